@@ -1,0 +1,84 @@
+"""The `backcalc` command: a thin click layer. Each command parses, calls one library function, renders.
+
+Exit codes: 0 done and every check passed; 1 a check found a mismatch (:class:`CheckFailed`);
+2 bad input (:class:`BackcalcError` or a usage error), one line on stderr, no traceback unless --debug.
+Heavy imports (sympy, matplotlib, the renderers) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import BackcalcError, CheckFailed
+
+
+class _Group(click.Group):
+    """Maps backcalc's exceptions to exit codes and one-line messages."""
+
+    def invoke(self, ctx):
+        debug = "--debug" in sys.argv[1:] or bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except BackcalcError as exc:
+            if debug:
+                raise
+            click.echo(f"backcalc: error: {exc}", err=True)
+            ctx.exit(2)
+        except CheckFailed as exc:
+            if debug:
+                raise
+            if str(exc):
+                click.echo(f"backcalc: {exc}", err=True)
+            ctx.exit(1)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except RecursionError:
+            if debug:
+                raise
+            click.echo("backcalc: error: input nested too deeply", err=True)
+            ctx.exit(2)
+        except Exception as exc:  # a bug in backcalc, not bad input: say so plainly
+            if debug:
+                raise
+            click.echo(f"backcalc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                       err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="backcalc")
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+def main(debug):
+    """backcalc: backpropagation by hand, exactly — worked derivations, checks and grading."""
+
+
+def _echo(text: str) -> None:
+    click.echo(text.rstrip("\n"))
+
+
+# ── commands (one thin function each; keep each block between its markers) ──
+
+# [explain]
+# [/explain]
+
+# [verify]
+# [/verify]
+
+# [grad]
+# [/grad]
+
+# [check]
+# [/check]
+
+# [exercise]
+# [/exercise]
+
+# [vanishing]
+# [/vanishing]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,37 @@
+"""The one exception module: every error backcalc raises on purpose lives here.
+
+The CLI maps :class:`BackcalcError` to exit code 2 (bad input) and :class:`CheckFailed`
+to exit code 1 (ran, but a check found a mismatch).
+"""
+
+
+class BackcalcError(Exception):
+    """Bad input: the message names what was wrong, where, and what was expected."""
+
+
+class SpecError(BackcalcError):
+    """An invalid spec file or spec dictionary."""
+
+
+class ExpressionError(BackcalcError):
+    """A `grad` program that the whitelist parser refuses."""
+
+
+class AnswersError(BackcalcError):
+    """An invalid answers file."""
+
+
+class DomainError(BackcalcError, ValueError):
+    """A value outside the domain of an operation (log of 0, sqrt of a negative number...)."""
+
+
+class ShapeError(BackcalcError, ValueError):
+    """Tensor shapes that do not fit an operation."""
+
+
+class CheckFailed(Exception):
+    """A check ran and found a mismatch (exit code 1)."""
+
+
+class GradcheckError(AssertionError):
+    """Tape gradients disagree with central finite differences."""

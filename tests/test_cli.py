@@ -1,0 +1,24 @@
+"""The CLI shell: --version and --help answer without loading sympy."""
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from backcalc import __version__
+from backcalc.cli import main
+
+
+def test_version_and_help():
+    runner = CliRunner()
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0 and "backcalc" in result.output
+
+
+def test_startup_imports_stay_light():
+    code = ("import sys, backcalc.cli; heavy = [m for m in ('sympy', 'matplotlib', 'tabulate') if m in sys.modules];"
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
