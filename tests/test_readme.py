@@ -1,0 +1,26 @@
+"""The README's Python examples run as written (doctest)."""
+
+import doctest
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_examples():
+    # a code fence ends an example just as a blank line does
+    text = "\n".join("" if line.startswith("```") else line for line in README.read_text(encoding="utf-8").splitlines())
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(text, {}, "README.md", str(README), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries > 0
+
+
+def test_docstring_examples():
+    import backcalc.losses
+    import backcalc.numeric
+    import backcalc.tape
+
+    for module in (backcalc.tape, backcalc.losses, backcalc.numeric):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
