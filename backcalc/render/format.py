@@ -1,0 +1,42 @@
+"""Number formatting shared by the renderers (formatting only: no arithmetic on the values)."""
+
+from __future__ import annotations
+
+import math
+
+
+def num(v: float, digits: int = 5) -> str:
+    """``v`` to ``digits`` significant digits, with no ``-0``: ``num(-0.00249521, 5)`` → ``-0.0024952``."""
+    if v is None:
+        return ""
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    text = f"{v:.{digits}g}"
+    if text in ("-0", "-0.0"):
+        text = "0"
+    return text
+
+
+def signed(v: float, digits: int = 5) -> str:
+    """A factor in a product: negative numbers in parentheses."""
+    text = num(v, digits)
+    return f"({text})" if text.startswith("-") else text
+
+
+def tex_name(name: str) -> str:
+    """A node name in LaTeX: ``k1_out`` → ``k1_{\\text{out}}``, ``w_j1k1`` → ``w_{j1k1}``."""
+    if "_" in name:
+        head, tail = name.split("_", 1)
+        return f"{head}_{{\\text{{{tail}}}}}" if tail in ("in", "out") else f"{head}_{{{tail}}}"
+    return name
+
+
+def tex_num(v: float, digits: int = 5) -> str:
+    text = num(v, digits)
+    if "e" in text:
+        mant, exp = text.split("e")
+        text = f"{mant}\\times 10^{{{int(exp)}}}"
+    return text

@@ -1,0 +1,92 @@
+"""Every heading and caption the renderers print, in English and Indonesian (the seeds' language)."""
+
+from __future__ import annotations
+
+LABELS = {
+    "en": {
+        "forward": "Forward pass",
+        "layer": "Layer {n} ({name}, {activation})",
+        "sample": "sample {s}",
+        "loss": "Loss",
+        "loss_kind": {
+            "half_sse": "half squared error ½·Σ(out − y)²",
+            "sse": "squared error Σ(out − y)²",
+            "mse": "mean squared error mean((out − y)²)",
+            "bce": "binary cross-entropy −(y·ln out + (1−y)·ln(1−out))",
+            "cross_entropy": "cross-entropy −ln(probability of the true class)",
+        },
+        "reduction": {"sum": "summed over samples", "mean": "averaged over samples"},
+        "setup": "input {x}; target {y}; loss: {loss}, {reduction}; learning rate {lr}",
+        "backward": "Backward pass",
+        "upstream": "Gradient of the loss with respect to each unit's output (a sum over paths where a unit feeds several)",
+        "deltas": "Deltas: δ = ∂L/∂unit_in = ∂L/∂unit_out · ∂unit_out/∂unit_in",
+        "softmax_delta": "softmax: δ is a sum over the layer's outputs, Σ_j ∂L/∂j_out · ∂j_out/∂unit_in",
+        "terms": "Chain rule for every parameter",
+        "summed": "summed over the {n} samples",
+        "update": "SGD update: new = old − {lr} · gradient",
+        "loss_after": "Loss after the update",
+        "loss_after_steps": "Loss after {steps} steps",
+        "was": "was",
+        "history": "Loss history",
+        "step": "step",
+        "final_params": "Parameters after {steps} steps",
+        "large": "This net has {params} parameters and {samples} samples: the per-unit and per-term listings are "
+                 "left out (they are for nets of up to {max_params} parameters and {max_samples} samples). "
+                 "Use --full to print everything, or --format json for every term.",
+        "terms_omitted": "(the per-term records are omitted for a net this size)",
+        "col": {
+            "parameter": "parameter", "key": "key", "old": "old", "gradient": "gradient", "new": "new",
+            "change": "change %", "unit": "unit", "chain": "chain of factors", "values": "values",
+            "value": "value", "formula": "formula", "delta": "δ", "upstream": "∂L/∂out", "local": "∂out/∂in",
+            "sample": "sample", "loss": "loss", "matrix": "matrix",
+        },
+        "gradients": "Gradients",
+        "graph": "computation graph",
+    },
+    "id": {
+        "forward": "Langkah maju (forward pass)",
+        "layer": "Lapisan {n} ({name}, {activation})",
+        "sample": "sampel {s}",
+        "loss": "Loss (fungsi kerugian)",
+        "loss_kind": {
+            "half_sse": "setengah galat kuadrat ½·Σ(out − y)²",
+            "sse": "galat kuadrat Σ(out − y)²",
+            "mse": "rata-rata galat kuadrat mean((out − y)²)",
+            "bce": "binary cross-entropy −(y·ln out + (1−y)·ln(1−out))",
+            "cross_entropy": "cross-entropy −ln(peluang kelas yang benar)",
+        },
+        "reduction": {"sum": "dijumlahkan atas semua sampel", "mean": "dirata-ratakan atas semua sampel"},
+        "setup": "input {x}; target {y}; loss: {loss}, {reduction}; learning rate {lr}",
+        "backward": "Langkah mundur (backward pass)",
+        "upstream": "Gradien loss terhadap output tiap unit (dijumlahkan atas semua jalur bila unit menuju beberapa unit)",
+        "deltas": "Delta: δ = ∂L/∂unit_in = ∂L/∂unit_out · ∂unit_out/∂unit_in",
+        "softmax_delta": "softmax: δ adalah jumlah atas semua output lapisan, Σ_j ∂L/∂j_out · ∂j_out/∂unit_in",
+        "terms": "Aturan rantai (chain rule) untuk setiap parameter",
+        "summed": "dijumlahkan atas {n} sampel",
+        "update": "Pembaruan SGD: baru = lama − {lr} · gradien",
+        "loss_after": "Loss setelah pembaruan",
+        "loss_after_steps": "Loss setelah {steps} langkah",
+        "was": "sebelumnya",
+        "history": "Riwayat loss",
+        "step": "langkah",
+        "final_params": "Parameter setelah {steps} langkah",
+        "large": "Jaringan ini memiliki {params} parameter dan {samples} sampel: rincian per unit dan per suku "
+                 "tidak ditampilkan (hanya untuk jaringan hingga {max_params} parameter dan {max_samples} sampel). "
+                 "Gunakan --full untuk menampilkan semuanya, atau --format json untuk setiap suku.",
+        "terms_omitted": "(rincian per suku tidak disimpan untuk jaringan sebesar ini)",
+        "col": {
+            "parameter": "parameter", "key": "kunci", "old": "lama", "gradient": "gradien", "new": "baru",
+            "change": "perubahan %", "unit": "unit", "chain": "rantai faktor", "values": "nilai-nilai",
+            "value": "nilai", "formula": "rumus", "delta": "δ", "upstream": "∂L/∂out", "local": "∂out/∂in",
+            "sample": "sampel", "loss": "loss", "matrix": "matriks",
+        },
+        "gradients": "Gradien",
+        "graph": "graf komputasi",
+    },
+}
+
+LANGUAGES = tuple(LABELS)
+
+
+def labels(lang: str) -> dict:
+    return LABELS[lang]

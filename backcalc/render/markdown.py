@@ -1,0 +1,59 @@
+"""Markdown rendering of a derivation (GitHub tables; also what Jupyter shows)."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from . import text
+from .format import num
+from .labels import labels
+
+
+def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
+    L = labels(lang)
+    c = L["col"]
+    spec = d.spec
+    detailed = full or d.detailed
+    out = [f"# {d.title or 'backcalc'}", "",
+           L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
+                             loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
+                             lr=num(spec.learning_rate, digits)), ""]
+    out += [f"## {L['forward']}", "", "```"]
+    out += text._forward(d, digits, L) if detailed else text._forward_summary(d, digits, L)
+    out += ["```", "", f"## {L['loss']}", "", "```"] + text._loss(d, digits, L) + ["```", ""]
+    out += [f"## {L['backward']}", ""]
+    if detailed:
+        out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits) + ["```", ""]
+        rows = [[x.unit] + ([x.sample] if spec.samples > 1 else []) +
+                [num(x.upstream, digits), x.formula, num(x.local, digits) if x.local is not None else "Σ",
+                 num(x.value, digits)] for x in d.deltas]
+        headers = [c["unit"]] + ([c["sample"]] if spec.samples > 1 else []) + \
+                  [c["upstream"], c["formula"], c["local"], c["delta"]]
+        out += [f"### {L['deltas']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+        rows = []
+        for t in d.terms:
+            for chain in t.chains:
+                rows.append([f"∂L/∂{t.name}", t.key] + ([chain.sample] if spec.samples > 1 else []) +
+                            [" · ".join(f.name for f in chain.factors),
+                             " · ".join(num(f.value, digits) for f in chain.factors), num(chain.value, digits)])
+            if spec.samples > 1:
+                rows.append(["", "", "Σ", L["summed"].format(n=spec.samples), "", num(t.value, digits)])
+        headers = [c["parameter"], c["key"]] + ([c["sample"]] if spec.samples > 1 else []) + \
+                  [c["chain"], c["values"], "="]
+        out += [f"### {L['terms']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    else:
+        out += ["```"] + text._gradient_summary(d, digits, L) + ["```", ""]
+    rows = [[u.name, u.key, num(u.old, digits), num(u.grad, digits), num(u.new, digits),
+             num(u.change_pct, 3) if u.change_pct is not None else "—"] for u in d.updates]
+    out += [f"## {L['update'].format(lr=num(spec.learning_rate, digits))}", "",
+            tabulate(rows, headers=[c["parameter"], c["key"], c["old"], c["gradient"], c["new"], c["change"]],
+                     tablefmt="github", disable_numparse=True), ""]
+    if spec.steps > 1:
+        out += [f"## {L['history']}", "", tabulate([[s, num(v, digits)] for s, v in d.history],
+                                                   headers=[L["step"], c["loss"]], tablefmt="github",
+                                                   disable_numparse=True), ""]
+        out.append(f"**{L['loss_after_steps'].format(steps=spec.steps)}:** {num(d.loss_after, digits)} "
+                   f"({L['was']} {num(d.loss, digits)})")
+    else:
+        out.append(f"**{L['loss_after']}:** {num(d.loss_after, digits)} ({L['was']} {num(d.loss, digits)})")
+    return "\n".join(out) + "\n"

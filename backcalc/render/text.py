@@ -1,0 +1,244 @@
+"""Plain-text rendering of a :class:`~backcalc.derivation.Derivation` (tables by tabulate)."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..derivation import DETAIL_PARAMETERS, DETAIL_SAMPLES
+from .format import num, signed
+from .labels import labels
+
+MAX_SOURCES_SHOWN = 6  # a unit_in sum with more inputs is written with "…"
+
+
+def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
+    return "\n".join(lines(d, digits, lang, full)) + "\n"
+
+
+def lines(d, digits=5, lang="en", full=False):
+    L = labels(lang)
+    spec = d.spec
+    detailed = full or d.detailed
+    out = [d.title or "backcalc", "=" * max(len(d.title or "backcalc"), 8)]
+    out.append(L["setup"].format(x=_data_text(spec.x, digits), y=_data_text(spec.y, digits),
+                                 loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
+                                 lr=num(spec.learning_rate, digits)))
+    if not detailed:
+        out += ["", L["large"].format(params=spec.n_parameters, samples=spec.samples,
+                                      max_params=DETAIL_PARAMETERS, max_samples=DETAIL_SAMPLES)]
+    out += ["", L["forward"], "-" * len(L["forward"])]
+    if detailed:
+        out += _forward(d, digits, L)
+    else:
+        out += _forward_summary(d, digits, L)
+    out += ["", L["loss"], "-" * len(L["loss"])]
+    out += _loss(d, digits, L)
+    out += ["", L["backward"], "-" * len(L["backward"])]
+    if detailed:
+        out += ["", L["upstream"]] + _upstream(d, digits)
+        out += ["", L["deltas"]] + _deltas(d, digits, L)
+        out += ["", L["terms"]] + _terms(d, digits, L)
+    else:
+        out += _gradient_summary(d, digits, L)
+    out += ["", L["update"].format(lr=num(spec.learning_rate, digits))]
+    out += _updates(d, digits, L, detailed)
+    out += [""]
+    if spec.steps == 1:
+        out.append(f"{L['loss_after']}: {num(d.loss_after, digits)}  ({L['was']} {num(d.loss, digits)})")
+    else:
+        out += [L["history"]]
+        rows = [[s, num(v, digits)] for s, v in d.history]
+        out += _indent(tabulate(rows, headers=[L["col"]["step"] if "step" in L["col"] else L["step"], L["col"]["loss"]],
+                                disable_numparse=True))
+        out.append(f"{L['loss_after_steps'].format(steps=spec.steps)}: {num(d.loss_after, digits)}  "
+                   f"({L['was']} {num(d.loss, digits)})")
+        if detailed:
+            out += ["", L["final_params"].format(steps=spec.steps)]
+            out += _matrices(d.updated, digits)
+    return out
+
+
+def _indent(block: str, pad: str = "  "):
+    return [pad + line for line in block.splitlines()]
+
+
+def _data_text(a, digits):
+    flat = a.reshape(-1).tolist()
+    if len(flat) == 1:
+        return num(flat[0], digits)
+    if a.size > 12:
+        return f"{a.shape[0]}×{a.shape[1] if a.ndim > 1 else 1} values"
+    if a.ndim == 1:
+        return "[" + ", ".join(num(v, digits) for v in flat) + "]"
+    return "[" + ", ".join("[" + ", ".join(num(v, digits) for v in row) + "]" for row in a.tolist()) + "]"
+
+
+def _activation(row, digits):
+    unit = row.unit
+    z = num(row.z, digits)
+    name = row.activation
+    if name == "linear":
+        return f"{unit}_out = {unit}_in = {num(row.a, digits)}"
+    if name == "relu":
+        return f"{unit}_out = max(0, {unit}_in) = max(0, {z}) = {num(row.a, digits)}"
+    if name == "sigmoid":
+        return f"{unit}_out = σ({unit}_in) = 1/(1 + e^(−{unit}_in)) = σ({z}) = {num(row.a, digits)}"
+    if name == "tanh":
+        return f"{unit}_out = tanh({unit}_in) = tanh({z}) = {num(row.a, digits)}"
+    if name == "softmax":
+        return f"{unit}_out = e^({unit}_in) / Σ e^(in) = {num(row.a, digits)}"
+    return f"{unit}_out = {name}({unit}_in) = {name}({z}) = {num(row.a, digits)}"
+
+
+def _forward(d, digits, L):
+    out = []
+    samples = d.spec.samples
+    current = None
+    for row in d.forward_rows:
+        if row.layer != current:
+            current = row.layer
+            layer = d.spec.layers[row.layer - 1]
+            out += ["", L["layer"].format(n=layer.index, name=layer.name, activation=layer.activation)]
+            last_sample = None
+        if samples > 1 and row.sample != last_sample:
+            last_sample = row.sample
+            out.append(f"  [{L['sample'].format(s=row.sample)}]")
+        src = row.sources
+        shown = src if len(src) <= MAX_SOURCES_SHOWN else src[:2] + (None,) + src[-1:]
+        names = " + ".join("…" if s is None else f"{s[0]}·{s[2]}" for s in shown)
+        values = " + ".join("…" if s is None else f"{signed(s[1], digits)}·{signed(s[3], digits)}" for s in shown)
+        out.append(f"  {row.unit}_in = {names} + {row.bias_name}")
+        out.append(f"  {' ' * len(row.unit)}    = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}")
+        out.append(f"  {_activation(row, digits)}")
+    return out
+
+
+def _forward_summary(d, digits, L):
+    out = []
+    for n, layer in enumerate(d.spec.layers, start=1):
+        a = d.forward[f"a{n}"]
+        flat = [v for r in a for v in r]
+        mean = sum(flat) / len(flat)
+        out.append(f"  {L['layer'].format(n=n, name=layer.name, activation=layer.activation)}: "
+                   f"{len(a)}×{len(a[0])} outputs, mean {num(mean, digits)}, "
+                   f"min {num(min(flat), digits)}, max {num(max(flat), digits)}")
+    return out
+
+
+def _loss(d, digits, L):
+    rec = d.loss_record
+    out = []
+    for s, (pred, target, value) in enumerate(zip(rec.predictions, rec.targets, rec.per_sample), start=1):
+        prefix = f"  [{L['sample'].format(s=s)}] " if len(rec.per_sample) > 1 else "  "
+        out.append(prefix + _loss_line(rec, pred, target, value, digits))
+    if len(rec.per_sample) > 1:
+        how = "Σ" if rec.reduction == "sum" else "mean"
+        out.append(f"  L = {how} over samples = {num(rec.value, digits)}")
+    return out
+
+
+def _loss_line(rec, pred, target, value, digits):
+    names = rec.outputs
+    if rec.kind == "cross_entropy":
+        return (f"L = −ln({names[target]}_out) = −ln({num(pred[target], digits)}) = {num(value, digits)}")
+    pairs = list(zip(names, pred, target))
+    if rec.kind == "bce":
+        body = " + ".join(f"−({num(y, digits)}·ln {num(p, digits)} + (1−{num(y, digits)})·ln(1−{num(p, digits)}))"
+                          for _, p, y in pairs)
+        sym = " + ".join(f"−(y·ln {u}_out + (1−y)·ln(1−{u}_out))" for u, _, _ in pairs)
+        mean = f"/{len(pairs)}" if len(pairs) > 1 else ""
+        return f"L = ({sym}){mean} = ({body}){mean} = {num(value, digits)}"
+    sym = " + ".join(f"({u}_out − y_{u})²" for u, _, _ in pairs)
+    body = " + ".join(f"({num(p, digits)} − {num(y, digits)})²" for _, p, y in pairs)
+    if rec.kind == "half_sse":
+        return f"L = ½·({sym}) = ½·({body}) = {num(value, digits)}" if len(pairs) > 1 else \
+            f"L = ½·{sym} = ½·{body} = {num(value, digits)}"
+    if rec.kind == "sse":
+        return f"L = {sym} = {body} = {num(value, digits)}"
+    mean = f"/{len(pairs)}" if len(pairs) > 1 else ""
+    return f"L = ({sym}){mean} = ({body}){mean} = {num(value, digits)}"
+
+
+def _upstream(d, digits):
+    out = []
+    samples = d.spec.samples
+    for u in d.upstream:
+        tag = f"[{u.sample}] " if samples > 1 else ""
+        if not u.paths:
+            out.append(f"  {tag}{u.name} = {u.formula} = {num(u.value, digits)}")
+            continue
+        names = " + ".join(f"{p.grad_name}·{p.weight_name}" for p in u.paths)
+        values = " + ".join(f"{signed(p.grad, digits)}·{signed(p.weight, digits)}" for p in u.paths)
+        out.append(f"  {tag}{u.name} = {names}")
+        out.append(f"  {' ' * (len(tag) + len(u.name))} = {values} = {num(u.value, digits)}")
+    return out
+
+
+def _deltas(d, digits, L):
+    c = L["col"]
+    rows = []
+    softmax = False
+    for x in d.deltas:
+        if x.local is None:
+            softmax = True
+            local = " + ".join(f"{signed(g, digits)}·{signed(j, digits)}" for g, j, _ in x.jacobian)
+            rows.append([x.unit] + ([x.sample] if d.spec.samples > 1 else []) +
+                        ["Σ_j ∂L/∂j_out·∂j_out/∂in", local, num(x.value, digits)])
+        else:
+            rows.append([x.unit] + ([x.sample] if d.spec.samples > 1 else []) +
+                        [f"{signed(x.upstream, digits)} · {x.formula}", num(x.local, digits), num(x.value, digits)])
+    headers = [c["unit"]] + ([c["sample"]] if d.spec.samples > 1 else []) + [f"{c['upstream']} · {c['local']}",
+                                                                            c["local"], c["delta"]]
+    out = _indent(tabulate(rows, headers=headers, disable_numparse=True))
+    if softmax:
+        out.append("  " + L["softmax_delta"])
+    return out
+
+
+def _terms(d, digits, L):
+    if d.terms_omitted:
+        return ["  " + L["terms_omitted"]]
+    out = []
+    c = L["col"]
+    samples = d.spec.samples
+    rows = []
+    for t in d.terms:
+        for chain in t.chains:
+            names = " · ".join(f.name for f in chain.factors)
+            values = " · ".join(signed(f.value, digits) for f in chain.factors)
+            rows.append([f"∂L/∂{t.name}" if chain.sample == 1 else "",
+                         *([chain.sample] if samples > 1 else []), names, values, num(chain.value, digits)])
+        if samples > 1:
+            rows.append(["", "Σ", L["summed"].format(n=samples), "", num(t.value, digits)])
+    headers = [c["parameter"]] + ([c["sample"]] if samples > 1 else []) + [c["chain"], c["values"], "="]
+    out += _indent(tabulate(rows, headers=headers, disable_numparse=True))
+    return out
+
+
+def _gradient_summary(d, digits, L):
+    out = ["", L["gradients"]]
+    out += _matrices(d.gradients, digits, limit=6)
+    return out
+
+
+def _matrices(arrays, digits, limit=None):
+    out = []
+    for key, value in arrays.items():
+        rows = value if isinstance(value[0], list) else [value]
+        shown = rows if limit is None or len(rows) <= limit else rows[:limit]
+        body = [[num(v, digits) for v in (r if limit is None or len(r) <= limit else r[:limit])] for r in shown]
+        out.append(f"  {key}:")
+        out += _indent(tabulate(body, tablefmt="plain", disable_numparse=True), "    ")
+        if limit is not None and (len(rows) > limit or len(rows[0]) > limit):
+            out.append(f"    … ({len(rows)}×{len(rows[0])})")
+    return out
+
+
+def _updates(d, digits, L, detailed):
+    c = L["col"]
+    rows = [[u.name, num(u.old, digits), num(u.grad, digits), num(u.new, digits),
+             num(u.change_pct, 3) if u.change_pct is not None else "—"] for u in d.updates]
+    if not detailed and len(rows) > 40:
+        rows = rows[:20] + [["…", "", "", "", ""]] + rows[-5:]
+    return _indent(tabulate(rows, headers=[c["parameter"], c["old"], c["gradient"], c["new"], c["change"]],
+                            disable_numparse=True))
