@@ -62,6 +62,35 @@ def _echo(text: str) -> None:
 # ── commands (one thin function each; keep each block between its markers) ──
 
 # [explain]
+_SPEC = click.argument("spec", required=False, type=click.Path(dir_okay=True, path_type=str))
+
+
+def _lang_option(f):
+    return click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+                        help="Language of headings and captions (id: Indonesian).")(f)
+
+
+@main.command()
+@_SPEC
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json", "dot"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--digits", type=click.IntRange(1, 17), default=5, show_default=True,
+              help="Significant digits in text, Markdown and LaTeX (JSON is always full precision).")
+@_lang_option
+@click.option("--steps", type=click.IntRange(1, 10_000), default=None, help="SGD steps (overrides the spec's train.steps).")
+@click.option("--full", is_flag=True, help="Per-unit and per-term listings even for a large net.")
+def explain(spec, fmt, digits, lang, steps, full):
+    """Print the worked derivation of SPEC (default: the embedded 1 → 4 → 2 → 1 example)."""
+    from .derivation import explain as derive
+    from .render import renderer
+    from .spec import load_spec
+
+    net = load_spec(spec)
+    if steps is not None:
+        import dataclasses
+
+        net = dataclasses.replace(net, steps=steps)
+    _echo(renderer(fmt).render(derive(net), digits=digits, lang=lang, full=full))
 # [/explain]
 
 # [verify]

@@ -370,7 +370,7 @@ def _build(doc: dict, source: str) -> NetSpec:
             ctx.fail(where, f"expected a table, got {_kind(layer)}")
         _check_keys(ctx, where, layer, _LAYER_KEYS)
         name = _name(ctx, f"{where}.name", layer.get("name", "o" if last else f"h{n}"))
-        where = f"layers[{n}] ({name!r})"
+        where = f'layers[{n}] ("{name}")'
         if name in names_seen:
             ctx.fail(where, f"name {name!r} is already used by {names_seen[name]}; every layer needs its own name")
         names_seen[name] = f"layers[{n}]"

@@ -6,7 +6,8 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_examples():
+def test_readme_examples(monkeypatch):
+    monkeypatch.chdir(README.parent)  # the examples name files relative to the repository
     # a code fence ends an example just as a blank line does
     text = "\n".join("" if line.startswith("```") else line for line in README.read_text(encoding="utf-8").splitlines())
     parser = doctest.DocTestParser()
