@@ -167,6 +167,10 @@ class Derivation:
         """Small enough for the per-term listing."""
         return self.spec.n_parameters <= DETAIL_PARAMETERS and self.spec.samples <= DETAIL_SAMPLES
 
+    def shows_detail(self, full: bool = False) -> bool:
+        """Whether renderers list every unit and term (``full`` asks for it; omitted records cannot be shown)."""
+        return (full or self.detailed) and not self.terms_omitted
+
     def term(self, name_or_key: str) -> Term:
         for t in self.terms:
             if name_or_key in (t.name, t.key):
@@ -268,6 +272,7 @@ class _Reader:
     def __init__(self, spec: NetSpec, p: Pass):
         self.spec = spec
         self.p = p
+        # the per-unit and per-term records grow with units × samples; past the cap only arrays are kept
         self.terms_omitted = spec.n_parameters * spec.samples > MAX_TERM_RECORDS
 
     def source(self, layer: int, a: int) -> str:
@@ -280,6 +285,8 @@ class _Reader:
         return float(self.p.products[layer].local[1][s, a])
 
     def forward_rows(self) -> tuple:
+        if self.terms_omitted:
+            return ()
         rows = []
         for layer in self.spec.layers:
             n = layer.index
@@ -302,6 +309,8 @@ class _Reader:
                           spec.layers[-1].unit_names, tuple(map(tuple, out.tolist())), targets)
 
     def upstream(self) -> tuple:
+        if self.terms_omitted:
+            return ()
         spec, p = self.spec, self.p
         rows = []
         last = len(spec.layers)
@@ -323,6 +332,8 @@ class _Reader:
         return tuple(rows)
 
     def deltas(self) -> tuple:
+        if self.terms_omitted:
+            return ()
         spec, p = self.spec, self.p
         rows = []
         for layer in reversed(spec.layers):  # backward order: the output layer first
@@ -408,7 +419,8 @@ def _loss_formula(spec: NetSpec, unit: str) -> str:
         return f"2·({unit}_out − y_{unit})/{den}" if den > 1 else f"2·({unit}_out − y_{unit})"
     if kind == "bce":
         den = (n if mean else 1) * m
-        base = f"({unit}_out − y_{unit}) / ({unit}_out·(1 − {unit}_out))"
+        base = (f"σ({unit}_out) − y_{unit}" if spec.layers[-1].activation == "linear"
+                else f"({unit}_out − y_{unit}) / ({unit}_out·(1 − {unit}_out))")
         return f"{base}/{den}" if den > 1 else base
     # cross_entropy
     if spec.layers[-1].activation == "softmax":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import DomainError
 from .ops import RULES
 from .spec import NetSpec
 from .tape import Tensor
@@ -105,15 +106,27 @@ class Network:
 
 def _per_sample_loss(spec: NetSpec, out: Tensor, logits: Tensor) -> Tensor:
     kind = spec.loss
+    last = spec.layers[-1].activation
     if kind == "cross_entropy":
         onehot = np.zeros(out.shape)
         onehot[np.arange(out.shape[0]), spec.y] = 1.0
-        if spec.layers[-1].activation == "softmax":
-            return -((out * onehot).sum(axis=1).log())  # −ln p(true class)
-        return -((out.log_softmax(axis=1) * onehot).sum(axis=1))  # outputs are logits
+        if last == "softmax":
+            picked = (out * onehot).sum(axis=1)
+            if np.any(picked.data <= 0):
+                s = int(np.argmax(picked.data <= 0))
+                raise DomainError(f"sample {s + 1}: the softmax probability of the true class underflows to 0 "
+                                  "(its logit is over 745 below the largest), so −ln p cannot be derived through the "
+                                  "probabilities; use a linear output layer, whose outputs cross_entropy takes as logits")
+            return -(picked.log())  # −ln p(true class)
+        return -((out.log_softmax(axis=1) * onehot).sum(axis=1))  # outputs are logits: stable log-sum-exp
     target = Tensor(spec.y, label="y", requires_grad=False)
     if kind == "bce":
-        return out._apply(RULES["bce"], target).mean(axis=1)
+        if last == "linear":  # outputs are logits: softplus(z) − y·z, stable for any z
+            return (out.softplus() - out * target).mean(axis=1)
+        try:
+            return out._apply(RULES["bce"], target).mean(axis=1)
+        except DomainError as exc:
+            raise DomainError(f"{exc}; in a spec: use a linear output layer, whose outputs bce takes as logits") from None
     diff = out - target
     if kind == "half_sse":
         return 0.5 * (diff ** 2).sum(axis=1)

@@ -37,6 +37,7 @@ MAX_SAMPLES = 100_000
 MAX_STEPS = 10_000
 MAX_ABS_NUMBER = 1e6
 MAX_DEPTH = 8
+MAX_WORK = 200_000_000  # samples × weights × steps: a run past this is refused before it starts
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,7}$")
 _TOP_KEYS = ("format", "title", "seed", "data", "layers", "loss", "train")
@@ -432,9 +433,26 @@ def _build(doc: dict, source: str) -> NetSpec:
     steps = train.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         ctx.fail("train.steps", f"expected a whole number from 1 to {MAX_STEPS}, got {_kind(steps)}")
+    _check_work(ctx, x.shape[0], sum(layer.weights.size for layer in layers), steps)
     return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=_units(input_name, x.shape[1]),
                    layers=tuple(layers), loss=loss, reduction=reduction, learning_rate=lr, steps=steps,
                    seed=seed, source=source, raw=doc)
+
+
+def _check_work(ctx, samples, weights, steps):
+    if samples * weights * steps > MAX_WORK:
+        ctx.fail("", f"{samples} samples × {weights} weights × {steps} steps is over the limit of {MAX_WORK:,} "
+                     "multiply-adds for one run; use fewer samples, units or steps")
+
+
+def with_steps(spec: NetSpec, steps: int) -> NetSpec:
+    """The spec with another number of SGD steps (checked against the same limits)."""
+    import dataclasses
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise SpecError(f"--steps: expected a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+    _check_work(_Ctx(spec.source), spec.samples, sum(layer.weights.size for layer in spec.layers), steps)
+    return dataclasses.replace(spec, steps=steps)
 
 
 def _initial_weights(ctx, where, init, rng, fan_in, fan_out) -> np.ndarray:
@@ -475,8 +493,9 @@ def _targets(ctx, v, samples, outputs, loss, last_activation) -> np.ndarray:
     if y.shape != (samples, outputs):
         ctx.fail("data.y", f"expected {samples}×{outputs} (samples × output units), got {y.shape[0]}×{y.shape[1]}")
     if loss == "bce":
-        if last_activation not in ("sigmoid",):
-            ctx.fail("loss.kind", f"bce needs probabilities: the output layer should be sigmoid, not {last_activation}")
+        if last_activation not in ("sigmoid", "linear"):
+            ctx.fail("loss.kind", f"bce needs a sigmoid output layer (probabilities) or a linear one (logits), "
+                                  f"not {last_activation}")
         if np.any((y < 0) | (y > 1)):
             ctx.fail("data.y", "bce targets must lie between 0 and 1")
     return y

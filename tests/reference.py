@@ -72,6 +72,8 @@ def _loss(spec, out, s):
         m = max(out)
         return -(out[label] - m - mp.log(sum(mp.e ** (o - m) for o in out)))
     y = [mp.mpf(float(v)) for v in spec.y[s]]
+    if kind == "bce" and spec.layers[-1].activation == "linear":  # outputs are logits
+        return sum(mp.log(1 + mp.e ** z) - t * z for z, t in zip(out, y)) / len(y)
     if kind == "bce":
         return sum(-(t * mp.log(p) + (1 - t) * mp.log(1 - p)) for p, t in zip(out, y)) / len(y)
     sq = [(p - t) ** 2 for p, t in zip(out, y)]

@@ -120,3 +120,51 @@ def test_softmax_batch_dead_unit_and_batch_sum():
     term = d.term("w_x1h2")
     assert term.chains[1].value == 0.0 and term.chains[0].value != 0.0
     assert d.loss_record.targets == (0, 2)
+
+
+def test_bce_from_logits_with_a_linear_output():
+    # 1 → 1 linear, bce: the output is a logit z = 2·1 + 0 = 2 with target 1; L = ln(1 + e^(−2)),
+    # ∂L/∂w = (σ(z) − y)·x = σ(2) − 1
+    import math
+    spec = load_spec({"format": 1, "data": {"x": [[1.0]], "y": [[1.0]]}, "loss": {"kind": "bce"},
+                      "layers": [{"activation": "linear", "weights": [[2.0]], "bias": [0.0]}]})
+    d = explain(spec)
+    assert d.loss == pytest.approx(math.log1p(math.exp(-2.0)), rel=1e-14)
+    assert d.term("w_xo").value == pytest.approx(1 / (1 + math.exp(-2.0)) - 1, rel=1e-12)
+    assert d.term("w_xo").value == pytest.approx(float(reference.gradients(spec)["W1[0][0]"]), rel=1e-12)
+
+
+def test_extreme_logits_are_exact_with_a_linear_output_and_a_clear_error_with_softmax():
+    import warnings
+
+    from backcalc.errors import DomainError
+    doc = {"format": 1, "data": {"x": [[1.0]], "y": [1]}, "loss": {"kind": "cross_entropy"},
+           "layers": [{"activation": "linear", "weights": [[1000.0, -1000.0]], "bias": [0.0, 0.0]}]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = explain(load_spec(doc))
+    assert d.loss == 2000.0                                    # −log_softmax = 1000 − (−1000)
+    assert d.gradients["W1"] == [[1.0, -1.0]]                  # (softmax − onehot)·x = (1 − 0, 0 − 1)
+    doc["layers"][0]["activation"] = "softmax"
+    with pytest.raises(DomainError, match="linear output layer"):
+        explain(load_spec(doc))
+
+
+def test_huge_nets_are_refused_before_they_run():
+    from backcalc.errors import SpecError
+    doc = {"format": 1, "seed": 0, "data": {"x": [[0.0] * 500] * 1000, "y": [[0.0]] * 1000},
+           "train": {"steps": 100},
+           "layers": [{"activation": "relu", "units": 512, "init": "he_normal"},
+                      {"activation": "linear", "units": 1, "init": "he_normal"}]}
+    with pytest.raises(SpecError, match="multiply-adds"):
+        load_spec(doc)
+
+
+def test_large_net_records_are_capped_but_arrays_kept():
+    doc = {"format": 1, "seed": 0, "data": {"x": [[0.1] * 50] * 20, "y": [[0.0]] * 20},
+           "layers": [{"activation": "tanh", "units": 64, "init": "xavier_normal"},
+                      {"activation": "linear", "units": 1, "init": "xavier_normal"}]}
+    d = explain(load_spec(doc))
+    assert d.terms_omitted and d.terms == () and d.forward_rows == ()
+    assert len(d.gradients["W1"]) == 50 and not d.shows_detail(full=True)
+    assert d.to_dict()["terms_omitted"] is True

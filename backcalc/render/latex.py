@@ -43,7 +43,7 @@ _ACT = {"linear": "{a}", "relu": r"\max(0, {a})", "sigmoid": r"\sigma({a})", "ta
 def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     L = labels(lang)
     spec = d.spec
-    detailed = full or d.detailed
+    detailed = d.shows_detail(full)
     out = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\allowdisplaybreaks", r"\begin{document}",
            "% --- backcalc derivation: paste from here ---",
            rf"\section*{{{escape(d.title or 'backcalc')}}}"]

@@ -13,7 +13,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     L = labels(lang)
     c = L["col"]
     spec = d.spec
-    detailed = full or d.detailed
+    detailed = d.shows_detail(full)
     out = [f"# {d.title or 'backcalc'}", "",
            L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
                              loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],

@@ -18,7 +18,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
 def lines(d, digits=5, lang="en", full=False):
     L = labels(lang)
     spec = d.spec
-    detailed = full or d.detailed
+    detailed = d.shows_detail(full)
     out = [d.title or "backcalc", "=" * max(len(d.title or "backcalc"), 8)]
     out.append(L["setup"].format(x=_data_text(spec.x, digits), y=_data_text(spec.y, digits),
                                  loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
