@@ -18,6 +18,26 @@ from .errors import BackcalcError, CheckFailed
 class _Group(click.Group):
     """Maps backcalc's exceptions to exit codes and one-line messages."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `backcalc`: the help, as click shows it
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            click.echo(f"backcalc: error: {exc.format_message()}{where}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"backcalc: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("backcalc: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx):
         debug = "--debug" in sys.argv[1:] or bool(ctx.params.get("debug"))
         try:
@@ -83,13 +103,11 @@ def explain(spec, fmt, digits, lang, steps, full):
     """Print the worked derivation of SPEC (default: the embedded 1 → 4 → 2 → 1 example)."""
     from .derivation import explain as derive
     from .render import renderer
-    from .spec import load_spec
+    from .spec import load_spec, with_steps
 
     net = load_spec(spec)
     if steps is not None:
-        import dataclasses
-
-        net = dataclasses.replace(net, steps=steps)
+        net = with_steps(net, steps)
     _echo(renderer(fmt).render(derive(net), digits=digits, lang=lang, full=full))
 # [/explain]
 

@@ -22,3 +22,17 @@ def test_startup_imports_stay_light():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_usage_errors_are_one_line_with_exit_2():
+    runner = CliRunner()
+    for args in (["explain", "--format", "nope"], ["explain", "--bogus"], ["nocommand"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2
+        assert result.output.strip().count("\n") == 0 and result.output.startswith("backcalc: error:")
+
+
+def test_debug_shows_the_traceback():
+    result = CliRunner().invoke(main, ["--debug", "explain", "missing.toml"])
+    assert result.exit_code != 0 and result.exception is not None
+    assert type(result.exception).__name__ == "SpecError"
