@@ -2,13 +2,12 @@
 
 A tape autograd (:class:`Value`, :class:`Tensor`) whose every entry keeps its chain-rule factor and
 formula; worked derivations of small nets; an independent symbolic checker; a homework grader.
-Imports here stay light: sympy and matplotlib load only inside the functions that need them.
+
+Importing ``backcalc`` is instant: every public name below loads its module (and numpy) on first use,
+so ``backcalc --help`` never waits for numpy, sympy or matplotlib.
 """
 
-from . import losses
 from .errors import BackcalcError, CheckFailed, GradcheckError
-from .numeric import gradcheck
-from .tape import Entry, Tape, Tensor, Value
 
 __version__ = "0.1.0"
 
@@ -19,6 +18,12 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Value": ("backcalc.tape", "Value"),
+    "Tensor": ("backcalc.tape", "Tensor"),
+    "Tape": ("backcalc.tape", "Tape"),
+    "Entry": ("backcalc.tape", "Entry"),
+    "losses": ("backcalc.losses", None),
+    "gradcheck": ("backcalc.numeric", "gradcheck"),
     "load_spec": ("backcalc.spec", "load_spec"),
     "explain": ("backcalc.derivation", "explain"),
     "verify": ("backcalc.symbolic", "verify"),
@@ -32,5 +37,12 @@ def __getattr__(name):
         import importlib
 
         module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
+        value = importlib.import_module(module)
+        value = value if attr is None else getattr(value, attr)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module 'backcalc' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -18,7 +18,7 @@ def test_version_and_help():
 
 
 def test_startup_imports_stay_light():
-    code = ("import sys, backcalc.cli; heavy = [m for m in ('sympy', 'matplotlib', 'tabulate') if m in sys.modules];"
+    code = ("import sys, backcalc.cli; heavy = [m for m in ('sympy', 'matplotlib', 'tabulate', 'numpy') if m in sys.modules];"
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
