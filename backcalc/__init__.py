@@ -28,7 +28,7 @@ _LAZY = {
     "explain": ("backcalc.derivation", "explain"),
     "verify": ("backcalc.symbolic", "verify"),
     "check_answers": ("backcalc.answers", "check_answers"),
-    "vanishing": ("backcalc.vanishing", "vanishing"),
+    "vanishing": ("backcalc.gradflow", "vanishing"),
 }
 
 

@@ -124,6 +124,65 @@ def explain(spec, fmt, digits, lang, steps, full):
 # [/exercise]
 
 # [vanishing]
+@main.command("vanishing")
+@click.option("--depth", type=int, default=9, show_default=True, help="Weight layers (input → output).")
+@click.option("--width", type=int, default=512, show_default=True, help="Units in each hidden layer.")
+@click.option("--samples", type=int, default=1000, show_default=True, help="Rows of generated data.")
+@click.option("--features", type=int, default=None, help="Input columns  [default: 500; 2 for moons and blobs]")
+@click.option("--activation", default="sigmoid", show_default=True,
+              help="sigmoid, tanh, relu, leaky_relu, elu, selu or linear.")
+@click.option("--output-activation", default="sigmoid", show_default=True,
+              help="The output layer's activation (the targets are 0 or 1).")
+@click.option("--init", default="normal:0.01", show_default=True,
+              help="normal:STD, uniform:A, xavier_normal, xavier_uniform (= glorot_*), he_normal, he_uniform, "
+                   "lecun_normal, lecun_uniform or zeros.")
+@click.option("--compare", default=None, metavar="A:I,A:I,...",
+              help="Run several activation:init pairs side by side, e.g. sigmoid:normal:0.01,relu:he_normal.")
+@click.option("--residual", is_flag=True, help="Skip connections around the hidden layers: a_n = f(z_n) + a_(n−1).")
+@click.option("--batchnorm", is_flag=True, help="Batch-normalise each hidden layer's pre-activation.")
+@click.option("--data", default="random", show_default=True, help="random, moons or blobs.")
+@click.option("--loss", default="half_sse", show_default=True, help="half_sse, mse or bce.")
+@click.option("--epochs", type=int, default=0, show_default=True, help="Train with SGD and report every epoch.")
+@click.option("--lr", "--learning-rate", "lr", type=float, default=0.01, show_default=True,
+              help="SGD learning rate (with --epochs).")
+@click.option("--batch-size", type=int, default=32, show_default=True, help="SGD mini-batch size (with --epochs).")
+@click.option("--plot", default=None, metavar="FILE.png",
+              help="Also draw gradient norms per layer and histograms of gradient values (needs matplotlib).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of data, weights and training order.")
+def vanishing_command(depth, width, samples, features, activation, output_activation, init, compare, residual,
+                      batchnorm, data, loss, epochs, lr, batch_size, plot, fmt, seed):
+    """Watch gradients vanish or explode layer by layer in a deep net (seed 000's by default)."""
+    import importlib.util
+    import os
+
+    from .gradflow import vanishing
+
+    if plot is not None:
+        if importlib.util.find_spec("matplotlib") is None:
+            raise BackcalcError("--plot needs matplotlib: pip install 'backcalc[plot]'")
+        folder = os.path.dirname(os.path.abspath(plot))
+        if not os.path.isdir(folder):
+            raise BackcalcError(f"--plot: folder {folder!r} does not exist")
+    config = dict(depth=depth, width=width, samples=samples, features=features, activation=activation,
+                  output_activation=output_activation, init=init, compare=compare, residual=residual,
+                  batchnorm=batchnorm, data=data, loss=loss, epochs=epochs, learning_rate=lr,
+                  batch_size=batch_size, seed=seed, histogram=plot is not None)
+    if epochs > 0 and sys.stderr.isatty():
+        runs = len(compare.split(",")) if compare else 1
+        with click.progressbar(length=epochs * runs, label="training", file=sys.stderr) as bar:
+            result = vanishing(progress=bar.update, **config)
+    else:
+        result = vanishing(**config)
+    if fmt == "json":
+        import json
+
+        _echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        _echo(result.to_markdown() if fmt == "markdown" else result.to_text())
+    if plot is not None:
+        result.plot(plot)
+        click.echo(f"backcalc: wrote {plot}", err=True)
 # [/vanishing]
 
 

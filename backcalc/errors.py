@@ -21,6 +21,14 @@ class AnswersError(BackcalcError):
     """An invalid answers file."""
 
 
+class InitError(BackcalcError, ValueError):
+    """An initialiser name that backcalc does not know, or a bad parameter (``normal:-1``)."""
+
+
+class VanishingError(BackcalcError, ValueError):
+    """A bad option of the vanishing study (the message names it and what was expected)."""
+
+
 class DomainError(BackcalcError, ValueError):
     """A value outside the domain of an operation (log of 0, sqrt of a negative number...)."""
 

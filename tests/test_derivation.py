@@ -9,7 +9,9 @@ import reference
 from backcalc.derivation import explain
 from backcalc.spec import default_spec, load_spec
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "worked_examples").glob("*.toml"))
+# worked_examples/ holds specs and answers files side by side: a spec is the one with layers
+EXAMPLES = sorted(p for p in (Path(__file__).resolve().parents[1] / "worked_examples").glob("*.toml")
+                  if "[[layers]]" in p.read_text(encoding="utf-8"))
 
 
 def _get(arrays, key):

@@ -63,6 +63,8 @@ def test_markdown_and_dot_and_steps():
 
 def test_every_example_renders_in_every_format():
     for path in sorted((ROOT / "worked_examples").glob("*.toml")):
+        if "[[layers]]" not in path.read_text(encoding="utf-8"):
+            continue  # an answers file
         for fmt in ("text", "markdown", "latex", "json", "dot"):
             r = run("explain", str(path), "--format", fmt)
             assert r.exit_code == 0, (path.name, fmt, r.output)
