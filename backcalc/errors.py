@@ -1,4 +1,5 @@
-"""The one exception module: every error backcalc raises on purpose lives here.
+"""The one exception module: every error backcalc raises on purpose lives here, with the helper that
+words a did-you-mean.
 
 The CLI maps :class:`BackcalcError` to exit code 2 (bad input) and :class:`CheckFailed`
 to exit code 1 (ran, but a check found a mismatch).
@@ -41,5 +42,21 @@ class CheckFailed(Exception):
     """A check ran and found a mismatch (exit code 1)."""
 
 
+class Mismatch(AssertionError):
+    """A value or a gradient that does not match; ``.key``, ``.expected``, ``.given``, ``.diagnosis``."""
+
+    def __init__(self, message, key=None, expected=None, given=None, diagnosis=None):
+        super().__init__(message)
+        self.key, self.expected, self.given, self.diagnosis = key, expected, given, diagnosis
+
+
 class GradcheckError(AssertionError):
     """Tape gradients disagree with central finite differences."""
+
+
+def did_you_mean(word, choices) -> str:
+    """`` (did you mean 'sigmoid'?)`` for the closest of ``choices``, or an empty string."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

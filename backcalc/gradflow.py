@@ -23,7 +23,7 @@ import numpy as np
 
 from . import losses
 from .datasets import make_data
-from .errors import VanishingError
+from .errors import VanishingError, did_you_mean
 from .init import initializer
 from .ops import SELU_ALPHA, SELU_SCALE
 from .tape import Tensor
@@ -208,9 +208,7 @@ def _int(cfg, name, minimum):
 def _choice(value, choices, option, what):
     if value in choices:
         return value
-    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    _fail(f"{option}: unknown {what} {value!r}{hint} (expected one of {', '.join(choices)})")
+    _fail(f"{option}: unknown {what} {value!r}{did_you_mean(value, choices)}; expected one of {', '.join(choices)}")
 
 
 def _resolve(cfg: Config, via: str | None = None) -> tuple[Config, object]:

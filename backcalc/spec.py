@@ -11,18 +11,16 @@ Unknown keys are rejected (with a did-you-mean), so a misspelt key never silentl
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean
 
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
 LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
@@ -242,15 +240,10 @@ def _kind(v) -> str:
     return type(v).__name__
 
 
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _check_keys(ctx, where, table, allowed):
     for key in table:
         if key not in allowed:
-            ctx.fail(where, f"unknown key {key!r}{_did_you_mean(key, allowed)}; expected one of {', '.join(allowed)}")
+            ctx.fail(where, f"unknown key {key!r}{did_you_mean(key, allowed)}; expected one of {', '.join(allowed)}")
 
 
 def _table(ctx, doc, key, required=True) -> dict:
@@ -354,7 +347,7 @@ def _build(doc: dict, source: str) -> NetSpec:
     _check_keys(ctx, "loss", loss_doc, _LOSS_KEYS)
     loss = loss_doc.get("kind", "half_sse")
     if loss not in LOSSES:
-        ctx.fail("loss.kind", f"unknown loss {_kind(loss)}{_did_you_mean(loss, LOSSES)}; expected one of {', '.join(LOSSES)}")
+        ctx.fail("loss.kind", f"unknown loss {_kind(loss)}{did_you_mean(loss, LOSSES)}; expected one of {', '.join(LOSSES)}")
     reduction = loss_doc.get("reduction", DEFAULT_REDUCTION[loss])
     if reduction not in ("sum", "mean"):
         ctx.fail("loss.reduction", f"expected \"sum\" or \"mean\", got {_kind(reduction)}")
@@ -379,7 +372,7 @@ def _build(doc: dict, source: str) -> NetSpec:
         if act is None:
             ctx.fail(where, f"missing key 'activation' (one of {', '.join(ACTIVATIONS)})")
         if act not in ACTIVATIONS:
-            ctx.fail(f"{where} activation", f"unknown activation {_kind(act)}{_did_you_mean(act, ACTIVATIONS)}; "
+            ctx.fail(f"{where} activation", f"unknown activation {_kind(act)}{did_you_mean(act, ACTIVATIONS)}; "
                                             f"expected one of {', '.join(ACTIVATIONS)}")
         alpha = layer.get("alpha")
         if alpha is not None:
