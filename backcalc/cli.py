@@ -118,9 +118,56 @@ def explain(spec, fmt, digits, lang, steps, full):
 # [/grad]
 
 # [check]
+@main.command("check")
+@click.argument("spec", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("answers", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--rtol", type=click.FloatRange(min=0), default=None,
+              help="Relative tolerance: |given − expected| ≤ atol + rtol·|expected| (replaces the as-written rule).")
+@click.option("--atol", type=click.FloatRange(min=0), default=None, help="Absolute tolerance (see --rtol).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--digits", type=click.IntRange(1, 17), default=5, show_default=True,
+              help="Significant digits of expected values in text and Markdown.")
+@click.option("--lang", "lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of headings and diagnoses (id: Indonesian).")
+@click.option("--all", "show_all", is_flag=True, help="Also list the cells left blank.")
+def check_command(spec, answers, rtol, atol, fmt, digits, lang, show_all):
+    """Grade ANSWERS (TOML or JSON) against SPEC, answer by answer, and name each mistake.
+
+    Exit 0 when every given answer is right (a blank sheet included), 1 when one is wrong."""
+    from .answers import check_answers
+    from .render import check as render_check
+
+    result = check_answers(spec, answers, rtol=rtol, atol=atol)
+    options = {} if fmt == "json" else {"digits": digits, "lang": lang, "show_all": show_all}
+    _echo(render_check.render(result, fmt, **options))
+    if not result.ok:
+        raise CheckFailed(f"{result.wrong} of {result.answered} answers are wrong")
 # [/check]
 
 # [exercise]
+@main.command("exercise")
+@click.option("--shape", default="1,4,2,1", show_default=True, help="Units per layer, the input first.")
+@click.option("--activations", default=None,
+              help="One per weight layer  [default: relu,sigmoid,linear for 1,4,2,1; else sigmoid hidden, linear out]")
+@click.option("--loss", default="half_sse", show_default=True, help="half_sse, sse, mse, bce or cross_entropy.")
+@click.option("--lr", type=float, default=None, help="Learning rate  [default: 0.25]")
+@click.option("--samples", type=click.IntRange(1, 4), default=1, show_default=True, help="Samples in the batch.")
+@click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=0, show_default=True,
+              help="Same seed, same files.")
+@click.option("--dead-relu", is_flag=True, help="Include a dead ReLU unit (its gradients are 0).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
+@click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
+def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, out, force):
+    """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml."""
+    from .exercise import make_exercise, write_exercise
+
+    ex = make_exercise(shape=shape, activations=activations, seed=seed, loss=loss, lr=lr, samples=samples,
+                       dead_relu=dead_relu)
+    for path in write_exercise(ex, out, force=force):
+        click.echo(f"wrote {path}")
+    click.echo(f"check answers with: backcalc check {out}/exercise.toml {out}/sheet.toml")
 # [/exercise]
 
 # [vanishing]

@@ -1,0 +1,324 @@
+"""Exercise generator: a small net with friendly numbers, a blank answer sheet and its answer key.
+
+Weights and biases are multiples of 0.25 in [−1, 1], inputs and targets multiples of 0.5; a draw is kept
+only when the hand work is pleasant and meaningful — no ReLU is dead (unless asked for) or sits at its kink,
+no sigmoid or tanh is saturated, the prediction misses the target, and no gradient vanishes. The same seed
+gives byte-identical files. The sheet lists every key :func:`backcalc.answers.check_answers` understands.
+
+>>> ex = make_exercise(seed=1)
+>>> sorted(ex.files())
+['exercise.toml', 'key.toml', 'sheet.toml']
+>>> ex.files() == make_exercise(seed=1).files()
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import BackcalcError
+
+DEFAULT_SHAPE = (1, 4, 2, 1)
+DEFAULT_ACTIVATIONS = ("relu", "sigmoid", "linear")
+MAX_WEIGHT_LAYERS = 5
+MAX_UNITS = 6
+MAX_SAMPLES = 4
+MAX_TRIES = 5000
+HIDDEN_NAMES = "jklm"  # input "i", hidden j, k, l, m, output "o" — the names of seed 004
+WEIGHTS = np.arange(-4, 5) / 4.0          # −1, −0.75, …, 1
+INPUTS = np.array([-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0])
+TARGETS = np.arange(-4, 7) / 2.0          # −2, −1.5, …, 3
+FILES = ("exercise.toml", "sheet.toml", "key.toml")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """The three files' text (``files()``), and the spec they describe."""
+
+    spec_text: str
+    sheet_text: str
+    key_text: str
+    command: str
+    spec: object = field(repr=False, compare=False, default=None)
+
+    def files(self) -> dict:
+        return {"exercise.toml": self.spec_text, "sheet.toml": self.sheet_text, "key.toml": self.key_text}
+
+
+# ─────────────────────────────────────────── options ───────────────────────────────────────────
+
+def parse_shape(text) -> tuple:
+    """``"1,4,2,1"`` → (1, 4, 2, 1): units per layer, the input first."""
+    if isinstance(text, (tuple, list)):
+        parts = list(text)
+    else:
+        parts = [p.strip() for p in str(text).split(",")]
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        raise BackcalcError(f"--shape: expected whole numbers separated by commas, like 1,4,2,1; got {text!r}") from None
+    if len(shape) < 2:
+        raise BackcalcError(f"--shape: expected at least two sizes (inputs, outputs), got {text!r}")
+    if len(shape) - 1 > MAX_WEIGHT_LAYERS:
+        raise BackcalcError(f"--shape: {len(shape) - 1} weight layers is more than {MAX_WEIGHT_LAYERS}, the most an "
+                            f"exercise by hand allows")
+    if any(not 1 <= n <= MAX_UNITS for n in shape):
+        raise BackcalcError(f"--shape: every layer needs 1 to {MAX_UNITS} units for work by hand, got {text!r}")
+    return shape
+
+
+def parse_activations(text, layers: int, shape=None) -> tuple:
+    """``"relu,sigmoid,linear"`` → a tuple, one per weight layer (defaults depend on the shape)."""
+    from .spec import ACTIVATIONS
+
+    if text is None:
+        if shape == DEFAULT_SHAPE:
+            return DEFAULT_ACTIVATIONS
+        return ("sigmoid",) * (layers - 1) + ("linear",)
+    acts = tuple(a.strip() for a in (text.split(",") if isinstance(text, str) else text))
+    if len(acts) != layers:
+        raise BackcalcError(f"--activations: expected {layers} names (one per weight layer of the shape), "
+                            f"got {len(acts)}: {','.join(acts)}")
+    for a in acts:
+        if a not in ACTIVATIONS:
+            import difflib
+
+            close = difflib.get_close_matches(a, ACTIVATIONS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise BackcalcError(f"--activations: unknown activation {a!r}{hint}; expected one of {', '.join(ACTIVATIONS)}")
+    return acts
+
+
+# ─────────────────────────────────────────── drawing a friendly net ───────────────────────────────────────────
+
+def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: str = "half_sse",
+                  lr: float | None = None, samples: int = 1, dead_relu: bool = False) -> Exercise:
+    """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text)."""
+    from .spec import LOSSES, load_spec
+
+    shape = parse_shape(shape)
+    acts = parse_activations(activations, len(shape) - 1, shape)
+    if loss not in LOSSES:
+        raise BackcalcError(f"--loss: unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
+    if loss == "bce" and acts[-1] != "sigmoid":
+        raise BackcalcError("--loss bce needs probabilities: make the last activation sigmoid")
+    if loss == "cross_entropy" and shape[-1] < 2:
+        raise BackcalcError("--loss cross_entropy needs an output layer of at least 2 units")
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise BackcalcError(f"--samples: expected 1 to {MAX_SAMPLES} for work by hand, got {samples}")
+    if not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise BackcalcError(f"--seed: expected a whole number from 0 to 4294967295, got {seed}")
+    if dead_relu and "relu" not in acts[:-1]:
+        raise BackcalcError("--dead-relu needs a hidden relu layer in --activations")
+    lr = 0.25 if lr is None else float(lr)
+    if not 0 < lr <= 10:
+        raise BackcalcError(f"--lr: expected a learning rate between 0 and 10, got {lr}")
+    rng = np.random.default_rng(seed)
+    for _ in range(MAX_TRIES):
+        doc = _draw(rng, shape, acts, loss, lr, samples)
+        if _friendly_forward(doc, acts, loss, dead_relu):
+            spec = load_spec(doc)
+            if _friendly_gradients(spec, dead_relu):
+                break
+    else:
+        raise BackcalcError(f"no friendly exercise found for --shape {','.join(map(str, shape))} --activations "
+                            f"{','.join(acts)} in {MAX_TRIES} draws; try another --seed or other activations")
+    command = (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
+               + (f" --loss {loss}" if loss != "half_sse" else "") + (f" --lr {lr:g}" if lr != 0.25 else "")
+               + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else ""))
+    from .derivation import explain
+
+    d = explain(spec)
+    return Exercise(_spec_text(doc, command), _answers_text(d, command, key=False), _answers_text(d, command, key=True),
+                    command, spec)
+
+
+def _pick(rng, values, size):
+    return values[rng.integers(0, len(values), size=size)]
+
+
+def _draw(rng, shape, acts, loss, lr, samples) -> dict:
+    names = [HIDDEN_NAMES[i] for i in range(len(shape) - 2)] + ["o"]
+    x = _pick(rng, INPUTS, (samples, shape[0]))
+    layers = []
+    for n, (units, act) in enumerate(zip(shape[1:], acts)):
+        W = _pick(rng, WEIGHTS[WEIGHTS != 0], (shape[n], units))
+        b = _pick(rng, WEIGHTS, units)
+        layers.append({"name": names[n], "activation": act, "weights": W.tolist(), "bias": b.tolist()})
+    if loss == "cross_entropy":
+        y = rng.integers(0, shape[-1], size=samples).tolist()
+    elif loss == "bce":
+        y = rng.integers(0, 2, size=(samples, shape[-1])).astype(float).tolist()
+    else:
+        y = _pick(rng, TARGETS, (samples, shape[-1])).tolist()
+    title = f"{' → '.join([str(shape[0])] + [f'{u} {a}' for u, a in zip(shape[1:], acts)])}"
+    return {"format": 1, "title": title, "data": {"x": x.tolist(), "y": y, "input_name": "i"}, "layers": layers,
+            "loss": {"kind": loss}, "train": {"learning_rate": lr, "steps": 1}}
+
+
+def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
+    from .ops import RULES
+
+    a = np.array(doc["data"]["x"], dtype=float)
+    dead = False
+    for layer, act in zip(doc["layers"], acts):
+        z = a @ np.array(layer["weights"]) + np.array(layer["bias"])
+        if np.any(np.abs(z) > 6):
+            return False
+        if act in ("relu", "leaky_relu", "elu", "selu"):
+            if np.any(np.abs(z) < 0.25):  # keep clear of the kink at 0
+                return False
+            if act == "relu" and np.any(z < 0):
+                if not dead_relu or np.all(z < 0, axis=1).any():
+                    return False  # dead units only when asked, and never a whole dead layer
+                dead = True
+        if act in ("sigmoid", "tanh") and np.any(np.abs(z) > 3):  # saturated: the derivative all but vanishes
+            return False
+        a = RULES[act].array(z)
+    if dead_relu and not dead:
+        return False
+    if loss in ("half_sse", "sse", "mse"):
+        return bool(np.all(np.abs(a - np.array(doc["data"]["y"])) >= 0.25))
+    if loss == "bce":
+        return bool(np.all((a > 0.1) & (a < 0.9)))
+    return True
+
+
+def _friendly_gradients(spec, dead_relu) -> bool:
+    from .nn import Network
+
+    grads = np.array(list(Network(spec).gradients().values()))
+    big = np.abs(grads).max()
+    if not big > 1e-3:
+        return False
+    small = np.abs(grads) < 1e-4 * big
+    return not small.any() if not dead_relu else not small.all()
+
+
+# ─────────────────────────────────────────── writing ───────────────────────────────────────────
+
+def _num(v) -> str:
+    return repr(float(v))
+
+
+def _list(v) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_list(x) for x in v) + "]"
+    return str(v) if isinstance(v, int) else _num(v)
+
+
+def _spec_text(doc, command) -> str:
+    out = [f"# {command}",
+           "# Work out by hand the forward pass, the loss, the chain-rule factors, every gradient and the weights",
+           "# after one SGD step; write them into sheet.toml and check them with",
+           "#     backcalc check exercise.toml sheet.toml",
+           "format = 1", f"title = \"{doc['title']}\"", "", "[data]",
+           f"x = {_list(doc['data']['x'])}", f"y = {_list(doc['data']['y'])}", "input_name = \"i\""]
+    for layer in doc["layers"]:
+        out += ["", "[[layers]]", f"name = \"{layer['name']}\"", f"activation = \"{layer['activation']}\"",
+                f"weights = {_list(layer['weights'])}", f"bias = {_list(layer['bias'])}"]
+    out += ["", "[loss]", f"kind = \"{doc['loss']['kind']}\"", "", "[train]",
+            f"learning_rate = {_num(doc['train']['learning_rate'])}", "steps = 1"]
+    return "\n".join(out) + "\n"
+
+
+def _answers_text(d, command, key: bool) -> str:
+    """The sheet (every value "") or the key (every value), grouped and commented the same way."""
+    from .answers import _Space
+    from .ops import RULES
+
+    sp = _Space(d)
+    spec = d.spec
+    S = spec.samples
+
+    def value(items) -> str:
+        if not key:
+            return '""' if len(items) == 1 else "[" + ", ".join('""' for _ in items) + "]"
+        vals = [_num(item.expected) for item in items]
+        return vals[0] if len(vals) == 1 else "[" + ", ".join(vals) + "]"
+
+    def line(name, items, comment=""):
+        k = f'"{name}"' if not name.replace("_", "").isalnum() else name
+        return f"{k} = {value(items)}" + (f"  # {comment}" if comment else "")
+
+    per_sample = f" (one value per sample: {S})" if S > 1 else ""
+    what = "Answer key" if key else "Answer sheet"
+    out = [f"# {what} for exercise.toml ({command}).",
+           "# Check with:  backcalc check exercise.toml " + ("key.toml" if key else "sheet.toml")]
+    if not key:
+        out += ["# Replace each \"\" with a number; keep \"\" where you have no answer (blanks are not graded).",
+                "# Write as many digits as you like: a value rounded at the precision you write it in is accepted."]
+    out += ["format = 1", 'student = ""' if not key else 'title = "answer key"', ""]
+    loss_words = {"half_sse": "½·Σ(out − y)²", "sse": "Σ(out − y)²", "mse": "mean((out − y)²)",
+                  "bce": "−mean(y·ln out + (1 − y)·ln(1 − out))", "cross_entropy": "−ln p(true class)"}[spec.loss]
+    out += [f"# the loss before the update: L = {loss_words}, {spec.reduction} over the samples",
+            line("loss", [sp.loss_item("loss")]),
+            "# the loss after one SGD step (the forward pass again, with the new weights)",
+            line("loss_after", [sp.loss_item("loss_after")]), "", "[forward]"]
+    if S > 1:
+        out.append(f"# node values{per_sample}")
+    for layer in spec.layers:
+        n = layer.index
+        sources = spec.unit_names(n - 1)
+        src = [s if n == 1 else f"{s}_out" for s in sources]
+        rule = RULES[layer.activation]
+        out.append(f"# layer {n} ({layer.name}, {layer.activation})")
+        for c, u in enumerate(layer.unit_names):
+            total = " + ".join(f"w_{s}{u}·{v}" for s, v in zip(sources, src)) + f" + b_{u}"
+            out.append(line(f"{u}_in", sp.name_items("forward", f"{u}_in"), total))
+            out.append(line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in")))
+    out += ["", "[factors]", f"# the chain-rule factors, backwards from the loss{per_sample}"]
+    upstream = {(u.layer, u.unit): u for u in d.upstream if u.sample == 1}
+    for layer in reversed(spec.layers):
+        n = layer.index
+        rule = RULES[layer.activation]
+        out.append(f"# layer {n} ({layer.name}, {layer.activation})")
+        for c, u in enumerate(layer.unit_names):
+            up = upstream[(n, u)]
+            how = up.formula or " + ".join(f"{p.grad_name}·{p.weight_name}" for p in up.paths)
+            out.append(line(f"∂L/∂{u}_out", sp.factor_items(f"∂L/∂{u}_out"), how))
+            if sp.local[n] is not None:
+                out.append(line(f"∂{u}_out/∂{u}_in", sp.factor_items(f"∂{u}_out/∂{u}_in"),
+                                rule.formula(0, a=f"{u}_in", out=f"{u}_out")))
+            out.append(line(f"∂L/∂{u}_in", sp.factor_items(f"∂L/∂{u}_in"), "δ = ∂L/∂" + u + "_out·∂" + u + "_out/∂"
+                            + u + "_in" if sp.local[n] is not None else "δ (softmax: a sum over the layer's outputs)"))
+        out.append(f"# layer {n}: the last factor of each parameter's chain, and the weights on the paths back")
+        sources = spec.unit_names(n - 1)
+        for c, u in enumerate(layer.unit_names):
+            for a, s in enumerate(sources):
+                w = f"w_{s}{u}"
+                node = s if n == 1 else f"{s}_out"
+                out.append(line(f"∂{u}_in/∂{w}", sp.factor_items(f"∂{u}_in/∂{w}"), f"= {node}"))
+            out.append(line(f"∂{u}_in/∂b_{u}", sp.factor_items(f"∂{u}_in/∂b_{u}")))
+            for a, s in enumerate(sources):
+                node = s if n == 1 else f"{s}_out"
+                out.append(line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= w_{s}{u}"))
+    for section, comment in (("gradients", "∂L/∂parameter for every weight and bias"),
+                             ("updated", f"the parameters after one SGD step: new = old − {spec.learning_rate:g}·gradient")):
+        out += ["", f"[{section}]", f"# {comment}"]
+        for name, _ in spec.param_names():
+            out.append(line(name, sp.name_items(section, name)))
+    return "\n".join(out) + "\n"
+
+
+def write_exercise(ex: Exercise, out, force: bool = False) -> list:
+    """Write the three files into folder ``out`` (created if needed); existing files only with ``force``."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise BackcalcError(f"--out: {folder} is a file, expected a folder")
+    paths = [folder / name for name in FILES]
+    existing = [p.name for p in paths if p.exists()]
+    if existing and not force:
+        raise BackcalcError(f"--out: {folder} already has {', '.join(existing)}; use --force to overwrite, or "
+                            f"choose a new or empty folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, text in zip(paths, (ex.spec_text, ex.sheet_text, ex.key_text)):
+            with open(path, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+    except OSError as exc:
+        raise BackcalcError(f"--out: cannot write to {folder} ({exc.strerror})") from None
+    return paths

@@ -1,0 +1,253 @@
+"""Rendering of :class:`~backcalc.answers.CheckResult` (text, Markdown, JSON) and the words for each mistake.
+
+Formatting only: the grading and the diagnosis happen in :mod:`backcalc.answers`; here each catalogued
+:class:`~backcalc.answers.Mistake` (a code and its parameters) is put into English or Indonesian.
+"""
+
+from __future__ import annotations
+
+import json as _json
+
+from .format import num
+
+LABELS = {
+    "en": {
+        "title": "Check of {answers} against {spec} (tolerance: {tolerance})",
+        "as_written": "as written",
+        "cols": ("key", "name", "expected", "given", "error", "ok", "diagnosis"),
+        "score": "Score: {correct} of {total} correct ({answered} answered, {wrong} wrong, {blank} left blank)",
+        "nothing": "Nothing answered yet: {total} cells are blank. Fill in the sheet and check again.",
+        "blank_note": "{blank} blank cells not listed (--all lists them).",
+        "blame": "first wrong step: {name} = {given} (expected {expected}{why})",
+        "and": "; and ",
+    },
+    "id": {
+        "title": "Pemeriksaan {answers} terhadap {spec} (toleransi: {tolerance})",
+        "as_written": "sesuai penulisan",
+        "cols": ("kunci", "nama", "seharusnya", "jawaban", "selisih", "benar", "diagnosis"),
+        "score": "Nilai: {correct} dari {total} benar ({answered} dijawab, {wrong} salah, {blank} kosong)",
+        "nothing": "Belum ada jawaban: {total} isian masih kosong. Isi lembar jawaban lalu periksa lagi.",
+        "blank_note": "{blank} isian kosong tidak ditampilkan (--all menampilkannya).",
+        "blame": "langkah salah pertama: {name} = {given} (seharusnya {expected}{why})",
+        "and": "; dan ",
+    },
+}
+
+_MISTAKES = {
+    "en": {
+        "sign": "sign flipped",
+        "double:half_sse": "a factor 2 too large: the ½ of L = ½·(out − y)² left out",
+        "double": "a factor 2 too large (doubled)",
+        "half:half_sse": "a factor 2 too small: ½ put in twice (∂/∂out of ½·(out − y)² is out − y)",
+        "half:sse": "a factor 2 too small: the 2 from the square dropped",
+        "half:mse": "a factor 2 too small: the 2 from the square dropped",
+        "half": "a factor 2 too small (halved)",
+        "loss_after_given": "this is the loss after the update",
+        "loss_before_given": "this is the loss before the update",
+        "no_activation": "activation not applied: this is {unit}_in, not {unit}_out",
+        "no_bias": "bias {bias} left out",
+        "no_local": "activation derivative left out: ∂{unit}_out/∂{unit}_in ({activation}′) taken as 1",
+        "no_local_all": "activation derivatives left out in every layer",
+        "local_at_out": "{activation}′ taken at the output instead of the input: {bad} where {good} belongs",
+        "local_at_in": "the derivative's formula in the output filled in with the input: {bad} instead of {good}",
+        "early_round": "{unit}_out rounded to {value} before {formula}: too few digits survive the 1 − {unit}_out "
+                       "— carry more digits",
+        "path_left_out": "a path left out: ∂L/∂{layer}_out sums over the paths through every unit it feeds; the one "
+                         "through {via} is missing",
+        "product_of_sums": "a product of sums, not a sum of products: (Σ ∂L/∂{layer}_out)·(Σ ∂{layer}_out/∂{layer}_in)"
+                           "·(Σ w_{source}{layer}){extra} instead of Σ over {units} of "
+                           "∂L/∂{layer}_out·∂{layer}_out/∂{layer}_in·w_{source}{layer}",
+        "updated_downstream": "used the updated weights (after the SGD step) instead of the original ones in the "
+                              "backward pass",
+        "extra_out": "an extra factor {unit}_out in ∂L/∂{unit}_out ({unit}_out belongs to ∂L/∂w_{unit}{next}; "
+                     "∂{next}_in/∂{unit}_out = w_{unit}{next})",
+        "new_as_gradient": "this is the updated weight, not the gradient",
+        "step_as_gradient": "this is the step lr·gradient, not the gradient",
+        "gradient_as_new": "this is the gradient, not the updated weight",
+        "step_as_new": "this is the change −lr·gradient, not the updated weight (new = old − lr·gradient)",
+        "update_sign": "moved with the gradient: old + lr·gradient instead of old − lr·gradient",
+        "lr_none": "learning rate not applied: old − gradient",
+        "lr_twice": "learning rate applied twice: old − lr²·gradient",
+        "not_updated": "not updated: this is the old value",
+        "update_arithmetic": "the gradient is right but the step from it is not: old − lr·gradient = {old} − "
+                             "{lr}·({gradient}) = {value}",
+        "transposed": "transposed indices: this is the value of {other} ({key})",
+        "weight_for_source": "this is the weight {weight}, not the value it multiplies (∂(w·x)/∂w = x)",
+        "source_for_weight": "this is {source}, not the weight {weight} (∂(w·x)/∂x = w)",
+        "too_few_digits": "too few digits: right when rounded to {decimals} decimals, but at that precision a wrong "
+                          "answer looks the same — write at least 2 significant digits{of_change}",
+        "of_change": " of the change new − old",
+    },
+    "id": {
+        "sign": "tanda terbalik",
+        "double:half_sse": "kelebihan faktor 2: ½ pada L = ½·(out − y)² terlupa",
+        "double": "kelebihan faktor 2 (dikali dua)",
+        "half:half_sse": "kurang faktor 2: ½ dipakai dua kali (∂/∂out dari ½·(out − y)² adalah out − y)",
+        "half:sse": "kurang faktor 2: angka 2 dari kuadrat hilang",
+        "half:mse": "kurang faktor 2: angka 2 dari kuadrat hilang",
+        "half": "kurang faktor 2 (dibagi dua)",
+        "loss_after_given": "ini loss setelah pembaruan",
+        "loss_before_given": "ini loss sebelum pembaruan",
+        "no_activation": "fungsi aktivasi tidak diterapkan: ini {unit}_in, bukan {unit}_out",
+        "no_bias": "bias {bias} terlupa",
+        "no_local": "turunan aktivasi terlupa: ∂{unit}_out/∂{unit}_in ({activation}′) dianggap 1",
+        "no_local_all": "turunan aktivasi terlupa di setiap lapisan",
+        "local_at_out": "{activation}′ dihitung pada output, bukan input: {bad} padahal seharusnya {good}",
+        "local_at_in": "rumus turunan dalam bentuk output diisi dengan input: {bad}, seharusnya {good}",
+        "early_round": "{unit}_out dibulatkan menjadi {value} sebelum {formula}: 1 − {unit}_out kehilangan digit "
+                       "— bawa lebih banyak digit",
+        "path_left_out": "ada jalur yang terlupa: ∂L/∂{layer}_out adalah jumlah atas semua jalur; jalur lewat {via} "
+                         "tidak ada",
+        "product_of_sums": "perkalian jumlah, bukan jumlah perkalian: (Σ ∂L/∂{layer}_out)·(Σ ∂{layer}_out/∂{layer}_in)"
+                           "·(Σ w_{source}{layer}){extra}, bukan Σ atas {units} dari "
+                           "∂L/∂{layer}_out·∂{layer}_out/∂{layer}_in·w_{source}{layer}",
+        "updated_downstream": "memakai bobot yang sudah diperbarui (setelah langkah SGD), bukan bobot lama, pada "
+                              "langkah mundur",
+        "extra_out": "faktor {unit}_out berlebih di ∂L/∂{unit}_out ({unit}_out milik ∂L/∂w_{unit}{next}; "
+                     "∂{next}_in/∂{unit}_out = w_{unit}{next})",
+        "new_as_gradient": "ini bobot yang sudah diperbarui, bukan gradien",
+        "step_as_gradient": "ini langkah lr·gradien, bukan gradien",
+        "gradient_as_new": "ini gradien, bukan bobot baru",
+        "step_as_new": "ini perubahan −lr·gradien, bukan bobot baru (baru = lama − lr·gradien)",
+        "update_sign": "bergerak searah gradien: lama + lr·gradien, seharusnya lama − lr·gradien",
+        "lr_none": "learning rate tidak dipakai: lama − gradien",
+        "lr_twice": "learning rate dipakai dua kali: lama − lr²·gradien",
+        "not_updated": "tidak diperbarui: ini nilai lama",
+        "update_arithmetic": "gradiennya benar tetapi langkahnya salah: lama − lr·gradien = {old} − "
+                             "{lr}·({gradient}) = {value}",
+        "transposed": "indeks tertukar: ini nilai {other} ({key})",
+        "weight_for_source": "ini bobot {weight}, bukan nilai yang dikalikannya (∂(w·x)/∂w = x)",
+        "source_for_weight": "ini {source}, bukan bobot {weight} (∂(w·x)/∂x = w)",
+        "too_few_digits": "digit terlalu sedikit: benar bila dibulatkan ke {decimals} desimal, tetapi pada ketelitian "
+                          "itu jawaban salah terlihat sama — tulis paling sedikit 2 angka penting{of_change}",
+        "of_change": " dari perubahan baru − lama",
+    },
+}
+
+
+def _examples(activation: str, unit: str) -> dict:
+    """How the two "derivative at the wrong place" mistakes look for this activation."""
+    if activation == "sigmoid":
+        return {"out_bad": f"σ({unit}_out)·(1 − σ({unit}_out))", "out_good": f"σ({unit}_in)·(1 − σ({unit}_in))",
+                "in_bad": f"{unit}_in·(1 − {unit}_in)", "in_good": f"{unit}_out·(1 − {unit}_out)",
+                "formula": f"{unit}_out·(1 − {unit}_out)"}
+    if activation == "tanh":
+        return {"out_bad": f"1 − tanh²({unit}_out)", "out_good": f"1 − tanh²({unit}_in)",
+                "in_bad": f"1 − {unit}_in²", "in_good": f"1 − {unit}_out²", "formula": f"1 − {unit}_out²"}
+    return {"out_bad": f"{activation}′({unit}_out)", "out_good": f"{activation}′({unit}_in)",
+            "in_bad": f"{activation}′ with {unit}_in for {unit}_out", "in_good": f"{activation}′ with {unit}_out",
+            "formula": f"{activation}′"}
+
+
+def _one(m, lang: str) -> str:
+    words = _MISTAKES[lang]
+    p = dict(m.params)
+    code = m.code
+    if code in ("double", "half"):
+        template = words.get(f"{code}:{p.get('loss')}", words[code])
+    else:
+        template = words[code]
+    p.setdefault("unit", p.get("layer"))
+    if code in ("local_at_out", "local_at_in", "early_round"):
+        ex = _examples(p["activation"], p["unit"])
+        side = "out" if code == "local_at_out" else "in"
+        p.update(bad=ex[f"{side}_bad"], good=ex[f"{side}_good"], formula=ex["formula"])
+    if code == "early_round":
+        p["value"] = num(p.get("value", p["values"][0][0]), 6)
+    if code == "update_arithmetic":
+        p.update({k: num(p[k], 6) for k in ("old", "lr", "gradient", "value")})
+    if code == "product_of_sums":
+        p["extra"] = f"·(Σ ∂{p['layer']}_in/∂w_{p['source']}{p['layer']})" if p.get("extra") else ""
+    if code == "too_few_digits":
+        p["of_change"] = words["of_change"] if p.get("updated") else ""
+    return template.format(**p)
+
+
+def describe(mistakes, lang: str = "en") -> str:
+    """The words for one catalogued mistake, or for two combined (``"… ; and …"``)."""
+    return LABELS[lang]["and"].join(_one(m, lang) for m in mistakes)
+
+
+def diagnosis_text(row, lang: str = "en", digits: int = 5) -> str | None:
+    """A wrong row's diagnosis: the catalogued mistake, then the first wrong step it depends on."""
+    parts = []
+    if row.mistakes:
+        parts.append(describe(row.mistakes, lang))
+    if row.blame is not None:
+        b = row.blame
+        fresh = tuple(m for m in b.mistakes if m not in row.mistakes)  # say each mistake once
+        why = f": {describe(fresh, lang)}" if fresh else ""
+        section = b.key.split(".", 1)[0]
+        name = {"gradients": f"∂L/∂{b.name}", "updated": f"{b.name}′"}.get(section, b.name)
+        parts.append(LABELS[lang]["blame"].format(name=name, given=num(b.given, digits),
+                                                  expected=num(b.expected, digits), why=why))
+    return "; ".join(parts) if parts else None
+
+
+# ─────────────────────────────────────────── formats ───────────────────────────────────────────
+
+def _rows(result, digits, lang, show_all):
+    out = []
+    for r in result.rows:
+        if r.ok is None and not show_all:
+            continue
+        mark = "" if r.ok is None else ("✓" if r.ok else "✗")
+        out.append([r.key, r.name, num(r.expected, digits), r.text if r.text is not None else "",
+                    num(r.error, 2) if r.error is not None else "", mark, diagnosis_text(r, lang, digits) or ""])
+    return out
+
+
+def _summary(result, lang):
+    L = LABELS[lang]
+    blank = result.total - result.answered
+    return L["score"].format(correct=result.correct, total=result.total, answered=result.answered,
+                             wrong=result.wrong, blank=blank)
+
+
+def _head(result, lang):
+    L = LABELS[lang]
+    tol = L["as_written"] if result.tolerance.as_written else result.tolerance.describe()
+    return L["title"].format(answers=result.answers_source, spec=result.spec_source, tolerance=tol)
+
+
+def text(result, digits: int = 5, lang: str = "en", show_all: bool = False, width: int = 60) -> str:
+    from tabulate import tabulate
+
+    L = LABELS[lang]
+    out = [_head(result, lang), ""]
+    rows = _rows(result, digits, lang, show_all)
+    if result.answered == 0 and not show_all:
+        out.append(L["nothing"].format(total=result.total))
+    else:
+        table = tabulate(rows, headers=list(L["cols"]), disable_numparse=True,
+                         maxcolwidths=[None] * 6 + [width])
+        out += ["  " + line for line in table.splitlines()]
+        blank = result.total - result.answered
+        if blank and not show_all:
+            out += ["", L["blank_note"].format(blank=blank)]
+    out += ["", _summary(result, lang)]
+    return "\n".join(out) + "\n"
+
+
+def markdown(result, digits: int = 5, lang: str = "en", show_all: bool = False) -> str:
+    from tabulate import tabulate
+
+    L = LABELS[lang]
+    out = [f"**{_head(result, lang)}**", ""]
+    rows = _rows(result, digits, lang, show_all)
+    if rows:
+        out += [tabulate([[f"`{c}`" if i == 0 else c for i, c in enumerate(r)] for r in rows],
+                         headers=list(L["cols"]), tablefmt="github", disable_numparse=True), ""]
+    elif result.answered == 0:
+        out += [L["nothing"].format(total=result.total), ""]
+    out.append(f"**{_summary(result, lang)}**")
+    return "\n".join(out) + "\n"
+
+
+def json(result, **_ignored) -> str:
+    return _json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def render(result, fmt: str = "text", **options) -> str:
+    """``fmt``: text, markdown or json."""
+    return {"text": text, "markdown": markdown, "json": json}[fmt](result, **options)
