@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import BackcalcError
+from .errors import BackcalcError, did_you_mean
 
 DEFAULT_SHAPE = (1, 4, 2, 1)
 DEFAULT_ACTIVATIONS = ("relu", "sigmoid", "linear")
@@ -84,11 +84,8 @@ def parse_activations(text, layers: int, shape=None) -> tuple:
                             f"got {len(acts)}: {','.join(acts)}")
     for a in acts:
         if a not in ACTIVATIONS:
-            import difflib
-
-            close = difflib.get_close_matches(a, ACTIVATIONS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise BackcalcError(f"--activations: unknown activation {a!r}{hint}; expected one of {', '.join(ACTIVATIONS)}")
+            raise BackcalcError(f"--activations: unknown activation {a!r}{did_you_mean(a, ACTIVATIONS)}; "
+                                f"expected one of {', '.join(ACTIVATIONS)}")
     return acts
 
 
@@ -227,7 +224,7 @@ def _spec_text(doc, command) -> str:
 
 def _answers_text(d, command, key: bool) -> str:
     """The sheet (every value "") or the key (every value), grouped and commented the same way."""
-    from .answers import _Space
+    from .answer_space import _Space
     from .ops import RULES
 
     sp = _Space(d)

@@ -1,0 +1,317 @@
+"""Reading an answers file: numbers kept as written, the tolerance they earn, every cell validated and named."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .answer_space import _ARRAY, _TABLES, _Space
+from .errors import AnswersError, SpecError, did_you_mean
+
+# The default ("as written") tolerance; the README explains it with an example.
+HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: right to 0.1% (≈ 3 significant digits)
+STEP_RTOL = 1e-2        # updated values: the change old → new right to 1% (the old value is exact)
+ROUNDING_CAP = 0.05     # rounding is forgiven up to 5% of the value (of the change, for updated values)
+DIAGNOSIS_RTOL = 1e-2   # a mistake is named when it reproduces the given value to 1% (or within tolerance)
+MAX_ANSWER = 1e15
+
+_TOP = ("format", "title", "student", "loss", "loss_after") + _TABLES
+_NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$")
+
+
+# ─────────────────────────────────────────── numbers as written ───────────────────────────────────────────
+
+def decimals(text: str) -> int:
+    """Decimals a number is written to: ``"-0.506"`` → 3, ``"2"`` → 0, ``"1.5e-3"`` → 4, ``"1e3"`` → −3."""
+    m = _NUMBER.match(text)
+    if not m:
+        raise ValueError(f"not a decimal number: {text!r}")
+    frac = m.group(2) or m.group(3) or ""
+    return len(frac) - int(m.group(4) or 0)
+
+
+def half_unit(text: str) -> float:
+    """Half a unit in the last written place: the largest error of a correctly rounded value."""
+    return 0.5 * 10.0 ** (-decimals(text))
+
+
+def _scale(item, reference: float) -> float:
+    """The size a tolerance is relative to: the value itself, or for an updated value its change old → new."""
+    return abs(reference - item.old) if item.section == "updated" else abs(reference)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """When a given value counts as right.
+
+    With ``rtol``/``atol`` unset (the default, "as written"): a value written with d decimals (``-0.506``:
+    d = 3) is accepted when ``|given − expected| ≤ max(½·10^−d, r·s)``, capped at ``5%·s``, where s is the
+    size of the answer (for an updated value: the size of the change |new − old|) and r is 0.1% (1% of the
+    change for updated values). So a value rounded at the precision it is written in passes, and so does a
+    product of rounded intermediates that is right to about 3 significant digits, while fewer than about 2
+    significant digits never pass. With ``rtol``/``atol`` set: ``|given − expected| ≤ atol + rtol·|expected|``.
+    """
+
+    rtol: float | None = None
+    atol: float | None = None
+
+    @property
+    def as_written(self) -> bool:
+        return self.rtol is None and self.atol is None
+
+    def describe(self) -> str:
+        if self.as_written:
+            return "as written"
+        return f"rtol={self.rtol or 0:g}, atol={self.atol or 0:g}"
+
+    def allowed(self, item, text: str, reference: float) -> float:
+        slack = 1e-12 + 1e-9 * abs(reference)  # float representation, never a real difference
+        if not self.as_written:
+            return (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference) + slack
+        s = _scale(item, reference)
+        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
+        return min(max(half_unit(text), r * s), ROUNDING_CAP * s) + slack
+
+    def match(self, item, text: str, candidate: float) -> float:
+        """How close a given value must be to a mistake's value for that mistake to be named."""
+        return max(self.allowed(item, text, candidate), DIAGNOSIS_RTOL * _scale(item, candidate))
+
+
+
+class _Num:
+    """A number kept as the text it was written with (TOML/JSON parse hooks)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _written(value) -> str | None:
+    """The text of an answer cell; None for a blank ("" or null)."""
+    if value is None:
+        return None
+    if isinstance(value, _Num):
+        return value.text.replace("_", "")
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError("a boolean")
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, str):
+        text = value.strip().replace("−", "-").replace("_", "")
+        return text or None
+    raise TypeError(_kind(value))
+
+
+def _kind(v) -> str:
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a table"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, str):
+        return f"the string {v!r}" if len(v) < 40 else "a string"
+    if isinstance(v, _Num):
+        return f"the number {v.text}"
+    return type(v).__name__
+
+
+# ─────────────────────────────────────────── reading ───────────────────────────────────────────
+
+def read_answers(source) -> tuple[dict, str]:
+    """An answers document (numbers kept as written) and its name, from a path or a dict."""
+    if isinstance(source, dict):
+        return _from_python(source), "<answers>"
+    if source is None:
+        raise AnswersError("no answers given: pass a .toml or .json answers file")
+    from .spec import read_document
+
+    path = Path(source)
+    try:
+        read_document(path)  # size, encoding and syntax checks, with messages naming the file and line
+    except SpecError as exc:
+        raise AnswersError(str(exc)) from None
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            doc = json.loads(text, parse_float=_Num, parse_int=_Num, parse_constant=_Num)
+        else:
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib
+            doc = tomllib.loads(text, parse_float=_Num)
+    except Exception as exc:  # read_document already parsed it; this only guards the second parse
+        raise AnswersError(f"{path.name}: cannot read: {exc}") from None
+    return doc, path.name
+
+
+def _from_python(value):
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _from_python(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_from_python(v) for v in value]
+    return value
+
+
+# ─────────────────────────────────────────── validating an answers document ───────────────────────────────────────────
+
+class _Reader:
+    def __init__(self, space: _Space, source: str):
+        self.space = space
+        self.source = source
+        self.seen = {}
+
+    def fail(self, where, message):
+        raise AnswersError(f"{self.source}: {where}: {message}" if where else f"{self.source}: {message}")
+
+    def read(self, doc) -> list:
+        if not isinstance(doc, dict):
+            self.fail("", f"expected a table/object at the top level, got {_kind(doc)}")
+        cells = []
+        for key, value in doc.items():
+            if key == "format":
+                if isinstance(value, _Num):
+                    value = value.text
+                if str(value) != "1":
+                    self.fail("format", f"expected 1 (the only answers format so far), got {value!r}")
+            elif key in ("title", "student"):
+                if not isinstance(value, str):
+                    self.fail(key, f"expected a string, got {_kind(value)}")
+            elif key in ("loss", "loss_after"):
+                cells.append(self.cell(self.space.loss_item(key), value, key))
+            elif key in _TABLES:
+                if not isinstance(value, dict):
+                    self.fail(key, f"expected a table [{key}], got {_kind(value)}")
+                for k, v in value.items():
+                    cells += self.entry(key, str(k), v)
+            else:
+                self.fail("", f"unknown key {key!r}{self.hint(None, key)}")
+        return cells
+
+    def hint(self, section, key) -> str:
+        """Where a misplaced key belongs, or the closest valid key."""
+        if re.fullmatch(r"[Wb]\d+", key) and section not in ("gradients", "updated"):
+            return f"; {key} is a parameter array: its gradient goes under [gradients], its new value under [updated]"
+        if re.fullmatch(r"[za]\d+", key) and section != "forward":
+            return f"; {key} holds node values: it belongs under [forward]"
+        for other in _TABLES:
+            if other == section:
+                continue
+            try:
+                self.space.resolve(f"{other}.{key}")
+            except KeyError:
+                continue
+            if other in ("gradients", "updated"):
+                return f"; {key} is a parameter: its gradient goes under [gradients], its new value under [updated]"
+            return f"; {key} belongs under [{other}]"
+        choices = list(_TOP) if section is None else self.space.names(section)
+        mean = did_you_mean(key, choices)
+        if section is None:
+            return f"{mean}; expected {', '.join(_TOP)}"
+        expected = {
+            "forward": "z1, a1, … (samples × units) or a node value like j1_in, j1_out",
+            "gradients": "W1, b1, … (shaped as in the spec) or a parameter name like w_ij1, b_j1",
+            "updated": "W1, b1, … (shaped as in the spec) or a parameter name like w_ij1, b_j1",
+            "factors": "a chain-rule factor like \"∂L/∂k1_out\" (or \"dL/dk1_out\"), \"∂k1_out/∂k1_in\", "
+                       "\"∂L/∂k1_in\", \"∂k1_in/∂w_j1k1\", \"∂k1_in/∂j1_out\"",
+        }[section]
+        return f"{mean}; expected {expected}"
+
+    def entry(self, section, key, value) -> list:
+        where = f"[{section}] {key}"
+        sp = self.space
+        m = _ARRAY.match(key)
+        if m and not m.group(3) and section != "factors":
+            kind, n = m.group(1), int(m.group(2))
+            try:
+                items = sp.array_items(section, kind, n)
+            except KeyError as exc:
+                self.fail(where, f"{exc.args[0]}{self.hint(section, key)}")
+            layer = sp.spec.layers[n - 1]
+            if kind == "b":
+                return self.vector(items, value, where, layer.units)
+            rows, what = (layer.fan_in, "fan_in × units, as in the spec") if kind == "W" else (sp.S, "samples × units")
+            return self.grid(items, value, where, rows, layer.units, what)
+        try:
+            items = sp.name_items(section, key)
+        except KeyError as exc:
+            if exc.args and exc.args[0] != key and str(exc.args[0]).startswith("∂"):
+                self.fail(where, exc.args[0])
+            self.fail(where, f"unknown key {key!r}{self.hint(section, key)}")
+        if len(items) == 1:
+            if isinstance(value, list) and len(value) == 1:
+                value = value[0]
+            return [self.cell(items[0], value, where)]
+        if not isinstance(value, list) or len(value) != len(items):
+            self.fail(where, f"expected {len(items)} values, one per sample (\"\" leaves one blank), got {_kind(value)}"
+                      + (f" of {len(value)}" if isinstance(value, list) else ""))
+        return [self.cell(item, v, f"{where}[{s}]") for s, (item, v) in enumerate(zip(items, value))]
+
+    def grid(self, items, value, where, rows, cols, what):
+        if isinstance(value, list) and value and all(not isinstance(r, list) for r in value):
+            if rows == 1 and len(value) == cols or cols == 1 and len(value) == rows:
+                return [self.cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
+            self.fail(where, f"expected {rows}×{cols} ({what}): {rows} rows of {cols}, got a flat list of {len(value)}")
+        if not isinstance(value, list) or not value:
+            if rows == cols == 1 and not isinstance(value, (list, dict)):
+                return [self.cell(items[0], value, where)]
+            self.fail(where, f"expected a {rows}×{cols} matrix ({what}), got {_kind(value) if value != [] else 'an empty list'}")
+        if not all(isinstance(r, list) for r in value):
+            self.fail(where, "expected a list of rows (lists of numbers), got a mix of rows and numbers")
+        shape = (len(value), len(value[0]))
+        for i, r in enumerate(value):
+            if len(r) != shape[1]:
+                self.fail(where, f"ragged matrix: row {i} has {len(r)} values, row 0 has {shape[1]}")
+        if shape != (rows, cols):
+            hint = ""
+            if shape == (cols, rows):
+                hint = " — transposed? weights[a][b] joins unit a of the previous layer to unit b" if "fan_in" in what \
+                    else " — transposed? rows are samples"
+            self.fail(where, f"expected {rows}×{cols} ({what}), got {shape[0]}×{shape[1]}{hint}")
+        return [self.cell(items[i * cols + j], v, f"{where}[{i}][{j}]")
+                for i, r in enumerate(value) for j, v in enumerate(r)]
+
+    def vector(self, items, value, where, n):
+        if not isinstance(value, list):
+            if n == 1:
+                return [self.cell(items[0], value, where)]
+            self.fail(where, f"expected a list of {n} values (one per unit), got {_kind(value)}")
+        if any(isinstance(v, list) for v in value):
+            self.fail(where, f"expected a flat list of {n} values (one per unit), got a nested list")
+        if len(value) != n:
+            self.fail(where, f"expected {n} values (one per unit), got {len(value)}")
+        return [self.cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
+
+    def cell(self, item, value, where):
+        if item.key in self.seen:
+            self.fail(where, f"gives {item.name} ({item.key}) a second time (first at {self.seen[item.key]}); keep one")
+        self.seen[item.key] = where
+        if isinstance(value, (list, dict)):
+            self.fail(where, f"expected one number (or \"\" to leave it blank), got {_kind(value)}")
+        try:
+            text = _written(value)
+        except TypeError as exc:
+            self.fail(where, f"expected a number (or \"\" to leave it blank), got {exc}")
+        if text is None:
+            return item, None, None
+        if "," in text and "." not in text and _NUMBER.match(text.replace(",", ".")):
+            self.fail(where, f"write the decimal point as a point: {text.replace(',', '.')} (not {text})")
+        if not _NUMBER.match(text):
+            if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                self.fail(where, f"expected a finite number, got {text}")
+            self.fail(where, f"expected a number (or \"\" to leave it blank), got {_kind(value)}")
+        number = float(text)
+        if not math.isfinite(number) or abs(number) > MAX_ANSWER:
+            self.fail(where, f"{text} is out of range (at most {MAX_ANSWER:g} in size)")
+        return item, number, text

@@ -1,0 +1,313 @@
+"""The answer space of a derivation: every key an answers file can give, with its name, value and dependencies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
+_TABLES = ("forward", "factors", "gradients", "updated")
+_ARRAY = re.compile(r"^([Wbza])(\d+)((?:\[\d+\])*)$")
+_SAMPLE = re.compile(r"^(.*?)\[(\d+)\]$")
+
+
+@dataclass(frozen=True)
+class _Item:
+    section: str
+    key: str                 # canonical, scoped: "gradients.W1[0][0]", "factors.∂L/∂k1_out", "loss"
+    name: str                # display: "w_ij1", "∂L/∂k1_out", "j1_out (sample 2)"
+    expected: float
+    ref: tuple               # what it is: ("W", n, a, c), ("z", n, s, c), ("out", n, c, s), ...
+    order: tuple
+    old: float | None = None
+
+
+class _Space:
+    """Every answerable key of one derivation: names, canonical keys, expected values, dependencies."""
+
+    def __init__(self, d):
+        self.d = d
+        spec = self.spec = d.spec
+        self.N = len(spec.layers)
+        self.S = spec.samples
+        self.lr = spec.learning_rate
+        self.a = {0: np.asarray(spec.x, dtype=float)}
+        self.z = {}
+        for n in range(1, self.N + 1):
+            self.z[n] = np.asarray(d.forward[f"z{n}"], dtype=float)
+            self.a[n] = np.asarray(d.forward[f"a{n}"], dtype=float)
+        self.old = spec.parameters()
+        self.grads = {k: np.asarray(v, dtype=float) for k, v in d.gradients.items()}
+        self.updated = {k: np.asarray(v, dtype=float) for k, v in d.updated.items()}
+        self.units = {}
+        for c, u in enumerate(spec.input_unit_names):
+            self.units[u] = (0, c)
+        for layer in spec.layers:
+            for c, u in enumerate(layer.unit_names):
+                self.units[u] = (layer.index, c)
+        self.params = {}
+        for name, key in spec.param_names():
+            m = _ARRAY.match(key)
+            self.params[name] = (m.group(1), int(m.group(2))) + tuple(int(i) for i in re.findall(r"\d+", m.group(3)))
+        self.g_out, self.delta, self.local = {}, {}, {}
+        for layer in spec.layers:
+            shape = (self.S, layer.units)
+            self.g_out[layer.index] = np.zeros(shape)
+            self.delta[layer.index] = np.zeros(shape)
+            self.local[layer.index] = np.zeros(shape) if layer.activation != "softmax" else None
+        for u in d.upstream:
+            self.g_out[u.layer][u.sample - 1, self.units[u.unit][1]] = u.value
+        for x in d.deltas:
+            c = self.units[x.unit][1]
+            self.delta[x.layer][x.sample - 1, c] = x.value
+            if self.local[x.layer] is not None:
+                self.local[x.layer][x.sample - 1, c] = x.local
+
+    # ── names ──
+    def wname(self, n, a, c):
+        return f"w_{self.spec.unit_names(n - 1)[a]}{self.spec.unit_names(n)[c]}"
+
+    def node(self, text: str):
+        """("k1", "out") for "k1_out" (also "k1out", "K1_Out"); ("i", "out") for an input unit; else None."""
+        m = re.fullmatch(r"(.+?)_?(out|in)", text, flags=re.IGNORECASE)
+        candidates = [(m.group(1), m.group(2).lower())] if m else []
+        candidates.append((text, "out"))
+        for unit, kind in candidates:
+            hit = self.units.get(unit)
+            if hit is None:
+                folded = [u for u in self.units if u.lower() == unit.lower()]
+                hit = self.units.get(folded[0]) if len(folded) == 1 else None
+                unit = folded[0] if hit else unit
+            if hit is not None and not (hit[0] == 0 and kind == "in"):
+                return unit, kind
+        return None
+
+    def _suffix(self, s):
+        return f"[{s}]" if self.S > 1 else ""
+
+    def _sample_name(self, s):
+        return f" (sample {s + 1})" if self.S > 1 else ""
+
+    # ── items ──
+    def loss_item(self, which):
+        d = self.d
+        return _Item(which, which, which, d.loss if which == "loss" else d.loss_after, (which,),
+                     (SECTIONS.index(which),))
+
+    def param_item(self, section, kind, n, *idx):
+        layer = self.spec.layers[n - 1]
+        if kind == "W":
+            a, c = idx
+            name, key = self.wname(n, a, c), f"W{n}[{a}][{c}]"
+            order = (n, 0, a, c)
+        else:
+            (c,) = idx
+            name, key = f"b_{layer.unit_names[c]}", f"b{n}[{c}]"
+            order = (n, 1, c, 0)
+        arr = f"{kind}{n}"
+        source = self.grads if section == "gradients" else self.updated
+        old = float(self.old[arr][idx]) if section == "updated" else None
+        return _Item(section, f"{section}.{key}", name, float(source[arr][idx]), (kind, n) + tuple(idx),
+                     (SECTIONS.index(section),) + order, old)
+
+    def forward_item(self, kind, n, s, c):
+        unit = self.spec.layers[n - 1].unit_names[c]
+        value = (self.z if kind == "z" else self.a)[n][s, c]
+        name = f"{unit}_{'in' if kind == 'z' else 'out'}{self._sample_name(s)}"
+        return _Item("forward", f"forward.{kind}{n}[{s}][{c}]", name, float(value), (kind, n, s, c),
+                     (SECTIONS.index("forward"), s, n, c, kind == "a"))
+
+    def factor_item(self, kind, n, c, s, a=None):
+        """kind: out (∂L/∂u_out), local (∂u_out/∂u_in), delta (∂L/∂u_in), src (∂u_in/∂w_au), one (∂u_in/∂b_u),
+        wpath (∂u_in/∂(source a)_out)."""
+        u = self.spec.layers[n - 1].unit_names[c]
+        if kind == "out":
+            name, value = f"∂L/∂{u}_out", self.g_out[n][s, c]
+        elif kind == "delta":
+            name, value = f"∂L/∂{u}_in", self.delta[n][s, c]
+        elif kind == "local":
+            if self.local[n] is None:
+                raise KeyError(f"∂{u}_out/∂{u}_in: a softmax unit's output depends on every unit's input, so "
+                               f"there is no single factor; give ∂L/∂{u}_in instead")
+            name, value = f"∂{u}_out/∂{u}_in", self.local[n][s, c]
+        elif kind == "src":
+            name, value = f"∂{u}_in/∂{self.wname(n, a, c)}", self.a[n - 1][s, a]
+        elif kind == "one":
+            name, value = f"∂{u}_in/∂b_{u}", 1.0
+        else:  # wpath
+            src = self.spec.unit_names(n - 1)[a]
+            name, value = f"∂{u}_in/∂{src if n == 1 else src + '_out'}", self.spec.layers[n - 1].weights[a, c]
+        rank = ("out", "local", "delta", "src", "one", "wpath").index(kind)
+        return _Item("factors", f"factors.{name}{self._suffix(s)}", name + self._sample_name(s), float(value),
+                     (kind, n, c, s) + ((a,) if a is not None else ()),
+                     (SECTIONS.index("factors"), -n, c, rank, a if a is not None else -1, s))
+
+    # ── resolving a scoped key: "gradients.W1[0][0]", "updated.b_o", "factors.dL/dk1_out", "loss" ──
+    def resolve(self, scoped: str) -> list:
+        scoped = scoped.strip()
+        if scoped in ("loss", "loss_after"):
+            return [self.loss_item(scoped)]
+        section, _, rest = scoped.partition(".")
+        if section not in _TABLES or not rest:
+            raise KeyError(f"{scoped!r}: expected loss, loss_after or a key scoped by its table "
+                           f"(forward., factors., gradients., updated.), like gradients.W1[0][0] or gradients.w_ij1")
+        m = _ARRAY.match(rest)
+        if m and m.group(3) and section != "factors":
+            for item in self.array_items(section, m.group(1), int(m.group(2))):
+                if item.key == f"{section}.{rest}":
+                    return [item]
+            raise KeyError(f"{scoped!r}: no such element (indices are 0-based, as in numpy)")
+        sample = None
+        items = self.name_items(section, rest, quiet=True)
+        if not items:
+            sm = _SAMPLE.match(rest)
+            if not sm:
+                self.name_items(section, rest)  # raises, naming the key
+            items, sample = self.name_items(section, sm.group(1)), int(sm.group(2))
+            if len(items) != self.S or sample >= self.S:
+                raise KeyError(f"{scoped!r}: sample {sample} does not exist (0-based; the net has {self.S})")
+            items = [items[sample]]
+        if len(items) != 1:
+            raise KeyError(f"{scoped!r}: the net has {self.S} samples; add the 0-based sample, e.g. {scoped}[0]")
+        return items
+
+    def array_items(self, section, kind, n):
+        """Every element of a canonical array (W2, b1, z1, a3), in order."""
+        if not 1 <= n <= self.N:
+            raise KeyError(f"layer {n} does not exist (the net has layers 1 to {self.N})")
+        layer = self.spec.layers[n - 1]
+        if section == "forward" and kind in "za":
+            return [self.forward_item(kind, n, s, c) for s in range(self.S) for c in range(layer.units)]
+        if section in ("gradients", "updated") and kind == "W":
+            return [self.param_item(section, "W", n, a, c) for a in range(layer.fan_in) for c in range(layer.units)]
+        if section in ("gradients", "updated") and kind == "b":
+            return [self.param_item(section, "b", n, c) for c in range(layer.units)]
+        raise KeyError(f"{kind}{n} does not belong under [{section}]")
+
+    def name_items(self, section, name, quiet=False):
+        """The items a display name stands for (one per sample for node values and factors)."""
+        try:
+            if section in ("gradients", "updated"):
+                p = self.params.get(name)
+                if p is None:
+                    raise KeyError(name)
+                return [self.param_item(section, p[0], p[1], *p[2:])]
+            if section == "forward":
+                node = self.node(name)
+                if node is None or self.units[node[0]][0] == 0:
+                    raise KeyError(name)
+                n, c = self.units[node[0]]
+                return [self.forward_item("z" if node[1] == "in" else "a", n, s, c) for s in range(self.S)]
+            if section == "factors":
+                return self.factor_items(name)
+        except KeyError:
+            if quiet:
+                return []
+            raise
+        raise KeyError(name)
+
+    def factor_items(self, text):
+        compact = re.sub(r"\s+", "", text)
+        m = re.fullmatch(r"(?:∂|d)(.+?)/(?:∂|d)(.+)", compact)
+        if not m:
+            raise KeyError(text)
+        num, den = m.group(1), m.group(2)
+        if num in ("L", "Loss", "loss", "E"):
+            if den in self.params:
+                return [self.param_item("gradients", *self.params[den][:1], *self.params[den][1:])]
+            node = self.node(den)
+            if node is None or self.units[node[0]][0] == 0:
+                raise KeyError(text)
+            n, c = self.units[node[0]]
+            return [self.factor_item("out" if node[1] == "out" else "delta", n, c, s) for s in range(self.S)]
+        top = self.node(num)
+        if top is None or self.units[top[0]][0] == 0:
+            raise KeyError(text)
+        n, c = self.units[top[0]]
+        if top[1] == "out":
+            low = self.node(den)
+            if low == (top[0], "in"):
+                return [self.factor_item("local", n, c, s) for s in range(self.S)]
+            raise KeyError(text)
+        p = self.params.get(den)
+        if p is not None and p[1] == n and (p[0] == "b" and p[2] == c or p[0] == "W" and p[3] == c):
+            if p[0] == "b":
+                return [self.factor_item("one", n, c, s) for s in range(self.S)]
+            return [self.factor_item("src", n, c, s, p[2]) for s in range(self.S)]
+        low = self.node(den)
+        if low is not None and low[1] == "out" and self.units[low[0]][0] == n - 1:
+            return [self.factor_item("wpath", n, c, s, self.units[low[0]][1]) for s in range(self.S)]
+        raise KeyError(text)
+
+    def names(self, section) -> list:
+        """Valid keys of a table, for did-you-mean suggestions."""
+        out = []
+        if section == "forward":
+            for n, layer in enumerate(self.spec.layers, start=1):
+                out += [f"z{n}", f"a{n}"] + [f"{u}_{k}" for u in layer.unit_names for k in ("in", "out")]
+        elif section in ("gradients", "updated"):
+            out = [f"{k}{n}" for n in range(1, self.N + 1) for k in "Wb"] + list(self.params)
+        elif section == "factors":
+            for layer in self.spec.layers:
+                for u in layer.unit_names:
+                    out += [f"∂L/∂{u}_out", f"∂{u}_out/∂{u}_in", f"∂L/∂{u}_in", f"dL/d{u}_out", f"dL/d{u}_in"]
+        return out
+
+    # ── what an item depends on, first step first (for "the first wrong factor in the chain") ──
+    def depends(self, item):
+        kind = item.ref[0]
+        if item.section in ("gradients", "updated"):
+            n = item.ref[1]
+            c = item.ref[3] if kind == "W" else item.ref[2]
+            for s in range(self.S):
+                yield from self._upstream_of(n, c, s, own=True)
+                if kind == "W":
+                    yield self.factor_item("src", n, c, s, item.ref[2]).key
+                else:
+                    yield self.factor_item("one", n, c, s).key
+            if item.section == "updated":
+                yield "gradients." + item.key.split(".", 1)[1]
+        elif item.section == "factors":
+            _, n, c, s = item.ref[:4]
+            if kind in ("out", "delta"):
+                yield from self._upstream_of(n, c, s, own=(kind == "delta"), skip_delta=True)
+            elif kind == "local":
+                yield self.forward_item("z", n, s, c).key
+                yield self.forward_item("a", n, s, c).key
+            elif kind == "src" and n > 1:
+                yield self.forward_item("a", n - 1, s, item.ref[4]).key
+        elif item.section == "forward":
+            _, n, s, c = item.ref
+            for m in range(1, n):
+                for u in range(self.spec.layers[m - 1].units):
+                    yield self.forward_item("z", m, s, u).key
+                    yield self.forward_item("a", m, s, u).key
+            if kind == "a":
+                yield self.forward_item("z", n, s, c).key
+        elif item.section == "loss":
+            for s in range(self.S):
+                for c in range(self.spec.layers[-1].units):
+                    yield self.forward_item("a", self.N, s, c).key
+        elif item.section == "loss_after":
+            for section in ("updated",):
+                for name in self.params:
+                    yield self.name_items(section, name)[0].key
+
+    def _upstream_of(self, n, c, s, own, skip_delta=False):
+        """Factor keys from the loss down to unit c of layer n (its own ∂L/∂out, ∂out/∂in, δ when ``own``)."""
+        for m in range(self.N, n, -1):
+            for v in range(self.spec.layers[m - 1].units):
+                yield self.factor_item("out", m, v, s).key
+                if self.local[m] is not None:
+                    yield self.factor_item("local", m, v, s).key
+                yield self.factor_item("delta", m, v, s).key
+                if m == n + 1:
+                    yield self.factor_item("wpath", m, v, s, c).key
+        if own:
+            yield self.factor_item("out", n, c, s).key
+            if self.local[n] is not None:
+                yield self.factor_item("local", n, c, s).key
+            if not skip_delta:
+                yield self.factor_item("delta", n, c, s).key

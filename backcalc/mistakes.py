@@ -1,0 +1,317 @@
+"""The catalogue of common mistakes: which slip in the hand computation reproduces a wrong answer."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .answer_sheet import Tolerance, decimals, half_unit
+from .answer_space import _Space
+
+MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One catalogued mistake; ``params`` are the names and numbers its description needs."""
+
+    code: str
+    params: tuple = ()
+
+    def get(self, name, default=None):
+        return dict(self.params).get(name, default)
+
+
+# ─────────────────────────────────────────── the catalogue of mistakes ───────────────────────────────────────────
+#
+# Each mistake is a function of the derivation's records that gives the value the mistake produces for a key.
+# Mistakes in the backward pass are modelled by one small backprop with switches (_backprop): it starts from
+# the tape's ∂L/∂output and the tape's forward values and propagates the way the student did.
+
+def _M(code, **params) -> Mistake:
+    return Mistake(code, tuple(params.items()))
+
+
+def _backprop(sp: _Space, local=None, weights=None, drop=None, sums=0, extra_out=None):
+    """∂L/∂a, local factors, δ and parameter gradients per layer, with one mistake switched on."""
+    out = {"out": {}, "local": {}, "delta": {}, "W": {}, "b": {}}
+    g = sp.g_out[sp.N]
+    for n in range(sp.N, 0, -1):
+        layer = sp.spec.layers[n - 1]
+        out["out"][n] = g
+        if sp.local[n] is None:  # softmax: δ_c = s_c·(g_c − Σ_j g_j·s_j)
+            s = sp.a[n]
+            loc, delta = None, s * (g - (g * s).sum(axis=1, keepdims=True))
+        else:
+            loc = local[n] if local and n in local else sp.local[n]
+            delta = g * loc
+        out["local"][n], out["delta"][n] = loc, delta
+        out["W"][n] = sp.a[n - 1].T @ delta
+        out["b"][n] = delta.sum(axis=0)
+        if n == 1:
+            break
+        W = (weights or {}).get(n, layer.weights)
+        if sums:
+            if loc is None:
+                return None
+            g = g.sum(axis=1, keepdims=True) * loc.sum(axis=1, keepdims=True) * W.sum(axis=1)[None, :]
+            if sums == 2:  # and Σ_k ∂k_in/∂w_jk = (number of k units)·j_out, as the seed-004 notes do
+                g = g * (layer.units * sp.a[n - 1])
+        else:
+            if drop is not None and drop[0] == n:
+                delta = delta.copy()
+                delta[:, drop[1]] = 0.0
+            g = delta @ W.T
+        if extra_out == n - 1:
+            g = g * sp.a[n - 1]
+    return out
+
+
+class _Catalogue:
+    """The mistakes tried for one derivation (backward-pass variants computed once, on first use)."""
+
+    def __init__(self, sp: _Space):
+        self.sp = sp
+        self._runs = None
+
+    @property
+    def runs(self) -> list:
+        if self._runs is None:
+            self._runs = [(m, r) for m, r in self._make_runs() if r is not None]
+        return self._runs
+
+    def _make_runs(self):
+        from .ops import RULES
+
+        sp = self.sp
+        names = {layer.index: layer.name for layer in sp.spec.layers}
+        nonlinear = [layer for layer in sp.spec.layers if layer.activation not in ("linear", "softmax")]
+        for layer in nonlinear:
+            n, act = layer.index, layer.activation
+            rule = RULES[act]
+            kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
+            shape = sp.a[n].shape
+
+            def local(ans, x):
+                return np.broadcast_to(np.asarray(rule.local(ans, x, **kw)[0], dtype=float), shape)
+
+            yield _M("no_local", n=n, layer=layer.name, activation=act), _backprop(sp, local={n: np.ones(shape)})
+            at_out = local(rule.array(sp.a[n], **kw), sp.a[n])
+            yield _M("local_at_out", n=n, layer=layer.name, activation=act), _backprop(sp, local={n: at_out})
+            yield _M("local_at_in", n=n, layer=layer.name, activation=act), \
+                _backprop(sp, local={n: local(sp.z[n], sp.z[n])})
+            if act in ("sigmoid", "tanh"):
+                for p in (2, 3, 4):
+                    rounded = np.round(sp.a[n], p)
+                    yield _M("early_round", n=n, layer=layer.name, activation=act, decimals=p,
+                             values=tuple(map(tuple, rounded.tolist()))), \
+                        _backprop(sp, local={n: local(rounded, sp.z[n])})
+        if len(nonlinear) > 1:
+            yield _M("no_local_all"), _backprop(sp, local={layer.index: np.ones(sp.a[layer.index].shape)
+                                                           for layer in nonlinear})
+        for layer in sp.spec.layers[:-1]:
+            yield _M("extra_out", n=layer.index, layer=layer.name, next=names[layer.index + 1]), \
+                _backprop(sp, extra_out=layer.index)
+        wide = [layer for layer in sp.spec.layers[1:] if layer.units > 1]
+        if wide:
+            top = wide[-1]
+            src = names[top.index - 1]
+            for variant in (1, 2):
+                yield _M("product_of_sums", layer=top.name, source=src, units=", ".join(top.unit_names),
+                         extra=variant == 2), _backprop(sp, sums=variant)
+        if sum(layer.units for layer in sp.spec.layers) <= MAX_PATH_UNITS:
+            for layer in wide:
+                for v, via in enumerate(layer.unit_names):
+                    yield _M("path_left_out", n=layer.index - 1, layer=names[layer.index - 1], via=via), \
+                        _backprop(sp, drop=(layer.index, v))
+        new = {layer.index: layer.weights - sp.lr * sp.grads[f"W{layer.index}"] for layer in sp.spec.layers}
+        yield _M("updated_downstream"), _backprop(sp, weights=new)
+
+    def _here(self, m: Mistake, item) -> Mistake:
+        """Name the item's own unit in a layer-wide mistake ("k2_out", not "k_out") when it is in that layer."""
+        n = m.get("n")
+        kind = item.ref[0]
+        if n is None or kind not in ("W", "b", "out", "delta", "local") or item.ref[1] != n:
+            return m
+        c = item.ref[3] if kind == "W" else item.ref[2]
+        s = item.ref[3] if kind in ("out", "delta", "local") else 0
+        p = dict(m.params)
+        p["unit"] = self.sp.spec.layers[n - 1].unit_names[c]
+        if "values" in p:
+            p["value"] = p["values"][s][c]
+        return Mistake(m.code, tuple(p.items()))
+
+    # ── candidates per kind of key: (mistakes, value), in the order they are tried ──
+    def candidates(self, item):
+        sp = self.sp
+        kind = item.ref[0]
+        loss = sp.spec.loss
+        e = item.expected
+        if item.section == "loss":
+            yield (_M("double", loss=loss),), 2 * e
+            yield (_M("half", loss=loss),), e / 2
+            yield (_M("loss_after_given"),), sp.d.loss_after
+        elif item.section == "loss_after":
+            yield (_M("loss_before_given"),), sp.d.loss
+        elif item.section == "forward":
+            yield from self._forward(item)
+        elif item.section == "gradients":
+            yield from self._scaled(e, loss)
+            for m, run in self.runs:
+                yield (self._here(m, item),), self._pick(run, item)
+            yield (_M("new_as_gradient"),), float(sp.updated[f"{kind}{item.ref[1]}"][item.ref[2:]])
+            yield (_M("step_as_gradient"),), sp.lr * e
+            yield (_M("step_as_gradient"),), -sp.lr * e
+            yield from self._transposed(item, sp.grads)
+        elif item.section == "updated":
+            yield from self._updated(item)
+        elif item.section == "factors":
+            yield from self._factor(item)
+
+    @staticmethod
+    def _scaled(e, loss):
+        yield (_M("sign"),), -e
+        yield (_M("double", loss=loss),), 2 * e
+        yield (_M("half", loss=loss),), e / 2
+
+    @staticmethod
+    def _pick(run, item):
+        kind = item.ref[0]
+        if kind in ("W", "b"):
+            return float(run[kind][item.ref[1]][item.ref[2:]])
+        _, n, c, s = item.ref[:4]
+        table = run[kind][n]
+        return None if table is None else float(table[s, c])
+
+    def _transposed(self, item, arrays):
+        if item.ref[0] != "W":
+            return
+        _, n, a, c = item.ref
+        W = arrays[f"W{n}"]
+        if a != c and c < W.shape[0] and a < W.shape[1]:
+            yield (_M("transposed", other=self.sp.wname(n, c, a), key=f"W{n}[{c}][{a}]"),), float(W[c, a])
+
+    def _forward(self, item):
+        from .ops import RULES
+
+        sp = self.sp
+        kind, n, s, c = item.ref
+        layer = sp.spec.layers[n - 1]
+        unit = layer.unit_names[c]
+        z = sp.z[n][s, c]
+        if kind == "a" and layer.activation != "linear":
+            yield (_M("no_activation", unit=unit),), z
+        zb = z - layer.bias[c]
+        if kind == "z":
+            yield (_M("no_bias", bias=f"b_{unit}"),), zb
+        elif layer.activation != "softmax":
+            kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
+            yield (_M("no_bias", bias=f"b_{unit}"),), float(RULES[layer.activation].array(np.array([zb]), **kw)[0])
+        yield (_M("sign"),), -item.expected
+
+    def _factor(self, item):
+        sp = self.sp
+        kind = item.ref[0]
+        e = item.expected
+        if kind in ("out", "delta"):
+            yield from self._scaled(e, sp.spec.loss)
+        if kind in ("out", "delta", "local"):
+            if kind == "local":
+                yield (_M("sign"),), -e
+            for m, run in self.runs:
+                v = self._pick(run, item)
+                if v is not None:
+                    yield (self._here(m, item),), v
+        elif kind == "src":
+            _, n, c, s, a = item.ref
+            yield (_M("weight_for_source", weight=sp.wname(n, a, c)),), float(sp.spec.layers[n - 1].weights[a, c])
+        elif kind == "wpath":
+            _, n, c, s, a = item.ref
+            src = sp.spec.unit_names(n - 1)[a]
+            yield (_M("source_for_weight", source=src if n == 1 else f"{src}_out", weight=sp.wname(n, a, c)),), \
+                float(sp.a[n - 1][s, a])
+            yield (_M("updated_downstream"),), float(sp.updated[f"W{n}"][a, c])
+
+    def _updated(self, item):
+        sp = self.sp
+        lr, old = sp.lr, item.old
+        kind = item.ref[0]
+        g = float(sp.grads[f"{kind}{item.ref[1]}"][item.ref[2:]])
+        if sp.spec.steps != 1:  # the mistakes below model one step
+            yield (_M("not_updated"),), old
+            return
+        steps = ((_M("update_sign"), lambda v: old + lr * v), (_M("lr_none"), lambda v: old - v),
+                 (_M("lr_twice"), lambda v: old - lr * lr * v))
+        for m, f in steps:
+            yield (m,), f(g)
+        yield (_M("not_updated"),), old
+        yield (_M("gradient_as_new"),), g
+        yield (_M("step_as_new"),), -lr * g
+        yield (_M("double", loss=sp.spec.loss),), old - lr * 2 * g
+        yield (_M("half", loss=sp.spec.loss),), old - lr * g / 2
+        grads = [(self._here(m, item), self._pick(run, item)) for m, run in self.runs]
+        for m, v in grads:
+            yield (m,), old - lr * v
+        yield from self._transposed(item, sp.updated)
+        scaled = [(_M("double", loss=sp.spec.loss), 2 * g), (_M("half", loss=sp.spec.loss), g / 2)]
+        for gm, v in grads + scaled:
+            for m, f in steps:
+                yield (gm, m), f(v)
+            yield (gm, _M("gradient_as_new")), v
+
+    def explain(self, item, given, text, tol: Tolerance, gradient=None) -> tuple:
+        """The mistakes that reproduce ``given`` for ``item`` (empty when none does).
+
+        ``gradient``: for an updated value, the student's own graded gradient row of that parameter (if given);
+        the update is then first judged against it, so a wrong gradient carried into a right update is one
+        mistake, not two.
+        """
+        if gradient is not None and item.section == "updated" and self.sp.spec.steps == 1:
+            found = self._own_step(item, given, text, tol, gradient)
+            if found is not None:
+                return found
+        allowed = tol.allowed(item, text, item.expected)
+        hit = _best(item, given, text, tol, allowed, self.candidates(item))
+        if hit:
+            return hit
+        if tol.as_written and abs(given - item.expected) <= half_unit(text) + 1e-12:
+            return (_M("too_few_digits", decimals=decimals(text), updated=item.section == "updated"),)
+        return ()
+
+    def _own_step(self, item, given, text, tol, row):
+        lr, old, g = self.sp.lr, item.old, row.given
+        steps = [((), old - lr * g), ((_M("update_sign"),), old + lr * g), ((_M("lr_none"),), old - g),
+                 ((_M("lr_twice"),), old - lr * lr * g), ((_M("gradient_as_new"),), g)]
+        best = None
+        for mistakes, value in steps:
+            ratio = abs(given - value) / tol.match(item, text, value)
+            if ratio <= 1 and (best is None or ratio < best[0] - 1e-9):
+                best = (ratio, mistakes)
+        if best is not None:
+            carried = () if row.ok else row.mistakes
+            return carried + best[1] if (carried or best[1]) else None
+        if row.ok:  # the gradient is right, the step from it is not
+            return (_M("update_arithmetic", old=old, lr=lr, gradient=g, value=old - lr * g),)
+        return None
+
+
+_ELSEWHERE = ("transposed",)  # values taken from another element: near misses by coincidence are common
+
+
+def _best(item, given, text, tol, allowed, candidates) -> tuple:
+    """The candidate closest to ``given`` (relative to the match tolerance). Tiers: one mistake in the
+    computation, then one value taken from elsewhere (transposed indices), then two mistakes combined."""
+    best = {}
+    for mistakes, value in candidates:
+        if value is None or not math.isfinite(value) or abs(value - item.expected) <= allowed:
+            continue  # a "mistake" that gives the right answer here explains nothing
+        ratio = abs(given - value) / tol.match(item, text, value)
+        tier = 3 if len(mistakes) > 1 else (2 if mistakes[0].code in _ELSEWHERE else 1)
+        if ratio <= 1 and (tier not in best or ratio < best[tier][0] - 1e-9):
+            best[tier] = (ratio, mistakes)
+    for tier in (1, 2, 3):
+        if tier in best:
+            return best[tier][1]
+    return ()
