@@ -112,9 +112,63 @@ def explain(spec, fmt, digits, lang, steps, full):
 # [/explain]
 
 # [verify]
+@main.command("verify")
+@click.argument("spec", required=False, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--formulas", is_flag=True, help="Also print each derivative's closed form in the net's names.")
+@click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
+              help="Significant digits in text (JSON is always full precision).")
+def verify_command(spec, fmt, formulas, digits):
+    """Check every ∂L/∂w of SPEC three ways: the tape, sympy, central differences (exit 1 on a mismatch).
+
+    SPEC defaults to the embedded 1 → 4 → 2 → 1 example. sympy differentiates its own definitions of
+    the activations and the loss, sharing nothing with the tape's rule table.
+    """
+    from .render.verify import render
+    from .symbolic import verify
+
+    result = verify(spec, formulas=formulas)
+    _echo(render(result, fmt, digits))
+    if not result.ok:
+        raise CheckFailed(f"{len(result.failures())} of {len(result.rows)} gradients disagree"
+                          + ("" if result.loss_ok else "; the tape's loss differs from sympy's"))
 # [/verify]
 
 # [grad]
+@main.command("grad")
+@click.argument("program")
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE[,NAME=VALUE...]",
+              help="The point: a value for every input (repeatable).")
+@click.option("--of", "of", default=None, metavar="NAME",
+              help="Differentiate this value (default: the last statement's).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
+              help="Significant digits in text and LaTeX (JSON is always full precision).")
+def grad_command(program, at, of, fmt, digits):
+    """Differentiate PROGRAM at a point, node by node, and check it with sympy.
+
+    PROGRAM is one expression (x*sin(x**2) + 1) or statements separated by ';' or newlines
+    (c = a + b; c += 1; y = c*c), '-' to read it from stdin. Functions: exp log sqrt abs sin cos tan
+    tanh sigmoid relu max min; constants pi e. Parsed by a whitelist, never run as Python.
+    Exit 1 when the tape and sympy disagree.
+    """
+    from .errors import ExpressionError
+    from .expr import MAX_CHARS, check, grad, parse_point
+    from .render.grad import render
+
+    if program == "-":
+        program = click.get_text_stream("stdin").read(MAX_CHARS + 1)
+    point = {}
+    for item in at:
+        for name, value in parse_point(item).items():
+            if name in point:
+                raise ExpressionError(f"--at: {name} is given twice")
+            point[name] = value
+    result = grad(program, point, of=of)
+    _echo(render(result, fmt, digits))
+    check(result)
 # [/grad]
 
 # [check]

@@ -1,0 +1,759 @@
+"""`backcalc grad` programs: a whitelist parser, and the program run on the scalar tape.
+
+A program is one expression (``x*sin(x**2) + 1``) or statements separated by ``;`` or newlines
+(``c = a + b; d = a*b + b**3; c += c + 1; e = c - d``). Python's :mod:`ast` only splits the text into a
+tree; :func:`parse` then walks that tree and accepts nothing but
+
+* statements ``NAME = expr`` and ``NAME += expr`` (also ``-=``, ``*=``, ``/=``); a bare expression only last;
+* numbers, names, ``+ - * / **``, unary ``-`` and ``+``;
+* calls of ``exp log sqrt abs sin cos tan tanh sigmoid relu`` (one argument) and ``max min`` (two);
+* the constants ``pi`` and ``e`` (a name read before it is assigned; ``e = ...`` makes ``e`` a variable).
+
+Everything else is an :class:`~backcalc.errors.ExpressionError` naming ``line:column``. The result is
+backcalc's own node tree (frozen dataclasses); nothing is ever evaluated as Python — no ``eval``, ``exec``,
+``compile`` or sympify. A name read before any assignment is an input; :func:`grad` needs a value for
+every input.
+
+Limits (every one checked before the work it protects, so a bad program fails in milliseconds):
+
+==========================  =======  ==================================================================
+``MAX_CHARS``                10 000  characters of program text (checked before ``ast.parse``)
+``MAX_NODES``                 2 000  syntax-tree nodes
+``MAX_DEPTH``                   200  nesting depth of the syntax tree
+``MAX_STATEMENTS``              200  statements
+``MAX_LITERAL_CHARS``            40  characters of one numeric literal (checked on the source text)
+``MAX_LITERAL``              10**15  magnitude of a numeric literal (integers stay exact as floats)
+``MAX_EXPANDED_OPS``            250  operations of a value once every name is replaced by its definition
+``MAX_EXPANDED_DEPTH``           40  nesting depth of that expansion (a chain of sums or products is one level)
+==========================  =======  ==================================================================
+
+The last two bound the symbolic check: sympy works on the expanded expression, and its differentiation,
+printing and evaluation grow with the expanded size (quadratically for long products) and recurse with
+its depth. Every value on the tape must be a finite float: an overflow (``9**9**9**9``) is an error.
+
+>>> result = grad("x*sin(x**2) + 1", {"x": 2.0}, symbolic=False)
+>>> round(result.value, 6), round(result.gradient["x"], 6)
+(-0.513605, -5.985951)
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import asdict, dataclass
+from typing import Mapping
+
+from .errors import BackcalcError, CheckFailed, ExpressionError
+
+FUNCTIONS = {"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1,
+             "sigmoid": 1, "relu": 1, "max": 2, "min": 2}
+CONSTANTS = {"pi": math.pi, "e": math.e}
+
+MAX_CHARS = 10_000
+MAX_NODES = 2_000
+MAX_DEPTH = 200
+MAX_STATEMENTS = 200
+MAX_LITERAL_CHARS = 40
+MAX_LITERAL = 1e15
+MAX_EXPANDED_OPS = 250
+MAX_EXPANDED_DEPTH = 40
+MAX_NAME = 32
+
+RTOL, ATOL = 1e-7, 1e-9  # tape against sympy
+
+ALLOWED = ("allowed: numbers, names, + - * / **, unary -, the functions exp log sqrt abs sin cos tan tanh "
+           "sigmoid relu max min, the constants pi e, and statements NAME = ... or NAME += ... (-= *= /=) "
+           "separated by ';' or newlines")
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_AUGOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_OTHER_OPS = {ast.MatMult: "@", ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>",
+              ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.Pow: "**", ast.Not: "not", ast.Invert: "~"}
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+# ─────────────────────────────────────────── the node tree ───────────────────────────────────────────
+
+@dataclass(frozen=True)
+class Pos:
+    """Where a node sits in the program text (1-based line and column)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self):
+        return f"{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Const:
+    name: str  # "pi" or "e"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "-" or "+"
+    operand: object
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * / **
+    left: object
+    right: object
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Call:
+    fn: str
+    args: tuple
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Statement:
+    target: str
+    expr: object
+    pos: Pos
+    implicit: bool = False  # a bare last expression, given the name of the output
+
+
+@dataclass(frozen=True)
+class Program:
+    """A parsed program: statements in order, its inputs (in order of first use) and its output's name."""
+
+    source: str
+    statements: tuple
+    inputs: tuple
+    output: str
+
+    @property
+    def assigned(self) -> tuple:
+        """Names assigned by the program, in order of first assignment."""
+        return tuple(dict.fromkeys(s.target for s in self.statements))
+
+    def snippet(self, pos: Pos, limit: int = 40) -> str:
+        """The program text of a node (shortened)."""
+        lines = self.source.splitlines() or [""]
+        if pos.line == pos.end_line:
+            text = lines[pos.line - 1][pos.col - 1:pos.end_col - 1]
+        else:
+            text = lines[pos.line - 1][pos.col - 1:] + " ..."
+        return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# ─────────────────────────────────────────── parsing ───────────────────────────────────────────
+
+def parse(source: str) -> Program:
+    """Parse a program with the whitelist; raise :class:`ExpressionError` naming line:column otherwise.
+
+    >>> p = parse("c = a + b; c += 1")
+    >>> p.inputs, p.output
+    (('a', 'b'), 'c')
+    """
+    if not isinstance(source, str):
+        raise ExpressionError(f"a program is text, got {type(source).__name__}")
+    if len(source) > MAX_CHARS:
+        raise ExpressionError(f"the program has {len(source):,} characters; the limit is {MAX_CHARS:,}")
+    if "\0" in source:
+        raise ExpressionError("the program contains a NUL character")
+    long_number = re.search(r"\d[\d_]{%d,}" % MAX_LITERAL_CHARS, source)
+    if long_number:  # before ast.parse, which would convert it to an int
+        line = source.count("\n", 0, long_number.start()) + 1
+        col = long_number.start() - (source.rfind("\n", 0, long_number.start()) + 1) + 1
+        raise ExpressionError(f"{line}:{col}: a number of more than {MAX_LITERAL_CHARS} digits; "
+                              f"numbers may have at most {MAX_LITERAL_CHARS} characters")
+    try:
+        tree = ast.parse(source, mode="exec")
+    except SyntaxError as exc:
+        where = f"{exc.lineno}:{exc.offset}: " if exc.lineno else ""
+        raise ExpressionError(f"{where}invalid syntax ({exc.msg}); {ALLOWED}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"the program is nested too deeply to parse (limit: depth {MAX_DEPTH})") from None
+    except (ValueError, OverflowError) as exc:
+        raise ExpressionError(f"cannot parse the program: {exc}") from None
+    _check_size(tree)
+    return _Parser(source).program(tree)
+
+
+def _pos(node) -> Pos:
+    line = getattr(node, "lineno", 1) or 1
+    col = (getattr(node, "col_offset", 0) or 0) + 1
+    return Pos(line, col, getattr(node, "end_lineno", None) or line, (getattr(node, "end_col_offset", None) or col - 1) + 1)
+
+
+def _check_size(tree) -> None:
+    """Count nodes and measure depth iteratively, before any recursive walk."""
+    stack = [(tree, 0)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionError(f"{_pos(node)}: the program has more than {MAX_NODES:,} syntax nodes "
+                                  f"(the limit)")
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"{_pos(node)}: the program is nested more than {MAX_DEPTH} levels deep "
+                                  f"(the limit)")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _refusal(node) -> str:
+    """What a refused syntax node is, in words."""
+    kinds = {
+        ast.Attribute: "attribute access (a.b)", ast.Subscript: "subscripts (a[i])", ast.Lambda: "lambda",
+        ast.ListComp: "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
+        ast.GeneratorExp: "comprehensions", ast.Import: "import", ast.ImportFrom: "import",
+        ast.JoinedStr: "f-strings", ast.FormattedValue: "f-strings", ast.NamedExpr: "the walrus operator :=",
+        ast.Starred: "starred arguments (*a)", ast.Compare: "comparisons", ast.BoolOp: "and / or",
+        ast.IfExp: "conditional expressions (a if c else b)", ast.List: "lists", ast.Tuple: "tuples",
+        ast.Set: "sets", ast.Dict: "dicts", ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
+        ast.FunctionDef: "function definitions", ast.AsyncFunctionDef: "function definitions",
+        ast.ClassDef: "class definitions", ast.AnnAssign: "annotated assignment", ast.Slice: "slices",
+    }
+    for cls, text in kinds.items():
+        if isinstance(node, cls):
+            return text
+    if isinstance(node, ast.Constant):
+        return f"{type(node.value).__name__} constants ({node.value!r:.20})"
+    if isinstance(node, ast.stmt):
+        return f"'{type(node).__name__.lower()}' statements"
+    return type(node).__name__
+
+
+class _Parser:
+    def __init__(self, source: str):
+        self.source = source
+        self.assigned = set()
+        self.inputs = {}
+        # per name: (operations, depth) of its current definition with every name expanded
+        self.expanded = {}
+
+    def fail(self, node, message: str):
+        raise ExpressionError(f"{_pos(node)}: {message}")
+
+    def refuse(self, node, what: str | None = None):
+        self.fail(node, f"not allowed: {what or _refusal(node)}; {ALLOWED}")
+
+    # ── statements ──
+    def program(self, tree) -> Program:
+        body = tree.body
+        if not body:
+            raise ExpressionError("the program is empty; write an expression such as x*sin(x**2) + 1")
+        if len(body) > MAX_STATEMENTS:
+            self.fail(body[MAX_STATEMENTS], f"more than {MAX_STATEMENTS} statements (the limit)")
+        statements = []
+        for i, node in enumerate(body):
+            statements.append(self.statement(node, last=i == len(body) - 1))
+        if statements[-1].implicit:
+            name = next(n for n in ("f", "out", "result", "output_") if n not in self.inputs and n not in self.assigned)
+            statements[-1] = Statement(name, statements[-1].expr, statements[-1].pos, implicit=True)
+        return Program(self.source, tuple(statements), tuple(self.inputs), statements[-1].target)
+
+    def statement(self, node, last: bool) -> Statement:
+        if isinstance(node, ast.Expr):
+            if not last:
+                self.fail(node, "a bare expression is allowed only as the last statement "
+                                "(assign it to a name to keep it: y = ...)")
+            expr = self.expr(node.value)
+            self.check_expanded(node, expr)
+            return Statement("", expr, _pos(node), implicit=True)
+        if isinstance(node, ast.Assign):
+            if len(node.targets) != 1:
+                self.refuse(node, "chained assignment (a = b = ...)")
+            target = self.target(node.targets[0])
+            expr = self.expr(node.value)
+        elif isinstance(node, ast.AugAssign):
+            op = _AUGOPS.get(type(node.op))
+            if op is None:
+                sym = _OTHER_OPS.get(type(node.op), type(node.op).__name__)
+                self.refuse(node, f"the augmented assignment {sym}=")
+            target_node = node.target
+            target = self.target(target_node)
+            left = self.name(ast.Name(id=target, ctx=ast.Load(), lineno=target_node.lineno,
+                                      col_offset=target_node.col_offset, end_lineno=target_node.end_lineno,
+                                      end_col_offset=target_node.end_col_offset))
+            expr = Binary(op, left, self.expr(node.value), _pos(node))
+        else:
+            self.refuse(node)
+        self.expanded[target] = self.check_expanded(node, expr)
+        self.assigned.add(target)
+        return Statement(target, expr, _pos(node))
+
+    def target(self, node) -> str:
+        if not isinstance(node, ast.Name):
+            self.refuse(node, "assigning to " + ("several names at once" if isinstance(node, (ast.Tuple, ast.List))
+                                                  else _refusal(node)))
+        name = self.identifier(node)
+        if name in FUNCTIONS:
+            self.fail(node, f"'{name}' is a function name and cannot be assigned; choose another name")
+        return name
+
+    def identifier(self, node) -> str:
+        name = node.id
+        if name.startswith("_"):
+            self.refuse(node, f"the name {name!r} (names starting with '_')")
+        if not _IDENT.fullmatch(name):
+            self.refuse(node, f"the name {name!r} (names are ASCII letters, digits and '_')")
+        if len(name) > MAX_NAME:
+            self.fail(node, f"the name {name[:20]}… is longer than {MAX_NAME} characters")
+        return name
+
+    # ── expressions ──
+    def expr(self, node):
+        if isinstance(node, ast.BinOp):
+            op = _BINOPS.get(type(node.op))
+            if op is None:
+                self.refuse(node, f"the operator {_OTHER_OPS.get(type(node.op), type(node.op).__name__)}")
+            return Binary(op, self.expr(node.left), self.expr(node.right), _pos(node))
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                return Unary("-", self.expr(node.operand), _pos(node))
+            if isinstance(node.op, ast.UAdd):
+                return Unary("+", self.expr(node.operand), _pos(node))
+            self.refuse(node, f"the operator {_OTHER_OPS.get(type(node.op), type(node.op).__name__)}")
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.Constant):
+            return self.number(node)
+        self.refuse(node)
+
+    def call(self, node) -> Call:
+        if not isinstance(node.func, ast.Name):
+            self.refuse(node.func, "calling anything but the listed functions (" + _refusal(node.func) + ")")
+        fn = node.func.id
+        if fn not in FUNCTIONS:
+            hint = "" if fn.startswith("_") else f" {fn!r} is not one of them"
+            self.fail(node, f"unknown function {fn!r}; the functions are {' '.join(FUNCTIONS)}.{hint}"[:200])
+        if node.keywords:
+            self.refuse(node.keywords[0] if hasattr(node.keywords[0], "lineno") else node, "keyword arguments")
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                self.refuse(arg)
+        if len(node.args) != FUNCTIONS[fn]:
+            n = FUNCTIONS[fn]
+            self.fail(node, f"{fn}() takes {n} argument{'s' if n > 1 else ''}, got {len(node.args)}")
+        return Call(fn, tuple(self.expr(a) for a in node.args), _pos(node))
+
+    def name(self, node):
+        name = self.identifier(node)
+        if name in self.assigned:
+            return Name(name, _pos(node))
+        if name in CONSTANTS:
+            return Const(name, _pos(node))
+        if name in FUNCTIONS:
+            self.fail(node, f"{name!r} is a function: call it, {name}(...)")
+        self.inputs.setdefault(name, None)
+        return Name(name, _pos(node))
+
+    def number(self, node) -> Num:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.refuse(node)
+        text = ast.get_source_segment(self.source, node) or ""
+        if len(text) > MAX_LITERAL_CHARS:
+            self.fail(node, f"a number literal of {len(text):,} characters; the limit is {MAX_LITERAL_CHARS}")
+        v = float(value)
+        if not math.isfinite(v) or abs(v) > MAX_LITERAL:
+            self.fail(node, f"the number {text} is larger than {MAX_LITERAL:g} (the limit for literals)")
+        return Num(v, _pos(node))
+
+    # ── bounds of the symbolic check ──
+    def check_expanded(self, node, expr) -> tuple[int, int, str]:
+        ops, depth, kind = self._expanded(expr)
+        if ops > MAX_EXPANDED_OPS:
+            self.fail(node, f"this value has {ops:,} operations once its names are replaced by their definitions; "
+                            f"the limit is {MAX_EXPANDED_OPS} (it keeps the symbolic check fast)")
+        if depth > MAX_EXPANDED_DEPTH:
+            self.fail(node, f"this value is nested {depth} levels deep once its names are replaced by their "
+                            f"definitions; the limit is {MAX_EXPANDED_DEPTH}")
+        return ops, depth, kind
+
+    def _expanded(self, expr) -> tuple[int, int, str]:
+        """(operations, depth, kind) of ``expr`` with names expanded. The depth counts changes of kind
+        only, as sympy flattens a chain of sums or of products into one node."""
+        if isinstance(expr, Name):
+            return self.expanded.get(expr.name, (0, 0, ""))
+        if isinstance(expr, (Num, Const)):
+            return 0, 0, ""
+        if isinstance(expr, Unary):
+            children, kind = (expr.operand,), "*"
+        elif isinstance(expr, Binary):
+            children, kind = (expr.left, expr.right), {"+": "+", "-": "+", "*": "*", "/": "*"}.get(expr.op, "**")
+        else:
+            children, kind = expr.args, expr.fn
+        sizes = [self._expanded(c) for c in children]
+        depth = max(d + (k != kind or kind in ("**",) or kind in FUNCTIONS) for _, d, k in sizes)
+        return 1 + sum(s for s, _, _ in sizes), depth, kind
+
+
+def parse_point(text: str | None) -> dict[str, float]:
+    """``"a=1, b=-2.5"`` → ``{"a": 1.0, "b": -2.5}``; values are plain decimal numbers.
+
+    >>> parse_point("x=2.65")
+    {'x': 2.65}
+    """
+    point = {}
+    if not text or not text.strip():
+        return point
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            raise ExpressionError(f"--at: expected NAME=VALUE, got {item[:40]!r}")
+        if not _IDENT.fullmatch(name):
+            raise ExpressionError(f"--at: {name[:40]!r} is not a name (letters, digits and '_', starting with a letter)")
+        try:
+            v = float(value) if len(value) <= MAX_LITERAL_CHARS else math.nan
+        except ValueError:
+            raise ExpressionError(f"--at {name}: expected a number, got {value[:40]!r}") from None
+        if not math.isfinite(v):
+            raise ExpressionError(f"--at {name}: expected a finite number, got {value[:40]!r}")
+        if name in point:
+            raise ExpressionError(f"--at: {name} is given twice")
+        point[name] = v
+    return point
+
+
+# ─────────────────────────────────────────── records ───────────────────────────────────────────
+
+@dataclass(frozen=True)
+class Factor:
+    """One chain-rule factor of a node: ∂node/∂input, and its product with ∂out/∂node."""
+
+    input: str
+    input_latex: str
+    formula: str          # ∂node/∂input, from the rule table, written with the nodes' names
+    formula_latex: str
+    local: float          # its value
+    chain: float          # ∂out/∂node · ∂node/∂input: this path's share of ∂out/∂input
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """One operation on the tape, in execution order."""
+
+    name: str
+    name_latex: str
+    op: str
+    expression: str       # what it computes, in the inputs' names (``sin(t1)``)
+    expression_latex: str
+    source: str           # the program text that made it
+    value: float
+    grad: float           # ∂out/∂node
+    factors: tuple
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """∂out/∂input three ways: the tape's number, sympy's closed form and sympy's number."""
+
+    input: str
+    tape: float
+    symbolic: str
+    symbolic_latex: str
+    symbolic_value: float | None
+    simplified: bool
+    status: str           # "ok", "kink" (non-differentiable point: the tape's convention applies) or "mismatch"
+
+
+@dataclass(frozen=True)
+class GradResult:
+    """Everything `backcalc grad` shows; ``to_dict()`` is the JSON output."""
+
+    program: str
+    output: str
+    output_latex: str
+    value: float
+    point: tuple          # ((name, value), ...) in the order of the inputs
+    gradient_items: tuple  # ((name, ∂out/∂name), ...)
+    nodes: tuple
+    input_latex: tuple    # ((name, latex), ...)
+    expression: str = ""  # the output in the inputs, as sympy writes it ("" without the symbolic check)
+    expression_latex: str = ""
+    symbolic_value: float | None = None
+    derivatives: tuple = ()
+    notes: tuple = ()
+
+    @property
+    def gradient(self) -> dict[str, float]:
+        return dict(self.gradient_items)
+
+    @property
+    def ok(self) -> bool:
+        value_ok = self.symbolic_value is None or _close(self.value, self.symbolic_value)
+        return value_ok and all(d.status != "mismatch" for d in self.derivatives)
+
+    def mismatches(self) -> list[str]:
+        out = []
+        if self.symbolic_value is not None and not _close(self.value, self.symbolic_value):
+            out.append(f"{self.output}: tape {self.value!r}, sympy {self.symbolic_value!r}")
+        for d in self.derivatives:
+            if d.status == "mismatch":
+                sym = "undefined" if d.symbolic_value is None else repr(d.symbolic_value)
+                out.append(f"∂{self.output}/∂{d.input}: tape {d.tape!r}, sympy {sym} ({d.symbolic})")
+        return out
+
+    def to_dict(self) -> dict:
+        out = {"format": 1, "value": self.value, "gradient": dict(self.gradient_items),
+               "derivative": {d.input: d.symbolic for d in self.derivatives},
+               "output": self.output, "point": dict(self.point), "program": self.program}
+        if self.expression:
+            out["expression"] = self.expression
+            out["symbolic"] = {"value": self.symbolic_value,
+                               "gradient": {d.input: d.symbolic_value for d in self.derivatives},
+                               "status": {d.input: d.status for d in self.derivatives},
+                               "simplified": {d.input: d.simplified for d in self.derivatives}}
+            out["ok"] = self.ok
+        out["nodes"] = [{k: v for k, v in asdict(n).items() if k not in ("name_latex", "expression_latex")}
+                        | {"factors": [{k: v for k, v in asdict(f).items() if not k.endswith("_latex")}
+                                       for f in n.factors]} for n in self.nodes]
+        out["notes"] = list(self.notes)
+        return out
+
+
+def _close(a: float, b: float | None) -> bool:
+    return b is not None and math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL)
+
+
+# ─────────────────────────────────────────── the tape ───────────────────────────────────────────
+
+def grad(program: str | Program, point: Mapping[str, float], of: str | None = None,
+         symbolic: bool = True) -> GradResult:
+    """Run a program on the tape at ``point``; with ``symbolic``, check every gradient against sympy.
+
+    >>> r = grad("y = sin(4*x)", {"x": 0.0})
+    >>> r.gradient["x"], r.derivatives[0].symbolic
+    (4.0, '4*cos(4*x)')
+    """
+    prog = program if isinstance(program, Program) else parse(program)
+    output = _output(prog, of)
+    values = _check_point(prog, point)
+    run = _TapeRun(prog, values)
+    result = run.result(output)
+    if symbolic:
+        from .symbolic import check_program
+
+        result = check_program(result, prog, values, run.kinks)
+    return result
+
+
+def check(result: GradResult) -> GradResult:
+    """Raise :class:`CheckFailed` when the tape and sympy disagree."""
+    if not result.ok:
+        raise CheckFailed("tape and sympy disagree: " + "; ".join(result.mismatches()))
+    return result
+
+
+def _output(prog: Program, of: str | None) -> str:
+    if of is None:
+        return prog.output
+    if of not in prog.assigned and of not in prog.inputs:
+        names = ", ".join(dict.fromkeys(prog.assigned + prog.inputs)) or "none"
+        raise ExpressionError(f"--of {of}: the program has no value named {of!r} (its names: {names})")
+    return of
+
+
+def _check_point(prog: Program, point: Mapping[str, float]) -> dict[str, float]:
+    unknown = [n for n in point if n not in prog.inputs]
+    if unknown:
+        have = ", ".join(prog.inputs) or "none (it reads no name before assigning it)"
+        raise ExpressionError(f"--at {unknown[0]}: the program has no input named {unknown[0]!r}; its inputs: {have}")
+    missing = [n for n in prog.inputs if n not in point]
+    if missing:
+        raise ExpressionError(f"missing value for input {missing[0]!r}: give --at "
+                              + ",".join(f"{n}=..." for n in missing))
+    values = {}
+    for name in prog.inputs:
+        v = point[name]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ExpressionError(f"input {name}: expected a finite number, got {v!r}")
+        values[name] = float(v)
+    return values
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "mu", "nu",
+          "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "lambda"}
+
+
+def latex_name(name: str) -> str:
+    """A program name in LaTeX: ``x1`` → ``x_{1}``, ``w_ij`` → ``w_{ij}``, ``alpha`` → ``\\alpha``."""
+    head, sep, tail = name.partition("_")
+    m = re.fullmatch(r"([A-Za-z]+?)(\d+)", head)
+    if m and not sep:
+        head, tail, sep = m.group(1), m.group(2), "_"
+    if head in _GREEK:
+        head = "\\" + head
+    elif len(head) > 1:
+        head = f"\\mathit{{{head}}}"
+    return f"{head}_{{{tail.replace('_', '')}}}" if sep and tail else head
+
+
+class _TapeRun:
+    """The program on the scalar tape: every operation a :class:`~backcalc.tape.Value`."""
+
+    def __init__(self, prog: Program, values: dict[str, float]):
+        from .tape import Value
+
+        self.prog = prog
+        self.Value = Value
+        self.origin = {}   # id(Value) → the syntax node that made it
+        self.kinks = []    # (node name, note) where a rule's derivative does not exist
+        self.latex = {n: latex_name(n) for n in prog.inputs}
+        self.env = {n: Value(v, label=n) for n, v in values.items()}
+        self.inputs = dict(self.env)
+        versions = {n: 1 for n in prog.inputs}
+        for st in prog.statements:
+            v = self.compute(st.expr)
+            if isinstance(v, Value) and v.label is None:
+                n = versions[st.target] = versions.get(st.target, 0) + 1
+                if n == 1:
+                    v.label, self.latex[id(v)] = st.target, latex_name(st.target)
+                else:
+                    v.label = st.target + f"⁽{n}⁾".translate(_SUPERSCRIPT)
+                    self.latex[id(v)] = f"{{{latex_name(st.target)}^{{({n})}}}}"  # braced: {c^{(2)}}^{2} is valid
+            self.env[st.target] = v
+
+    def fail(self, node, message: str):
+        raise ExpressionError(f"{node.pos}: {self.prog.snippet(node.pos)}: {message}")
+
+    def compute(self, node):
+        try:
+            out = self._compute(node)
+        except ExpressionError:
+            raise
+        except BackcalcError as exc:  # DomainError: log of 0, division by zero, ...
+            self.fail(node, str(exc))
+        except (ArithmeticError, ValueError) as exc:
+            self.fail(node, f"{type(exc).__name__}: {exc}")
+        data = out.data if isinstance(out, self.Value) else out
+        if not math.isfinite(data):
+            self.fail(node, f"the value is {data}: too large for a float (every value must be a finite number)")
+        if isinstance(out, self.Value) and id(out) not in self.origin and out.label is None:
+            self.origin[id(out)] = (node, out)  # the Value is kept so that its id is never reused
+        return out
+
+    def _compute(self, node):
+        from .ops import RULES
+        from .tape import _binary
+
+        if isinstance(node, Num):
+            return node.value
+        if isinstance(node, Const):
+            return CONSTANTS[node.name]
+        if isinstance(node, Name):
+            return self.env[node.name]
+        if isinstance(node, Unary):
+            a = self.compute(node.operand)
+            return -a if node.op == "-" else a
+        if isinstance(node, Binary):
+            a, b = self.compute(node.left), self.compute(node.right)
+            if not isinstance(a, self.Value) and not isinstance(b, self.Value):
+                names = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+                return RULES[names[node.op]].scalar(a, b)
+            if node.op == "+":
+                return a + b
+            if node.op == "-":
+                return a - b
+            if node.op == "*":
+                return a * b
+            if node.op == "/":
+                return a / b
+            return a ** b
+        args = [self.compute(a) for a in node.args]
+        rule = RULES[node.fn]
+        if not any(isinstance(a, self.Value) for a in args):
+            return rule.scalar(*args)
+        if len(args) == 2:
+            return _binary(rule, *args)
+        return getattr(args[0], node.fn)()
+
+    def result(self, output: str) -> GradResult:
+        out = self.env[output]
+        Value = self.Value
+        if not isinstance(out, Value):
+            out = Value(out)
+        entries = list(out.tape())
+        counter = 0
+        used = set(self.prog.inputs) | set(self.prog.assigned)
+        for e in entries:
+            if e.output.label is None:
+                counter += 1
+                while f"t{counter}" in used:
+                    counter += 1
+                e.output.label = f"t{counter}"
+                self.latex[id(e.output)] = f"t_{{{counter}}}"
+        out.backward()
+        rows = [self.row(e) for e in entries]
+        gradient = tuple((n, float(self.inputs[n].grad)) for n in self.prog.inputs)
+        for n, g in gradient:
+            if not math.isfinite(g):
+                raise ExpressionError(f"∂{output}/∂{n} is not finite at this point ({g})")
+        return GradResult(
+            program=self.prog.source, output=output, output_latex=latex_name(output),
+            value=float(out.data), point=tuple((n, self.inputs[n].data) for n in self.prog.inputs),
+            gradient_items=gradient, nodes=tuple(rows),
+            input_latex=tuple((n, latex_name(n)) for n in self.prog.inputs),
+            notes=tuple(note for _, note in self.kinks))
+
+    def tex(self, x) -> str:
+        if isinstance(x, self.Value):
+            return self.latex.get(x.label, self.latex.get(id(x), x.label))
+        return f"{x:g}"
+
+    def row(self, e) -> NodeRow:
+        node = e.output
+        origin = self.origin.get(id(node), (None,))[0]
+        names = {"a": self.tex(e.inputs[0]), "out": self.tex(node)}
+        if len(e.inputs) > 1:
+            names["b"] = self.tex(e.inputs[1])
+        factors = []
+        for i, x in enumerate(e.inputs):
+            if not isinstance(x, self.Value):
+                continue
+            local = float(e.local[i])
+            if not math.isfinite(local):
+                where = f"{origin.pos}: " if origin is not None else ""
+                raise ExpressionError(f"{where}{node.label} = {e.expression()}: its derivative {e.formula(i)} is "
+                                      f"{local} at this point, so ∂/∂{x.label} does not exist there")
+            factors.append(Factor(x.label, self.tex(x), e.formula(i), e.formula(i, latex=True, **names),
+                                  local, float(node.grad) * local))
+        self._kink(e)
+        source = self.prog.snippet(origin.pos) if origin is not None else ""
+        return NodeRow(node.label, self.tex(node), e.op, e.expression(), e.expression(latex=True, **names),
+                       source, float(node.data), float(node.grad), tuple(factors))
+
+    def _kink(self, e) -> None:
+        a = e.inputs[0].data if isinstance(e.inputs[0], self.Value) else e.inputs[0]
+        if e.op in ("relu", "abs") and a == 0:
+            self.kinks.append((e.output.label, f"{e.output.label} = {e.expression()}: {e.op} has no derivative at 0; "
+                                               f"the tape takes {e.rule.note or 'a convention'}"))
+        elif e.op in ("max", "min"):
+            b = e.inputs[1].data if isinstance(e.inputs[1], self.Value) else e.inputs[1]
+            if a == b:
+                self.kinks.append((e.output.label, f"{e.output.label} = {e.expression()}: a tie has no derivative; "
+                                                   f"{e.rule.note or 'the tape takes a convention'}"))

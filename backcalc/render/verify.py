@@ -1,0 +1,68 @@
+"""Rendering of a :class:`~backcalc.symbolic.VerifyResult` as text, Markdown or JSON (formatting only)."""
+
+from __future__ import annotations
+
+import json as _json
+
+from .format import num
+
+
+def render(result, fmt: str = "text", digits: int = 6) -> str:
+    """``result`` in ``fmt`` (text, markdown or json)."""
+    return {"text": text, "markdown": markdown, "json": json}[fmt](result, digits=digits)
+
+
+def json(result, **_ignored) -> str:
+    return _json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _err(v: float) -> str:
+    return f"{v:.1e}"
+
+
+def _header(result, digits) -> list[str]:
+    samples = f"{result.samples} sample{'s' if result.samples != 1 else ''}"
+    return [f"backcalc verify: {result.title or 'spec'}   ({len(result.rows)} parameters, {samples}, "
+            f"{result.loss_kind})",
+            f"loss: tape {num(result.loss_tape, digits)}, sympy {num(result.loss_symbolic, digits)}, "
+            f"numpy {num(result.loss_numeric, digits)}" + ("" if result.loss_ok else "   ✗ tape and sympy differ")]
+
+
+def _verdict(result) -> str:
+    from ..symbolic import NUMERIC_RTOL, TAPE_RTOL
+
+    bad = result.failures()
+    if not bad and result.loss_ok:
+        numeric = (f" and central differences (rtol {NUMERIC_RTOL:g})" if result.numeric_checked
+                   else " (central differences not compared: a unit sits at a kink)")
+        return f"✓ all {len(result.rows)} gradients agree: tape = sympy (rtol {TAPE_RTOL:g}){numeric}"
+    names = ", ".join(r.name for r in bad[:8]) + (" …" if len(bad) > 8 else "")
+    return f"✗ {len(bad)} of {len(result.rows)} gradients disagree: {names}"
+
+
+def text(result, digits: int = 6) -> str:
+    from tabulate import tabulate
+
+    out = _header(result, digits) + [""]
+    rows = [[r.name, r.key, num(r.tape, digits), num(r.symbolic, digits), num(r.numeric, digits),
+             _err(r.tape_error), _err(r.numeric_error), "✓" if r.ok else "✗"] for r in result.rows]
+    out.append(tabulate(rows, headers=["param", "key", "∂L/∂w tape", "sympy", "central diff", "|tape − sympy|",
+                                       "|diff − sympy|", "ok"], disable_numparse=True))
+    out += ["", _verdict(result)]
+    out += [f"note: {n}" for n in result.notes]
+    if result.formulas is not None:
+        out += ["", "Closed forms (sympy.diff of each layer's expressions, in the net's names; one sample):"]
+        out += [f"  ∂L/∂{name} = {form}" for name, form in result.formulas]
+    return "\n".join(out) + "\n"
+
+
+def markdown(result, digits: int = 6) -> str:
+    out = [f"**{_header(result, digits)[0]}**", "", _header(result, digits)[1], "",
+           "| param | key | tape | sympy | central diff | ok |", "| --- | --- | ---: | ---: | ---: | :-: |"]
+    out += [f"| {r.name} | `{r.key}` | {num(r.tape, digits)} | {num(r.symbolic, digits)} | "
+            f"{num(r.numeric, digits)} | {'✓' if r.ok else '✗'} |" for r in result.rows]
+    out += ["", _verdict(result)]
+    out += [f"- {n}" for n in result.notes]
+    if result.formulas is not None:
+        out += [""] + [f"- ∂L/∂{name} = `{form}`" for name, form in result.formulas]
+    return "\n".join(out) + "\n"
