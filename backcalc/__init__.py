@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Value", "Tensor", "Tape", "Entry", "losses", "gradcheck",
     "BackcalcError", "CheckFailed", "GradcheckError",
-    "load_spec", "explain", "verify", "check_answers", "vanishing",
+    "load_spec", "explain", "verify", "grad", "check_answers", "vanishing",
 ]
 
 _LAZY = {
@@ -23,10 +23,11 @@ _LAZY = {
     "Tape": ("backcalc.tape", "Tape"),
     "Entry": ("backcalc.tape", "Entry"),
     "losses": ("backcalc.losses", None),
-    "gradcheck": ("backcalc.numeric", "gradcheck"),
+    "gradcheck": ("backcalc.tapecheck", "gradcheck"),
     "load_spec": ("backcalc.spec", "load_spec"),
     "explain": ("backcalc.derivation", "explain"),
     "verify": ("backcalc.symbolic", "verify"),
+    "grad": ("backcalc.program", "grad"),
     "check_answers": ("backcalc.answers", "check_answers"),
     "vanishing": ("backcalc.gradflow", "vanishing"),
 }

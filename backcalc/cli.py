@@ -155,7 +155,8 @@ def grad_command(program, at, of, fmt, digits):
     Exit 1 when the tape and sympy disagree.
     """
     from .errors import ExpressionError
-    from .expr import MAX_CHARS, check, grad, parse_point
+    from .expr import MAX_CHARS, parse_point
+    from .program import check, grad
     from .render.grad import render
 
     if program == "-":

@@ -1,76 +1,12 @@
-"""Central finite differences: derivatives from forward evaluations only, and :func:`gradcheck`."""
+"""Central finite differences and a plain-numpy forward pass: derivatives from forward evaluations only.
+
+Shares nothing with the tape, so it can check it (``backcalc verify``); the tape's own check is
+:func:`backcalc.tapecheck.gradcheck`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-
-from .errors import GradcheckError
-from .tape import Tensor, Value
-
-
-def _scalar_of(out) -> float:
-    if isinstance(out, Value):
-        return out.data
-    if isinstance(out, Tensor):
-        return float(out.data.sum()) if out.data.size == 1 else float("nan")
-    return float(out)
-
-
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
-    """Check the tape's gradients of ``f(*inputs)`` against central differences in float64.
-
-    ``inputs`` are :class:`Tensor` or :class:`Value` objects (arrays and numbers are wrapped). A
-    non-scalar output is reduced with a fixed random weighting, which checks the vector–Jacobian
-    product in one random direction. Returns True, or raises :class:`GradcheckError` naming the
-    input, the element, and both values.
-
-    >>> from backcalc import Tensor
-    >>> gradcheck(lambda x: (x * x).sigmoid().sum(), Tensor([0.5, -1.0]))
-    True
-    """
-    inputs = [x if isinstance(x, (Tensor, Value)) else Tensor(x) for x in inputs]
-    weights = None
-
-    def evaluate(args):
-        nonlocal weights
-        out = f(*args)
-        if isinstance(out, Tensor) and out.data.size != 1:
-            if weights is None:
-                weights = np.random.default_rng(0).standard_normal(out.shape)
-            out = (out * weights).sum()
-        return out
-
-    out = evaluate(inputs)
-    out.backward()
-    analytic = [np.array(x.grad, dtype=float) for x in inputs]
-
-    def fresh(i, data):
-        args = []
-        for j, x in enumerate(inputs):
-            if isinstance(x, Value):
-                args.append(Value(float(data) if j == i else x.data, x.label))
-            else:
-                args.append(Tensor(data if j == i else x.data, x.label, x.requires_grad))
-        return args
-
-    for i, x in enumerate(inputs):
-        base = np.array(x.data, dtype=float)
-        numeric = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            plus, minus = base.copy(), base.copy()
-            plus[idx] += eps
-            minus[idx] -= eps
-            numeric[idx] = (_scalar_of(evaluate(fresh(i, plus))) - _scalar_of(evaluate(fresh(i, minus)))) / (2 * eps)
-        bad = ~(np.abs(analytic[i] - numeric) <= atol + rtol * np.abs(numeric))
-        if bad.any():
-            idx = tuple(int(k) for k in np.argwhere(bad)[0])
-            name = f"input {i}" + (f" ({x.label!r})" if x.label else "")
-            where = f" element {list(idx)}" if idx else ""
-            raise GradcheckError(
-                f"gradcheck: {name}{where}: tape gives {analytic[i][idx]:.10g}, central differences give "
-                f"{numeric[idx]:.10g} (eps={eps:g}, atol={atol:g}, rtol={rtol:g}); "
-                f"{int(bad.sum())} of {bad.size} elements differ")
-    return True
 
 
 def central_difference(fn, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

@@ -1,214 +1,27 @@
-"""The independent checker: sympy builds its own expressions and differentiates them with ``sympy.diff``.
+"""The independent checker of `backcalc verify`: sympy differentiates its own expressions of a spec's net.
 
-Two users: `backcalc grad` (:func:`check_program`: a parsed program rebuilt in sympy) and `backcalc verify`
-(:func:`verify`: a spec's net, with the tape and central differences as the other two columns).
+:func:`verify` compares every ∂L/∂parameter three ways: from the tape, from sympy's derivatives
+(:func:`symbolic_gradients`) and from central differences. Nothing here reads backcalc's rule table or tape to
+*compute* a derivative. Each activation and loss is written with sympy's own functions — sigmoid as
+``1/(1 + exp(−z))``, relu as the ``Piecewise`` "z for z > 0, else 0" — and every derivative comes from
+sympy's rules, so a wrong entry in :mod:`backcalc.ops` shows up as a mismatch instead of being copied.
+sympy is imported inside the functions, never at module import. (`backcalc grad`'s checker is
+:mod:`backcalc.symbolic_program`; the sympy helpers both use are in :mod:`backcalc.sympy_tools`.)
 
-Nothing here reads backcalc's rule table or tape to *compute* a derivative. Each function a program or a
-net uses is written with sympy's own functions — sigmoid as ``1/(1 + exp(−z))``, relu as ``Max(0, z)`` in
-programs and as the ``Piecewise`` "z for z > 0, else 0" in nets, abs as ``Abs`` — and every derivative comes
-from sympy's rules, so a wrong entry in :mod:`backcalc.ops` shows up as a mismatch instead of being copied.
-sympy is imported inside the functions, never at module import.
-
-Numbers: literals enter sympy as exact rationals equal to their decimal text (``0.1`` → 1/10), the point
-as the exact binary value of each float, and derivatives are evaluated with 30-digit floats over the
-expression's shared subterms (each computed once). A tape value and sympy's agree when they are within
-1e-7 relative (1e-9 absolute).
+Numbers: sympy's derivatives are evaluated with 30-digit floats at the forward values (each float taken
+exactly). The tape agrees with sympy within 1e-7 relative (1e-10 absolute), central differences within
+1e-4 relative (1e-7 absolute).
 """
 
 from __future__ import annotations
 
 import math
-import signal
-import threading
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import ExpressionError
 from .numeric import EPS, SELU_ALPHA, SELU_LAMBDA, numeric_gradients, numpy_activation, numpy_loss
-
-MAX_POWER = 1024          # product of nested numeric exponents sympy must expand exactly
-SIMPLIFY_MAX_OPS = 150    # larger derivatives are shown as sympy.diff returns them
-SIMPLIFY_SECONDS = 3.0    # time budget of all simplify calls of one program (main thread, POSIX)
-PRECISION = 30            # digits of the numeric evaluation
-
-
-# ─────────────────────────────────────────── shared helpers ───────────────────────────────────────────
-
-def evaluate_at(expr, subs: dict, sp=None):
-    """``expr`` at the point ``subs`` ({Symbol: float}) as a float, or None where it is undefined.
-
-    Shared subterms are evaluated once (sympy's own ``evalf(subs=...)`` walks the expression as a tree,
-    which is exponential in the depth of a program that reuses its names).
-    """
-    sp = sp or _sympy()
-    point = {s: sp.Float(v, PRECISION) for s, v in subs.items()}
-    memo = {}
-
-    def at(e):
-        r = memo.get(e)
-        if r is None:
-            if e in point:
-                r = point[e]
-            elif not e.args:
-                r = e.evalf(PRECISION) if e.is_number and not e.is_Number else e
-            else:
-                r = e.func(*[at(a) for a in e.args])
-            memo[e] = r
-        return r
-
-    r = at(expr)
-    if getattr(r, "is_number", False) and not r.is_Number:
-        r = r.evalf(PRECISION)
-    if getattr(r, "is_Number", False) and r.is_finite and r.is_real is not False:
-        return float(r)
-    return None
-
-
-def simplified(expr, sp=None, seconds: float = SIMPLIFY_SECONDS):
-    """``(sympy.simplify(expr), True)`` when it is small and quick enough, else ``(expr, False)``."""
-    sp = sp or _sympy()
-    if sp.count_ops(expr) > SIMPLIFY_MAX_OPS or seconds <= 0.05:
-        return expr, False
-    try:
-        with _time_budget(seconds):
-            short = sp.simplify(expr, ratio=1)
-    except _Timeout:
-        return expr, False
-    # simplify may trade a sign() for a Piecewise with zoo at 0: keep the form sympy.diff gave then
-    odd = (sp.zoo, sp.nan, sp.Piecewise)
-    if any(short.has(o) and not expr.has(o) for o in odd) or sp.count_ops(short) > sp.count_ops(expr):
-        return expr, True
-    return short, True
-
-
-class _Timeout(Exception):
-    pass
-
-
-@contextmanager
-def _time_budget(seconds: float):
-    """Raise :class:`_Timeout` inside the block after ``seconds`` (main thread on POSIX; else no limit)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expired(signum, frame):
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _sympy():
-    import sympy
-
-    return sympy
-
-
-# ─────────────────────────────────────────── grad programs ───────────────────────────────────────────
-
-def program_expression(prog, output: str, sp=None):
-    """The program's value named ``output`` as a sympy expression of its inputs, and the input symbols.
-
-    >>> from backcalc.expr import parse
-    >>> expr, symbols = program_expression(parse("y = x*sin(x**2) + 1"), "y")
-    >>> expr
-    x*sin(x**2) + 1
-    """
-    sp = sp or _sympy()
-    symbols = {n: sp.Symbol(n, real=True) for n in prog.inputs}
-    env = {n: (s, 1) for n, s in symbols.items()}
-    for st in prog.statements:
-        env[st.target] = _ProgramBuilder(sp, env).build(st.expr)
-    return env[output][0], symbols
-
-
-class _ProgramBuilder:
-    """Our node tree → sympy, with sympy's functions. Each value carries the product of the numeric
-    exponents above it, so exact arithmetic never meets a power like (3/2)**(10**9)."""
-
-    def __init__(self, sp, env):
-        self.sp = sp
-        self.env = env
-
-    def build(self, node):
-        from .expr import Binary, Call, Const, Name, Num, Unary
-
-        sp = self.sp
-        if isinstance(node, Num):
-            return sp.Rational(*Fraction(repr(node.value)).as_integer_ratio()), 1
-        if isinstance(node, Const):
-            return (sp.pi if node.name == "pi" else sp.E), 1
-        if isinstance(node, Name):
-            return self.env[node.name]
-        if isinstance(node, Unary):
-            a, w = self.build(node.operand)
-            return (-a if node.op == "-" else a), w
-        if isinstance(node, Binary):
-            (a, wa), (b, wb) = self.build(node.left), self.build(node.right)
-            if node.op == "**":
-                w = max(wa, wb)
-                if b.is_Number:
-                    w = wa * max(1, abs(b))
-                    if w > MAX_POWER:
-                        raise ExpressionError(
-                            f"{node.pos}: powers here multiply to an exponent of {float(w):g}; the symbolic check "
-                            f"works with exact numbers and allows at most {MAX_POWER}")
-                return a ** b, w
-            value = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b}[node.op]()
-            return value, max(wa, wb)
-        if isinstance(node, Call):
-            built = [self.build(a) for a in node.args]
-            args = [e for e, _ in built]
-            return _FUNCTIONS[node.fn](sp, *args), max(w for _, w in built)
-        raise TypeError(f"not a program node: {node!r}")
-
-
-_FUNCTIONS = {
-    "exp": lambda sp, a: sp.exp(a),
-    "log": lambda sp, a: sp.log(a),
-    "sqrt": lambda sp, a: sp.sqrt(a),
-    "abs": lambda sp, a: sp.Abs(a),
-    "sin": lambda sp, a: sp.sin(a),
-    "cos": lambda sp, a: sp.cos(a),
-    "tan": lambda sp, a: sp.tan(a),
-    "tanh": lambda sp, a: sp.tanh(a),
-    "sigmoid": lambda sp, a: 1 / (1 + sp.exp(-a)),
-    "relu": lambda sp, a: sp.Max(0, a),
-    "max": lambda sp, a, b: sp.Max(a, b),
-    "min": lambda sp, a, b: sp.Min(a, b),
-}
-
-
-def check_program(result, prog, point: dict, kinks=()):
-    """Add sympy's closed-form derivatives and their values to a tape :class:`~backcalc.expr.GradResult`."""
-    from .expr import Derivative, _close
-
-    sp = _sympy()
-    try:
-        expr, symbols = program_expression(prog, result.output, sp)
-        subs = {symbols[n]: v for n, v in point.items()}
-        value = evaluate_at(expr, subs, sp)
-        derivatives = []
-        deadline = time.monotonic() + SIMPLIFY_SECONDS
-        for name, tape in result.gradient_items:
-            d = sp.diff(expr, symbols[name])
-            at = evaluate_at(d, subs, sp)
-            shown, done = simplified(d, sp, deadline - time.monotonic())
-            status = "ok" if _close(tape, at) else ("kink" if kinks else "mismatch")
-            derivatives.append(Derivative(name, tape, str(shown), sp.latex(shown), at, done, status))
-        text, latex = str(expr), sp.latex(expr)
-    except RecursionError:
-        raise ExpressionError("the program is too deeply nested for the symbolic check") from None
-    return replace(result, expression=text, expression_latex=latex, symbolic_value=value,
-                   derivatives=tuple(derivatives))
+from .sympy_tools import evaluate_at, load_sympy
 
 
 # ─────────────────────────────────────────── verify: nets ───────────────────────────────────────────
@@ -342,7 +155,7 @@ def symbolic_gradients(spec, sp=None) -> tuple[dict, float]:
     """
     import numpy as np
 
-    sp = sp or _sympy()
+    sp = sp or load_sympy()
     memo = _Memo(sp)
     S = spec.samples
     layers = [_Layer(layer, sp) for layer in spec.layers]
@@ -423,7 +236,7 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
     factor is a ``sympy.diff`` of a layer-local expression written in names; an activation's derivative
     is shown in its output's name (σ′ as k1_out*(1 - k1_out)) only when sympy confirms the two agree.
     """
-    sp = sp or _sympy()
+    sp = sp or load_sympy()
     outputs = spec.layers[-1].unit_names
     sym = lambda name: sp.Symbol(name, real=True)  # noqa: E731
     t = [sym("t" if len(outputs) == 1 else f"t_{u}") for u in outputs]
@@ -613,7 +426,7 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     if unit_samples > MAX_VERIFY_UNIT_SAMPLES:
         raise SpecError(f"{spec.source}: verify evaluates at most {MAX_VERIFY_UNIT_SAMPLES:,} units × samples; "
                         f"this spec has {unit_samples:,}: use fewer samples")
-    sp = _sympy()
+    sp = load_sympy()
     net = Network(spec)
     tape = net.gradients()
     loss_tape = net.loss()

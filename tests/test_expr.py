@@ -11,17 +11,20 @@ from pathlib import Path
 import pytest
 
 from backcalc.errors import ExpressionError
-from backcalc.expr import (MAX_CHARS, MAX_EXPANDED_OPS, Binary, Call, Const, Name, Num, Unary, grad, parse,
-                           parse_point)
+from backcalc.expr import MAX_CHARS, MAX_EXPANDED_OPS, Binary, Call, Const, Name, Num, Unary, parse, parse_point
+from backcalc.program import grad
 
-FAST = 0.5  # seconds: every refusal happens before any real work
+# A hang guard, not a speed target: a refused program must never run long or start a huge computation
+# (every refusal happens before any real work, in milliseconds). Generous so that a loaded CI machine
+# cannot flake it; speed targets live in benchmarks/.
+HANG_GUARD = 10.0  # seconds
 
 
 def refused(program: str) -> str:
     start = time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         parse(program)
-    assert time.perf_counter() - start < FAST, program[:60]
+    assert time.perf_counter() - start < HANG_GUARD, program[:60]
     message = str(info.value)
     assert "\n" not in message and len(message) < 600
     return message
@@ -159,7 +162,7 @@ def test_huge_exponents_and_literals_are_refused_without_being_computed():
         grad("y = 0.9**(9**9) * x", {"x": 1.0})
     with pytest.raises(ExpressionError, match="exponent"):
         grad("y = ((1.5*x)**1000)**1000", {"x": 0.1})
-    assert time.perf_counter() - start < 2 * FAST
+    assert time.perf_counter() - start < HANG_GUARD  # nothing was computed exactly (sympy's import included)
     assert "digits" in refused("x + " + "9" * 5000)           # checked on the text, before ast.parse
     assert "digits" in refused("x + " + "1" * 41)
     assert "larger than" in refused("x * 1e999")              # inf as a literal
@@ -229,7 +232,7 @@ def test_the_parser_uses_no_evaluation():
 
     root = Path(__file__).resolve().parents[1] / "backcalc"
     banned = {"eval", "exec", "compile", "__import__", "sympify", "parse_expr", "lambdify", "S"}
-    for name in ("expr.py", "symbolic.py", "render/grad.py"):
+    for name in ("expr.py", "program.py", "symbolic_program.py", "sympy_tools.py", "symbolic.py", "render/grad.py"):
         tree = ast.parse((root / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
@@ -243,7 +246,8 @@ def test_the_parser_uses_no_evaluation():
 
 
 def test_importing_the_parser_does_not_import_sympy():
-    code = "import sys, backcalc.expr; print('sympy' in sys.modules)"
+    code = ("import sys, backcalc.expr, backcalc.program, backcalc.symbolic_program, backcalc.symbolic;"
+            "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

@@ -64,19 +64,19 @@ def _outcome(doc):
         assert str(exc) and "\n" not in str(exc)
 
 
-@settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(PATHS), st.one_of(values, st.just(_DELETE)))
 def test_mutated_specs_load_or_fail_cleanly(path, value):
     _outcome(_mutate(copy.deepcopy(BASE), path, value))
 
 
-@settings(max_examples=100, deadline=2000)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(st.text(max_size=10), values, max_size=6))
 def test_random_documents_fail_cleanly(doc):
     _outcome(doc)
 
 
-@settings(max_examples=60, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=300), st.sampled_from([".toml", ".json"]))
 def test_random_bytes_through_the_cli(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("fuzz") / f"spec{suffix}"
@@ -86,7 +86,7 @@ def test_random_bytes_through_the_cli(tmp_path_factory, data, suffix):
     assert "Traceback" not in r.output
 
 
-@settings(max_examples=40, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(PATHS), values)
 def test_mutated_json_files_through_the_cli(tmp_path_factory, path, value):
     doc = _mutate(copy.deepcopy(BASE), path, value)

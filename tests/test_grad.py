@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from backcalc import ops
 from backcalc.cli import main
-from backcalc.expr import check, grad
 from backcalc.errors import CheckFailed
+from backcalc.program import check, grad
 from backcalc.render.grad import render
 
 
@@ -234,12 +234,22 @@ def test_renderers_only_format_the_record():
     assert "y = 9" in render(r, "text") and r"\end{align*}" in render(r, "latex")
 
 
+def test_grad_is_public_and_lazy():
+    import backcalc
+
+    assert "grad" in backcalc.__all__ and backcalc.grad is grad
+
+
 def test_docstring_examples():
     import doctest
 
     import backcalc.expr
+    import backcalc.program
     import backcalc.symbolic
+    import backcalc.symbolic_program
+    import backcalc.sympy_tools
 
-    for module in (backcalc.expr, backcalc.symbolic):
+    for module in (backcalc.expr, backcalc.program, backcalc.symbolic_program, backcalc.sympy_tools,
+                   backcalc.symbolic):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -20,8 +20,9 @@ def test_readme_examples(monkeypatch):
 def test_docstring_examples():
     import backcalc.losses
     import backcalc.numeric
+    import backcalc.tapecheck
     import backcalc.tape
 
-    for module in (backcalc.tape, backcalc.losses, backcalc.numeric):
+    for module in (backcalc.tape, backcalc.losses, backcalc.numeric, backcalc.tapecheck):
         result = doctest.testmod(module)
         assert result.failed == 0, module.__name__
