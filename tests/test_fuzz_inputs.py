@@ -13,6 +13,7 @@ from backcalc.answers import check_answers
 from backcalc.cli import main
 from backcalc.errors import BackcalcError
 from backcalc.spec import default_spec, read_document
+from fuzzing import mutate, paths
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENT = read_document(ROOT / "worked_examples" / "seed004_student.toml")
@@ -50,18 +51,7 @@ def test_well_formed_programs_give_a_gradient(operands, ops):
         assert set(out) >= {"format", "value", "gradient", "derivative"}
 
 
-def _paths(doc, prefix=()):
-    if prefix:
-        yield prefix
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(doc, list):
-        for i, v in enumerate(doc):
-            yield from _paths(v, prefix + (i,))
-
-
-PATHS = list(_paths(STUDENT))
+PATHS = list(paths(STUDENT))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 20, 10 ** 20), st.floats(allow_nan=True),
                     st.text(max_size=12), st.sampled_from(["", "0.5", "1,5", "∂L/∂k1_out", "W9[0][0]"]))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
@@ -73,11 +63,7 @@ SPEC = default_spec()
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(PATHS), values)
 def test_mutated_answers_grade_or_fail_cleanly(path, value):
-    doc = copy.deepcopy(STUDENT)
-    target = doc
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
+    doc = mutate(copy.deepcopy(STUDENT), path, value)
     try:
         result = check_answers(SPEC, doc)
     except BackcalcError as exc:

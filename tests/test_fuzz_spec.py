@@ -12,6 +12,7 @@ from backcalc.cli import main
 from backcalc.derivation import explain
 from backcalc.errors import BackcalcError
 from backcalc.spec import default_spec, load_spec
+from fuzzing import DELETE, mutate, paths
 
 BASE = copy.deepcopy(default_spec().raw)
 
@@ -25,31 +26,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
                       max_leaves=20)
 
 
-def _paths(doc, prefix=()):
-    yield prefix
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(doc, list):
-        for i, v in enumerate(doc):
-            yield from _paths(v, prefix + (i,))
-
-
-PATHS = [p for p in _paths(BASE) if p]
-
-
-def _mutate(doc, path, value):
-    target = doc
-    for key in path[:-1]:
-        target = target[key]
-    if value is _DELETE:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
-    return doc
-
-
-_DELETE = object()
+PATHS = list(paths(BASE))
 
 
 def _outcome(doc):
@@ -65,9 +42,9 @@ def _outcome(doc):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(PATHS), st.one_of(values, st.just(_DELETE)))
+@given(st.sampled_from(PATHS), st.one_of(values, st.just(DELETE)))
 def test_mutated_specs_load_or_fail_cleanly(path, value):
-    _outcome(_mutate(copy.deepcopy(BASE), path, value))
+    _outcome(mutate(copy.deepcopy(BASE), path, value))
 
 
 @settings(max_examples=100, deadline=None)
@@ -89,7 +66,7 @@ def test_random_bytes_through_the_cli(tmp_path_factory, data, suffix):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(PATHS), values)
 def test_mutated_json_files_through_the_cli(tmp_path_factory, path, value):
-    doc = _mutate(copy.deepcopy(BASE), path, value)
+    doc = mutate(copy.deepcopy(BASE), path, value)
     try:
         text = json.dumps(doc)
     except (ValueError, TypeError):

@@ -7,6 +7,7 @@ Markdown are written from one list of blocks, so they cannot disagree. JSON is `
 from __future__ import annotations
 
 import math
+from .format import num
 
 BAR = 40           # characters of the longest bar
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -19,12 +20,8 @@ def fmt(v) -> str:
     if v is None:
         return "—"
     v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == 0:
-        return "0"
+    if v == 0 or not math.isfinite(v):
+        return num(v)
     if 1e-3 <= abs(v) < 1e4:
         return f"{v:.4g}"
     return f"{v:.2e}"
