@@ -12,6 +12,8 @@ Conventions:
   depends on to zero, so calling it twice gives the same gradients, never doubled ones. After it,
   ``x.grad`` is ∂out/∂x of the most recent ``backward()`` whose graph contains ``x``.
 * Gradients of intermediate nodes are kept (``k1_out.grad`` is ∂L/∂k1_out), not only of leaves.
+  A Tensor's ``.grad`` is a writeable array of its own, never memory shared with another node's
+  ``.grad`` or ``.data``.
 * Derivatives at non-differentiable points follow :mod:`backcalc.ops` (relu′(0) = 0, ...).
 """
 
@@ -123,6 +125,114 @@ def _real(x):
     return None
 
 
+def _binary_op(rule):
+    """The recorders of a binary rule, ``(op, rop)``: ``op(x, y)`` is x ∘ y and ``rop(y, x)`` is x ∘ y
+    too, each called with the Value as first argument (``__add__`` and ``__radd__``); the other side
+    may be a plain number. Anything else gives NotImplemented.
+
+    Built once per operator so that ``x * y`` costs one Python call; the two bodies differ only in
+    which side is known to be a Value. Each allocates the result node and nothing else: the rule's
+    pair of local factors is unpacked into the node's slots, not kept.
+    """
+    scalar, local = rule.scalar, rule.local
+
+    def op(x, y):
+        a = x.data
+        if y.__class__ is Value:
+            b = y.data
+        else:
+            b = _real(y)
+            if b is None:
+                return NotImplemented
+            y = b
+        ans = scalar(a, b)
+        out = _new(Value)
+        out.data = ans
+        out.grad = 0.0
+        out.label = None
+        out._rule = rule
+        out._a = x
+        out._b = y
+        out._la, out._lb = local(ans, a, b)
+        out._p = None
+        out._seq = _next_seq()
+        return out
+
+    def rop(y, x):
+        b = y.data
+        if x.__class__ is Value:
+            a = x.data
+        else:
+            a = _real(x)
+            if a is None:
+                return NotImplemented
+            x = a
+        ans = scalar(a, b)
+        out = _new(Value)
+        out.data = ans
+        out.grad = 0.0
+        out.label = None
+        out._rule = rule
+        out._a = x
+        out._b = y
+        out._la, out._lb = local(ans, a, b)
+        out._p = None
+        out._seq = _next_seq()
+        return out
+
+    op.__name__ = op.__qualname__ = f"_{rule.name}"
+    rop.__name__ = rop.__qualname__ = f"_r{rule.name}"
+    return op, rop
+
+
+def _binary(rule, x, y):
+    """Record ``rule(x, y)`` for a rule without an operator of its own (``max``, ``min``, ``bce``)."""
+    op, rop = _binary_op(rule)
+    return op(x, y) if x.__class__ is Value else rop(y, x)
+
+
+def _unary_op(rule):
+    """The recorder of a one-input rule: ``op(x, params=None)`` for a Value ``x``, with ``params``
+    such as ``{"k": 2.0}`` or ``{"alpha": 0.1}`` for the rules that take them."""
+    scalar, local = rule.scalar, rule.local
+
+    def op(x, params=None):
+        a = x.data
+        if params is None:
+            ans = scalar(a)
+            (factor,) = local(ans, a)
+        else:
+            ans = scalar(a, **params)
+            (factor,) = local(ans, a, **params)
+        out = _new(Value)
+        out.data = ans
+        out.grad = 0.0
+        out.label = None
+        out._rule = rule
+        out._a = x
+        out._b = None
+        out._la = factor
+        out._lb = 0.0
+        out._p = params
+        out._seq = _next_seq()
+        return out
+
+    op.__name__ = op.__qualname__ = f"_{rule.name}"
+    return op
+
+
+def _unary_value(rule, x, params=None):
+    """Record ``rule(x)`` with a rule looked up when called (so a replaced table entry takes effect)."""
+    return _unary_op(rule)(x, params)
+
+
+# the operators' rules are bound once; named functions look theirs up in RULES when called
+_ADD, _SUB, _MUL, _DIV = RULES["add"], RULES["sub"], RULES["mul"], RULES["div"]
+_POW, _VPOW, _NEG, _RELU = RULES["pow"], RULES["vpow"], RULES["neg"], RULES["relu"]
+_vpow, _rvpow = _binary_op(_VPOW)
+_pow = _unary_op(_POW)
+
+
 class Value:
     """A scalar on the tape.
 
@@ -151,20 +261,7 @@ class Value:
 
     # ── recording ──
     def _unary(self, rule, **params):
-        a = self.data
-        ans = rule.scalar(a, **params) if params else rule.scalar(a)
-        out = _new(Value)
-        out.data = ans
-        out.grad = 0.0
-        out.label = None
-        out._rule = rule
-        out._a = self
-        out._b = None
-        out._la = (rule.local(ans, a, **params) if params else rule.local(ans, a))[0]
-        out._lb = 0.0
-        out._p = params or None
-        out._seq = _next_seq()
-        return out
+        return _unary_value(rule, self, params or None)
 
     # ── reading back ──
     @property
@@ -199,13 +296,9 @@ class Value:
     # ── backward ──
     def backward(self) -> None:
         """Fill ``.grad`` of every value this one depends on with ∂self/∂value (from scratch)."""
-        nodes = _ancestors(self, _value_parents)
-        for node in nodes:
-            node.grad = 0.0
+        ops = _value_ops(self)
         self.grad = 1.0
-        for node in reversed(nodes):
-            if node._rule is None:
-                continue
+        for node in reversed(ops):
             g = node.grad
             a = node._a
             if a.__class__ is Value:
@@ -215,94 +308,72 @@ class Value:
                 b.grad += g * node._lb
 
     # ── operators ──
-    def __add__(self, other):
-        return _binary(_ADD, self, other)
-
-    def __radd__(self, other):
-        return _binary(_ADD, other, self)
-
-    def __sub__(self, other):
-        return _binary(_SUB, self, other)
-
-    def __rsub__(self, other):
-        return _binary(_SUB, other, self)
-
-    def __mul__(self, other):
-        return _binary(_MUL, self, other)
-
-    def __rmul__(self, other):
-        return _binary(_MUL, other, self)
-
-    def __truediv__(self, other):
-        return _binary(_DIV, self, other)
-
-    def __rtruediv__(self, other):
-        return _binary(_DIV, other, self)
+    __add__, __radd__ = _binary_op(_ADD)
+    __sub__, __rsub__ = _binary_op(_SUB)
+    __mul__, __rmul__ = _binary_op(_MUL)
+    __truediv__, __rtruediv__ = _binary_op(_DIV)
 
     def __pow__(self, other):
         if other.__class__ is Value:
-            return _binary(_VPOW, self, other)
+            return _vpow(self, other)
         k = _real(other)
         if k is None:
             return NotImplemented
-        return self._unary(_POW, k=k)
+        return _pow(self, {"k": k})
 
-    def __rpow__(self, other):
-        return _binary(_VPOW, other, self)
+    __rpow__ = _rvpow
 
-    def __neg__(self):
-        return self._unary(_NEG)
+    __neg__ = _unary_op(_NEG)
 
     def __pos__(self):
         return self
 
-    # ── functions ──
+    # ── functions (looked up in RULES when called, so a replaced table entry takes effect) ──
     def exp(self):
-        return self._unary(RULES["exp"])
+        return _unary_value(RULES["exp"], self)
 
     def log(self):
-        return self._unary(RULES["log"])
+        return _unary_value(RULES["log"], self)
 
     def sqrt(self):
-        return self._unary(RULES["sqrt"])
+        return _unary_value(RULES["sqrt"], self)
 
     def __abs__(self):
-        return self._unary(RULES["abs"])
+        return _unary_value(RULES["abs"], self)
 
     abs = __abs__
 
     def sin(self):
-        return self._unary(RULES["sin"])
+        return _unary_value(RULES["sin"], self)
 
     def cos(self):
-        return self._unary(RULES["cos"])
+        return _unary_value(RULES["cos"], self)
 
     def tan(self):
-        return self._unary(RULES["tan"])
+        return _unary_value(RULES["tan"], self)
 
     def tanh(self):
-        return self._unary(RULES["tanh"])
+        return _unary_value(RULES["tanh"], self)
 
     def sigmoid(self):
-        return self._unary(RULES["sigmoid"])
+        return _unary_value(RULES["sigmoid"], self)
 
-    def relu(self):
-        return self._unary(_RELU)
+    relu = _unary_op(_RELU)
 
     def linear(self):
-        return self._unary(RULES["linear"])
+        return _unary_value(RULES["linear"], self)
 
     def leaky_relu(self, alpha=0.01):
-        return self._unary(RULES["leaky_relu"], alpha=float(alpha))
+        return _unary_value(RULES["leaky_relu"], self, {"alpha": float(alpha)})
 
     def elu(self, alpha=1.0):
-        return self._unary(RULES["elu"], alpha=float(alpha))
+        return _unary_value(RULES["elu"], self, {"alpha": float(alpha)})
 
     def selu(self):
-        return self._unary(RULES["selu"])
+        return _unary_value(RULES["selu"], self)
 
     def softplus(self):
-        return self._unary(RULES["softplus"])
+        return _unary_value(RULES["softplus"], self)
 
     def max(self, other):
         return _binary(RULES["max"], self, other)
@@ -329,37 +400,37 @@ def _value_parents(node):
     return ()
 
 
-def _binary(rule, x, y):
-    if x.__class__ is Value:
-        a = x.data
-    else:
-        a = _real(x)
-        if a is None:
-            return NotImplemented
-        x = a
-    if y.__class__ is Value:
-        b = y.data
-    else:
-        b = _real(y)
-        if b is None:
-            return NotImplemented
-        y = b
-    ans = rule.scalar(a, b)
-    out = _new(Value)
-    out.data = ans
-    out.grad = 0.0
-    out.label = None
-    out._rule = rule
-    out._a = x
-    out._b = y
-    out._la, out._lb = rule.local(ans, a, b)
-    out._p = None
-    out._seq = _next_seq()
-    return out
+def _value_ops(root) -> list:
+    """The operations ``root`` depends on (itself included) in execution order; every ``.grad`` set to 0.
 
-
-_ADD, _SUB, _MUL, _DIV = RULES["add"], RULES["sub"], RULES["mul"], RULES["div"]
-_POW, _VPOW, _NEG, _RELU = RULES["pow"], RULES["vpow"], RULES["neg"], RULES["relu"]
+    Depth-first without recursion. Inputs are pushed first to last, so the last input's subgraph is
+    walked first: on an expression tree that meets the operations in exactly the reverse of execution
+    order, and sorting the reversed walk by sequence number only mends the places where a value is
+    shared — a nearly sorted list, which sorts in close to linear time. Leaves get their gradient
+    reset but are left out: they pass nothing on. (``seen`` relies on Value hashing by identity.)
+    """
+    root.grad = 0.0
+    seen = {root}
+    ops = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node._rule is None:
+            continue
+        ops.append(node)
+        a = node._a
+        if a.__class__ is Value and a not in seen:
+            seen.add(a)
+            a.grad = 0.0
+            stack.append(a)
+        b = node._b
+        if b.__class__ is Value and b not in seen:
+            seen.add(b)
+            b.grad = 0.0
+            stack.append(b)
+    ops.reverse()
+    ops.sort(key=_by_seq)
+    return ops
 
 
 # ─────────────────────────────────────────── Tensor ───────────────────────────────────────────
@@ -375,6 +446,11 @@ def _as_array(data) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise TypeError(f"Tensor needs a number or a rectangular array of numbers: {exc}") from None
     return arr
+
+
+def _buffer(a: np.ndarray):
+    """The object owning ``a``'s memory (``a`` itself, or the array it is a view of)."""
+    return a if a.base is None else a.base
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -507,29 +583,36 @@ class Tensor:
         for node in nodes:
             node.grad = None
         self.grad = seed
+        # the memory already in use as some node's .data or .grad: a gradient that lives there is copied,
+        # so no two nodes share memory (changing one .grad never changes another) and sums add in place
+        taken = {id(_buffer(n.data)) for n in nodes}
+        taken.add(id(seed))
         for node in reversed(nodes):
             rule = node._rule
             g = node.grad
             if rule is None or g is None:
                 continue
             inputs = node._inputs
-            needs = tuple(t.requires_grad for t in inputs)
             if rule.vjp is not None:
                 grads = rule.vjp(g, node.data, node._local, [t.data for t in inputs], node._params)
             else:
-                grads = tuple(g * f if need else None for f, need in zip(node._local, needs))
-            for t, gi, need in zip(inputs, grads, needs):
-                if need:
-                    gi = _unbroadcast(np.asarray(gi, dtype=np.float64), t.data.shape)
-                    t.grad = gi if t.grad is None else t.grad + gi
-        owned = set()
+                grads = [g * f if t.requires_grad else None for f, t in zip(node._local, inputs)]
+            for t, gi in zip(inputs, grads):
+                if not t.requires_grad:
+                    continue
+                gi = _unbroadcast(np.asarray(gi, dtype=np.float64), t.data.shape)
+                if t.grad is not None:
+                    t.grad += gi
+                    continue
+                # add hands its upstream gradient on unchanged, reshape and transpose hand on views,
+                # sum a read-only broadcast
+                if id(_buffer(gi)) in taken or not gi.flags.writeable:
+                    gi = np.array(gi)
+                taken.add(id(_buffer(gi)))
+                t.grad = gi
         for node in nodes:
-            if node.grad is None:
-                node.grad = np.zeros_like(node.data) if node.requires_grad else None
-            elif id(node.grad) in owned or not node.grad.flags.writeable:
-                node.grad = np.array(node.grad)  # a vjp may hand the same array to two inputs
-            if node.grad is not None:
-                owned.add(id(node.grad))
+            if node.grad is None and node.requires_grad:
+                node.grad = np.zeros_like(node.data)
 
     # ── operators ──
     def __add__(self, other):

@@ -143,3 +143,34 @@ def test_property_softmax_cross_entropy(n, classes, data):
     labels = data.draw(st.lists(st.integers(0, classes - 1), min_size=n, max_size=n))
     gradcheck(lambda z: losses.cross_entropy(z, labels), logits)
     gradcheck(lambda z: z.softmax(axis=0), logits)
+
+
+def test_no_two_gradients_share_memory():
+    # add hands its upstream gradient on unchanged, reshape and transpose hand on views, sum a read-only
+    # broadcast: every node must still end up with a writeable array of its own
+    x = Tensor(np.arange(6.0).reshape(2, 3), label="x")
+    W = Tensor(np.ones((3, 2)), label="W")
+    m = x @ W
+    z = m + Tensor([[1.0, 2.0]])
+    r = z.T.reshape(4)
+    s = (r + r).sum()
+    s.backward()
+    nodes = s.tape().nodes
+    grads = [n.grad for n in nodes if n.grad is not None]
+    assert len(grads) == len(nodes)
+    for i, g in enumerate(grads):
+        assert g.flags.writeable
+        for h in grads[i + 1:]:
+            assert not np.shares_memory(g, h)
+    # ∂s/∂z = 2 everywhere; ∂s/∂W = xᵀ·2 = column sums of x times 2 = [[6, 6], [10, 10], [14, 14]]
+    assert z.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]] and m.grad.tolist() == z.grad.tolist()
+    assert W.grad.tolist() == [[6.0, 6.0], [10.0, 10.0], [14.0, 14.0]]
+
+
+def test_fan_out_gradients_add_up():
+    # y = x·x + 3x + x: ∂y/∂x = 2x + 4 at x = [1, 2] is [6, 8]; three contributions summed in place
+    x = Tensor([1.0, 2.0])
+    y = (x * x + 3 * x + x).sum()
+    y.backward()
+    y.backward()
+    assert x.grad.tolist() == [6.0, 8.0]

@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings, strategies as st
 
 from backcalc import Value
 from backcalc.errors import DomainError
@@ -162,3 +163,73 @@ def test_domain_errors_are_clear():
 def test_unsupported_operand_is_not_implemented():
     with pytest.raises(TypeError):
         Value(1.0) + "a"
+
+
+def test_reflected_operators_record_the_number_as_first_input():
+    # 3 − x, 2/x and 2**x at x = 2: locals are (1, −1), (1/x, −(2/x)/x) = (1/2, −1/2), (x·2^(x−1), 2^x·ln 2)
+    x = Value(2.0, "x")
+    d, q, p = 3 - x, 2 / x, 2 ** x
+    assert (d.op, d.inputs, d.local) == ("sub", (3.0, x), (1.0, -1.0))
+    assert (q.op, q.inputs, q.local) == ("div", (2.0, x), (0.5, -0.5))
+    assert p.op == "vpow" and p.inputs == (2.0, x) and p.local == (4.0, pytest.approx(4 * math.log(2)))
+    assert (x ** 3).tape()[0].params == {"k": 3.0}
+    with pytest.raises(TypeError):
+        "a" - x
+
+
+def test_backward_on_a_leaf():
+    x = Value(3.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_shared_nodes_are_swept_after_all_their_consumers():
+    # h = x·y is used by a = h + 1 (older) and by c = a·h (newer); a depth-first walk from c meets h
+    # before a, so the sweep must follow execution order, not the walk.
+    # c = (h + 1)·h = h² + h ⇒ ∂c/∂h = 2h + 1; at x = 2, y = 3: h = 6, ∂c/∂x = 13·3 = 39, ∂c/∂y = 13·2 = 26
+    x, y = Value(2.0), Value(3.0)
+    h = x * y
+    a = h + 1
+    c = a * h
+    c.backward()
+    assert (h.grad, a.grad, x.grad, y.grad) == (13.0, 6.0, 39.0, 26.0)
+
+
+def test_replaced_rule_is_picked_up(monkeypatch):
+    import dataclasses
+
+    from backcalc.ops import RULES
+
+    monkeypatch.setitem(RULES, "sigmoid", dataclasses.replace(RULES["sigmoid"], local=lambda ans, a: (7.0,)))
+    x = Value(0.0)
+    s = x.sigmoid()
+    s.backward()
+    assert s.local == (7.0,) and x.grad == 7.0
+
+
+_PROGRAM_OPS = ["mean", "half_diff", "mul", "tanh", "const_mul"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1.0, 1.0), min_size=2, max_size=4),
+       st.lists(st.tuples(st.sampled_from(_PROGRAM_OPS), st.integers(0, 10**6), st.integers(0, 10**6)),
+                min_size=1, max_size=25))
+def test_property_random_dag_matches_finite_differences(inputs, program):
+    # a random program in which any step may reuse any earlier result (a DAG with sharing); every
+    # step maps [−1, 1] into [−1, 1], so central differences stay accurate
+    def run(xs, tanh):
+        nodes = list(xs)
+        for op, i, j in program:
+            a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+            nodes.append({"mean": lambda: (a + b) * 0.5, "half_diff": lambda: 0.5 * (a - b), "mul": lambda: a * b,
+                          "tanh": lambda: tanh(a), "const_mul": lambda: 0.5 * a}[op]())
+        return nodes[-1] + nodes[len(nodes) // 2]
+
+    xs = [Value(v) for v in inputs]
+    out = run(xs, lambda v: v.tanh())
+    out.backward()
+    h = 1e-6
+    for k, v in enumerate(inputs):
+        up = run(inputs[:k] + [v + h] + inputs[k + 1:], math.tanh)
+        down = run(inputs[:k] + [v - h] + inputs[k + 1:], math.tanh)
+        assert xs[k].grad == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-6)

@@ -1,0 +1,270 @@
+"""Tensor tape: backcalc ``Tensor`` against the same net written by hand in numpy, PyTorch and HIPS autograd.
+
+Workload (issue 2, seed 000): input 1000×500 uniform in [−1, 1], binary targets (1000×1), 9 dense
+sigmoid layers 500 → 512×8 → 1 with weights N(0, 0.01²) and zero biases, loss half_sse
+½·Σ(pred − y)²; one forward + backward giving the gradient of every weight and bias and of the input
+(seed 000 computes ``dx`` of the first layer too, so every implementation here does).
+
+* numpy (hand) — ``affine_forward``/``affine_backward``/``sigmoid_forward``/``sigmoid_backward`` as in
+  seed 000, the baseline every ratio is taken against;
+* backcalc — ``Tensor`` and ``backcalc.losses.half_sse``, every factor recorded on the tape;
+* torch — PyTorch on the CPU in float64; autograd — HIPS autograd over ``autograd.numpy``.
+
+All get the same data and weights; each engine's gradients are checked against the hand-written
+ones (``np.allclose``) before it is timed. Each engine runs in a fresh process of its own, one turn
+per round with the engines taking turns, so neither a change in the machine's load nor one library's
+use of the memory allocator (torch's, say, making glibc hand memory back to the system that the next
+engine then faults in again) lands on another. Each repeat times one forward + backward; the figures
+are the best and the median over all turns. Peers that are not installed are skipped.
+
+    python benchmarks/bench_tensor.py            # 3 rounds × 5 repeats
+    python benchmarks/bench_tensor.py --quick    # 2 rounds × 2 repeats
+    python benchmarks/bench_tensor.py --threads 1 --system-malloc   # see --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+N, FEATURES, HIDDEN, DEPTH = 1000, 500, 512, 9
+SEED = 0
+SKIPPED = "skipped (pip install -r benchmarks/requirements.txt)"
+
+
+def make_problem():
+    rng = np.random.default_rng(SEED)
+    x = rng.uniform(-1.0, 1.0, size=(N, FEATURES))
+    y = rng.integers(0, 2, size=(N, 1)).astype(np.float64)
+    sizes = [FEATURES] + [HIDDEN] * (DEPTH - 1) + [1]
+    Ws = [rng.standard_normal((m, n)) * 0.01 for m, n in zip(sizes, sizes[1:])]
+    bs = [np.zeros((1, n)) for n in sizes[1:]]
+    return x, y, Ws, bs
+
+
+# ───────────────────────────── hand-written numpy, as in seed 000 ─────────────────────────────
+
+def affine_forward(x, W, b):
+    v = np.dot(x, W) + b
+    cache = (x, W, b)
+    return v, cache
+
+
+def affine_backward(dout, cache):
+    x, W, b = cache
+    dW = np.dot(x.T, dout)
+    db = np.sum(dout, axis=0, keepdims=True)
+    dx = np.dot(dout, W.T)
+    return dW, db, dx
+
+
+def sigmoid_forward(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def sigmoid_backward(dout, ds):
+    ds_ = ds * (1 - ds)
+    return dout * ds_
+
+
+def numpy_hand(x, y, Ws, bs):
+    """Loss and gradients ``(dWs, dbs, dx)`` of the net, forward and backward by hand."""
+    caches, acts = [], []
+    a = x
+    for W, b in zip(Ws, bs):
+        z, cache = affine_forward(a, W, b)
+        a = sigmoid_forward(z)
+        caches.append(cache)
+        acts.append(a)
+    error = a - y  # ∂(½Σ(pred − y)²)/∂pred
+    loss = 0.5 * np.sum(error ** 2)
+    dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+    g = error
+    for i in reversed(range(len(Ws))):
+        g = sigmoid_backward(g, acts[i])
+        dWs[i], dbs[i], g = affine_backward(g, caches[i])
+    return loss, dWs, dbs, g
+
+
+# ───────────────────────────── the tape and the peers ─────────────────────────────
+
+def make_backcalc(x, y, Ws, bs):
+    from backcalc import Tensor, losses
+
+    X = Tensor(x, label="x")
+    params = [(Tensor(W, label=f"W{i}"), Tensor(b, label=f"b{i}")) for i, (W, b) in enumerate(zip(Ws, bs))]
+
+    def run():
+        a = X
+        for W, b in params:
+            a = (a @ W + b).sigmoid()
+        loss = losses.half_sse(a, y)
+        loss.backward()
+        return loss.item(), [W.grad for W, _ in params], [b.grad for _, b in params], X.grad
+
+    return run
+
+
+def make_torch(x, y, Ws, bs):
+    import torch
+
+    X = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    Y = torch.tensor(y, dtype=torch.float64)
+    params = [(torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)) for W, b in zip(Ws, bs)]
+    leaves = [X] + [t for pair in params for t in pair]
+
+    def run():
+        for t in leaves:
+            t.grad = None
+        a = X
+        for W, b in params:
+            a = torch.sigmoid(a @ W + b)
+        loss = 0.5 * ((a - Y) ** 2).sum()
+        loss.backward()
+        return (loss.item(), [W.grad.numpy() for W, _ in params], [b.grad.numpy() for _, b in params],
+                X.grad.numpy())
+
+    return run
+
+
+def make_autograd(x, y, Ws, bs):
+    import autograd
+    import autograd.numpy as anp
+
+    def loss_fn(Ws, bs, x):
+        a = x
+        for W, b in zip(Ws, bs):
+            a = 1 / (1 + anp.exp(-(anp.dot(a, W) + b)))
+        return 0.5 * anp.sum((a - y) ** 2)
+
+    value_and_grad = autograd.value_and_grad(loss_fn, argnum=[0, 1, 2])
+
+    def run():
+        loss, (dWs, dbs, dx) = value_and_grad(list(Ws), list(bs), x)
+        return loss, list(dWs), list(dbs), dx
+
+    return run
+
+
+ENGINES = {"numpy (hand)": None, "backcalc": make_backcalc, "torch": make_torch, "autograd": make_autograd}
+
+
+def check(name, got, want) -> None:
+    loss, dWs, dbs, dx = got
+    wl, wdWs, wdbs, wdx = want
+    pairs = [("loss", loss, wl), ("dx", dx, wdx)]
+    pairs += [(f"dW{i}", g, w) for i, (g, w) in enumerate(zip(dWs, wdWs))]
+    pairs += [(f"db{i}", g, w) for i, (g, w) in enumerate(zip(dbs, wdbs))]
+    for what, g, w in pairs:
+        g, w = np.asarray(g), np.asarray(w)
+        if g.shape != w.shape or not np.allclose(g, w, rtol=1e-7, atol=1e-12 * max(1.0, np.abs(w).max())):
+            raise SystemExit(f"{name}: {what} differs from the hand-written numpy "
+                             f"(max |Δ| = {np.abs(g - w).max() if g.shape == w.shape else g.shape})")
+
+
+# ───────────────────────────── one engine, in its own process ─────────────────────────────
+
+def child(name: str, repeats: int) -> dict:
+    """Check the engine's gradients against the hand-written numpy, then time it alone."""
+    x, y, Ws, bs = make_problem()
+    hand = lambda: numpy_hand(x, y, Ws, bs)  # noqa: E731
+    if name == "numpy (hand)":
+        run = hand
+    else:
+        try:
+            run = ENGINES[name](x, y, Ws, bs)
+        except ImportError:
+            return {"engine": name, "skipped": True}
+        check(name, run(), hand())
+    run()  # warm-up: first-call costs (imports, allocator growth) are not the workload
+    times, faults = [], []
+    for _ in range(repeats):
+        gc.collect()
+        f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)
+    return {"engine": name, "times": times, "faults": faults}
+
+
+# ───────────────────────────── the parent: run, print ─────────────────────────────
+
+# glibc gives freed memory above a threshold back to the system and every later run faults it in
+# again, page by page — on this workload tens of milliseconds, landing on whichever engine's
+# allocation pattern happens to trip it. Fixed thresholds keep freed memory in the process for every
+# engine alike, so the figures compare the computation; --system-malloc shows glibc's defaults.
+STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**40)}
+
+
+def run_engine(name: str, repeats: int, system_malloc: bool = False, threads: int | None = None) -> dict:
+    env = dict(os.environ) if system_malloc else {**os.environ, **STEADY_MALLOC}
+    if threads:
+        env.update({var: str(threads) for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
+    proc = subprocess.run([sys.executable, __file__, "--engine", name, "--repeats", str(repeats)],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} run failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="2 rounds × 2 repeats instead of 3 × 5")
+    ap.add_argument("--rounds", type=int, default=None, help="turns per engine, each in a fresh process")
+    ap.add_argument("--repeats", type=int, default=None, help="timed runs in each turn")
+    ap.add_argument("--system-malloc", action="store_true",
+                    help="leave glibc's malloc thresholds at their defaults (see the page faults column)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="BLAS/OpenMP threads for every engine (default: each library's own choice)")
+    ap.add_argument("--engine", choices=list(ENGINES), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 5)
+    rounds = args.rounds or (2 if args.quick else 3)
+    if args.engine:
+        print(json.dumps(child(args.engine, repeats)))
+        return
+
+    print(f"seed-000 net: {N}×{FEATURES} input, {DEPTH} sigmoid layers {FEATURES} → {HIDDEN}×{DEPTH - 1} → 1, "
+          "half_sse; forward + backward (all dW, db and dx), float64")
+    names = list(ENGINES)
+    times = {name: [] for name in names}
+    faults = {name: [] for name in names}
+    for r in range(rounds):
+        for name in (names[:] if r % 2 == 0 else names[::-1]):
+            res = run_engine(name, repeats, args.system_malloc, args.threads)
+            if res.get("skipped"):
+                print(f"{name}: {SKIPPED}")
+                names.remove(name)
+                del times[name], faults[name]
+            else:
+                times[name] += res["times"]
+                faults[name] += res["faults"]
+    print(f"check: every gradient of {', '.join(n for n in names if n != 'numpy (hand)')} agrees with the "
+          "hand-written numpy (np.allclose)")
+
+    base_best = min(times["numpy (hand)"])
+    base_med = statistics.median(times["numpy (hand)"])
+    print(f"\n{rounds} rounds × {repeats} repeats, each engine in a fresh process per round; "
+          f"{'glibc default' if args.system_malloc else 'fixed'} malloc thresholds; "
+          f"{args.threads or 'default'} BLAS threads; times in ms; "
+          "ratio = time / hand-written numpy's; page faults per run (median)\n")
+    print(f"{'engine':<14} {'best':>9} {'median':>9} {'ratio (best)':>13} {'ratio (median)':>15} {'page faults':>12}")
+    for name, ts in times.items():
+        best, med = min(ts), statistics.median(ts)
+        print(f"{name:<14} {best * 1e3:9.1f} {med * 1e3:9.1f} {best / base_best:12.3f}× {med / base_med:14.3f}× "
+              f"{statistics.median(faults[name]):12.0f}")
+    print("\ntarget: backcalc ≤ 1.05× the hand-written numpy")
+
+
+if __name__ == "__main__":
+    main()
