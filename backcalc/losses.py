@@ -16,7 +16,8 @@ import numpy as np
 
 from .errors import ShapeError
 from .ops import RULES
-from .tape import Tensor, Value, _binary, _constant
+from .tensor import Tensor, _constant
+from .value import Value, _binary
 
 KINDS = ("half_sse", "sse", "mse", "bce", "bce_with_logits", "cross_entropy")
 

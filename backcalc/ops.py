@@ -4,8 +4,9 @@ One entry per primitive (:data:`RULES`). A rule's ``local`` returns the chain-ru
 ∂out/∂input for each input, computed from the forward output ``ans`` and the inputs; the tape
 records those factors as they are, and ``backward`` multiplies them by the upstream gradient ``g``.
 Elementwise rules need nothing more. The few rules whose Jacobian is not diagonal (matmul,
-reductions, reshapes, softmax) also carry a ``vjp`` that turns ``g`` and the recorded factors into
-each input's gradient.
+reductions, reshapes, softmax) also carry a ``vjp(g, ans, local, inputs, params, needs)`` that turns
+``g`` and the recorded factors into each input's gradient (``needs[i]`` is False for a constant input,
+whose gradient may then be skipped: None).
 
 Formulas use ``{a}``, ``{b}`` for the inputs, ``{out}`` for the output and ``{k}``/``{alpha}`` for
 parameters, so a derivation can write them with the names of its own nodes.
@@ -259,7 +260,7 @@ def _bce_local(ans, p, t):
 
 # ───────────────────────────── vjps of the non-elementwise rules ─────────────────────────────
 
-def _matmul_vjp(g, ans, local, inputs, params):
+def _matmul_vjp(g, ans, local, inputs, params, needs):
     b, a = local  # ∂(a@b)/∂a pairs with b, ∂(a@b)/∂b pairs with a
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
@@ -267,16 +268,19 @@ def _matmul_vjp(g, ans, local, inputs, params):
         g = np.expand_dims(g, -2)
     if b.ndim == 1:
         g = np.expand_dims(g, -1)
-    ga = g @ np.swapaxes(b2, -1, -2)
-    gb = np.swapaxes(a2, -1, -2) @ g
-    if a.ndim == 1:
-        ga = np.squeeze(ga, -2)
-    if b.ndim == 1:
-        gb = np.squeeze(gb, -1)
+    ga = gb = None  # a constant operand (an input x) gets no gradient: the product is skipped
+    if needs[0]:
+        ga = g @ np.swapaxes(b2, -1, -2)
+        if a.ndim == 1:
+            ga = np.squeeze(ga, -2)
+    if needs[1]:
+        gb = np.swapaxes(a2, -1, -2) @ g
+        if b.ndim == 1:
+            gb = np.squeeze(gb, -1)
     return ga, gb
 
 
-def _sum_vjp(g, ans, local, inputs, params):
+def _sum_vjp(g, ans, local, inputs, params, needs):
     shape = inputs[0].shape
     axis = params.get("axis")
     if axis is not None and not params.get("keepdims"):
@@ -284,21 +288,21 @@ def _sum_vjp(g, ans, local, inputs, params):
     return (np.broadcast_to(g * local[0], shape),)
 
 
-def _reshape_vjp(g, ans, local, inputs, params):
+def _reshape_vjp(g, ans, local, inputs, params, needs):
     return (np.reshape(g, inputs[0].shape),)
 
 
-def _transpose_vjp(g, ans, local, inputs, params):
+def _transpose_vjp(g, ans, local, inputs, params, needs):
     return (np.swapaxes(g, -1, -2) if g.ndim > 1 else g,)
 
 
-def _softmax_vjp(g, ans, local, inputs, params):
+def _softmax_vjp(g, ans, local, inputs, params, needs):
     s = local[0]
     axis = params.get("axis", -1)
     return (s * (g - np.sum(g * s, axis=axis, keepdims=True)),)
 
 
-def _log_softmax_vjp(g, ans, local, inputs, params):
+def _log_softmax_vjp(g, ans, local, inputs, params, needs):
     s = local[0]
     axis = params.get("axis", -1)
     return (g - s * np.sum(g, axis=axis, keepdims=True),)
@@ -334,7 +338,9 @@ def _ones_like(a):
 
 
 def _gt(a, b):
-    # 1 where a > b, written for floats and arrays alike
+    # 1 where a > b, written for floats and arrays alike (floats first: the scalar tape's hot path)
+    if a.__class__ is float:
+        return 1.0 if a > b else 0.0
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (np.asarray(a) > b).astype(float)
     return 1.0 if a > b else 0.0
@@ -372,10 +378,10 @@ _TABLE = [
     # ── arithmetic ──
     _r("add", 2, lambda ans, a, b: (1.0, 1.0), ["1", "1"], ["1", "1"],
        scalar=operator.add, array=np.add, show="{a} + {b}", show_latex="{a} + {b}",
-       vjp=lambda g, ans, local, inputs, params: (g, g)),
+       vjp=lambda g, ans, local, inputs, params, needs: (g, g)),
     _r("sub", 2, lambda ans, a, b: (1.0, -1.0), ["1", "−1"], ["1", "-1"],
        scalar=operator.sub, array=np.subtract, show="{a} − {b}", show_latex="{a} - {b}",
-       vjp=lambda g, ans, local, inputs, params: (g, -g)),
+       vjp=lambda g, ans, local, inputs, params, needs: (g, -g)),
     _r("mul", 2, lambda ans, a, b: (b, a), ["{b}", "{a}"], ["{b}", "{a}"],
        scalar=operator.mul, array=np.multiply, show="{a}·{b}", show_latex="{a} \\cdot {b}"),
     _r("div", 2, lambda ans, a, b: (1.0 / b, -ans / b), ["1/{b}", "−{a}/{b}²"],
@@ -383,7 +389,7 @@ _TABLE = [
        scalar=_div_scalar, array=_div_array, show="{a}/{b}", show_latex="\\frac{{{a}}}{{{b}}}"),
     _r("neg", 1, lambda ans, a: (-1.0,), ["−1"], ["-1"],
        scalar=operator.neg, array=np.negative, show="−{a}", show_latex="-{a}",
-       vjp=lambda g, ans, local, inputs, params: (-g,)),
+       vjp=lambda g, ans, local, inputs, params, needs: (-g,)),
     _r("pow", 1, _pow_local, ["{k}·{a}^({k}−1)"], ["{k}\\,{a}^{{{k}-1}}"],
        scalar=_pow_scalar, array=_pow_array, show="{a}^{k}", show_latex="{a}^{{{k}}}", params=("k",)),
     _r("vpow", 2, _vpow_local, ["{b}·{a}^({b}−1)", "{a}^{b}·ln {a}"],

@@ -246,7 +246,7 @@ class _TapeRun:
 
     def _compute(self, node):
         from .ops import RULES
-        from .tape import _binary
+        from .value import _binary
 
         if isinstance(node, Num):
             return node.value

@@ -12,8 +12,12 @@ The three are interleaved, repeat after repeat, so a busy machine slows them ali
 are printed, and the ratios of both. Then ``--compare`` of three configurations, timed the same way.
 BLAS runs on ``--threads`` threads (1 by default, set before numpy loads): on a shared machine a
 multi-threaded BLAS whose threads wait for busy cores makes every timing noise; both sides use the same.
+glibc's malloc thresholds are fixed as in bench_tensor.py (the script re-runs itself with them), because
+under the defaults memory handed back to the system is faulted in again on every pass — tens of
+milliseconds that land on whichever side's allocation pattern trips them; ``--system-malloc`` keeps the
+defaults to show that.
 
-    python benchmarks/bench_vanishing.py [--repeat N] [--threads N|all]
+    python benchmarks/bench_vanishing.py [--repeat N] [--threads N|all] [--system-malloc]
 """
 
 from __future__ import annotations
@@ -24,17 +28,23 @@ import statistics
 import sys
 import time
 
-if __name__ == "__main__":  # the thread count must be set before numpy is imported
+STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**40)}
+
+if __name__ == "__main__":  # the thread count and malloc settings must be set before numpy is imported
     _args = argparse.ArgumentParser(add_help=False)
     _args.add_argument("--threads", default="1")
-    _threads = _args.parse_known_args()[0].threads
+    _args.add_argument("--system-malloc", action="store_true")
+    _known = _args.parse_known_args()[0]
+    if not _known.system_malloc and any(os.environ.get(k) != v for k, v in STEADY_MALLOC.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **STEADY_MALLOC})
+    _threads = _known.threads
     if _threads != "all":
         for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[_var] = _threads
 
 import numpy as np  # noqa: E402
 
-from backcalc.vanishing import make_problem, vanishing  # noqa: E402
+from backcalc.gradflow import make_problem, vanishing  # noqa: E402
 
 COMPARE = "sigmoid:normal:0.01,relu:he_normal,tanh:xavier_normal"
 
@@ -75,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--threads", default="1", help="BLAS threads, or 'all' for the library's default")
+    parser.add_argument("--system-malloc", action="store_true", help="keep glibc's default malloc thresholds")
     args = parser.parse_args()
 
     p = make_problem()
@@ -92,6 +103,7 @@ def main() -> None:
     compare = [timed(lambda: vanishing(compare=COMPARE)) for _ in range(max(1, args.repeat // 2))]
 
     print(f"default run (seed 000's net), {args.repeat} repeats, interleaved; BLAS threads: {args.threads}; "
+          f"malloc: {'glibc defaults' if args.system_malloc else 'steady thresholds'}; "
           f"Python {sys.version.split()[0]}, numpy {np.__version__}")
     for name, ts in times.items():
         print(f"  {name:<45} best {min(ts) * 1e3:8.1f} ms   median {statistics.median(ts) * 1e3:8.1f} ms")

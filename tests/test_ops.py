@@ -81,3 +81,13 @@ def test_stable_forwards_do_not_warn_or_overflow():
     assert rule("sigmoid").scalar(-1000.0) == 0.0
     assert rule("sigmoid").scalar(1000.0) == 1.0
     assert rule("exp").scalar(1000.0) == math.inf
+
+
+def test_matmul_skips_the_gradient_of_a_constant_operand():
+    from backcalc.ops import _matmul_vjp
+
+    a, b, g = np.ones((3, 2)), np.arange(8.0).reshape(2, 4), np.ones((3, 4))
+    ga, gb = _matmul_vjp(g, a @ b, (b, a), [a, b], {}, (False, True))
+    assert ga is None and gb.tolist() == (a.T @ g).tolist()
+    ga, gb = _matmul_vjp(g, a @ b, (b, a), [a, b], {}, (True, False))
+    assert gb is None and ga.tolist() == (g @ b.T).tolist()

@@ -21,8 +21,9 @@ def test_docstring_examples():
     import backcalc.losses
     import backcalc.numeric
     import backcalc.tapecheck
-    import backcalc.tape
+    import backcalc.tensor
+    import backcalc.value
 
-    for module in (backcalc.tape, backcalc.losses, backcalc.numeric, backcalc.tapecheck):
+    for module in (backcalc.value, backcalc.tensor, backcalc.losses, backcalc.numeric, backcalc.tapecheck):
         result = doctest.testmod(module)
         assert result.failed == 0, module.__name__

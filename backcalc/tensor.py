@@ -1,0 +1,329 @@
+"""The numpy :class:`Tensor`: float64 arrays on the tape, broadcasting undone in one place."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ShapeError
+from .ops import RULES
+from .record import Entry, Tape, _ancestors, _new, _next_seq
+from .value import _ADD, _DIV, _MUL, _NEG, _POW, _RELU, _SUB, _VPOW, _real
+
+def _as_array(data) -> np.ndarray:
+    """A fresh float64 copy: the tape never shares an array its caller may change later."""
+    if isinstance(data, Tensor):
+        return data.data.copy()
+    if isinstance(data, (bool, np.bool_)) or (isinstance(data, np.ndarray) and data.dtype == bool):
+        raise TypeError("Tensor needs numbers, got booleans")
+    try:
+        arr = np.array(data, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"Tensor needs a number or a rectangular array of numbers: {exc}") from None
+    return arr
+
+
+def _buffer(a: np.ndarray):
+    """The object owning ``a``'s memory (``a`` itself, or the array it is a view of)."""
+    return a if a.base is None else a.base
+
+
+def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a gradient back to the shape of the input it belongs to (the one place broadcasting is undone)."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return np.reshape(grad, shape)
+
+
+class Tensor:
+    """A float64 numpy array on the tape.
+
+    >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], label="W")
+    >>> x = Tensor([[1.0, 1.0]], requires_grad=False)
+    >>> loss = (x @ W).sigmoid().sum()
+    >>> loss.backward()
+    >>> W.grad.shape
+    (2, 2)
+    """
+
+    __array_priority__ = 100  # ndarray ⊕ Tensor goes to Tensor's reflected operator
+
+    def __init__(self, data, label=None, requires_grad=True):
+        self.data = _as_array(data)
+        self.grad = None
+        self.label = label
+        self.requires_grad = bool(requires_grad)
+        self._rule = None
+        self._inputs = ()
+        self._local = ()
+        self._params = {}
+        self._seq = _next_seq()
+
+    @classmethod
+    def _node(cls, data, rule, inputs, local, params):
+        out = _new(cls)
+        out.data = data
+        out.grad = None
+        out.label = None
+        out.requires_grad = any(t.requires_grad for t in inputs)
+        out._rule = rule
+        out._inputs = inputs
+        out._local = local
+        out._params = params
+        out._seq = _next_seq()
+        return out
+
+    def _apply(self, rule, *others, **params):
+        inputs = (self,) + tuple(o if isinstance(o, Tensor) else _constant(o) for o in others)
+        arrays = [t.data for t in inputs]
+        ans = np.asarray(rule.array(*arrays, **params), dtype=np.float64)
+        local = rule.local(ans, *arrays, **params)
+        return Tensor._node(ans, rule, inputs, local, params)
+
+    # ── reading back ──
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def op(self):
+        return self._rule.name if self._rule is not None else None
+
+    @property
+    def inputs(self) -> tuple:
+        return self._inputs
+
+    @property
+    def local(self) -> tuple:
+        """The chain-rule factors ∂self/∂input, one per input (arrays for elementwise rules)."""
+        return self._local
+
+    @property
+    def params(self) -> dict:
+        return dict(self._params)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._rule is None
+
+    def _entry(self, index) -> Entry:
+        return Entry(index, self._rule.name, self, self._inputs, self._local, dict(self._params), self._rule)
+
+    def tape(self) -> Tape:
+        """The recorded operations this tensor depends on, in execution order."""
+        return Tape(_ancestors(self, _tensor_parents))
+
+    def item(self) -> float:
+        return float(self.data.reshape(-1)[0]) if self.data.size == 1 else float(self.data)
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        body = np.array2string(self.data, precision=6, separator=", ", threshold=20)
+        return f"Tensor({body}{label})"
+
+    # ── backward ──
+    def backward(self, gradient=None) -> None:
+        """Fill ``.grad`` of every tensor this one depends on (from scratch, see the module notes).
+
+        A tensor with more than one element needs ``gradient``, the upstream ∂L/∂self of its shape.
+        """
+        if gradient is None:
+            if self.data.size != 1:
+                raise ShapeError(f"backward() on a tensor of shape {self.shape} needs gradient= of that shape "
+                                 "(or call it on a scalar such as a loss)")
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.broadcast_to(_as_array(gradient), self.shape).astype(np.float64)
+        nodes = _ancestors(self, _tensor_parents)
+        for node in nodes:
+            node.grad = None
+        self.grad = seed
+        # the memory already in use as some node's .data or .grad: a gradient that lives there is copied,
+        # so no two nodes share memory (changing one .grad never changes another) and sums add in place
+        taken = {id(_buffer(n.data)) for n in nodes}
+        taken.add(id(seed))
+        for node in reversed(nodes):
+            rule = node._rule
+            g = node.grad
+            if rule is None or g is None:
+                continue
+            inputs = node._inputs
+            if rule.vjp is not None:
+                needs = tuple(t.requires_grad for t in inputs)
+                grads = rule.vjp(g, node.data, node._local, [t.data for t in inputs], node._params, needs)
+            else:
+                grads = [g * f if t.requires_grad else None for f, t in zip(node._local, inputs)]
+            for t, gi in zip(inputs, grads):
+                if not t.requires_grad:
+                    continue
+                gi = _unbroadcast(np.asarray(gi, dtype=np.float64), t.data.shape)
+                if t.grad is not None:
+                    t.grad += gi
+                    continue
+                # add hands its upstream gradient on unchanged, reshape and transpose hand on views,
+                # sum a read-only broadcast
+                if id(_buffer(gi)) in taken or not gi.flags.writeable:
+                    gi = np.array(gi)
+                taken.add(id(_buffer(gi)))
+                t.grad = gi
+        for node in nodes:
+            if node.grad is None and node.requires_grad:
+                node.grad = np.zeros_like(node.data)
+
+    # ── operators ──
+    def __add__(self, other):
+        return self._apply(_ADD, other)
+
+    def __radd__(self, other):
+        return _constant(other)._apply(_ADD, self)
+
+    def __sub__(self, other):
+        return self._apply(_SUB, other)
+
+    def __rsub__(self, other):
+        return _constant(other)._apply(_SUB, self)
+
+    def __mul__(self, other):
+        return self._apply(_MUL, other)
+
+    def __rmul__(self, other):
+        return _constant(other)._apply(_MUL, self)
+
+    def __truediv__(self, other):
+        return self._apply(_DIV, other)
+
+    def __rtruediv__(self, other):
+        return _constant(other)._apply(_DIV, self)
+
+    def __pow__(self, other):
+        if isinstance(other, Tensor):
+            return self._apply(_VPOW, other)
+        k = _real(other)
+        if k is None:
+            return self._apply(_VPOW, other)
+        return self._apply(_POW, k=k)
+
+    def __rpow__(self, other):
+        return _constant(other)._apply(_VPOW, self)
+
+    def __matmul__(self, other):
+        other = other if isinstance(other, Tensor) else _constant(other)
+        if self.ndim == 0 or other.ndim == 0:
+            raise ShapeError("matmul needs arrays of at least one dimension, got a scalar")
+        if self.shape[-1] != other.shape[-2 if other.ndim > 1 else 0]:
+            raise ShapeError(f"matmul: shapes {self.shape} and {other.shape} do not fit "
+                             f"({self.shape[-1]} columns against {other.shape[-2 if other.ndim > 1 else 0]} rows)")
+        return self._apply(RULES["matmul"], other)
+
+    def __rmatmul__(self, other):
+        return _constant(other).__matmul__(self)
+
+    def __neg__(self):
+        return self._apply(_NEG)
+
+    # ── functions and activations ──
+    def exp(self):
+        return self._apply(RULES["exp"])
+
+    def log(self):
+        return self._apply(RULES["log"])
+
+    def sqrt(self):
+        return self._apply(RULES["sqrt"])
+
+    def abs(self):
+        return self._apply(RULES["abs"])
+
+    __abs__ = abs
+
+    def sin(self):
+        return self._apply(RULES["sin"])
+
+    def cos(self):
+        return self._apply(RULES["cos"])
+
+    def tan(self):
+        return self._apply(RULES["tan"])
+
+    def tanh(self):
+        return self._apply(RULES["tanh"])
+
+    def sigmoid(self):
+        return self._apply(RULES["sigmoid"])
+
+    def relu(self):
+        return self._apply(_RELU)
+
+    def linear(self):
+        return self._apply(RULES["linear"])
+
+    def leaky_relu(self, alpha=0.01):
+        return self._apply(RULES["leaky_relu"], alpha=float(alpha))
+
+    def elu(self, alpha=1.0):
+        return self._apply(RULES["elu"], alpha=float(alpha))
+
+    def selu(self):
+        return self._apply(RULES["selu"])
+
+    def softplus(self):
+        return self._apply(RULES["softplus"])
+
+    def softmax(self, axis=-1):
+        return self._apply(RULES["softmax"], axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return self._apply(RULES["log_softmax"], axis=axis)
+
+    def maximum(self, other):
+        return self._apply(RULES["max"], other)
+
+    def minimum(self, other):
+        return self._apply(RULES["min"], other)
+
+    def activation(self, name: str, **params):
+        """Apply an activation by name (``linear relu leaky_relu elu selu sigmoid tanh softmax``)."""
+        return self._apply(RULES[name], **params)
+
+    # ── reductions and shape ──
+    def sum(self, axis=None, keepdims=False):
+        return self._apply(RULES["sum"], axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return self._apply(RULES["mean"], axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return self._apply(RULES["reshape"], shape=shape)
+
+    @property
+    def T(self):
+        return self._apply(RULES["transpose"])
+
+
+def _constant(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x, requires_grad=False)
+
+
+def _tensor_parents(node):
+    return node._inputs
