@@ -160,7 +160,7 @@ def grad_command(program, at, of, fmt, digits):
     from .render.grad import render
 
     if program == "-":
-        program = click.get_text_stream("stdin").read(MAX_CHARS + 1)
+        program = sys.stdin.read(MAX_CHARS + 1)
     point = {}
     for item in at:
         for name, value in parse_point(item).items():
@@ -260,12 +260,12 @@ def vanishing_command(depth, width, samples, features, activation, output_activa
 
     from .gradflow import vanishing
 
-    if plot is not None:
-        if importlib.util.find_spec("matplotlib") is None:
-            raise BackcalcError("--plot needs matplotlib: pip install 'backcalc[plot]'")
+    if plot is not None:  # a missing folder is bad input with or without matplotlib: checked first
         folder = os.path.dirname(os.path.abspath(plot))
         if not os.path.isdir(folder):
             raise BackcalcError(f"--plot: folder {folder!r} does not exist")
+        if importlib.util.find_spec("matplotlib") is None:
+            raise BackcalcError("--plot needs matplotlib: pip install 'backcalc[plot]'")
     config = dict(depth=depth, width=width, samples=samples, features=features, activation=activation,
                   output_activation=output_activation, init=init, compare=compare, residual=residual,
                   batchnorm=batchnorm, data=data, loss=loss, epochs=epochs, learning_rate=lr,
