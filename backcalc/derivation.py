@@ -424,5 +424,5 @@ def _loss_formula(spec: NetSpec, unit: str) -> str:
         return f"{base}/{den}" if den > 1 else base
     # cross_entropy
     if spec.layers[-1].activation == "softmax":
-        return f"−[{unit} is the true class]/{unit}_out{scale}"
+        return f"−[{unit} is the true class]/({n}·{unit}_out)" if mean else f"−[{unit} is the true class]/{unit}_out"
     return f"softmax({unit}_in) − [{unit} is the true class]{scale}"
