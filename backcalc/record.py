@@ -69,7 +69,9 @@ class Tape:
     def __repr__(self) -> str:
         lines = [f"Tape({len(self.entries)} operations, {len(self.leaves)} leaves)"]
         for e in self.entries[:50]:
-            factors = ", ".join(f"∂/∂{_name_of(x)} = {e.formula(i)}" for i, x in enumerate(e.inputs))
+            # a constant input (the 3 of 3·x) has no factor worth listing: only nodes on the tape do
+            factors = ", ".join(f"∂/∂{_name_of(x)} = {e.formula(i)}" for i, x in enumerate(e.inputs)
+                                if hasattr(x, "_seq"))
             lines.append(f"  {e.index:>3} {_name_of(e.output)} = {e.expression()}   [{factors}]")
         if len(self.entries) > 50:
             lines.append(f"  ... {len(self.entries) - 50} more")

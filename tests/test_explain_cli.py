@@ -103,3 +103,11 @@ def test_bad_input_exits_2_with_one_line():
     r = run("explain", "nope.toml")
     assert r.exit_code == 2
     assert r.output.strip().count("\n") == 0 and "nope.toml" in r.output
+
+
+def test_jupyter_display_is_the_markdown_rendering():
+    from backcalc.render import markdown
+
+    d = explain(default_spec())
+    assert d._repr_markdown_() == markdown.render(d)
+    assert "| ∂L/∂w_k1o" in d._repr_markdown_()

@@ -233,3 +233,9 @@ def test_property_random_dag_matches_finite_differences(inputs, program):
         up = run(inputs[:k] + [v + h] + inputs[k + 1:], math.tanh)
         down = run(inputs[:k] + [v - h] + inputs[k + 1:], math.tanh)
         assert xs[k].grad == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-6)
+
+
+def test_tape_repr_lists_factors_of_nodes_only():
+    x = Value(2.0, "x")
+    text = repr((3 * x).tape())
+    assert "∂/∂x = 3" in text and "∂/∂3" not in text
