@@ -27,6 +27,7 @@ import numpy as np
 
 from .derivation import Derivation, explain
 from .render.format import num, signed
+from .render.text import jacobian_sum, path_sum, weighted_sum
 from .spec import NetSpec
 from .errors import Mismatch
 from .tape import Tensor, Value
@@ -236,22 +237,19 @@ def _factor_lines(d, chain, digits) -> list:
 def _upstream_line(d, unit, kind, sample, f, digits) -> str:
     if kind == "in":   # a softmax layer's δ: a sum over the layer's outputs
         delta = next(x for x in d.deltas if x.unit == unit and x.sample == sample)
-        body = " + ".join(f"{signed(g, digits)}·{signed(j, digits)}" for g, j, _ in delta.jacobian)
+        body = jacobian_sum(delta, digits)
         return f"{f.name} = Σ_j ∂L/∂j_out·∂j_out/∂{unit}_in = {body} = {num(f.value, digits)}"
     u = next(u for u in d.upstream if u.unit == unit and u.sample == sample)
     if not u.paths:
         return f"{u.name} = {u.formula} = {num(u.value, digits)}"
-    names = " + ".join(f"{p.grad_name}·{p.weight_name}" for p in u.paths)
-    values = " + ".join(f"{signed(p.grad, digits)}·{signed(p.weight, digits)}" for p in u.paths)
+    names, values = path_sum(u, digits)
     return f"{u.name} = {names} = {values} = {num(u.value, digits)}"
 
 
 def _forward_lines(row, with_activation, digits) -> list:
     from .render.text import _activation
 
-    src = row.sources if len(row.sources) <= 6 else row.sources[:2] + (None,) + row.sources[-1:]
-    names = " + ".join("…" if s is None else f"{s[0]}·{s[2]}" for s in src)
-    values = " + ".join("…" if s is None else f"{signed(s[1], digits)}·{signed(s[3], digits)}" for s in src)
+    names, values = weighted_sum(row, digits)
     lines = [f"{row.unit}_in = {names} + {row.bias_name} = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}"]
     return lines + ([_activation(row, digits)] if with_activation else [])
 

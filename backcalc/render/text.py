@@ -90,6 +90,27 @@ def _activation(row, digits):
     return f"{unit}_out = {name}({unit}_in) = {name}({z}) = {num(row.a, digits)}"
 
 
+def weighted_sum(row, digits):
+    """``(names, values)`` of a unit's ``_in`` sum without its bias: ``w_j1k1·j1_out + …``, ``1·1.5 + …``."""
+    src = row.sources
+    shown = src if len(src) <= MAX_SOURCES_SHOWN else src[:2] + (None,) + src[-1:]
+    names = " + ".join("…" if s is None else f"{s[0]}·{s[2]}" for s in shown)
+    values = " + ".join("…" if s is None else f"{signed(s[1], digits)}·{signed(s[3], digits)}" for s in shown)
+    return names, values
+
+
+def path_sum(u, digits):
+    """``(names, values)`` of a sum over paths: ``∂L/∂k1_in·w_j1k1 + …`` and its numbers."""
+    names = " + ".join(f"{p.grad_name}·{p.weight_name}" for p in u.paths)
+    values = " + ".join(f"{signed(p.grad, digits)}·{signed(p.weight, digits)}" for p in u.paths)
+    return names, values
+
+
+def jacobian_sum(delta, digits) -> str:
+    """The numbers of a softmax δ: Σ_j ∂L/∂j_out · ∂j_out/∂unit_in."""
+    return " + ".join(f"{signed(g, digits)}·{signed(j, digits)}" for g, j, _ in delta.jacobian)
+
+
 def _forward(d, digits, L):
     out = []
     samples = d.spec.samples
@@ -103,10 +124,7 @@ def _forward(d, digits, L):
         if samples > 1 and row.sample != last_sample:
             last_sample = row.sample
             out.append(f"  [{L['sample'].format(s=row.sample)}]")
-        src = row.sources
-        shown = src if len(src) <= MAX_SOURCES_SHOWN else src[:2] + (None,) + src[-1:]
-        names = " + ".join("…" if s is None else f"{s[0]}·{s[2]}" for s in shown)
-        values = " + ".join("…" if s is None else f"{signed(s[1], digits)}·{signed(s[3], digits)}" for s in shown)
+        names, values = weighted_sum(row, digits)
         out.append(f"  {row.unit}_in = {names} + {row.bias_name}")
         out.append(f"  {' ' * len(row.unit)}    = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}")
         out.append(f"  {_activation(row, digits)}")
@@ -167,8 +185,7 @@ def _upstream(d, digits):
         if not u.paths:
             out.append(f"  {tag}{u.name} = {u.formula} = {num(u.value, digits)}")
             continue
-        names = " + ".join(f"{p.grad_name}·{p.weight_name}" for p in u.paths)
-        values = " + ".join(f"{signed(p.grad, digits)}·{signed(p.weight, digits)}" for p in u.paths)
+        names, values = path_sum(u, digits)
         out.append(f"  {tag}{u.name} = {names}")
         out.append(f"  {' ' * (len(tag) + len(u.name))} = {values} = {num(u.value, digits)}")
     return out
@@ -181,7 +198,7 @@ def _deltas(d, digits, L):
     for x in d.deltas:
         if x.local is None:
             softmax = True
-            local = " + ".join(f"{signed(g, digits)}·{signed(j, digits)}" for g, j, _ in x.jacobian)
+            local = jacobian_sum(x, digits)
             rows.append([x.unit] + ([x.sample] if d.spec.samples > 1 else []) +
                         ["Σ_j ∂L/∂j_out·∂j_out/∂in", local, num(x.value, digits)])
         else:
