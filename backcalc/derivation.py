@@ -81,6 +81,18 @@ class UnitForward:
 
 
 @dataclass(frozen=True)
+class LayerSummary:
+    """One layer's outputs in brief, for nets too large to list unit by unit."""
+
+    layer: int
+    samples: int
+    units: int
+    mean: float
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
 class LossRecord:
     kind: str
     reduction: str
@@ -151,6 +163,7 @@ class Derivation:
     loss: float
     loss_record: LossRecord
     forward_rows: tuple
+    layer_summaries: tuple       # LayerSummary per layer (always kept, whatever the size)
     upstream: tuple
     deltas: tuple
     terms: tuple
@@ -235,6 +248,8 @@ def explain(spec=None, steps: int | None = None) -> Derivation:
         loss=first.loss,
         loss_record=records.loss_record(),
         forward_rows=records.forward_rows(),
+        layer_summaries=tuple(LayerSummary(n, *a.data.shape, float(a.data.mean()), float(a.data.min()),
+                                           float(a.data.max())) for n, a in enumerate(first.post, start=1)),
         upstream=records.upstream(),
         deltas=records.deltas(),
         terms=records.terms(),

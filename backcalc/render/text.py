@@ -133,13 +133,10 @@ def _forward(d, digits, L):
 
 def _forward_summary(d, digits, L):
     out = []
-    for n, layer in enumerate(d.spec.layers, start=1):
-        a = d.forward[f"a{n}"]
-        flat = [v for r in a for v in r]
-        mean = sum(flat) / len(flat)
-        out.append(f"  {L['layer'].format(n=n, name=layer.name, activation=layer.activation)}: "
-                   f"{len(a)}×{len(a[0])} outputs, mean {num(mean, digits)}, "
-                   f"min {num(min(flat), digits)}, max {num(max(flat), digits)}")
+    for s, layer in zip(d.layer_summaries, d.spec.layers):
+        out.append(f"  {L['layer'].format(n=s.layer, name=layer.name, activation=layer.activation)}: "
+                   f"{s.samples}×{s.units} outputs, mean {num(s.mean, digits)}, "
+                   f"min {num(s.min, digits)}, max {num(s.max, digits)}")
     return out
 
 
