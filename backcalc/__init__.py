@@ -22,14 +22,14 @@ _LAZY = {
     "Tensor": ("backcalc.tape", "Tensor"),
     "Tape": ("backcalc.tape", "Tape"),
     "Entry": ("backcalc.tape", "Entry"),
-    "losses": ("backcalc.losses", None),
-    "gradcheck": ("backcalc.tapecheck", "gradcheck"),
-    "load_spec": ("backcalc.spec", "load_spec"),
-    "explain": ("backcalc.derivation", "explain"),
-    "verify": ("backcalc.symbolic", "verify"),
-    "grad": ("backcalc.program", "grad"),
-    "check_answers": ("backcalc.answers", "check_answers"),
-    "vanishing": ("backcalc.gradflow", "vanishing"),
+    "losses": ("backcalc.tape.losses", None),
+    "gradcheck": ("backcalc.tape.gradcheck", "gradcheck"),
+    "load_spec": ("backcalc.net.spec", "load_spec"),
+    "explain": ("backcalc.net.derivation", "explain"),
+    "verify": ("backcalc.check.verify", "verify"),
+    "grad": ("backcalc.program.run", "grad"),
+    "check_answers": ("backcalc.grading.grade", "check_answers"),
+    "vanishing": ("backcalc.study.vanishing", "vanishing"),
 }
 
 

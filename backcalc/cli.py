@@ -101,9 +101,9 @@ def _lang_option(f):
 @click.option("--full", is_flag=True, help="Per-unit and per-term listings even for a large net.")
 def explain(spec, fmt, digits, lang, steps, full):
     """Print the worked derivation of SPEC (default: the embedded 1 → 4 → 2 → 1 example)."""
-    from .derivation import explain as derive
+    from .net.derivation import explain as derive
     from .render import renderer
-    from .spec import load_spec, with_steps
+    from .net.spec import load_spec, with_steps
 
     net = load_spec(spec)
     if steps is not None:
@@ -126,7 +126,7 @@ def verify_command(spec, fmt, formulas, digits):
     the activations and the loss, sharing nothing with the tape's rule table.
     """
     from .render.verify import render
-    from .symbolic import verify
+    from .check.verify import verify
 
     result = verify(spec, formulas=formulas)
     _echo(render(result, fmt, digits))
@@ -155,8 +155,8 @@ def grad_command(program, at, of, fmt, digits):
     Exit 1 when the tape and sympy disagree.
     """
     from .errors import ExpressionError
-    from .expr import MAX_CHARS, parse_point
-    from .program import check, grad
+    from .program.parse import MAX_CHARS, parse_point
+    from .program.run import check, grad
     from .render.grad import render
 
     if program == "-":
@@ -190,7 +190,7 @@ def check_command(spec, answers, rtol, atol, fmt, digits, lang, show_all):
     """Grade ANSWERS (TOML or JSON) against SPEC, answer by answer, and name each mistake.
 
     Exit 0 when every given answer is right (a blank sheet included), 1 when one is wrong."""
-    from .answers import check_answers
+    from .grading.grade import check_answers
     from .render import check as render_check
 
     result = check_answers(spec, answers, rtol=rtol, atol=atol)
@@ -216,7 +216,7 @@ def check_command(spec, answers, rtol, atol, fmt, digits, lang, show_all):
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
 def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, out, force):
     """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml."""
-    from .exercise import make_exercise, write_exercise
+    from .grading.exercise import make_exercise, write_exercise
 
     ex = make_exercise(shape=shape, activations=activations, seed=seed, loss=loss, lr=lr, samples=samples,
                        dead_relu=dead_relu)
@@ -258,7 +258,7 @@ def vanishing_command(depth, width, samples, features, activation, output_activa
     import importlib.util
     import os
 
-    from .gradflow import vanishing
+    from .study.vanishing import vanishing
 
     if plot is not None:  # a missing folder is bad input with or without matplotlib: checked first
         folder = os.path.dirname(os.path.abspath(plot))

@@ -44,8 +44,8 @@ def main() -> None:
         best, med = wall(cmd, args.repeat)
         base = base or best
         print(f"{name:40s} {best:8.3f} {med:9.3f} {best / base:11.1f}")
-    from backcalc.derivation import explain
-    from backcalc.spec import default_spec
+    from backcalc.net.derivation import explain
+    from backcalc.net.spec import default_spec
 
     spec = default_spec()
     explain(spec)

@@ -7,7 +7,7 @@ sigmoid layers 500 → 512×8 → 1 with weights N(0, 0.01²) and zero biases, l
 
 * numpy (hand) — ``affine_forward``/``affine_backward``/``sigmoid_forward``/``sigmoid_backward`` as in
   seed 000, the baseline every ratio is taken against;
-* backcalc — ``Tensor`` and ``backcalc.losses.half_sse``, every factor recorded on the tape;
+* backcalc — ``Tensor`` and ``backcalc.tape.losses.half_sse``, every factor recorded on the tape;
 * torch — PyTorch on the CPU in float64; autograd — HIPS autograd over ``autograd.numpy``.
 
 All get the same data and weights; each engine's gradients are checked against the hand-written

@@ -44,7 +44,7 @@ if __name__ == "__main__":  # the thread count and malloc settings must be set b
 
 import numpy as np  # noqa: E402
 
-from backcalc.gradflow import make_problem, vanishing  # noqa: E402
+from backcalc.study.vanishing import make_problem, vanishing  # noqa: E402
 
 COMPARE = "sigmoid:normal:0.01,relu:he_normal,tanh:xavier_normal"
 

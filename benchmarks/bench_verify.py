@@ -4,7 +4,7 @@ naive     one sympy expression of the whole net's loss in all its parameters; ``
           parameter; substitute the numbers (what the issue measured: ~14 s on seed 004)
 backcalc  sympy.diff of each layer-local expression (one unit's activation, one pre-activation sum, one
           sample's loss), evaluated at the forward values and composed by the chain rule
-          (``backcalc.symbolic.symbolic_gradients``)
+          (``backcalc.check.verify.symbolic_gradients``)
 
 Both are symbolic differentiation by sympy; the script checks that they give the same gradients, and
 times the whole `backcalc verify` command (tape + sympy + central differences, with start-up) too, beside
@@ -47,7 +47,7 @@ def naive_gradients(spec) -> dict:
     """The straightforward way: the whole loss as one expression, one diff per parameter, then numbers."""
     import sympy as sp
 
-    from backcalc.symbolic import _exact, activation_expression, sample_loss_expression
+    from backcalc.check.verify import _exact, activation_expression, sample_loss_expression
 
     values, symbols = {}, {}
     for layer in spec.layers:
@@ -79,7 +79,7 @@ def naive_gradients(spec) -> dict:
 
 
 def _spec(net):
-    from backcalc.spec import default_spec, load_spec
+    from backcalc.net.spec import default_spec, load_spec
 
     return default_spec() if NETS[net] is None else load_spec(NETS[net])
 
@@ -95,7 +95,7 @@ def _child(method: str, net: str) -> None:
     if method == "naive":
         grads = naive_gradients(spec)
     else:
-        from backcalc.symbolic import symbolic_gradients
+        from backcalc.check.verify import symbolic_gradients
 
         grads, _ = symbolic_gradients(spec)
     t3 = time.perf_counter()

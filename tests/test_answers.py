@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 import reference
-from backcalc.answers import check_answers, decimals, diagnose, half_unit, resolve
+from backcalc.grading.grade import check_answers, decimals, diagnose, half_unit, resolve
 from backcalc.cli import main
-from backcalc.derivation import explain
+from backcalc.net.derivation import explain
 from backcalc.errors import AnswersError
-from backcalc.spec import load_spec
+from backcalc.net.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "worked_examples" / "seed004.toml"
@@ -395,7 +395,7 @@ def test_diagnose_and_resolve_api():
 def test_module_examples():
     import doctest
 
-    import backcalc.answers
+    import backcalc.grading.grade
 
-    result = doctest.testmod(backcalc.answers)
+    result = doctest.testmod(backcalc.grading.grade)
     assert result.failed == 0 and result.attempted > 0

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 import reference
-from backcalc.derivation import explain
-from backcalc.spec import default_spec, load_spec
+from backcalc.net.derivation import explain
+from backcalc.net.spec import default_spec, load_spec
 
 # worked_examples/ holds specs and answers files side by side: a spec is the one with layers
 EXAMPLES = sorted(p for p in (Path(__file__).resolve().parents[1] / "worked_examples").glob("*.toml")

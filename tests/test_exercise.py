@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 import reference
-from backcalc.answers import check_answers
+from backcalc.grading.grade import check_answers
 from backcalc.cli import main
-from backcalc.derivation import explain
-from backcalc.exercise import make_exercise, write_exercise
+from backcalc.net.derivation import explain
+from backcalc.grading.exercise import make_exercise, write_exercise
 from backcalc.errors import BackcalcError
-from backcalc.spec import load_spec
+from backcalc.net.spec import load_spec
 
 SHAPES = [
     dict(),                                                                   # 1,4,2,1 relu,sigmoid,linear
@@ -164,7 +164,7 @@ def test_out_is_a_file(tmp_path):
 def test_module_examples():
     import doctest
 
-    import backcalc.exercise
+    import backcalc.grading.exercise
 
-    result = doctest.testmod(backcalc.exercise)
+    result = doctest.testmod(backcalc.grading.exercise)
     assert result.failed == 0 and result.attempted > 0

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from backcalc.cli import main
-from backcalc.derivation import explain
-from backcalc.spec import default_spec
+from backcalc.net.derivation import explain
+from backcalc.net.spec import default_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from backcalc.errors import ExpressionError
-from backcalc.expr import MAX_CHARS, MAX_EXPANDED_OPS, Binary, Call, Const, Name, Num, Unary, parse, parse_point
-from backcalc.program import grad
+from backcalc.program.parse import MAX_CHARS, MAX_EXPANDED_OPS, Binary, Call, Const, Name, Num, Unary, parse, parse_point
+from backcalc.program.run import grad
 
 # A hang guard, not a speed target: a refused program must never run long or start a huge computation
 # (every refusal happens before any real work, in milliseconds). Generous so that a loaded CI machine
@@ -232,7 +232,7 @@ def test_the_parser_uses_no_evaluation():
 
     root = Path(__file__).resolve().parents[1] / "backcalc"
     banned = {"eval", "exec", "compile", "__import__", "sympify", "parse_expr", "lambdify", "S"}
-    for name in ("expr.py", "program.py", "symbolic_program.py", "sympy_tools.py", "symbolic.py", "render/grad.py"):
+    for name in ("program/parse.py", "program/run.py", "program/sympy_check.py", "check/sympy_tools.py", "check/verify.py", "render/grad.py"):
         tree = ast.parse((root / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
@@ -246,7 +246,7 @@ def test_the_parser_uses_no_evaluation():
 
 
 def test_importing_the_parser_does_not_import_sympy():
-    code = ("import sys, backcalc.expr, backcalc.program, backcalc.symbolic_program, backcalc.symbolic;"
+    code = ("import sys, backcalc.program.parse, backcalc.program.run, backcalc.program.sympy_check, backcalc.check.verify;"
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -9,10 +9,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from backcalc.answers import check_answers
+from backcalc.grading.grade import check_answers
 from backcalc.cli import main
 from backcalc.errors import BackcalcError
-from backcalc.spec import default_spec, read_document
+from backcalc.net.spec import default_spec, read_document
 from fuzzing import mutate, paths
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from backcalc.cli import main
-from backcalc.derivation import explain
+from backcalc.net.derivation import explain
 from backcalc.errors import BackcalcError
-from backcalc.spec import default_spec, load_spec
+from backcalc.net.spec import default_spec, load_spec
 from fuzzing import DELETE, mutate, paths
 
 BASE = copy.deepcopy(default_spec().raw)

@@ -10,10 +10,10 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from backcalc import ops
+from backcalc.tape import rules as ops
 from backcalc.cli import main
 from backcalc.errors import CheckFailed
-from backcalc.program import check, grad
+from backcalc.program.run import check, grad
 from backcalc.render.grad import render
 
 
@@ -243,13 +243,13 @@ def test_grad_is_public_and_lazy():
 def test_docstring_examples():
     import doctest
 
-    import backcalc.expr
-    import backcalc.program
-    import backcalc.symbolic
-    import backcalc.symbolic_program
-    import backcalc.sympy_tools
+    import backcalc.program.parse
+    import backcalc.program.run
+    import backcalc.check.verify
+    import backcalc.program.sympy_check
+    import backcalc.check.sympy_tools
 
-    for module in (backcalc.expr, backcalc.program, backcalc.symbolic_program, backcalc.sympy_tools,
-                   backcalc.symbolic):
+    for module in (backcalc.program.parse, backcalc.program.run, backcalc.program.sympy_check, backcalc.check.sympy_tools,
+                   backcalc.check.verify):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backcalc import GradcheckError, Tensor, Value, gradcheck
-from backcalc.ops import RULES
+from backcalc.tape.rules import RULES
 
 
 def test_passes_on_tensor_and_value():

@@ -1,4 +1,4 @@
-"""Initialisers by name (backcalc.init): the distributions they draw and the errors for bad names."""
+"""Initialisers by name (backcalc.net.init): the distributions they draw and the errors for bad names."""
 
 import doctest
 import math
@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-import backcalc.init
+import backcalc.net.init
 from backcalc.errors import BackcalcError
-from backcalc.init import NAMES, initializer
+from backcalc.net.init import NAMES, initializer
 
 FAN_IN, FAN_OUT = 400, 600   # 240 000 draws: a sample std is within ~0.3 % of the true one
 
@@ -87,4 +87,4 @@ def test_bad_names_say_what_was_expected(name, words):
 
 
 def test_docstring_examples():
-    assert doctest.testmod(backcalc.init).failed == 0
+    assert doctest.testmod(backcalc.net.init).failed == 0

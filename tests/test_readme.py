@@ -18,12 +18,12 @@ def test_readme_examples(monkeypatch):
 
 
 def test_docstring_examples():
-    import backcalc.losses
-    import backcalc.numeric
-    import backcalc.tapecheck
-    import backcalc.tensor
-    import backcalc.value
+    import backcalc.tape.losses
+    import backcalc.check.numeric
+    import backcalc.tape.gradcheck
+    import backcalc.tape.tensor
+    import backcalc.tape.value
 
-    for module in (backcalc.value, backcalc.tensor, backcalc.losses, backcalc.numeric, backcalc.tapecheck):
+    for module in (backcalc.tape.value, backcalc.tape.tensor, backcalc.tape.losses, backcalc.check.numeric, backcalc.tape.gradcheck):
         result = doctest.testmod(module)
         assert result.failed == 0, module.__name__

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backcalc.errors import SpecError
-from backcalc.spec import default_spec, load_spec
+from backcalc.net.spec import default_spec, load_spec
 
 
 def _base():

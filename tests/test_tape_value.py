@@ -198,7 +198,7 @@ def test_shared_nodes_are_swept_after_all_their_consumers():
 def test_replaced_rule_is_picked_up(monkeypatch):
     import dataclasses
 
-    from backcalc.ops import RULES
+    from backcalc.tape.rules import RULES
 
     monkeypatch.setitem(RULES, "sigmoid", dataclasses.replace(RULES["sigmoid"], local=lambda ans, a: (7.0,)))
     x = Value(0.0)

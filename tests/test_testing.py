@@ -1,4 +1,4 @@
-"""backcalc.testing (golden, assert_matches, check_backward), the pytest plugin and the grading example.
+"""backcalc.testing.golden (golden, assert_matches, check_backward), the pytest plugin and the grading example.
 
 Golden values of the default example are derived by hand beside the assertions: j = relu(2·w + 1) =
 (1.5, 2, 2.5, 3), k1_in = 6, k2_in = 5, o = σ(6) + ½σ(5) + 1, L = ½(o − 3)².
@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import backcalc.testing
+import backcalc.testing.golden
 from backcalc import Tensor
-from backcalc.derivation import explain
-from backcalc.spec import default_spec
+from backcalc.net.derivation import explain
+from backcalc.net.spec import default_spec
 from backcalc.testing import BackwardReport, Golden, Mismatch, assert_matches, check_backward, golden
 
 pytest_plugins = ["pytester"]
@@ -199,14 +199,14 @@ def test_updated_and_forward_failures_show_their_own_derivation(g):
 
 def test_the_diagnosis_is_shown_when_the_answers_module_offers_one(g, monkeypatch):
     calls = []
-    fake = type(sys)("backcalc.answers")
+    fake = type(sys)("backcalc.grading.grade")
 
     def diagnose(derivation, key, given, rtol, atol):
         calls.append((key, given))
         return "the factor ∂k1_out/∂k1_in is missing"
 
     fake.diagnose = diagnose
-    monkeypatch.setitem(sys.modules, "backcalc.answers", fake)
+    monkeypatch.setitem(sys.modules, "backcalc.grading.grade", fake)
     with pytest.raises(Mismatch) as info:
         assert_matches(-0.75873, g, "gradients.w_j1k1")
     assert str(info.value).endswith("diagnosis: the factor ∂k1_out/∂k1_in is missing")
@@ -223,22 +223,22 @@ def test_the_diagnosis_is_shown_when_the_answers_module_offers_one(g, monkeypatc
 
 
 def test_the_real_answers_diagnosis_is_passed_through(g):
-    answers = pytest.importorskip("backcalc.answers")
+    answers = pytest.importorskip("backcalc.grading.grade")
     if not hasattr(answers, "diagnose"):
-        pytest.skip("backcalc.answers has no diagnose() yet")
+        pytest.skip("backcalc.grading.grade has no diagnose() yet")
     missing_local = g["gradients.w_j1k1"] / explain().term("w_j1k1").chains[0].factors[1].value
     try:
         expected = answers.diagnose(g.derivation, "gradients.W2[0][0]", missing_local, rtol=1e-6, atol=1e-9)
     except Exception as exc:  # the answers module is written concurrently; it may not run yet
-        pytest.skip(f"backcalc.answers.diagnose does not run yet: {exc!r}")
+        pytest.skip(f"backcalc.grading.grade.diagnose does not run yet: {exc!r}")
     text = _message(assert_matches, missing_local, g, "gradients.w_j1k1")
     assert (f"diagnosis: {expected}" in text) if expected else ("diagnosis" not in text)
 
 
 def test_docstring_examples():
-    import backcalc.backward_check
+    import backcalc.testing.backward_check
 
-    results = [doctest.testmod(m) for m in (backcalc.testing, backcalc.backward_check)]
+    results = [doctest.testmod(m) for m in (backcalc.testing.golden, backcalc.testing.backward_check)]
     assert sum(r.failed for r in results) == 0 and sum(r.attempted for r in results) >= 8
 
 
@@ -425,9 +425,9 @@ def test_usage_errors_say_what_was_expected(kwargs, error):
 def test_the_plugin_is_registered_and_light():
     from importlib.metadata import entry_points
 
-    assert [e.value for e in entry_points(group="pytest11") if e.name == "backcalc"] == ["backcalc.pytest_plugin"]
-    code = "import sys, backcalc.pytest_plugin; print(sorted(m for m in ('numpy', 'sympy', 'matplotlib', " \
-           "'backcalc.testing', 'backcalc.derivation') if m in sys.modules))"
+    assert [e.value for e in entry_points(group="pytest11") if e.name == "backcalc"] == ["backcalc.testing.plugin"]
+    code = "import sys, backcalc.testing.plugin; print(sorted(m for m in ('numpy', 'sympy', 'matplotlib', " \
+           "'backcalc.testing.golden', 'backcalc.net.derivation') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -461,7 +461,7 @@ def test_the_fixture_and_short_readable_failures(pytester):
             "E     expected -0.001871411075\n") in out
     assert "E     ∂L/∂w_j1k1 = ∂L/∂k1_out · ∂k1_out/∂k1_in · ∂k1_in/∂w_j1k1 = (-0.50582)·0.0024665·1.5" in out
     assert "hint: dx equals dout" in out
-    assert "backcalc = <module" not in out          # no argument dump, no frames of backcalc.testing
+    assert "backcalc = <module" not in out          # no argument dump, no frames of backcalc.testing.golden
     assert "testing.py" not in out
     assert ">       assert 1 + 1 == 3" in out      # other failures keep pytest's own long format
 

@@ -1,4 +1,4 @@
-"""The vanishing-gradient study (backcalc.gradflow) against an independent plain-numpy net.
+"""The vanishing-gradient study (backcalc.study.vanishing) against an independent plain-numpy net.
 
 The reference below is written the way seed 000 writes it — affine_forward / affine_backward and an
 activation's backward from its own derivative — and shares nothing with the tape but the data and the
@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import backcalc.gradflow  # noqa: F401  (the submodule must not shadow backcalc.vanishing)
+import backcalc.study.vanishing  # noqa: F401  (the submodule must not shadow backcalc.vanishing)
 from backcalc.cli import main
 from backcalc.errors import BackcalcError
-from backcalc.datasets import make_data
-from backcalc.gradflow import make_problem, vanishing
+from backcalc.study.datasets import make_data
+from backcalc.study.vanishing import make_problem, vanishing
 
 LAM, ALPHA = 1.0507009873554805, 1.6732632423543772
 ACT = {  # forward, derivative from (z, a)
@@ -359,14 +359,14 @@ def test_data_generators():
 def test_package_attribute_stays_callable():
     import backcalc
 
-    assert callable(backcalc.vanishing)  # the study lives in backcalc.gradflow, so no submodule shadows it
+    assert callable(backcalc.vanishing)  # the study lives in backcalc.study.vanishing, so no submodule shadows it
     assert backcalc.vanishing(**SMALL).to_dict() == vanishing(**SMALL).to_dict()
 
 
 def test_docstring_examples():
-    import backcalc.datasets
+    import backcalc.study.datasets
 
-    for module in (backcalc.gradflow, backcalc.datasets):
+    for module in (backcalc.study.vanishing, backcalc.study.datasets):
         assert doctest.testmod(module).failed == 0
 
 

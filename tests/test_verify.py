@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from backcalc import ops
+from backcalc.tape import rules as ops
 from backcalc.cli import main
-from backcalc.spec import default_spec, load_spec
-from backcalc.symbolic import closed_forms, numeric_gradients, symbolic_gradients, verify
+from backcalc.net.spec import default_spec, load_spec
+from backcalc.check.verify import closed_forms, numeric_gradients, symbolic_gradients, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "worked_examples").glob("*.toml") if "student" not in p.name)
@@ -189,15 +189,15 @@ def test_a_2_4_4_4_1_sigmoid_net_verifies():
 
 
 def test_the_checkers_import_neither_the_rule_table_nor_the_tape():
-    # habit 3: sympy's side shares no code with the tape (verify's tape column comes from backcalc.nn)
+    # habit 3: sympy's side shares no code with the tape (verify's tape column comes from backcalc.net.network)
     import ast
 
-    for name in ("symbolic.py", "symbolic_program.py", "sympy_tools.py"):
+    for name in ("check/verify.py", "program/sympy_check.py", "check/sympy_tools.py"):
         tree = ast.parse((ROOT / "backcalc" / name).read_text(encoding="utf-8"))
         imported = {node.module or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                     for alias in node.names}
         imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
-        assert not imported & {"ops", "tape", "backcalc.ops", "backcalc.tape"}, (name, imported)
+        assert not imported & {"ops", "tape", "backcalc.tape.rules", "backcalc.tape"}, (name, imported)
 
 
 # ── bad input ──
@@ -218,6 +218,6 @@ def test_importing_the_checker_loads_neither_the_tape_nor_the_rule_table():
     import subprocess
     import sys
 
-    code = "import sys, backcalc.symbolic, backcalc.numeric; print('backcalc.tape' in sys.modules, 'backcalc.ops' in sys.modules)"
+    code = "import sys, backcalc.check.verify, backcalc.check.numeric; print('backcalc.tape' in sys.modules, 'backcalc.tape.rules' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]

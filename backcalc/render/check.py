@@ -1,7 +1,7 @@
-"""Rendering of :class:`~backcalc.answers.CheckResult` (text, Markdown, JSON) and the words for each mistake.
+"""Rendering of :class:`~backcalc.grading.grade.CheckResult` (text, Markdown, JSON) and the words for each mistake.
 
-Formatting only: the grading happens in :mod:`backcalc.answers` and the diagnosis in :mod:`backcalc.mistakes`; here each catalogued
-:class:`~backcalc.mistakes.Mistake` (a code and its parameters) is put into English or Indonesian.
+Formatting only: the grading happens in :mod:`backcalc.grading.grade` and the diagnosis in :mod:`backcalc.grading.mistakes`; here each catalogued
+:class:`~backcalc.grading.mistakes.Mistake` (a code and its parameters) is put into English or Indonesian.
 """
 
 from __future__ import annotations

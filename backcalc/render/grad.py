@@ -1,4 +1,4 @@
-"""Rendering of a :class:`~backcalc.program.GradResult` as text, LaTeX or JSON (formatting only)."""
+"""Rendering of a :class:`~backcalc.program.run.GradResult` as text, LaTeX or JSON (formatting only)."""
 
 from __future__ import annotations
 

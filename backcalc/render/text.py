@@ -1,10 +1,10 @@
-"""Plain-text rendering of a :class:`~backcalc.derivation.Derivation` (tables by tabulate)."""
+"""Plain-text rendering of a :class:`~backcalc.net.derivation.Derivation` (tables by tabulate)."""
 
 from __future__ import annotations
 
 from tabulate import tabulate
 
-from ..derivation import DETAIL_PARAMETERS, DETAIL_SAMPLES
+from ..net.derivation import DETAIL_PARAMETERS, DETAIL_SAMPLES
 from .format import num, signed
 from .labels import labels
 

@@ -1,6 +1,6 @@
 """Renderers of the vanishing-gradient study: text (tables + a log-scale bar chart), Markdown, PNG.
 
-They format the records of :mod:`backcalc.gradflow` and compute nothing of the study: both text and
+They format the records of :mod:`backcalc.study.vanishing` and compute nothing of the study: both text and
 Markdown are written from one list of blocks, so they cannot disagree. JSON is ``result.to_dict()``.
 """
 
@@ -208,7 +208,7 @@ def markdown(result) -> str:
 
 def plot(result, path) -> None:
     """Write a figure: ‖∂L/∂W‖ per layer per configuration, and per configuration the histograms of
-    log10 |∂L/∂W| layer by layer (needs ``histogram=True`` in :func:`~backcalc.gradflow.vanishing`)."""
+    log10 |∂L/∂W| layer by layer (needs ``histogram=True`` in :func:`~backcalc.study.vanishing.vanishing`)."""
     from ..errors import BackcalcError
 
     try:

@@ -1,4 +1,4 @@
-"""Rendering of a :class:`~backcalc.symbolic.VerifyResult` as text, Markdown or JSON (formatting only)."""
+"""Rendering of a :class:`~backcalc.check.verify.VerifyResult` as text, Markdown or JSON (formatting only)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _header(result, digits) -> list[str]:
 
 
 def _verdict(result) -> str:
-    from ..symbolic import NUMERIC_RTOL, TAPE_RTOL
+    from ..check.verify import NUMERIC_RTOL, TAPE_RTOL
 
     bad = result.failures()
     if not bad and result.loss_ok:

@@ -3,7 +3,7 @@
 Weights and biases are multiples of 0.25 in [−1, 1], inputs and targets multiples of 0.5; a draw is kept
 only when the hand work is pleasant and meaningful — no ReLU is dead (unless asked for) or sits at its kink,
 no sigmoid or tanh is saturated, the prediction misses the target, and no gradient vanishes. The same seed
-gives byte-identical files. The sheet lists every key :func:`backcalc.answers.check_answers` understands.
+gives byte-identical files. The sheet lists every key :func:`backcalc.grading.grade.check_answers` understands.
 
 >>> ex = make_exercise(seed=1)
 >>> sorted(ex.files())
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import BackcalcError, did_you_mean
+from ..errors import BackcalcError, did_you_mean
 
 DEFAULT_SHAPE = (1, 4, 2, 1)
 DEFAULT_ACTIVATIONS = ("relu", "sigmoid", "linear")
@@ -72,7 +72,7 @@ def parse_shape(text) -> tuple:
 
 def parse_activations(text, layers: int, shape=None) -> tuple:
     """``"relu,sigmoid,linear"`` → a tuple, one per weight layer (defaults depend on the shape)."""
-    from .spec import ACTIVATIONS
+    from ..net.spec import ACTIVATIONS
 
     if text is None:
         if shape == DEFAULT_SHAPE:
@@ -94,7 +94,7 @@ def parse_activations(text, layers: int, shape=None) -> tuple:
 def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: str = "half_sse",
                   lr: float | None = None, samples: int = 1, dead_relu: bool = False) -> Exercise:
     """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text)."""
-    from .spec import LOSSES, load_spec
+    from ..net.spec import LOSSES, load_spec
 
     shape = parse_shape(shape)
     acts = parse_activations(activations, len(shape) - 1, shape)
@@ -126,7 +126,7 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     command = (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
                + (f" --loss {loss}" if loss != "half_sse" else "") + (f" --lr {lr:g}" if lr != 0.25 else "")
                + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else ""))
-    from .derivation import explain
+    from ..net.derivation import explain
 
     d = explain(spec)
     return Exercise(_spec_text(doc, command), _answers_text(d, command, key=False), _answers_text(d, command, key=True),
@@ -157,7 +157,7 @@ def _draw(rng, shape, acts, loss, lr, samples) -> dict:
 
 
 def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
-    from .ops import RULES
+    from ..tape.rules import RULES
 
     a = np.array(doc["data"]["x"], dtype=float)
     dead = False
@@ -185,7 +185,7 @@ def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
 
 
 def _friendly_gradients(spec, dead_relu) -> bool:
-    from .nn import Network
+    from ..net.network import Network
 
     grads = np.array(list(Network(spec).gradients().values()))
     big = np.abs(grads).max()
@@ -224,8 +224,8 @@ def _spec_text(doc, command) -> str:
 
 def _answers_text(d, command, key: bool) -> str:
     """The sheet (every value "") or the key (every value), grouped and commented the same way."""
-    from .answer_space import _Space
-    from .ops import RULES
+    from .keys import _Space
+    from ..tape.rules import RULES
 
     sp = _Space(d)
     spec = d.spec

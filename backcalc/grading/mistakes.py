@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answer_sheet import Tolerance, decimals, half_unit
-from .answer_space import _Space
+from .reader import Tolerance, decimals, half_unit
+from .keys import _Space
 
 MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
 
@@ -83,7 +83,7 @@ class _Catalogue:
         return self._runs
 
     def _make_runs(self):
-        from .ops import RULES
+        from ..tape.rules import RULES
 
         sp = self.sp
         names = {layer.index: layer.name for layer in sp.spec.layers}
@@ -194,7 +194,7 @@ class _Catalogue:
             yield (_M("transposed", other=self.sp.wname(n, c, a), key=f"W{n}[{c}][{a}]"),), float(W[c, a])
 
     def _forward(self, item):
-        from .ops import RULES
+        from ..tape.rules import RULES
 
         sp = self.sp
         kind, n, s, c = item.ref

@@ -7,7 +7,7 @@ import itertools
 import operator
 from typing import Iterator, NamedTuple
 
-from .ops import Rule
+from .rules import Rule
 
 _next_seq = itertools.count().__next__
 _new = object.__new__

@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import InitError
+from ..errors import InitError
 
 __all__ = ["Init", "InitError", "initializer", "NAMES"]
 

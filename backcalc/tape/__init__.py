@@ -1,6 +1,6 @@
 """The tape: scalar :class:`Value` and numpy :class:`Tensor`, reverse mode, every chain-rule factor kept.
 
-Every operation makes one node that keeps its rule (from :mod:`backcalc.ops`), its inputs, its output
+Every operation makes one node that keeps its rule (from :mod:`backcalc.tape.rules`), its inputs, its output
 and, for each input, the local partial derivative ∂out/∂input as a number (or array). Nodes carry a
 sequence number in execution order; ``backward()`` gathers the nodes the output depends on, orders
 them by that number — which is the tape, in the order the operations ran — and sweeps it in reverse.
@@ -14,7 +14,7 @@ Conventions:
 * Gradients of intermediate nodes are kept (``k1_out.grad`` is ∂L/∂k1_out), not only of leaves.
   A Tensor's ``.grad`` is a writeable array of its own, never memory shared with another node's
   ``.grad`` or ``.data``.
-* Derivatives at non-differentiable points follow :mod:`backcalc.ops` (relu′(0) = 0, ...).
+* Derivatives at non-differentiable points follow :mod:`backcalc.tape.rules` (relu′(0) = 0, ...).
 """
 
 from .record import Entry, Tape

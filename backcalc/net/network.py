@@ -1,11 +1,11 @@
-"""A network from a :class:`~backcalc.spec.NetSpec`, run on the tape: forward, loss, backward, SGD.
+"""A network from a :class:`~backcalc.net.spec.NetSpec`, run on the tape: forward, loss, backward, SGD.
 
 Layer n computes ``z_n = a_{n-1} @ W_n + b_n`` and ``a_n = activation(z_n)``; the loss is built per
 sample and then summed or averaged over samples (the spec's reduction). The loss is written the way a
 student writes it — cross-entropy of a softmax layer as −ln(probability of the true class), bce of a
 sigmoid output on the probabilities — so every factor of the hand derivation is a node on the tape.
 
->>> from backcalc.spec import default_spec
+>>> from backcalc.net.spec import default_spec
 >>> net = Network(default_spec())
 >>> round(net.forward().loss, 6)
 0.127926
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DomainError
-from .ops import RULES
+from ..errors import DomainError
+from ..tape.rules import RULES
 from .spec import NetSpec
-from .tape import Tensor
+from ..tape import Tensor
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Running a parsed `grad` program: node by node on the scalar tape, then checked against sympy.
 
-:func:`grad` parses a program (:mod:`backcalc.expr`), runs every operation as a
+:func:`grad` parses a program (:mod:`backcalc.program.parse`), runs every operation as a
 :class:`~backcalc.tape.Value`, sweeps the tape backwards and reads the derivation back from it as plain
 records (:class:`NodeRow` per tape entry, a :class:`Factor` per chain-rule factor); with ``symbolic`` it
-hands the program to the independent checker (:mod:`backcalc.symbolic_program`), which adds sympy's
+hands the program to the independent checker (:mod:`backcalc.program.sympy_check`), which adds sympy's
 closed-form :class:`Derivative` per input. Every value on the tape must be a finite float: an overflow
 (``9**9**9**9``) is an error.
 
@@ -19,8 +19,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Mapping
 
-from .errors import BackcalcError, CheckFailed, ExpressionError
-from .expr import CONSTANTS, Binary, Const, Name, Num, Program, Unary, parse
+from ..errors import BackcalcError, CheckFailed, ExpressionError
+from .parse import CONSTANTS, Binary, Const, Name, Num, Program, Unary, parse
 
 RTOL, ATOL = 1e-7, 1e-9  # tape against sympy
 
@@ -142,7 +142,7 @@ def grad(program: str | Program, point: Mapping[str, float], of: str | None = No
     run = _TapeRun(prog, values)
     result = run.result(output)
     if symbolic:
-        from .symbolic_program import check_program
+        from .sympy_check import check_program
 
         result = check_program(result, prog, values, run.kinks)
     return result
@@ -204,7 +204,7 @@ class _TapeRun:
     """The program on the scalar tape: every operation a :class:`~backcalc.tape.Value`."""
 
     def __init__(self, prog: Program, values: dict[str, float]):
-        from .tape import Value
+        from ..tape import Value
 
         self.prog = prog
         self.Value = Value
@@ -245,8 +245,8 @@ class _TapeRun:
         return out
 
     def _compute(self, node):
-        from .ops import RULES
-        from .value import _binary
+        from ..tape.rules import RULES
+        from ..tape.value import _binary
 
         if isinstance(node, Num):
             return node.value

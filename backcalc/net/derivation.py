@@ -1,6 +1,6 @@
 """The worked derivation, read back from the tape into plain frozen records.
 
-Nothing here differentiates: every value comes from the tape of :class:`~backcalc.nn.Network` — node
+Nothing here differentiates: every value comes from the tape of :class:`~backcalc.net.network.Network` — node
 values, gradients of intermediate nodes, and the chain-rule factors each entry recorded. A term's chain
 for ∂L/∂w is the recorded factors along its path; its value is the tape's gradient, which tests check
 equals the product (summed over samples). Renderers in :mod:`backcalc.render` only format these records.
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .nn import Network, Pass
-from .ops import RULES
-from .render.format import tex_name
+from .network import Network, Pass
+from ..tape.rules import RULES
+from ..render.format import tex_name
 from .spec import NetSpec, load_spec
 
 # Per-term listing is for small nets; above these the text shows summary tables (see the README).
@@ -211,7 +211,7 @@ class Derivation:
         return out
 
     def _repr_markdown_(self) -> str:
-        from .render import markdown
+        from ..render import markdown
 
         return markdown.render(self)
 

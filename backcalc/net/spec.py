@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SpecError, did_you_mean
+from ..errors import SpecError, did_you_mean
 
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
 LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 
-from .ops import RULES
+from .rules import RULES
 from .record import Entry, Tape, _ancestors, _by_seq, _new, _next_seq
 
 def _real(x):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ShapeError
-from .ops import RULES
+from ..errors import ShapeError
+from .rules import RULES
 from .record import Entry, Tape, _ancestors, _new, _next_seq
 from .value import _ADD, _DIV, _MUL, _NEG, _POW, _RELU, _SUB, _VPOW, _real
 

@@ -21,12 +21,12 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import losses
+from ..tape import losses
 from .datasets import make_data
-from .errors import VanishingError, did_you_mean
-from .init import initializer
-from .ops import SELU_ALPHA, SELU_SCALE
-from .tape import Tensor
+from ..errors import VanishingError, did_you_mean
+from ..net.init import initializer
+from ..tape.rules import SELU_ALPHA, SELU_SCALE
+from ..tape import Tensor
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "linear")
 DATA_KINDS = ("random", "moons", "blobs")
@@ -157,16 +157,16 @@ class VanishingResult:
         return {"format": 1, "config": config, "runs": [run.to_dict() for run in self.runs]}
 
     def to_text(self) -> str:
-        from .render.vanishing import text
+        from ..render.vanishing import text
         return text(self)
 
     def to_markdown(self) -> str:
-        from .render.vanishing import markdown
+        from ..render.vanishing import markdown
         return markdown(self)
 
     def plot(self, path) -> None:
         """Gradient norm per layer per configuration and histograms of log10 |∂L/∂W| (needs matplotlib)."""
-        from .render.vanishing import plot
+        from ..render.vanishing import plot
         plot(self, path)
 
     def _repr_markdown_(self) -> str:

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import DomainError
+from ..errors import DomainError
 
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805

@@ -1,7 +1,7 @@
 """Central finite differences and a plain-numpy forward pass: derivatives from forward evaluations only.
 
 Shares nothing with the tape, so it can check it (``backcalc verify``); the tape's own check is
-:func:`backcalc.tapecheck.gradcheck`.
+:func:`backcalc.tape.gradcheck.gradcheck`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The independent checker of `backcalc grad`: a parsed program rebuilt in sympy and differentiated by sympy.
 
-:func:`check_program` rebuilds the program's node tree (:mod:`backcalc.expr`) with sympy's own functions —
+:func:`check_program` rebuilds the program's node tree (:mod:`backcalc.program.parse`) with sympy's own functions —
 sigmoid as ``1/(1 + exp(−z))``, relu as ``Max(0, z)``, abs as ``Abs`` — lets ``sympy.diff`` differentiate
 it, and compares the result with the tape's numbers. Nothing here reads backcalc's rule table or tape to
-*compute* a derivative, so a wrong entry in :mod:`backcalc.ops` shows up as a mismatch instead of being
+*compute* a derivative, so a wrong entry in :mod:`backcalc.tape.rules` shows up as a mismatch instead of being
 copied. sympy is imported inside the functions, never at module import.
 
 Numbers: literals enter sympy as exact rationals equal to their decimal text (``0.1`` → 1/10), the point
@@ -18,10 +18,10 @@ import time
 from dataclasses import replace
 from fractions import Fraction
 
-from .errors import ExpressionError
-from .expr import Binary, Call, Const, Name, Num, Unary
-from .program import Derivative, _close
-from .sympy_tools import SIMPLIFY_SECONDS, evaluate_at, load_sympy, simplified
+from ..errors import ExpressionError
+from .parse import Binary, Call, Const, Name, Num, Unary
+from .run import Derivative, _close
+from ..check.sympy_tools import SIMPLIFY_SECONDS, evaluate_at, load_sympy, simplified
 
 MAX_POWER = 1024          # product of nested numeric exponents sympy must expand exactly
 
@@ -29,7 +29,7 @@ MAX_POWER = 1024          # product of nested numeric exponents sympy must expan
 def program_expression(prog, output: str, sp=None):
     """The program's value named ``output`` as a sympy expression of its inputs, and the input symbols.
 
-    >>> from backcalc.expr import parse
+    >>> from backcalc.program.parse import parse
     >>> expr, symbols = program_expression(parse("y = x*sin(x**2) + 1"), "y")
     >>> expr
     x*sin(x**2) + 1
@@ -98,7 +98,7 @@ _FUNCTIONS = {
 
 
 def check_program(result, prog, point: dict, kinks=()):
-    """Add sympy's closed-form derivatives and their values to a tape :class:`~backcalc.program.GradResult`."""
+    """Add sympy's closed-form derivatives and their values to a tape :class:`~backcalc.program.run.GradResult`."""
     sp = load_sympy()
     try:
         expr, symbols = program_expression(prog, result.output, sp)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer_space import _ARRAY, _TABLES, _Space
-from .errors import AnswersError, SpecError, did_you_mean
+from .keys import _ARRAY, _TABLES, _Space
+from ..errors import AnswersError, SpecError, did_you_mean
 
 # The default ("as written") tolerance; the README explains it with an example.
 HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: right to 0.1% (≈ 3 significant digits)
@@ -132,7 +132,7 @@ def read_answers(source) -> tuple[dict, str]:
         return _from_python(source), "<answers>"
     if source is None:
         raise AnswersError("no answers given: pass a .toml or .json answers file")
-    from .spec import read_document
+    from ..net.spec import read_document
 
     path = Path(source)
     try:

@@ -12,7 +12,7 @@ tree; :func:`parse` then walks that tree and accepts nothing but
 Everything else is an :class:`~backcalc.errors.ExpressionError` naming ``line:column``. The result is
 backcalc's own node tree (frozen dataclasses); nothing is ever evaluated as Python — no ``eval``, ``exec``,
 ``compile`` or sympify. A name read before any assignment is an input. Running a program — on the tape,
-then against sympy — is :mod:`backcalc.program`.
+then against sympy — is :mod:`backcalc.program.run`.
 
 Limits (every one checked before the work it protects, so a bad program fails in milliseconds):
 
@@ -44,7 +44,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from .errors import ExpressionError
+from ..errors import ExpressionError
 
 FUNCTIONS = {"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1,
              "sigmoid": 1, "relu": 1, "max": 2, "min": 2}

@@ -3,14 +3,14 @@
 An answers file (TOML or JSON) gives any subset of ``loss``, ``loss_after`` and the tables ``[forward]``,
 ``[factors]``, ``[gradients]`` and ``[updated]`` — canonical matrices (``W2 = [[...]]``, a cell may be ``""``)
 or display names (``w_j1k1 = -0.00187``, ``j1_out = 1.5``, ``"∂L/∂k1_out" = -0.5058``). Each given value is
-compared with :func:`backcalc.derivation.explain`. By default a value is accepted when it is the right answer
+compared with :func:`backcalc.net.derivation.explain`. By default a value is accepted when it is the right answer
 rounded at the precision the student wrote it in (see :class:`Tolerance`). A wrong value is run past a
 catalogue of common mistakes — each a function computing the value that mistake gives for that key — and the
 one that reproduces it is named; when the student also wrote intermediate factors, the first wrong one in the
 chain is named too.
 
-The file is read and validated in :mod:`backcalc.answer_sheet`, a derivation's keys are named in
-:mod:`backcalc.answer_space` and the mistakes are catalogued in :mod:`backcalc.mistakes`; this module grades.
+The file is read and validated in :mod:`backcalc.grading.reader`, a derivation's keys are named in
+:mod:`backcalc.grading.keys` and the mistakes are catalogued in :mod:`backcalc.grading.mistakes`; this module grades.
 
 >>> r = check_answers(None, {"gradients": {"w_k1o": -0.50474, "w_ij1": -0.04146}})
 >>> [(row.name, row.ok) for row in r.rows]
@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .answer_sheet import (DIAGNOSIS_RTOL, HAND_RTOL, MAX_ANSWER, ROUNDING_CAP, STEP_RTOL, Tolerance, _Reader,
+from .reader import (DIAGNOSIS_RTOL, HAND_RTOL, MAX_ANSWER, ROUNDING_CAP, STEP_RTOL, Tolerance, _Reader,
                            decimals, half_unit, read_answers)
-from .answer_space import SECTIONS, _Space
-from .errors import AnswersError
+from .keys import SECTIONS, _Space
+from ..errors import AnswersError
 from .mistakes import MAX_PATH_UNITS, Mistake, _Catalogue
 
 __all__ = [
@@ -72,7 +72,7 @@ class Row:
 
     @property
     def diagnosis(self) -> str | None:
-        from .render.check import diagnosis_text
+        from ..render.check import diagnosis_text
 
         return diagnosis_text(self, "en")
 
@@ -125,7 +125,7 @@ class CheckResult:
         }
 
     def _repr_markdown_(self) -> str:
-        from .render import check
+        from ..render import check
 
         return check.markdown(self)
 
@@ -160,8 +160,8 @@ def check_answers(spec=None, answers=None, rtol: float | None = None, atol: floa
     >>> r.correct, r.total, r.ok
     (2, 2, True)
     """
-    from .derivation import explain
-    from .spec import load_spec
+    from ..net.derivation import explain
+    from ..net.spec import load_spec
 
     for name, v in (("rtol", rtol), ("atol", atol)):
         if v is not None and not (math.isfinite(v) and v >= 0):
@@ -220,7 +220,7 @@ def _with_blame(sp, item, row, rows):
 def resolve(derivation, scoped_key: str) -> tuple[str, str, float]:
     """(canonical scoped key, display name, expected value) of a key like ``"gradients.w_ij1"``.
 
-    >>> from backcalc.derivation import explain
+    >>> from backcalc.net.derivation import explain
     >>> key, name, value = resolve(explain(), "updated.b_o")
     >>> key, name, round(value, 5)
     ('updated.b3[0]', 'b_o', 1.12645)
@@ -240,11 +240,11 @@ def diagnose(derivation, key: str, given, rtol: float | None = None, atol: float
     tolerance; a float counts as written with its shortest repr). None when the value is right or no
     catalogued mistake reproduces it.
 
-    >>> from backcalc.derivation import explain
+    >>> from backcalc.net.derivation import explain
     >>> diagnose(explain(), "gradients.w_k1o", 0.50457)
     'sign flipped'
     """
-    from .render.check import describe
+    from ..render.check import describe
 
     sp, cat = _context(derivation)
     try:

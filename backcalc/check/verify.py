@@ -4,9 +4,9 @@
 (:func:`symbolic_gradients`) and from central differences. Nothing here reads backcalc's rule table or tape to
 *compute* a derivative. Each activation and loss is written with sympy's own functions — sigmoid as
 ``1/(1 + exp(−z))``, relu as the ``Piecewise`` "z for z > 0, else 0" — and every derivative comes from
-sympy's rules, so a wrong entry in :mod:`backcalc.ops` shows up as a mismatch instead of being copied.
+sympy's rules, so a wrong entry in :mod:`backcalc.tape.rules` shows up as a mismatch instead of being copied.
 sympy is imported inside the functions, never at module import. (`backcalc grad`'s checker is
-:mod:`backcalc.symbolic_program`; the sympy helpers both use are in :mod:`backcalc.sympy_tools`.)
+:mod:`backcalc.program.sympy_check`; the sympy helpers both use are in :mod:`backcalc.check.sympy_tools`.)
 
 Numbers: sympy's derivatives are evaluated with 30-digit floats at the forward values (each float taken
 exactly). The tape agrees with sympy within 1e-7 relative (1e-10 absolute), central differences within
@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .errors import ExpressionError
+from ..errors import ExpressionError
 from .numeric import EPS, SELU_ALPHA, SELU_LAMBDA, numeric_gradients, numpy_activation, numpy_loss
 from .sympy_tools import evaluate_at, load_sympy
 
@@ -148,7 +148,7 @@ class _Memo:
 def symbolic_gradients(spec, sp=None) -> tuple[dict, float]:
     """∂L/∂parameter for every element (canonical keys) and the loss, from sympy's derivatives.
 
-    >>> from backcalc.spec import default_spec
+    >>> from backcalc.net.spec import default_spec
     >>> grads, loss = symbolic_gradients(default_spec())
     >>> round(grads["W3[0][0]"], 6), round(loss, 6)
     (-0.504568, 0.127926)
@@ -398,7 +398,7 @@ class VerifyResult:
         return out
 
     def _repr_markdown_(self) -> str:
-        from .render.verify import markdown
+        from ..render.verify import markdown
 
         return markdown(self)
 
@@ -414,9 +414,9 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     >>> result.ok, len(result.rows), result.rows[-1].name
     (True, 21, 'b_o')
     """
-    from .errors import SpecError
-    from .nn import Network
-    from .spec import load_spec
+    from ..errors import SpecError
+    from ..net.network import Network
+    from ..net.spec import load_spec
 
     spec = load_spec(spec)
     if spec.n_parameters > MAX_VERIFY_PARAMETERS:

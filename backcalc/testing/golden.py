@@ -4,7 +4,7 @@
   (``g["gradients.w_j1k1"]``, ``g["forward.k1_out"]``, ``g["updated.b_o"]``, ``g["loss"]``).
 - :func:`assert_matches` — a student's number (or array) against the golden value; the failure message
   shows the expected value's derivation (the chain of factors with their numbers) and, if one fits, a
-  diagnosis from :mod:`backcalc.answers`.
+  diagnosis from :mod:`backcalc.grading.grade`.
 - :func:`check_backward` — a student's ``*_backward`` function against the tape and central differences
   (elementwise activations, affine layers, losses), naming the first element that differs.
 
@@ -25,12 +25,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .derivation import Derivation, explain
-from .render.format import num, signed
-from .render.text import jacobian_sum, path_sum, weighted_sum
-from .spec import NetSpec
-from .errors import Mismatch
-from .tape import Tensor, Value
+from ..net.derivation import Derivation, explain
+from ..render.format import num, signed
+from ..render.text import jacobian_sum, path_sum, weighted_sum
+from ..net.spec import NetSpec
+from ..errors import Mismatch
+from ..tape import Tensor, Value
 
 __all__ = ["golden", "assert_matches", "check_backward", "Golden", "Resolved", "Mismatch", "UnknownKey", "BackwardReport"]
 
@@ -70,7 +70,7 @@ def golden(spec=None) -> Golden:
     >>> g["forward.k1out"]
     Traceback (most recent call last):
     ...
-    backcalc.testing.UnknownKey: 'forward.k1out' names no value of this derivation (did you mean 'forward.k1_out' or 'forward.k2_out'?)
+    backcalc.testing.golden.UnknownKey: 'forward.k1out' names no value of this derivation (did you mean 'forward.k1_out' or 'forward.k2_out'?)
     """
     if isinstance(spec, Golden):
         return spec
@@ -78,7 +78,7 @@ def golden(spec=None) -> Golden:
 
 
 class Golden(Mapping):
-    """The values of one :class:`~backcalc.derivation.Derivation`, addressable by scoped key (see :func:`golden`)."""
+    """The values of one :class:`~backcalc.net.derivation.Derivation`, addressable by scoped key (see :func:`golden`)."""
 
     def __init__(self, derivation: Derivation):
         self.derivation = derivation
@@ -247,7 +247,7 @@ def _upstream_line(d, unit, kind, sample, f, digits) -> str:
 
 
 def _forward_lines(row, with_activation, digits) -> list:
-    from .render.text import _activation
+    from ..render.text import _activation
 
     names, values = weighted_sum(row, digits)
     lines = [f"{row.unit}_in = {names} + {row.bias_name} = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}"]
@@ -255,8 +255,8 @@ def _forward_lines(row, with_activation, digits) -> list:
 
 
 def _loss_lines(d) -> list:
-    from .render.labels import labels
-    from .render.text import _loss
+    from ..render.labels import labels
+    from ..render.text import _loss
 
     return [line.strip() for line in _loss(d, 5, labels("en"))]
 
@@ -277,7 +277,7 @@ def assert_matches(given, spec, key_or_name: str, rtol: float = 1e-6, atol: floa
     ``spec`` is anything :func:`golden` takes, or a :class:`Golden` (reuse one for many checks). ``given``
     is a number, or an array for a whole-array key (a bias may come as ``(1, units)``). On failure raises
     :class:`Mismatch` whose message shows expected and given, the expected value's derivation and, when
-    :mod:`backcalc.answers` recognises the mistake, a diagnosis.
+    :mod:`backcalc.grading.grade` recognises the mistake, a diagnosis.
 
     >>> assert_matches(-0.00187, None, "gradients.w_j1k1")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -348,7 +348,7 @@ def _array_text(a) -> str:
 def _diagnosis(derivation, key, given, rtol, atol):
     """The answers module's diagnosis of a wrong number, when that module (and a fitting diagnosis) exists."""
     try:
-        from .answers import diagnose
+        from ..grading.grade import diagnose
     except ImportError:
         return None
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import GradcheckError
-from .tape import Tensor, Value
+from ..errors import GradcheckError
+from . import Tensor, Value
 
 
 def _scalar_of(out) -> float:

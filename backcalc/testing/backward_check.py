@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import Mismatch, did_you_mean
-from .tape import Tensor
+from ..errors import Mismatch, did_you_mean
+from ..tape import Tensor
 
 __all__ = ["check_backward", "BackwardReport"]
 
@@ -56,7 +56,7 @@ def check_backward(forward_fn, backward_fn, inputs=None, *, kind="elementwise", 
     - ``"affine"``: ``forward_fn(x, W, b) -> (out, cache)`` (or just ``out``, then the cache is ``(x, W, b)``)
       and ``backward_fn(dout, cache)`` returning the gradients in the order ``grads`` (seed 000's
       ``("dW", "db", "dx")`` by default). ``db`` may be ``(units,)`` or ``(1, units)``.
-    - ``"loss"`` (``op`` one of :data:`backcalc.losses.KINDS`): ``forward_fn(pred, target) -> loss`` and
+    - ``"loss"`` (``op`` one of :data:`backcalc.tape.losses.KINDS`): ``forward_fn(pred, target) -> loss`` and
       ``backward_fn(pred, target) -> dpred``; or ``backward_fn=None`` and ``forward_fn`` returns ``(loss, dpred)``.
 
     Central differences differentiate the student's own forward; the tape decides where they cannot (at a
@@ -175,7 +175,7 @@ class _Kind:
         def f(v):
             out = self.forward_only(label, dict(arrays, **{name: v}))
             return float(np.sum(np.asarray(out, dtype=float) * dout))
-        from .numeric import central_difference
+        from ..check.numeric import central_difference
 
         return central_difference(f, arrays[name], self.eps)
 
@@ -213,7 +213,7 @@ class _Kind:
         return None
 
     def kink_note(self) -> str:
-        from .ops import RULES
+        from ..tape.rules import RULES
 
         rule = RULES.get(self.op)
         return f"the tape's convention applies ({rule.note})" if rule is not None and rule.note else \
@@ -282,7 +282,7 @@ class _Elementwise(_Kind):
     def hint(self, g, value, expected, arrays, dout):
         if self.op is None or self.op in ("softmax", "log_softmax"):
             return None
-        from .ops import RULES
+        from ..tape.rules import RULES
 
         formula = RULES[self.op].formula(0, a="x", out="out", alpha=self.params.get("alpha", 0.01))
         if _close(value, dout):
@@ -379,7 +379,7 @@ class _Loss(_Kind):
 
     def __init__(self, forward_fn, backward_fn, op, cache, grads, params, eps):
         super().__init__(forward_fn, backward_fn, op, cache, grads, params, eps)
-        from .losses import KINDS as LOSSES
+        from ..tape.losses import KINDS as LOSSES
 
         if op not in LOSSES:
             raise ValueError(f"check_backward(kind='loss') needs op= one of {', '.join(LOSSES)}"
@@ -400,7 +400,7 @@ class _Loss(_Kind):
         return {"pred": pred, "target": target}
 
     def tape(self, arrays):
-        from .losses import loss
+        from ..tape.losses import loss
 
         pred = Tensor(arrays["pred"])
         return loss(self.op, pred, arrays["target"]), {"dpred": pred}

@@ -1,0 +1,1 @@
+"""The vanishing/exploding-gradient study and its data sets."""
