@@ -1,4 +1,4 @@
-"""backcalc.testing.golden (golden, assert_matches, check_backward), the pytest plugin and the grading example.
+"""backcalc.testing.golden_values (golden, assert_matches, check_backward), the pytest plugin and the grading example.
 
 Golden values of the default example are derived by hand beside the assertions: j = relu(2·w + 1) =
 (1.5, 2, 2.5, 3), k1_in = 6, k2_in = 5, o = σ(6) + ½σ(5) + 1, L = ½(o − 3)².
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import backcalc.testing.golden
+import backcalc.testing.golden_values
 from backcalc import Tensor
 from backcalc.net.derivation import explain
 from backcalc.net.spec import default_spec
@@ -238,7 +238,7 @@ def test_the_real_answers_diagnosis_is_passed_through(g):
 def test_docstring_examples():
     import backcalc.testing.backward_check
 
-    results = [doctest.testmod(m) for m in (backcalc.testing.golden, backcalc.testing.backward_check)]
+    results = [doctest.testmod(m) for m in (backcalc.testing.golden_values, backcalc.testing.backward_check)]
     assert sum(r.failed for r in results) == 0 and sum(r.attempted for r in results) >= 8
 
 
@@ -427,7 +427,7 @@ def test_the_plugin_is_registered_and_light():
 
     assert [e.value for e in entry_points(group="pytest11") if e.name == "backcalc"] == ["backcalc.testing.plugin"]
     code = "import sys, backcalc.testing.plugin; print(sorted(m for m in ('numpy', 'sympy', 'matplotlib', " \
-           "'backcalc.testing.golden', 'backcalc.net.derivation') if m in sys.modules))"
+           "'backcalc.testing.golden_values', 'backcalc.net.derivation') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -461,7 +461,7 @@ def test_the_fixture_and_short_readable_failures(pytester):
             "E     expected -0.001871411075\n") in out
     assert "E     ∂L/∂w_j1k1 = ∂L/∂k1_out · ∂k1_out/∂k1_in · ∂k1_in/∂w_j1k1 = (-0.50582)·0.0024665·1.5" in out
     assert "hint: dx equals dout" in out
-    assert "backcalc = <module" not in out          # no argument dump, no frames of backcalc.testing.golden
+    assert "backcalc = <module" not in out          # no argument dump, no frames of backcalc.testing.golden_values
     assert "testing.py" not in out
     assert ">       assert 1 + 1 == 3" in out      # other failures keep pytest's own long format
 

@@ -1,7 +1,7 @@
 """The pytest plugin installed with backcalc (``pytest11`` entry point): the ``backcalc`` fixture.
 
 Off unless used: it adds no options and no output, and imports nothing more until a test asks for the
-fixture. The fixture is :mod:`backcalc.testing.golden` itself, so a teacher's test reads
+fixture. The fixture is :mod:`backcalc.testing` itself, so a teacher's test reads
 
     def test_sigmoid_backward(backcalc):
         backcalc.check_backward(sigmoid_forward, sigmoid_backward, x, op="sigmoid", cache="output")
@@ -19,7 +19,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def backcalc():
-    """backcalc's grading helpers: ``golden``, ``assert_matches``, ``check_backward`` (:mod:`backcalc.testing.golden`)."""
+    """backcalc's grading helpers: ``golden``, ``assert_matches``, ``check_backward`` (:mod:`backcalc.testing.golden_values`)."""
     from backcalc import testing
 
     return testing
@@ -28,7 +28,7 @@ def backcalc():
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
-    testing = sys.modules.get("backcalc.testing.golden")  # not imported: no Mismatch can have been raised
+    testing = sys.modules.get("backcalc.testing.golden_values")  # not imported: no Mismatch can have been raised
     if testing is None or call.excinfo is None or not isinstance(call.excinfo.value, testing.Mismatch):
         return
     report = outcome.get_result()

@@ -70,7 +70,7 @@ def golden(spec=None) -> Golden:
     >>> g["forward.k1out"]
     Traceback (most recent call last):
     ...
-    backcalc.testing.golden.UnknownKey: 'forward.k1out' names no value of this derivation (did you mean 'forward.k1_out' or 'forward.k2_out'?)
+    backcalc.testing.UnknownKey: 'forward.k1out' names no value of this derivation (did you mean 'forward.k1_out' or 'forward.k2_out'?)
     """
     if isinstance(spec, Golden):
         return spec
@@ -358,3 +358,6 @@ def _diagnosis(derivation, key, given, rtol, atol):
 
 
 from .backward_check import BackwardReport, check_backward  # noqa: E402  (re-exported: part of this API)
+
+for _public in (UnknownKey, Resolved, Golden):  # shown under the public module in reprs and tracebacks
+    _public.__module__ = "backcalc.testing"
