@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..net.names import array_key
+
 
 def central_difference(fn, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """∂fn/∂x for a plain function of a float64 array, by central differences (forward evaluations only)."""
@@ -33,7 +35,7 @@ def numpy_loss(spec, params: dict) -> float:
     """The loss of ``spec``'s net with ``params`` ({"W1": ..., "b1": ...}), forward only, in plain numpy."""
     a = np.asarray(spec.x, dtype=float)
     for layer in spec.layers:
-        a = numpy_activation(layer, a @ params[f"W{layer.index}"] + params[f"b{layer.index}"])
+        a = numpy_activation(layer, a @ params[array_key("W", layer.index)] + params[array_key("b", layer.index)])
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         y, last, kind = spec.y, spec.layers[-1].activation, spec.loss
         if kind == "cross_entropy":

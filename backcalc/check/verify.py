@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..errors import ExpressionError
+from ..net.names import array_key, bias_name, element_key, node_in, node_out, weight_name
 from .numeric import EPS, SELU_ALPHA, SELU_LAMBDA, numeric_gradients, numpy_activation, numpy_loss
 from .sympy_tools import evaluate_at, load_sympy
 
@@ -213,9 +214,9 @@ def symbolic_gradients(spec, sp=None) -> tuple[dict, float]:
         env.update({sym.B[b]: layer.bias[b] for b in range(layer.units)})
         for a in range(layer.fan_in):
             for b in range(layer.units):
-                grads[f"W{n}[{a}][{b}]"] = float(np.sum(Gz[:, b] * _coefficient(sym.dz_dW[a][b], env, S, sp)))
+                grads[element_key("W", n, a, b)] = float(np.sum(Gz[:, b] * _coefficient(sym.dz_dW[a][b], env, S, sp)))
         for b in range(layer.units):
-            grads[f"b{n}[{b}]"] = float(np.sum(Gz[:, b] * _coefficient(sym.dz_db[b], env, S, sp)))
+            grads[element_key("b", n, b)] = float(np.sum(Gz[:, b] * _coefficient(sym.dz_db[b], env, S, sp)))
         G = np.zeros_like(A[n - 1])
         for a in range(layer.fan_in):
             for b in range(layer.units):
@@ -240,7 +241,7 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
     outputs = spec.layers[-1].unit_names
     sym = lambda name: sp.Symbol(name, real=True)  # noqa: E731
     t = [sym("t" if len(outputs) == 1 else f"t_{u}") for u in outputs]
-    outs = [sym(f"{u}_out") for u in outputs]
+    outs = [sym(node_out(u)) for u in outputs]
     last = spec.layers[-1].activation
     if spec.loss == "cross_entropy":  # one-hot targets t
         loss = (-sum(ti * sp.log(a) for ti, a in zip(t, outs)) if last == "softmax"
@@ -253,8 +254,8 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
         layer = spec.layers[n - 1]
         units = layer.unit_names
         sources = spec.unit_names(n - 1)
-        src = [sym(s if n == 1 else f"{s}_out") for s in sources]
-        ins = [sym(f"{u}_in") for u in units]
+        src = [sym(s if n == 1 else node_out(s)) for s in sources]
+        ins = [sym(node_in(u)) for u in units]
         delta = _deltas(layer, units, ins, upstream, sp, sym)  # ∂L/∂u_in
         if n == len(spec.layers) and spec.loss == "cross_entropy" and last == "softmax":
             # with one-hot targets (Σ t = 1) softmax and cross-entropy give u_out − t_u, if sympy agrees
@@ -263,16 +264,16 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
                     delta[u] = o - ti
         pre = {}
         for b, u in enumerate(units):
-            w = [sym(f"w_{sources[a]}{u}") for a in range(len(sources))]
-            bias = sym(f"b_{u}")
+            w = [sym(weight_name(sources[a], u)) for a in range(len(sources))]
+            bias = sym(bias_name(u))
             pre[u] = (sum(s * wi for s, wi in zip(src, w)) + bias, w, bias)
         for a, s in enumerate(sources):
             for b, u in enumerate(units):
                 expr, w, _ = pre[u]
-                result[f"w_{s}{u}"] = delta[u] * sp.diff(expr, w[a])
+                result[weight_name(s, u)] = delta[u] * sp.diff(expr, w[a])
         for u in units:
             expr, _, bias = pre[u]
-            result[f"b_{u}"] = delta[u] * sp.diff(expr, bias)
+            result[bias_name(u)] = delta[u] * sp.diff(expr, bias)
         if n > 1:
             upstream = {}
             for a, s in enumerate(sources):
@@ -286,7 +287,7 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
 
 def _deltas(layer, units, ins, upstream, sp, sym) -> dict:
     """∂L/∂u_in for each unit: ∂L/∂u_out times sympy's derivative of the activation, in names."""
-    outs = [sym(f"{u}_out") for u in units]
+    outs = [sym(node_out(u)) for u in units]
     if layer.activation == "softmax":
         total = sum(sp.exp(z) for z in ins)
         delta = {}
@@ -454,11 +455,11 @@ def _kinks(spec) -> list[str]:
     a = np.asarray(spec.x, dtype=float)
     params = spec.parameters()
     for layer in spec.layers:
-        z = a @ params[f"W{layer.index}"] + params[f"b{layer.index}"]
+        z = a @ params[array_key("W", layer.index)] + params[array_key("b", layer.index)]
         if layer.activation in KINKED:
             reach = 10 * EPS * (1 + np.abs(a).sum(axis=1, keepdims=True))
             for s, u in zip(*np.nonzero(np.abs(z) <= reach)):
-                notes.append(f"{layer.unit_names[u]}_in = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
+                notes.append(f"{node_in(layer.unit_names[u])} = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
                              f"kink: central differences straddle it, so only tape and sympy are compared")
         a = numpy_activation(layer, z)
     return notes

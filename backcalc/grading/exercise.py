@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BackcalcError, did_you_mean
+from ..net.names import bias_name, weight_name
 
 DEFAULT_SHAPE = (1, 4, 2, 1)
 DEFAULT_ACTIVATIONS = ("relu", "sigmoid", "linear")
@@ -264,7 +265,7 @@ def _answers_text(d, command, key: bool) -> str:
         rule = RULES[layer.activation]
         out.append(f"# layer {n} ({layer.name}, {layer.activation})")
         for c, u in enumerate(layer.unit_names):
-            total = " + ".join(f"w_{s}{u}·{v}" for s, v in zip(sources, src)) + f" + b_{u}"
+            total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + f" + {bias_name(u)}"
             out.append(line(f"{u}_in", sp.name_items("forward", f"{u}_in"), total))
             out.append(line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in")))
     out += ["", "[factors]", f"# the chain-rule factors, backwards from the loss{per_sample}"]
@@ -286,13 +287,14 @@ def _answers_text(d, command, key: bool) -> str:
         sources = spec.unit_names(n - 1)
         for c, u in enumerate(layer.unit_names):
             for a, s in enumerate(sources):
-                w = f"w_{s}{u}"
+                w = weight_name(s, u)
                 node = s if n == 1 else f"{s}_out"
                 out.append(line(f"∂{u}_in/∂{w}", sp.factor_items(f"∂{u}_in/∂{w}"), f"= {node}"))
-            out.append(line(f"∂{u}_in/∂b_{u}", sp.factor_items(f"∂{u}_in/∂b_{u}")))
+            b = bias_name(u)
+            out.append(line(f"∂{u}_in/∂{b}", sp.factor_items(f"∂{u}_in/∂{b}")))
             for a, s in enumerate(sources):
                 node = s if n == 1 else f"{s}_out"
-                out.append(line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= w_{s}{u}"))
+                out.append(line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= {weight_name(s, u)}"))
     for section, comment in (("gradients", "∂L/∂parameter for every weight and bias"),
                              ("updated", f"the parameters after one SGD step: new = old − {spec.learning_rate:g}·gradient")):
         out += ["", f"[{section}]", f"# {comment}"]

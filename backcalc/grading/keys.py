@@ -7,10 +7,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..net.names import Key, array_key, bias_name, element_key, parse_key, weight_name
+
 SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
 _TABLES = ("forward", "factors", "gradients", "updated")
-_ARRAY = re.compile(r"^([Wbza])(\d+)((?:\[\d+\])*)$")
 _SAMPLE = re.compile(r"^(.*?)\[(\d+)\]$")
+ANSWERABLE = ("W", "b", "z", "a")   # the canonical arrays an answers file can give
+
+
+def answer_key(text: str) -> Key | None:
+    """The parsed canonical key (``W1``, ``b2[0]``, ``z1[0][1]``) of an answerable array, else None."""
+    key = parse_key(text)
+    return key if key is not None and key.kind in ANSWERABLE else None
 
 
 @dataclass(frozen=True)
@@ -36,8 +44,8 @@ class _Space:
         self.a = {0: np.asarray(spec.x, dtype=float)}
         self.z = {}
         for n in range(1, self.N + 1):
-            self.z[n] = np.asarray(d.forward[f"z{n}"], dtype=float)
-            self.a[n] = np.asarray(d.forward[f"a{n}"], dtype=float)
+            self.z[n] = np.asarray(d.forward[array_key("z", n)], dtype=float)
+            self.a[n] = np.asarray(d.forward[array_key("a", n)], dtype=float)
         self.old = spec.parameters()
         self.grads = {k: np.asarray(v, dtype=float) for k, v in d.gradients.items()}
         self.updated = {k: np.asarray(v, dtype=float) for k, v in d.updated.items()}
@@ -49,8 +57,8 @@ class _Space:
                 self.units[u] = (layer.index, c)
         self.params = {}
         for name, key in spec.param_names():
-            m = _ARRAY.match(key)
-            self.params[name] = (m.group(1), int(m.group(2))) + tuple(int(i) for i in re.findall(r"\d+", m.group(3)))
+            k = parse_key(key)
+            self.params[name] = (k.kind, k.layer) + k.index
         self.g_out, self.delta, self.local = {}, {}, {}
         for layer in spec.layers:
             shape = (self.S, layer.units)
@@ -67,7 +75,7 @@ class _Space:
 
     # ── names ──
     def wname(self, n, a, c):
-        return f"w_{self.spec.unit_names(n - 1)[a]}{self.spec.unit_names(n)[c]}"
+        return weight_name(self.spec.unit_names(n - 1)[a], self.spec.unit_names(n)[c])
 
     def node(self, text: str):
         """("k1", "out") for "k1_out" (also "k1out", "K1_Out"); ("i", "out") for an input unit; else None."""
@@ -100,13 +108,13 @@ class _Space:
         layer = self.spec.layers[n - 1]
         if kind == "W":
             a, c = idx
-            name, key = self.wname(n, a, c), f"W{n}[{a}][{c}]"
+            name, key = self.wname(n, a, c), element_key("W", n, a, c)
             order = (n, 0, a, c)
         else:
             (c,) = idx
-            name, key = f"b_{layer.unit_names[c]}", f"b{n}[{c}]"
+            name, key = bias_name(layer.unit_names[c]), element_key("b", n, c)
             order = (n, 1, c, 0)
-        arr = f"{kind}{n}"
+        arr = array_key(kind, n)
         source = self.grads if section == "gradients" else self.updated
         old = float(self.old[arr][idx]) if section == "updated" else None
         return _Item(section, f"{section}.{key}", name, float(source[arr][idx]), (kind, n) + tuple(idx),
@@ -135,7 +143,7 @@ class _Space:
         elif kind == "src":
             name, value = f"∂{u}_in/∂{self.wname(n, a, c)}", self.a[n - 1][s, a]
         elif kind == "one":
-            name, value = f"∂{u}_in/∂b_{u}", 1.0
+            name, value = f"∂{u}_in/∂{bias_name(u)}", 1.0
         else:  # wpath
             src = self.spec.unit_names(n - 1)[a]
             name, value = f"∂{u}_in/∂{src if n == 1 else src + '_out'}", self.spec.layers[n - 1].weights[a, c]
@@ -153,9 +161,9 @@ class _Space:
         if section not in _TABLES or not rest:
             raise KeyError(f"{scoped!r}: expected loss, loss_after or a key scoped by its table "
                            f"(forward., factors., gradients., updated.), like gradients.W1[0][0] or gradients.w_ij1")
-        m = _ARRAY.match(rest)
-        if m and m.group(3) and section != "factors":
-            for item in self.array_items(section, m.group(1), int(m.group(2))):
+        k = answer_key(rest)
+        if k and k.index and section != "factors":
+            for item in self.array_items(section, k.kind, k.layer):
                 if item.key == f"{section}.{rest}":
                     return [item]
             raise KeyError(f"{scoped!r}: no such element (indices are 0-based, as in numpy)")

@@ -9,6 +9,7 @@ import numpy as np
 
 from .reader import Tolerance, decimals, half_unit
 from .keys import _Space
+from ..net.names import array_key, bias_name, element_key
 
 MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
 
@@ -126,7 +127,7 @@ class _Catalogue:
                 for v, via in enumerate(layer.unit_names):
                     yield _M("path_left_out", n=layer.index - 1, layer=names[layer.index - 1], via=via), \
                         _backprop(sp, drop=(layer.index, v))
-        new = {layer.index: layer.weights - sp.lr * sp.grads[f"W{layer.index}"] for layer in sp.spec.layers}
+        new = {layer.index: layer.weights - sp.lr * sp.grads[array_key("W", layer.index)] for layer in sp.spec.layers}
         yield _M("updated_downstream"), _backprop(sp, weights=new)
 
     def _here(self, m: Mistake, item) -> Mistake:
@@ -189,9 +190,9 @@ class _Catalogue:
         if item.ref[0] != "W":
             return
         _, n, a, c = item.ref
-        W = arrays[f"W{n}"]
+        W = arrays[array_key("W", n)]
         if a != c and c < W.shape[0] and a < W.shape[1]:
-            yield (_M("transposed", other=self.sp.wname(n, c, a), key=f"W{n}[{c}][{a}]"),), float(W[c, a])
+            yield (_M("transposed", other=self.sp.wname(n, c, a), key=element_key("W", n, c, a)),), float(W[c, a])
 
     def _forward(self, item):
         from ..tape.rules import RULES
@@ -205,10 +206,10 @@ class _Catalogue:
             yield (_M("no_activation", unit=unit),), z
         zb = z - layer.bias[c]
         if kind == "z":
-            yield (_M("no_bias", bias=f"b_{unit}"),), zb
+            yield (_M("no_bias", bias=bias_name(unit)),), zb
         elif layer.activation != "softmax":
             kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
-            yield (_M("no_bias", bias=f"b_{unit}"),), float(RULES[layer.activation].array(np.array([zb]), **kw)[0])
+            yield (_M("no_bias", bias=bias_name(unit)),), float(RULES[layer.activation].array(np.array([zb]), **kw)[0])
         yield (_M("sign"),), -item.expected
 
     def _factor(self, item):
@@ -232,7 +233,7 @@ class _Catalogue:
             src = sp.spec.unit_names(n - 1)[a]
             yield (_M("source_for_weight", source=src if n == 1 else f"{src}_out", weight=sp.wname(n, a, c)),), \
                 float(sp.a[n - 1][s, a])
-            yield (_M("updated_downstream"),), float(sp.updated[f"W{n}"][a, c])
+            yield (_M("updated_downstream"),), float(sp.updated[array_key("W", n)][a, c])
 
     def _updated(self, item):
         sp = self.sp

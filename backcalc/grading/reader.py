@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .keys import _ARRAY, _TABLES, _Space
+from .keys import _TABLES, _Space, answer_key
 from ..errors import AnswersError, SpecError, did_you_mean
 
 # The default ("as written") tolerance; the README explains it with an example.
@@ -231,9 +231,9 @@ class _Reader:
     def entry(self, section, key, value) -> list:
         where = f"[{section}] {key}"
         sp = self.space
-        m = _ARRAY.match(key)
-        if m and not m.group(3) and section != "factors":
-            kind, n = m.group(1), int(m.group(2))
+        k = answer_key(key)
+        if k and not k.index and section != "factors":
+            kind, n = k.kind, k.layer
             try:
                 items = sp.array_items(section, kind, n)
             except KeyError as exc:

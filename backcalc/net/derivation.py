@@ -19,6 +19,7 @@ import numpy as np
 from .network import Network, Pass
 from ..tape.rules import RULES
 from ..render.format import tex_name
+from .names import array_key, bias_name, element_key, node_in, node_out, parse_key, weight_name
 from .spec import NetSpec, load_spec
 
 # Per-term listing is for small nets; above these the text shows summary tables (see the README).
@@ -257,7 +258,7 @@ def explain(spec=None, steps: int | None = None) -> Derivation:
         updates=_updates(spec, net.params, grads, current.params if steps == 1 else net.step(grads).params),
         loss_after=loss_after,
         history=tuple(history),
-        forward={f"{k}{n}": t.data.tolist() for n, (z, a) in enumerate(zip(first.pre, first.post), start=1)
+        forward={array_key(k, n): t.data.tolist() for n, (z, a) in enumerate(zip(first.pre, first.post), start=1)
                  for k, t in (("z", z), ("a", a))},
         gradients={k: v.tolist() for k, v in grads.items()},
         updated={k: v.tolist() for k, v in current.params.items()},
@@ -267,14 +268,10 @@ def explain(spec=None, steps: int | None = None) -> Derivation:
 def _updates(spec, old, grads, new) -> tuple:
     out = []
     for name, key in spec.param_names():
-        array, idx = _split_key(key)
+        k = parse_key(key)
+        array, idx = k.array, k.index
         out.append(Update(name, key, float(old[array][idx]), float(grads[array][idx]), float(new[array][idx])))
     return tuple(out)
-
-
-def _split_key(key: str):
-    name, rest = key.split("[", 1)
-    return name, tuple(int(i) for i in rest.rstrip("]").split("]["))
 
 
 def _d(num: str, den: str) -> str:
@@ -293,7 +290,7 @@ class _Reader:
     def source(self, layer: int, a: int) -> str:
         """Name of the value unit ``a`` of layer ``layer`` sends on (input units are bare: ``i``)."""
         name = self.spec.unit_names(layer)[a]
-        return name if layer == 0 else f"{name}_out"
+        return name if layer == 0 else node_out(name)
 
     def source_value(self, layer: int, s: int, a: int) -> float:
         # the matmul entry of the next layer recorded a_{layer} as the factor that pairs with W
@@ -309,9 +306,9 @@ class _Reader:
             b = self.p.biases[n - 1].data
             for s in range(self.spec.samples):
                 for c, unit in enumerate(layer.unit_names):
-                    sources = tuple((f"w_{self.spec.unit_names(n - 1)[a]}{unit}", float(W[a, c]),
+                    sources = tuple((weight_name(self.spec.unit_names(n - 1)[a], unit), float(W[a, c]),
                                      self.source(n - 1, a), self.source_value(n - 1, s, a)) for a in range(layer.fan_in))
-                    rows.append(UnitForward(n, unit, s + 1, sources, f"b_{unit}", float(b[c]),
+                    rows.append(UnitForward(n, unit, s + 1, sources, bias_name(unit), float(b[c]),
                                             float(self.p.pre[n - 1].data[s, c]), float(self.p.post[n - 1].data[s, c]),
                                             layer.activation, layer.alpha))
         return tuple(rows)
@@ -341,7 +338,7 @@ class _Reader:
                     nxt = spec.layers[n]
                     W = p.products[n].local[0]  # W_{n+1} as recorded by the next layer's matmul entry
                     dz = p.pre[n].grad
-                    paths = tuple(Path(v, _d("L", f"{v}_in"), float(dz[s, k]), f"w_{unit}{v}", float(W[c, k]))
+                    paths = tuple(Path(v, _d("L", node_in(v)), float(dz[s, k]), weight_name(unit, v), float(W[c, k]))
                                   for k, v in enumerate(nxt.unit_names))
                     rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
         return tuple(rows)
@@ -383,20 +380,20 @@ class _Reader:
             W, b = p.weights[n - 1], p.biases[n - 1]
             for a in range(layer.fan_in):
                 for c, unit in enumerate(layer.unit_names):
-                    wname = f"w_{sources[a]}{unit}"
+                    wname = weight_name(sources[a], unit)
                     chains = tuple(self._chain(layer, rule, node, s, c, unit, wname,
                                                Factor(f"{unit}_in", wname, self.source_value(n - 1, s, a),
                                                       self.source(n - 1, a), tex_name(self.source(n - 1, a))))
                                    for s in range(spec.samples))
-                    terms.append(Term(wname, f"W{n}[{a}][{c}]", n, "weight", float(W.grad[a, c]), chains))
+                    terms.append(Term(wname, element_key("W", n, a, c), n, "weight", float(W.grad[a, c]), chains))
             for c, unit in enumerate(layer.unit_names):
-                bname = f"b_{unit}"
+                bname = bias_name(unit)
                 # the add entry z = (a@W) + b recorded ∂z/∂b = 1
                 one = float(p.pre[n - 1].local[1])
                 chains = tuple(self._chain(layer, rule, node, s, c, unit, bname,
                                            Factor(f"{unit}_in", bname, one, "1", "1"))
                                for s in range(spec.samples))
-                terms.append(Term(bname, f"b{n}[{c}]", n, "bias", float(b.grad[c]), chains))
+                terms.append(Term(bname, element_key("b", n, c), n, "bias", float(b.grad[c]), chains))
         return tuple(terms)
 
     def _chain(self, layer, rule, node, s, c, unit, pname, last: Factor) -> Chain:

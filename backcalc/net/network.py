@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import DomainError
 from ..tape.rules import RULES
+from .names import array_key, parse_key
 from .spec import NetSpec
 from ..tape import Tensor
 
@@ -43,8 +44,8 @@ class Pass:
     def gradients(self) -> dict[str, np.ndarray]:
         out = {}
         for n, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
-            out[f"W{n}"] = W.grad.copy()
-            out[f"b{n}"] = b.grad.copy()
+            out[array_key("W", n)] = W.grad.copy()
+            out[array_key("b", n)] = b.grad.copy()
         return out
 
 
@@ -63,14 +64,14 @@ class Network:
         weights, biases, products, pre, post = [], [], [], [], []
         for layer in spec.layers:
             n = layer.index
-            W = Tensor(self.params[f"W{n}"], label=f"W{n}")
-            b = Tensor(self.params[f"b{n}"], label=f"b{n}")
+            W = Tensor(self.params[array_key("W", n)], label=array_key("W", n))
+            b = Tensor(self.params[array_key("b", n)], label=array_key("b", n))
             product = a @ W
             z = product + b
-            z.label = f"z{n}"
+            z.label = array_key("z", n)
             params = {"alpha": layer.alpha} if layer.alpha is not None else {}
             a = z._apply(RULES[layer.activation], **params)
-            a.label = f"a{n}"
+            a.label = array_key("a", n)
             weights.append(W)
             biases.append(b)
             products.append(product)
@@ -93,9 +94,8 @@ class Network:
         grads = self.forward().gradients()
         out = {}
         for _, key in self.spec.param_names():
-            name, rest = key.split("[", 1)
-            idx = tuple(int(i) for i in rest.rstrip("]").split("]["))
-            out[key] = float(grads[name][idx])
+            k = parse_key(key)
+            out[key] = float(grads[k.array][k.index])
         return out
 
     def step(self, grads: dict[str, np.ndarray], learning_rate: float | None = None) -> Network:

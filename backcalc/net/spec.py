@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SpecError, did_you_mean
+from .names import array_key, bias_name, element_key, unit_names, weight_name
 
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
 LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
@@ -99,17 +100,17 @@ class NetSpec:
             sources = self.unit_names(layer.index - 1)
             for a in range(layer.fan_in):
                 for b in range(layer.units):
-                    out.append((f"w_{sources[a]}{layer.unit_names[b]}", f"W{layer.index}[{a}][{b}]"))
+                    out.append((weight_name(sources[a], layer.unit_names[b]), element_key("W", layer.index, a, b)))
             for b in range(layer.units):
-                out.append((f"b_{layer.unit_names[b]}", f"b{layer.index}[{b}]"))
+                out.append((bias_name(layer.unit_names[b]), element_key("b", layer.index, b)))
         return out
 
     def parameters(self) -> dict[str, np.ndarray]:
         """``{"W1": ..., "b1": ..., ...}`` — copies."""
         out = {}
         for layer in self.layers:
-            out[f"W{layer.index}"] = layer.weights.copy()
-            out[f"b{layer.index}"] = layer.bias.copy()
+            out[array_key("W", layer.index)] = layer.weights.copy()
+            out[array_key("b", layer.index)] = layer.bias.copy()
         return out
 
     @property
@@ -305,10 +306,6 @@ def _name(ctx, where, v) -> str:
     return v
 
 
-def _units(prefix: str, n: int) -> tuple[str, ...]:
-    return (prefix,) if n == 1 else tuple(f"{prefix}{p}" for p in range(1, n + 1))
-
-
 def _build(doc: dict, source: str) -> NetSpec:
     ctx = _Ctx(source)
     if not isinstance(doc, dict):
@@ -415,7 +412,7 @@ def _build(doc: dict, source: str) -> NetSpec:
             ctx.fail(where, f"the net has more than {MAX_PARAMETERS} weights (the limit)")
         if act == "softmax" and W.shape[1] < 2:
             ctx.fail(f"{where} activation", "softmax needs at least 2 units")
-        layers.append(LayerSpec(n, name, act, W, b, _units(name, W.shape[1]), alpha))
+        layers.append(LayerSpec(n, name, act, W, b, unit_names(name, W.shape[1]), alpha))
         fan_in = W.shape[1]
 
     outputs = layers[-1].units
@@ -427,7 +424,7 @@ def _build(doc: dict, source: str) -> NetSpec:
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         ctx.fail("train.steps", f"expected a whole number from 1 to {MAX_STEPS}, got {_kind(steps)}")
     _check_work(ctx, x.shape[0], sum(layer.weights.size for layer in layers), steps)
-    return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=_units(input_name, x.shape[1]),
+    return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=unit_names(input_name, x.shape[1]),
                    layers=tuple(layers), loss=loss, reduction=reduction, learning_rate=lr, steps=steps,
                    seed=seed, source=source, raw=doc)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json as _json
 
+from ..net.names import weight_name
 from .format import num
 
 LABELS = {
@@ -157,7 +158,7 @@ def _one(m, lang: str) -> str:
     if code == "update_arithmetic":
         p.update({k: num(p[k], 6) for k in ("old", "lr", "gradient", "value")})
     if code == "product_of_sums":
-        p["extra"] = f"·(Σ ∂{p['layer']}_in/∂w_{p['source']}{p['layer']})" if p.get("extra") else ""
+        p["extra"] = f"·(Σ ∂{p['layer']}_in/∂{weight_name(p['source'], p['layer'])})" if p.get("extra") else ""
     if code == "too_few_digits":
         p["of_change"] = words["of_change"] if p.get("updated") else ""
     return template.format(**p)

@@ -3,6 +3,7 @@ with its value and ∂L/∂w (the first sample's values for a batch)."""
 
 from __future__ import annotations
 
+from ..net.names import node_unit
 from .format import num
 
 
@@ -30,7 +31,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
         if row.sample != 1:
             continue
         for wname, wvalue, source, _ in row.sources:
-            src = source[:-4] if source.endswith("_out") else source
+            src = node_unit(source)
             g = f"\\n∂L/∂w = {num(grads[wname], digits)}" if wname in grads else ""
             out.append(f"  {_q(src)} -> {_q(row.unit)} [label={_q(f'{wname} = {num(wvalue, digits)}{g}')}];")
     for unit in spec.layers[-1].unit_names:

@@ -19,7 +19,6 @@ Installed with backcalc, a pytest plugin offers all three as the ``backcalc`` fi
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -28,6 +27,7 @@ import numpy as np
 from ..net.derivation import Derivation, explain
 from ..render.format import num, signed
 from ..render.text import jacobian_sum, path_sum, weighted_sum
+from ..net.names import array_key, index_text, node_in, node_out, parse_key
 from ..net.spec import NetSpec
 from ..errors import Mismatch
 from ..tape import Tensor, Value
@@ -35,7 +35,6 @@ from ..tape import Tensor, Value
 __all__ = ["golden", "assert_matches", "check_backward", "Golden", "Resolved", "Mismatch", "UnknownKey", "BackwardReport"]
 
 SCOPES = ("forward", "gradients", "updated")
-_KEY = re.compile(r"^([A-Za-z]+\d+)((?:\[(?:\d+|:)\])*)$")
 _SUGGEST_ELEMENTS = 5000   # element keys offered as did-you-mean candidates up to this many parameters
 
 
@@ -89,14 +88,15 @@ class Golden(Mapping):
         self._names = {scope: {} for scope in SCOPES}        # display name → (array, index)
         self._display = {}                                    # (scope, array, element index) → display name
         for name, key in self.spec.param_names():
-            array, idx = _split(key)
+            k = parse_key(key)
+            array, idx = k.array, k.index
             for scope in ("gradients", "updated"):
                 self._names[scope][name] = (array, idx)
                 self._display[(scope, array, idx)] = name
         batch = self.spec.samples > 1
         for layer in self.spec.layers:
             for c, unit in enumerate(layer.unit_names):
-                for array, node in ((f"z{layer.index}", f"{unit}_in"), (f"a{layer.index}", f"{unit}_out")):
+                for array, node in ((array_key("z", layer.index), node_in(unit)), (array_key("a", layer.index), node_out(unit))):
                     self._names["forward"][node] = (array, (slice(None), c) if batch else (0, c))
                     for s in range(self.spec.samples):
                         self._display[("forward", array, (s, c))] = f"{node}, sample {s + 1}" if batch else node
@@ -127,7 +127,7 @@ class Golden(Mapping):
         if name is None and idx:
             name = next((n for n, a in self._names[scope].items() if a == (array, idx)), None)
         value = float(value) if np.ndim(value) == 0 else np.array(value)
-        return Resolved(f"{scope}.{array}{_index_text(idx)}", name, value)
+        return Resolved(f"{scope}.{array}{index_text(idx)}", name, value)
 
     def explain(self, key: str) -> str:
         """The derivation of one element's golden value, as text (the chain of factors with numbers)."""
@@ -147,13 +147,13 @@ class Golden(Mapping):
             return text, None, ()
         scope, dot, rest = text.partition(".")
         if dot and scope in SCOPES:
-            m = _KEY.match(rest)
-            if m and m.group(1) in self._arrays[scope]:
-                idx = tuple(slice(None) if i == ":" else int(i) for i in re.findall(r"\[(\d+|:)\]", m.group(2)))
-                shape = self._arrays[scope][m.group(1)].shape
+            k = parse_key(rest, slices=True)
+            if k and k.array in self._arrays[scope]:
+                idx = k.index
+                shape = self._arrays[scope][k.array].shape
                 if len(idx) > len(shape) or any(isinstance(i, int) and i >= n for i, n in zip(idx, shape)):
-                    raise UnknownKey(f"{key!r}: {m.group(1)} has shape {_shape_text(shape)} (indices are 0-based)")
-                return scope, m.group(1), idx
+                    raise UnknownKey(f"{key!r}: {k.array} has shape {_shape_text(shape)} (indices are 0-based)")
+                return scope, k.array, idx
             if rest in self._names[scope]:
                 return (scope,) + self._names[scope][rest]
         raise UnknownKey(f"{key!r} names no value of this derivation{self._suggest(text)}")
@@ -172,15 +172,6 @@ class Golden(Mapping):
             "; keys look like 'loss', 'forward.k1_out', 'gradients.w_j1k1', 'gradients.W2[0][0]', 'updated.b1'"
 
 
-def _split(key: str):
-    array, rest = key.split("[", 1)
-    return array, tuple(int(i) for i in rest.rstrip("]").split("]["))
-
-
-def _index_text(idx) -> str:
-    return "".join(f"[{':' if isinstance(i, slice) else i}]" for i in idx)
-
-
 def _shape_text(shape) -> str:
     return "×".join(str(n) for n in shape)
 
@@ -190,10 +181,11 @@ def _shape_text(shape) -> str:
 def _derivation_lines(g: Golden, scope, array, idx, digits=5) -> list:
     d = g.derivation
     if scope == "forward":
-        n, (s, c) = int(array[1:]), idx
+        k, (s, c) = parse_key(array), idx
+        n = k.layer
         row = next(r for r in d.forward_rows if r.layer == n and r.sample == s + 1 and r.unit == d.spec.layers[n - 1].unit_names[c])
-        return _forward_lines(row, array.startswith("a"), digits)
-    key = f"{array}{_index_text(idx)}"
+        return _forward_lines(row, k.kind == "a", digits)
+    key = f"{array}{index_text(idx)}"
     if d.terms_omitted:
         chain = [f"(chains are not recorded for a net of {d.spec.n_parameters} parameters × {d.spec.samples} samples)"]
     else:
@@ -314,8 +306,8 @@ def assert_matches(given, spec, key_or_name: str, rtol: float = 1e-6, atol: floa
     if scope in ("loss", "loss_after"):
         element, name = scope, scope
     else:
-        array, idx = r.key.split(".", 1)[1].split("[", 1)[0], _full_index(g._address(r.key)[2], first)
-        element = f"{scope}.{array}{_index_text(idx)}"
+        array, idx = parse_key(r.key.split(".", 1)[1], slices=True).array, _full_index(g._address(r.key)[2], first)
+        element = f"{scope}.{array}{index_text(idx)}"
         name = g._display.get((scope, array, idx))
     e, v = float(expected[first]), float(value[first])
     if expected.ndim == 0:
