@@ -95,8 +95,9 @@ class _Catalogue:
             kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
             shape = sp.a[n].shape
 
-            def local(ans, x):
-                return np.broadcast_to(np.asarray(rule.local(ans, x, **kw)[0], dtype=float), shape)
+            def local(ans, x):  # the derivative a student writes from the output (σ′ = out·(1 − out))
+                v = rule.by_output(ans, **kw) if rule.by_output is not None else rule.local(ans, x, **kw)[0]
+                return np.broadcast_to(np.asarray(v, dtype=float), shape)
 
             yield _M("no_local", n=n, layer=layer.name, activation=act), _backprop(sp, local={n: np.ones(shape)})
             at_out = local(rule.array(sp.a[n], **kw), sp.a[n])

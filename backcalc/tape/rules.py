@@ -48,6 +48,9 @@ class Rule:
     elementwise: bool = True
     note: str = ""
     params: tuple[str, ...] = field(default=())
+    # the local derivative from the output alone, as written on paper (σ′ = out·(1 − out)); the tape's
+    # ``local`` computes the same number without cancellation, the grader uses this to replay mistakes
+    by_output: Callable | None = None
 
     def formula(self, i: int, latex: bool = False, **names) -> str:
         """The local derivative ∂out/∂input_i written with the given names, e.g. ``a="k1_in"``."""
@@ -246,16 +249,66 @@ def _bce_array(p, t):
 
 
 def _bce_local(ans, p, t):
-    # ∂/∂p = (p − t)/(p·(1 − p)), written as −t/p + (1−t)/(1−p) with 0/0 terms taken as 0
+    # ∂/∂p = −t/p + (1−t)/(1−p), computed as (p − t)/(p·(1 − p)) so the two terms never cancel when p ≈ t;
+    # at p = 0 or 1 (allowed against a matching target) the 0/0 term is taken as 0.
+    # ∂/∂t = ln(1−p) − ln p = ln((1−p)/p), as log1p((1 − 2p)/p) near p = ½ where the two logs cancel.
     if isinstance(p, np.ndarray) or isinstance(t, np.ndarray):
         p, t = np.broadcast_arrays(np.asarray(p, float), np.asarray(t, float))
+        inside = (p > 0) & (p < 1)
+        q = np.where(inside, p, 0.5)
         with np.errstate(divide="ignore", invalid="ignore"):
-            dp = np.where(t == 0, 0.0, -t / p) + np.where(t == 1, 0.0, (1.0 - t) / (1.0 - p))
-            dt = np.log(np.where(p < 1, 1.0 - p, np.nan)) - np.log(np.where(p > 0, p, np.nan))
-        return dp, dt
+            edge = np.where(t == 0, 0.0, -t / p) + np.where(t == 1, 0.0, (1.0 - t) / (1.0 - p))
+            dp = np.where(inside, (q - t) / (q * (1.0 - q)), edge)
+            near_half = (q > 0.25) & (q < 0.75)
+            dt = np.where(near_half, np.log1p((1.0 - 2.0 * q) / q), np.log((1.0 - q) / q))
+        return dp, np.where(inside, dt, np.nan)
+    if 0 < p < 1:
+        dt = math.log1p((1.0 - 2.0 * p) / p) if 0.25 < p < 0.75 else math.log((1.0 - p) / p)
+        return (p - t) / (p * (1.0 - p)), dt
     dp = (0.0 if t == 0 else -t / p) + (0.0 if t == 1 else (1.0 - t) / (1.0 - p))
-    dt = math.log(1.0 - p) - math.log(p) if 0 < p < 1 else math.nan
-    return dp, dt
+    return dp, math.nan
+
+
+# ───────────────────────────── local derivatives free of cancellation ─────────────────────────────
+# Each is the textbook formula of the table's text, computed so that no large term cancels: σ′ as
+# σ(a)·σ(−a) (1 − σ(a) is 0 in floats for a > 37), tanh′ as 1/cosh²(a) (1 − tanh² is 0 for |a| > 19), elu′
+# for a ≤ 0 as α·e^a (out + α cancels for a < −19), the piecewise rules by selection, never by arithmetic on the indicator ([a>0]·(1 − x) + x is 0 for a
+# large x). Property-tested against mpmath over magnitudes 1e-300…1e300 (tests/test_rules_precision.py).
+
+def _where_positive(a, pos, neg):
+    if isinstance(a, np.ndarray):
+        return np.where(a > 0, pos, neg)
+    return pos if a > 0 else neg
+
+
+def _exp_neg(a):
+    # e^a where a ≤ 0 (the negative branch of elu and selu): out + α = α·e^a, without the cancellation
+    if isinstance(a, np.ndarray):
+        return np.exp(np.minimum(a, 0.0))
+    return math.exp(min(a, 0.0))
+
+
+def _elu_local(ans, a, alpha=1.0):
+    return (_where_positive(a, 1.0, alpha * _exp_neg(a)),)
+
+
+def _selu_local(ans, a):
+    return (_where_positive(a, SELU_SCALE, SELU_SCALE * SELU_ALPHA * _exp_neg(a)),)
+
+
+def _sigmoid_local(ans, a):
+    if isinstance(a, np.ndarray):
+        return (ans * _sigmoid_array(-a),)
+    return (ans * _sigmoid_scalar(-a),)
+
+
+def _tanh_local(ans, a):
+    # sech²(a) = 1/cosh²(a); past |a| = 20 it is 4·e^(−2|a|) to the last bit (and never overflows)
+    if isinstance(a, np.ndarray):
+        m = np.abs(a)
+        return (np.where(m > 20.0, 4.0 * np.exp(-2.0 * m), 1.0 / np.cosh(np.minimum(m, 20.0)) ** 2),)
+    m = abs(a)
+    return (4.0 * math.exp(-2.0 * m) if m > 20.0 else 1.0 / math.cosh(m) ** 2,)
 
 
 # ───────────────────────────── vjps of the non-elementwise rules ─────────────────────────────
@@ -427,28 +480,29 @@ _TABLE = [
        scalar=lambda a: a if a > 0 else 0.0, array=lambda a: np.maximum(a, 0.0),
        show="max(0, {a})", show_latex="\\max(0, {a})", note="relu′(0) = 0"),
     _r("leaky_relu", 1,
-       lambda ans, a, alpha=0.01: (_gt(a, 0.0) * (1.0 - alpha) + alpha,),
+       lambda ans, a, alpha=0.01: (_where_positive(a, 1.0, alpha),),
        ["1 if {a} > 0 else {alpha}"], ["\\begin{{cases}}1 & {a} > 0\\\\ {alpha} & {a} \\le 0\\end{{cases}}"],
        scalar=lambda a, alpha=0.01: a if a > 0 else alpha * a,
        array=lambda a, alpha=0.01: np.where(a > 0, a, alpha * a),
        show="leaky_relu({a})", show_latex="\\operatorname{{LeakyReLU}}({a})",
        note="leaky_relu′(0) = alpha", params=("alpha",)),
-    _r("elu", 1,
-       lambda ans, a, alpha=1.0: (_gt(a, 0.0) * (1.0 - (ans + alpha)) + (ans + alpha),),
+    _r("elu", 1, _elu_local,
        ["1 if {a} > 0 else {out} + {alpha}"],
        ["\\begin{{cases}}1 & {a} > 0\\\\ {out} + {alpha} & {a} \\le 0\\end{{cases}}"],
        scalar=_elu_scalar, array=_elu_array, show="elu({a})", show_latex="\\operatorname{{ELU}}({a})",
-       note="elu′(0) = alpha", params=("alpha",)),
-    _r("selu", 1,
-       lambda ans, a: (_gt(a, 0.0) * (SELU_SCALE - (ans + SELU_SCALE * SELU_ALPHA)) + (ans + SELU_SCALE * SELU_ALPHA),),
+       note="elu′(0) = alpha", params=("alpha",),
+       by_output=lambda out, alpha=1.0: _where_positive(out, 1.0, out + alpha)),
+    _r("selu", 1, _selu_local,
        ["λ if {a} > 0 else {out} + λα"],
        ["\\begin{{cases}}\\lambda & {a} > 0\\\\ {out} + \\lambda\\alpha & {a} \\le 0\\end{{cases}}"],
        scalar=_selu_scalar, array=_selu_array, show="selu({a})", show_latex="\\operatorname{{SELU}}({a})",
-       note="λ = 1.0507009873554805, α = 1.6732632423543772; selu′(0) = λα"),
-    _r("sigmoid", 1, lambda ans, a: (ans * (1.0 - ans),), ["σ({a})·(1−σ({a}))"],
+       note="λ = 1.0507009873554805, α = 1.6732632423543772; selu′(0) = λα",
+       by_output=lambda out: _where_positive(out, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA)),
+    _r("sigmoid", 1, _sigmoid_local, ["σ({a})·(1−σ({a}))"],
        ["\\sigma({a})\\,(1-\\sigma({a}))"], scalar=_sigmoid_scalar, array=_sigmoid_array,
+       by_output=lambda out: out * (1.0 - out),
        show="σ({a})", show_latex="\\sigma({a})"),
-    _r("tanh", 1, lambda ans, a: (1.0 - ans * ans,), ["1 − tanh²({a})"], ["1-\\tanh^2 {a}"],
+    _r("tanh", 1, _tanh_local, ["1 − tanh²({a})"], ["1-\\tanh^2 {a}"], by_output=lambda out: 1.0 - out * out,
        scalar=math.tanh, array=np.tanh, show="tanh({a})", show_latex="\\tanh {a}"),
     _r("softplus", 1,
        lambda ans, a: (_sigmoid_array(a) if isinstance(a, np.ndarray) else _sigmoid_scalar(a),),
