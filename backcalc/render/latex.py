@@ -1,18 +1,32 @@
-"""LaTeX rendering: a complete document (amsmath only) a student can compile or paste into a report."""
+"""LaTeX rendering: a complete document (amsmath only) a student can compile or paste into a report.
+
+The page has every section of the text page — the givens, the forward pass with numbers substituted, the
+loss, ∂L/∂out for every unit, the δ's, the chain rule for every parameter, the update, the loss history and
+the parameters after the last step — and every long equation is broken across rows so nothing runs off
+the page. Formulas are the text page's own (see :mod:`backcalc.render.texmath`).
+
+>>> from backcalc import explain
+>>> r"\\begin{document}" in render(explain())
+True
+"""
 
 from __future__ import annotations
 
-from .format import tex_name, tex_num
+from . import text
+from .format import num, signed, tex_name
 from .labels import labels
+from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
 _UNICODE = {"→": r"$\rightarrow$", "×": r"$\times$", "·": r"$\cdot$", "σ": r"$\sigma$", "∂": r"$\partial$",
-            "−": "-", "½": r"$\frac{1}{2}$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "²": r"$^2$", "–": "--", "—": "---"}
+            "−": "-", "½": r"$\frac{1}{2}$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "²": r"$^2$", "–": "--", "—": "---",
+            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$"}
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+MATRIX_COLUMNS = 8  # wider parameter matrices are shown in slices of this many columns
 
 
 def escape(text: str) -> str:
-    """Plain text for LaTeX: specials escaped, the common symbols mapped, any other non-ASCII dropped."""
+    """Plain text for LaTeX: specials escaped, the common symbols mapped, any other non-ASCII as ``?``."""
     out = []
     for ch in text:
         if ch in _SPECIAL:
@@ -26,76 +40,209 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-def _frac(of: str, wrt: str) -> str:
-    return r"\frac{\partial " + tex_name(of) + r"}{\partial " + tex_name(wrt) + "}"
-
-
-def _paren(v, digits):
-    t = tex_num(v, digits)
-    return f"({t})" if t.startswith("-") else t
-
-
-_ACT = {"linear": "{a}", "relu": r"\max(0, {a})", "sigmoid": r"\sigma({a})", "tanh": r"\tanh {a}",
-        "softmax": r"\operatorname{{softmax}}({a})", "leaky_relu": r"\operatorname{{LeakyReLU}}({a})",
-        "elu": r"\operatorname{{ELU}}({a})", "selu": r"\operatorname{{SELU}}({a})"}
+def tex(v, digits: int) -> str:
+    """A number in math mode."""
+    return number(num(v, digits))
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     L = labels(lang)
     spec = d.spec
     detailed = d.shows_detail(full)
-    out = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\allowdisplaybreaks", r"\begin{document}",
-           "% --- backcalc derivation: paste from here ---",
-           rf"\section*{{{escape(d.title or 'backcalc')}}}"]
+    title = d.title or "backcalc"
+    out = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\allowdisplaybreaks",
+           r"\setlength{\parindent}{0pt}", r"\begin{document}", "% --- backcalc derivation: paste from here ---",
+           rf"\section*{{{escape(title)}}}", _givens(d, digits, L)]
+    if not detailed:
+        out += ["", escape(L["large"].format(params=spec.n_parameters, samples=spec.samples,
+                                             max_params=_limits()[0], max_samples=_limits()[1]))]
+    out.append(rf"\subsection*{{{escape(L['forward'])}}}")
+    out += _forward(d, digits, L) if detailed else _summary_table(d, digits, L)
+    out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L))
+    out.append(rf"\subsection*{{{escape(L['backward'])}}}")
     if detailed:
-        out += [rf"\subsection*{{{escape(L['forward'])}}}", r"\begin{align*}"]
-        rows = []
-        for r in d.forward_rows:
-            tag = rf"\quad\text{{({escape(L['sample'].format(s=r.sample))})}}" if spec.samples > 1 else ""
-            names = " + ".join(f"{tex_name(w)}\\,{tex_name(src)}" for w, _, src, _ in r.sources)
-            values = " + ".join(f"{_paren(wv, digits)} \\cdot {_paren(sv, digits)}" for _, wv, _, sv in r.sources)
-            rows.append(f"{tex_name(r.unit + '_in')} &= {names} + {tex_name(r.bias_name)} = {values} + "
-                        f"{_paren(r.bias, digits)} = {tex_num(r.z, digits)}{tag}")
-            act = _ACT.get(r.activation, r.activation + "({a})").format(a=tex_name(r.unit + "_in"))
-            rows.append(f"{tex_name(r.unit + '_out')} &= {act} = {tex_num(r.a, digits)}")
-        out += [" \\\\\n".join(rows), r"\end{align*}"]
-    out += [rf"\subsection*{{{escape(L['loss'])}}}", r"\begin{align*}"]
-    out.append(f"L &= {tex_num(d.loss, digits)}"
-               rf"\quad\text{{({escape(L['loss_kind'][spec.loss])}, {escape(L['reduction'][spec.reduction])})}}")
-    out += [r"\end{align*}", rf"\subsection*{{{escape(L['backward'])}}}"]
-    if detailed:
-        rows = []
-        for u in d.upstream:
-            lhs = _frac("L", f"{u.unit}_out")
-            if not u.paths:
-                rows.append(f"{lhs} &= {tex_num(u.value, digits)}")
-                continue
-            names = " + ".join(f"{_frac('L', p.via + '_in')}\\,{tex_name(p.weight_name)}" for p in u.paths)
-            values = " + ".join(f"{_paren(p.grad, digits)} \\cdot {_paren(p.weight, digits)}" for p in u.paths)
-            rows.append(f"{lhs} &= {names} = {values} = {tex_num(u.value, digits)}")
-        out += [escape(L["upstream"]), r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-        rows = []
-        for t in d.terms:
-            for chain in t.chains:
-                names = r" \cdot ".join(_frac(f.of, f.wrt) for f in chain.factors)
-                values = r" \cdot ".join(_paren(f.value, digits) for f in chain.factors)
-                tag = rf"\quad\text{{({escape(L['sample'].format(s=chain.sample))})}}" if spec.samples > 1 else ""
-                rows.append(f"{_frac('L', t.name)} &= {names} = {values} = {tex_num(chain.value, digits)}{tag}")
-            if spec.samples > 1:
-                rows.append(f"{_frac('L', t.name)} &= {tex_num(t.value, digits)}"
-                            rf"\quad\text{{({escape(L['summed'].format(n=spec.samples))})}}")
-        out += [escape(L["terms"]), r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-    c = L["col"]
-    out += [rf"\subsection*{{{escape(L['update'].format(lr=d.spec.learning_rate))}}}",
-            r"\begin{tabular}{lrrr}",
-            rf"{escape(c['parameter'])} & {escape(c['old'])} & {escape(c['gradient'])} & {escape(c['new'])} \\ \hline"]
-    updates = d.updates if detailed or len(d.updates) <= 40 else d.updates[:40]
-    for u in updates:
-        out.append(f"${tex_name(u.name)}$ & ${tex_num(u.old, digits)}$ & ${tex_num(u.grad, digits)}$ & "
-                   f"${tex_num(u.new, digits)}$ \\\\")
-    out.append(r"\end{tabular}")
-    label = L["loss_after"] if spec.steps == 1 else L["loss_after_steps"].format(steps=spec.steps)
-    out += ["", rf"\noindent {escape(label)}: ${tex_num(d.loss_after, digits)}$ "
-                rf"({escape(L['was'])} ${tex_num(d.loss, digits)}$)",
-            "% --- to here ---", r"\end{document}"]
+        out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits))
+        out += [rf"\subsubsection*{{{escape(L['deltas'])}}}"] + _align(_deltas(d, digits, L))
+        if any(x.local is None for x in d.deltas):
+            words, _, formula = L["softmax_delta"].rpartition(", ")
+            out.append(f"{escape(words)}, ${to_tex(formula)}$")
+        out += [rf"\subsubsection*{{{escape(L['terms'])}}}"] + _align(_terms(d, digits, L))
+    else:
+        out += [rf"\subsubsection*{{{escape(L['gradients'])}}}"] + _matrices(d.gradients, digits)
+    out += [rf"\subsection*{{{escape(L['update'].format(lr=num(spec.learning_rate, digits)))}}}"]
+    out += _update_table(d, digits, L, detailed)
+    out += _after(d, digits, L, detailed)
+    out += ["% --- to here ---", r"\end{document}"]
     return "\n".join(out) + "\n"
+
+
+def _limits():
+    from ..net.derivation import DETAIL_PARAMETERS, DETAIL_SAMPLES
+
+    return DETAIL_PARAMETERS, DETAIL_SAMPLES
+
+
+def _givens(d, digits, L):
+    spec = d.spec
+    return escape(L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
+                                    loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
+                                    lr=num(spec.learning_rate, digits)))
+
+
+def _align(rows):
+    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"] if rows else []
+
+
+def _sides(line: str):
+    parts = top_level_split(line, " = ")
+    return parts[0], parts[1:]
+
+
+def _forward(d, digits, L):
+    out, rows = [], []
+    current, last_sample = None, None
+    for row in d.forward_rows:
+        if row.layer != current:
+            out += _align(rows)
+            rows, current, last_sample = [], row.layer, None
+            layer = d.spec.layers[row.layer - 1]
+            out.append(rf"\subsubsection*{{{escape(L['layer'].format(n=layer.index, name=layer.name, activation=layer.activation))}}}")
+        if d.spec.samples > 1 and row.sample != last_sample:
+            last_sample = row.sample
+            rows.append(rf"\intertext{{\emph{{{escape(L['sample'].format(s=row.sample))}}}}}" if rows else "")
+            if not rows[-1]:  # the first group: a label above the environment instead of an empty row
+                rows.pop()
+                out.append(rf"\emph{{{escape(L['sample'].format(s=row.sample))}}}")
+        names, values = text.weighted_sum(row, digits)
+        rows += equation_rows(f"{row.unit}_in", [f"{names} + {row.bias_name}",
+                                                 f"{values} + {signed(row.bias, digits)}", num(row.z, digits)])
+        lhs, sides = _sides(text._activation(row, digits))
+        rows += equation_rows(lhs, sides)
+    out += _align(rows)
+    return out
+
+
+def _summary_table(d, digits, L):
+    c = L["col"]
+    out = [r"\begin{tabular}{lrrrr}", rf"{escape(c['unit'])} & {escape(c['sample'])}$\times${escape(c['unit'])} & "
+           r"mean & min & max \\ \hline"]
+    for s, layer in zip(d.layer_summaries, d.spec.layers):
+        out.append(f"{escape(L['layer'].format(n=s.layer, name=layer.name, activation=layer.activation))} & "
+                   f"${s.samples}\\times{s.units}$ & ${tex(s.mean, digits)}$ & ${tex(s.min, digits)}$ & "
+                   f"${tex(s.max, digits)}$ \\\\")
+    return out + [r"\end{tabular}"]
+
+
+def _loss(d, digits, L):
+    rec = d.loss_record
+    rows = []
+    many = len(rec.per_sample) > 1
+    for s, (pred, target, value) in enumerate(zip(rec.predictions, rec.targets, rec.per_sample), start=1):
+        lhs, sides = _sides(text._loss_line(rec, pred, target, value, digits))
+        if many:
+            lhs = f"L_{s}"
+        rows += equation_rows(lhs, sides, tag=L["sample"].format(s=s) if many else "")
+    if many:
+        terms = " + ".join(f"L_{s}" for s in range(1, len(rec.per_sample) + 1))
+        first = f"({terms})/{len(rec.per_sample)}" if rec.reduction == "mean" else terms
+        rows += equation_rows("L", [first, num(rec.value, digits)], tag=L["reduction"][rec.reduction])
+    return rows
+
+
+def _upstream(d, digits):
+    rows = []
+    many = d.spec.samples > 1
+    for u in d.upstream:
+        tag = f"[{u.sample}]" if many else ""
+        if not u.paths:
+            rows += equation_rows(u.name, [u.formula, num(u.value, digits)], tag=tag)
+            continue
+        names, values = text.path_sum(u, digits)
+        rows += equation_rows(u.name, [names, values, num(u.value, digits)], tag=tag)
+    return rows
+
+
+def _deltas(d, digits, L):
+    rows = []
+    many = d.spec.samples > 1
+    for x in d.deltas:
+        tag = L["sample"].format(s=x.sample) if many else ""
+        lhs = f"δ_{x.unit}"
+        if x.local is None:
+            sides = [f"Σ_j ∂L/∂j_out·∂j_out/∂{x.unit}_in", text.jacobian_sum(x, digits), num(x.value, digits)]
+        else:
+            sides = [f"∂L/∂{x.unit}_out · ∂{x.unit}_out/∂{x.unit}_in", f"{signed(x.upstream, digits)} · {x.formula}",
+                     f"{signed(x.upstream, digits)} · {signed(x.local, digits)}", num(x.value, digits)]
+        rows += [r.replace(to_tex(lhs), rf"\delta_{{{tex_name(x.unit)}}}", 1) for r in equation_rows(lhs, sides, tag=tag)]
+    return rows
+
+
+def _terms(d, digits, L):
+    if d.terms_omitted:
+        return [rf"&\text{{{text_escape(L['terms_omitted'])}}}"]
+    rows = []
+    many = d.spec.samples > 1
+    for t in d.terms:
+        for chain in t.chains:
+            names = " · ".join(f.name for f in chain.factors)
+            values = " · ".join(signed(f.value, digits) for f in chain.factors)
+            rows += equation_rows(f"∂L/∂{t.name}", [names, values, num(chain.value, digits)],
+                                  tag=L["sample"].format(s=chain.sample) if many else "")
+        if many:
+            total = " + ".join(signed(c.value, digits) for c in t.chains)
+            rows += equation_rows(f"∂L/∂{t.name}", [total, num(t.value, digits)],
+                                  tag=L["summed"].format(n=len(t.chains)))
+    return rows
+
+
+def _update_table(d, digits, L, detailed):
+    c = L["col"]
+    out = [r"\begin{tabular}{lrrrr}",
+           rf"{escape(c['parameter'])} & {escape(c['old'])} & {escape(c['gradient'])} & {escape(c['new'])} & "
+           rf"{escape(c['change'])} \\ \hline"]
+    updates = list(d.updates)
+    if not detailed and len(updates) > 40:
+        updates = updates[:20] + [None] + updates[-5:]
+    for u in updates:
+        if u is None:
+            out.append(r"\dots & & & & \\")
+            continue
+        change = f"${number(num(u.change_pct, 3))}$" if u.change_pct is not None else "---"
+        out.append(f"${tex_name(u.name)}$ & ${tex(u.old, digits)}$ & ${tex(u.grad, digits)}$ & "
+                   f"${tex(u.new, digits)}$ & {change} \\\\")
+    return out + [r"\end{tabular}", ""]
+
+
+def _after(d, digits, L, detailed):
+    spec = d.spec
+    if spec.steps == 1:
+        return [rf"{escape(L['loss_after'])}: ${tex(d.loss_after, digits)}$ ({escape(L['was'])} ${tex(d.loss, digits)}$)", ""]
+    out = [rf"\subsection*{{{escape(L['history'])}}}", r"\begin{tabular}{rr}",
+           rf"{escape(L['step'])} & {escape(L['col']['loss'])} \\ \hline"]
+    out += [f"{s} & ${tex(v, digits)}$ \\\\" for s, v in d.history]
+    out += [r"\end{tabular}", "",
+            rf"{escape(L['loss_after_steps'].format(steps=spec.steps))}: ${tex(d.loss_after, digits)}$ "
+            rf"({escape(L['was'])} ${tex(d.loss, digits)}$)", ""]
+    if detailed:
+        out += [rf"\subsection*{{{escape(L['final_params'].format(steps=spec.steps))}}}"]
+        out += _matrices(d.updated, digits)
+    return out
+
+
+def _matrices(arrays, digits):
+    """Each array as a matrix shaped like the parameter (sliced into blocks of columns when wide)."""
+    out = []
+    for key, value in arrays.items():
+        rows = value if isinstance(value[0], list) else [value]
+        for start in range(0, len(rows[0]), MATRIX_COLUMNS):
+            block = [r[start:start + MATRIX_COLUMNS] for r in rows[:MATRIX_COLUMNS * 3]]
+            body = r" \\ ".join(" & ".join(tex(v, digits) for v in r) for r in block)
+            cols = f"_{{[:, {start}:{start + len(block[0])}]}}" if len(rows[0]) > MATRIX_COLUMNS else ""
+            more = r" \;\dots" if len(rows) > len(block) else ""
+            out += [r"\[", rf"{_key_tex(key)}{cols} = \begin{{pmatrix}} {body} \end{{pmatrix}}{more}", r"\]"]
+    return out
+
+
+def _key_tex(key: str) -> str:
+    head = key.rstrip("0123456789")
+    return f"{text_escape(head)}_{{{key[len(head):]}}}" if head != key else text_escape(key)

@@ -54,6 +54,9 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
                                                    disable_numparse=True), ""]
         out.append(f"**{L['loss_after_steps'].format(steps=spec.steps)}:** {num(d.loss_after, digits)} "
                    f"({L['was']} {num(d.loss, digits)})")
+        if detailed:
+            out += ["", f"## {L['final_params'].format(steps=spec.steps)}", "", "```"]
+            out += text._matrices(d.updated, digits) + ["```"]
     else:
         out.append(f"**{L['loss_after']}:** {num(d.loss_after, digits)} ({L['was']} {num(d.loss, digits)})")
     return "\n".join(out) + "\n"
