@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..net.names import array_key
+from .activations import SELU_ALPHA, SELU_LAMBDA  # noqa: F401 (public here too)
+from .layers import builder
 
 
 def central_difference(fn, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -26,16 +27,13 @@ def central_difference(fn, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 # ─────────────────── a spec's net, forward only in plain numpy (no tape): for `backcalc verify` ───────────────────
 
 EPS = 1e-6  # central-difference step of verify
-# SELU's constants (Klambauer et al. 2017), written here, not read from the rule table
-SELU_LAMBDA = "1.0507009873554804934193349852946"
-SELU_ALPHA = "1.6732632423543772848170429916717"
 
 
 def numpy_loss(spec, params: dict) -> float:
     """The loss of ``spec``'s net with ``params`` ({"W1": ..., "b1": ...}), forward only, in plain numpy."""
     a = np.asarray(spec.x, dtype=float)
-    for layer in spec.layers:
-        a = numpy_activation(layer, a @ params[array_key("W", layer.index)] + params[array_key("b", layer.index)])
+    for layer in spec.layers:  # each kind's own numpy forward (backcalc.check.layers)
+        a = builder(layer.kind).numpy_forward(layer, a, params)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         y, last, kind = spec.y, spec.layers[-1].activation, spec.loss
         if kind == "cross_entropy":
@@ -68,24 +66,3 @@ def numeric_gradients(spec, eps: float = EPS) -> dict:
         for idx in np.ndindex(g.shape):
             out[name + "".join(f"[{i}]" for i in idx)] = float(g[idx])
     return out
-
-
-def numpy_activation(layer, z):
-    """One layer's activation in plain numpy (forward only)."""
-    act, alpha = layer.activation, layer.alpha
-    with np.errstate(over="ignore"):
-        if act == "linear":
-            return z
-        if act == "relu":
-            return np.where(z > 0, z, 0.0)
-        if act == "leaky_relu":
-            return np.where(z > 0, z, (0.01 if alpha is None else alpha) * z)
-        if act in ("elu", "selu"):
-            scale, a = (1.0, 1.0 if alpha is None else alpha) if act == "elu" else (float(SELU_LAMBDA), float(SELU_ALPHA))
-            return scale * np.where(z > 0, z, a * np.expm1(np.minimum(z, 0)))
-        if act == "sigmoid":
-            return 1.0 / (1.0 + np.exp(-z))
-        if act == "tanh":
-            return np.tanh(z)
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)

@@ -1,6 +1,7 @@
 """A network from a :class:`~backcalc.net.spec.NetSpec`, run on the tape: forward, loss, backward, SGD.
 
-Layer n computes ``z_n = a_{n-1} @ W_n + b_n`` and ``a_n = activation(z_n)``; the loss is built per
+Each layer builds its own forward on the tape (its kind's module, :mod:`backcalc.net.layers`: a dense layer
+n computes ``z_n = a_{n-1} @ W_n + b_n`` and ``a_n = activation(z_n)``); the loss is built per
 sample and then summed or averaged over samples (the spec's reduction). The loss is written the way a
 student writes it — cross-entropy of a softmax layer as −ln(probability of the true class), bce of a
 sigmoid output on the probabilities — so every factor of the hand derivation is a node on the tape.
@@ -19,21 +20,17 @@ import numpy as np
 
 from ..errors import DomainError
 from ..tape.rules import RULES
-from .names import array_key, parse_key
+from .names import parse_key
 from .spec import NetSpec
 from ..tape import Tensor
 
 
 @dataclass
 class Pass:
-    """One forward + backward pass: the tensors on the tape, kept for reading back."""
+    """One forward + backward pass: each layer's part of the tape, and the loss, kept for reading back."""
 
     x: Tensor
-    weights: list           # W1..Wn (leaves)
-    biases: list            # b1..bn (leaves)
-    products: list          # a_{n-1} @ W_n (matmul nodes)
-    pre: list               # z_n
-    post: list              # a_n
+    layers: list            # LayerPass per layer (backcalc.net.layers), in order
     per_sample: Tensor      # the loss of each sample
     total: Tensor           # the loss
 
@@ -41,12 +38,13 @@ class Pass:
     def loss(self) -> float:
         return self.total.item()
 
+    @property
+    def output(self) -> Tensor:
+        return self.layers[-1].output
+
     def gradients(self) -> dict[str, np.ndarray]:
-        out = {}
-        for n, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
-            out[array_key("W", n)] = W.grad.copy()
-            out[array_key("b", n)] = b.grad.copy()
-        return out
+        """∂L/∂parameter by canonical array key (``{"W1": ..., "b1": ..., ...}``), in the spec's order."""
+        return {key: leaf.grad.copy() for lp in self.layers for key, leaf in lp.params.items()}
 
 
 class Network:
@@ -61,27 +59,17 @@ class Network:
         spec = self.spec
         x = Tensor(spec.x, label="a0", requires_grad=False)
         a = x
-        weights, biases, products, pre, post = [], [], [], [], []
-        for layer in spec.layers:
-            n = layer.index
-            W = Tensor(self.params[array_key("W", n)], label=array_key("W", n))
-            b = Tensor(self.params[array_key("b", n)], label=array_key("b", n))
-            product = a @ W
-            z = product + b
-            z.label = array_key("z", n)
-            params = {"alpha": layer.alpha} if layer.alpha is not None else {}
-            a = z._apply(RULES[layer.activation], **params)
-            a.label = array_key("a", n)
-            weights.append(W)
-            biases.append(b)
-            products.append(product)
-            pre.append(z)
-            post.append(a)
-        per_sample = _per_sample_loss(spec, a, pre[-1])
+        passes = []
+        for layer in spec.layers:  # each kind builds its own forward from its parameter leaves
+            leaves = {key: Tensor(self.params[key], label=key) for key in layer.parameters()}
+            lp = layer.forward(a, leaves)
+            passes.append(lp)
+            a = lp.output
+        per_sample = _per_sample_loss(spec, a)
         per_sample.label = "loss per sample"
         total = per_sample.sum() if spec.reduction == "sum" else per_sample.mean()
         total.label = "L"
-        result = Pass(x, weights, biases, products, pre, post, per_sample, total)
+        result = Pass(x, passes, per_sample, total)
         if backward:
             total.backward()
         return result
@@ -104,7 +92,7 @@ class Network:
         return Network(self.spec, {k: v - lr * grads[k] for k, v in self.params.items()})
 
 
-def _per_sample_loss(spec: NetSpec, out: Tensor, logits: Tensor) -> Tensor:
+def _per_sample_loss(spec: NetSpec, out: Tensor) -> Tensor:
     kind = spec.loss
     last = spec.layers[-1].activation
     if kind == "cross_entropy":

@@ -1,0 +1,199 @@
+"""The checker's dense layer: ``z_b = Σ_a a_a·W_ab + b_b`` and ``a = f(z)``, in sympy and in numpy.
+
+sympy differentiates each layer-local expression — the activation of one unit (or a softmax layer) and the
+pre-activation — once; the chain rule composes those derivatives sample by sample. One diff per distinct
+expression keeps seed 004 at a few milliseconds of sympy.
+
+>>> import numpy as np, sympy
+>>> from backcalc.net.spec import default_spec
+>>> layer = default_spec().layers[0]
+>>> sym = Symbolic(layer, sympy)
+>>> sym.forward(np.array([[2.0]]), lambda e, point: float(e.subs(point)))
+array([[1.5, 2. , 2.5, 3. ]])
+>>> grads, g_in = sym.backward(np.array([[1.0, 0.0, 0.0, 0.0]]), None)
+>>> grads["W1[0][0]"], grads["b1[0]"], g_in
+(2.0, 1.0, array([[0.25]]))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import KINKED, activation_expression, numpy_activation
+from ..formulas import is_zero
+from ..sympy_tools import evaluate_at
+from ...net.names import array_key, bias_name, element_key, node_in, node_out, weight_name
+
+
+class Symbolic:
+    """sympy's derivatives of one dense layer: each a separate ``sympy.diff`` of a layer-local expression."""
+
+    def __init__(self, layer, sp):
+        self.layer, self.sp = layer, sp
+        units, fan_in = layer.units, layer.fan_in
+        if layer.activation == "softmax":
+            self.zs = [sp.Symbol(f"z{i}", real=True) for i in range(units)]
+            total = sum(sp.exp(z) for z in self.zs)
+            self.outs = [sp.exp(z) / total for z in self.zs]
+            self.jacobian = [[sp.diff(out, z) for z in self.zs] for out in self.outs]  # [j][i] = ∂a_j/∂z_i
+        else:
+            self.z = sp.Symbol("z", real=True)
+            self.act = activation_expression(layer.activation, self.z, sp, layer.alpha)
+            self.dact = sp.diff(self.act, self.z)
+        # z_b = Σ_a a_a·W_ab + b_b, in symbols; its partial derivatives, one diff each
+        self.A = [sp.Symbol(f"a{a}", real=True) for a in range(fan_in)]
+        self.W = [[sp.Symbol(f"W{a}_{b}", real=True) for b in range(units)] for a in range(fan_in)]
+        self.B = [sp.Symbol(f"b{b}", real=True) for b in range(units)]
+        pre = [sum(self.A[a] * self.W[a][b] for a in range(fan_in)) + self.B[b] for b in range(units)]
+        self.dz_dW = [[sp.diff(pre[b], self.W[a][b]) for b in range(units)] for a in range(fan_in)]
+        self.dz_db = [sp.diff(pre[b], self.B[b]) for b in range(units)]
+        self.dz_da = [[sp.diff(pre[b], self.A[a]) for b in range(units)] for a in range(fan_in)]
+
+    def forward(self, a_prev: np.ndarray, memo) -> np.ndarray:
+        """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
+        layer = self.layer
+        z = a_prev @ layer.weights + layer.bias
+        a = np.empty_like(z)
+        softmax = layer.activation == "softmax"
+        d = np.empty(z.shape + (z.shape[1],)) if softmax else np.empty_like(z)
+        for s in range(z.shape[0]):
+            if softmax:
+                point = dict(zip(self.zs, z[s]))
+                a[s] = [memo(out, point) for out in self.outs]
+                d[s] = [[memo(entry, point) for entry in row] for row in self.jacobian]
+            else:
+                for u in range(z.shape[1]):
+                    a[s, u] = memo(self.act, {self.z: z[s, u]})
+                    d[s, u] = memo(self.dact, {self.z: z[s, u]})
+        self.a_prev, self.d = a_prev, d
+        return a
+
+    def backward(self, g: np.ndarray, memo) -> tuple:
+        """({key: ∂L/∂W, ∂L/∂b}, ∂L/∂a_prev) from ∂L/∂a, by sympy's local derivatives."""
+        layer, sp, n, S = self.layer, self.sp, self.layer.index, self.a_prev.shape[0]
+        gz = np.einsum("sj,sji->si", g, self.d) if layer.activation == "softmax" else g * self.d
+        env = {self.A[a]: self.a_prev[:, a] for a in range(layer.fan_in)}
+        env.update({self.W[a][b]: layer.weights[a, b] for a in range(layer.fan_in) for b in range(layer.units)})
+        env.update({self.B[b]: layer.bias[b] for b in range(layer.units)})
+        grads = {}
+        for a in range(layer.fan_in):
+            for b in range(layer.units):
+                grads[element_key("W", n, a, b)] = float(np.sum(gz[:, b] * _coefficient(self.dz_dW[a][b], env, S, sp)))
+        for b in range(layer.units):
+            grads[element_key("b", n, b)] = float(np.sum(gz[:, b] * _coefficient(self.dz_db[b], env, S, sp)))
+        g_prev = np.zeros_like(self.a_prev)
+        for a in range(layer.fan_in):
+            for b in range(layer.units):
+                g_prev[:, a] += gz[:, b] * _coefficient(self.dz_da[a][b], env, S, sp)
+        return grads, g_prev
+
+
+def _coefficient(expr, env: dict, samples: int, sp):
+    """A derivative's value per sample: a symbol's values, a number, or (rarely) an evaluation per sample."""
+    if expr in env:
+        return env[expr]
+    if expr.is_Number:
+        return float(expr)
+    free = sorted(expr.free_symbols, key=str)
+    return np.array([evaluate_at(expr, {s: float(np.broadcast_to(env[s], (samples,))[i]) for s in free}, sp)
+                     for i in range(samples)])
+
+
+# ── central differences and kinks: the forward in plain numpy ──
+
+def numpy_forward(layer, a: np.ndarray, params: dict) -> np.ndarray:
+    """The layer's output with ``params`` ({"W{n}": ..., "b{n}": ...}), forward only."""
+    return numpy_activation(layer.activation, layer.alpha, _pre(layer, a, params))
+
+
+def _pre(layer, a, params):
+    return a @ params[array_key("W", layer.index)] + params[array_key("b", layer.index)]
+
+
+def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
+    """Units whose pre-activation sits within reach of a kink (relu-like at 0) for some sample."""
+    if layer.activation not in KINKED:
+        return []
+    z = _pre(layer, a, params)
+    reach = 10 * eps * (1 + np.abs(a).sum(axis=1, keepdims=True))
+    return [f"{node_in(layer.unit_names[u])} = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
+            f"kink: central differences straddle it, so only tape and sympy are compared"
+            for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
+
+
+# ── closed forms in node names (verify --formulas) ──
+
+def closed_forms(layer, sources, upstream: dict, names) -> tuple:
+    """({w_/b_ name: ∂L/∂parameter}, {source: ∂L/∂source_out}) for one dense layer, in node names."""
+    sp, sym, n = names.sp, names.sym, layer.index
+    units = layer.unit_names
+    src = [sym(s if n == 1 else node_out(s)) for s in sources]
+    ins = [sym(node_in(u)) for u in units]
+    delta = _deltas(layer, ins, upstream, sp, sym)  # ∂L/∂u_in
+    if names.softmax_cross_entropy(layer):
+        # with one-hot targets (Σ t = 1) softmax and cross-entropy give u_out − t_u, if sympy agrees
+        t = names.targets
+        for u, o, ti in zip(units, names.outputs, t):
+            if is_zero((delta[u] - (o - ti)).subs(t[-1], 1 - sum(t[:-1])), sp):
+                delta[u] = o - ti
+    result, pre = {}, {}
+    for u in units:
+        w = [sym(weight_name(sources[a], u)) for a in range(len(sources))]
+        bias = sym(bias_name(u))
+        pre[u] = (sum(s * wi for s, wi in zip(src, w)) + bias, w, bias)
+    for a, s in enumerate(sources):
+        for u in units:
+            expr, w, _ = pre[u]
+            result[weight_name(s, u)] = delta[u] * sp.diff(expr, w[a])
+    for u in units:
+        expr, _, bias = pre[u]
+        result[bias_name(u)] = delta[u] * sp.diff(expr, bias)
+    below = {}
+    if n > 1:
+        for a, s in enumerate(sources):
+            below[s] = names.shorten(sum(delta[u] * sp.diff(pre[u][0], src[a]) for u in units), s)
+    return result, below
+
+
+def _deltas(layer, ins, upstream, sp, sym) -> dict:
+    """∂L/∂u_in for each unit: ∂L/∂u_out times sympy's derivative of the activation, in names."""
+    units = layer.unit_names
+    outs = [sym(node_out(u)) for u in units]
+    if layer.activation == "softmax":
+        total = sum(sp.exp(z) for z in ins)
+        delta = {}
+        for i, u in enumerate(units):
+            terms = []
+            for j, v in enumerate(units):
+                d = sp.diff(sp.exp(ins[j]) / total, ins[i])
+                shown = outs[j] * ((1 if i == j else 0) - outs[i])  # a_j(δ_ij − a_i), if sympy agrees
+                ok = is_zero(d - shown.subs({o: sp.exp(z) / total for o, z in zip(outs, ins)}), sp)
+                terms.append(upstream[v] * (shown if ok else d))
+            delta[u] = sum(terms)
+        return delta
+    delta = {}
+    # σ′ shown as σ·(1 − σ) in the output's name, if sympy confirms it (checked once per layer)
+    z0 = sp.Symbol("z", real=True)
+    sigma0 = activation_expression("sigmoid", z0, sp)
+    sigmoid_ok = layer.activation == "sigmoid" and is_zero(sp.diff(sigma0, z0) - sigma0 * (1 - sigma0), sp)
+    for u, z, out in zip(units, ins, outs):
+        act = activation_expression(layer.activation, z, sp, layer.alpha, (sym("λ"), sym("α")))
+        d = sp.diff(act, z)
+        shown = d.subs(act, out) if layer.activation == "tanh" else d
+        if sigmoid_ok:
+            shown = out * (1 - out)
+        shown = shown.replace(lambda e: isinstance(e, sp.Piecewise) and len(e.args) == 2
+                              and e.args[1].cond == sp.true, _piecewise_name(sym))
+        delta[u] = upstream[u] * shown
+    return delta
+
+
+def _piecewise_name(sym):
+    """A two-piece derivative as one readable name: ``[j1_in > 0]`` (Iverson) or ``(1 if z > 0 else 1/5)``."""
+    def name(e):
+        (a, cond), (b, _) = e.args
+        if a == 1 and b == 0:
+            return sym(f"[{cond}]")
+        return sym(f"({a} if {cond} else {b})")
+
+    return name

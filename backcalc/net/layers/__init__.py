@@ -1,0 +1,130 @@
+"""Layer kinds: one module per kind, found by the name a spec gives in ``kind`` (default ``"dense"``).
+
+The spec reader, the network, the derivation and the renderers never switch on a kind's name: they ask the
+kind's module (through :func:`kind`) and the layer spec it builds. A new kind is one module here, one entry in
+:data:`KINDS`, and its symbolic twin in :mod:`backcalc.check.layers` (the independent checker builds every kind
+itself, from sympy, sharing nothing with the tape).
+
+>>> kind("dense").KEYS
+('activation', 'weights', 'bias', 'units', 'init', 'alpha')
+>>> sorted(KINDS)
+['dense']
+>>> kind("dens")
+Traceback (most recent call last):
+...
+KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense"
+
+What a kind's module provides
+-----------------------------
+``KEYS``
+    The keys its ``[[layers]]`` table may hold besides ``name`` and ``kind`` (which every kind takes). Unknown
+    keys are refused with a did-you-mean before :func:`read` sees the table.
+``read(table, ctx) -> layer``
+    Validate the table (``ctx`` is a :class:`LayerContext`: ``ctx.fields`` words errors that name the file and
+    the layer; ``ctx.fan_in`` is what the layer before gives each sample) and return a frozen layer spec.
+
+What the layer spec provides (see :class:`backcalc.net.layers.dense.Dense`, the model to copy)
+-------------------------------------------------------------------------------------------
+``kind, index, name, unit_names, units, activation``
+    Its kind's name, 1-based position, letter, output unit names (``("k1", "k2")``), output size per sample,
+    and the activation of its output (``"linear"`` when it has none: the loss reads the last layer's).
+``parameters() -> {key: array}``, ``param_names(sources) -> [(display name, key)]``, ``n_parameters``,
+``multiply_adds``
+    Its parameters by canonical key (copies, in display order), every element's display name and element key
+    (``("w_j1k1", "W2[0][0]")``; ``sources`` are the unit names of its input), their count, and the
+    multiply-adds of one sample (the run-size limit).
+``forward(a, leaves) -> LayerPass``
+    Build the forward on the tape from the input tensor ``a`` and the parameter leaves (``{key: Tensor}``),
+    with tensor methods only (``a @ W``, ``z.activation(name)``): a kind never imports the tape.
+``forward_values(lp) -> {key: nested list}``
+    Its forward keys for the JSON (``{"z2": ..., "a2": ...}``).
+``unit_rows(lp, reader)``, ``deltas(lp, reader)``, ``terms(lp, reader)``, ``input_paths(lp, s, a, unit)``
+    The derivation rows it shows, read back from its own tape nodes (``reader`` names its sources, see
+    :class:`backcalc.net.derivation.TapeReader`): how each output is computed, each δ, each parameter's chain of
+    factors, and the paths by which input unit ``a`` (named ``unit``) of sample ``s`` reaches its nodes (the sum
+    over paths of the layer before).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...errors import did_you_mean
+
+#: kind name → module that implements it
+KINDS: dict[str, str] = {
+    "dense": "backcalc.net.layers.dense",
+}
+
+
+
+def allowed_keys(module) -> tuple:
+    """Every key a layer table of this kind may hold: ``name``, the kind's own keys, ``kind``."""
+    return ("name", *module.KEYS, "kind")
+
+MAX_PARAMETERS = 2_000_000
+
+
+def kind(name: str):
+    """The module of layer kind ``name``; ``KeyError`` with a did-you-mean when there is none."""
+    module = KINDS.get(name) if isinstance(name, str) else None
+    if module is None:
+        raise KeyError(f"unknown layer kind {name!r}{did_you_mean(name, KINDS)}; expected one of {', '.join(KINDS)}")
+    return importlib.import_module(module)
+
+
+def register(name: str, module: str) -> None:
+    """Make ``kind = "name"`` in a spec use ``module`` (a dotted module path with ``KEYS`` and ``read``)."""
+    KINDS[name] = module
+
+
+@dataclass
+class Budget:
+    """What all layers of one spec share while they are read: the parameter count and the seeded generator."""
+
+    seed: int | None
+    total: int = 0
+    _rng: np.random.Generator | None = field(default=None, repr=False)
+
+    def rng(self) -> np.random.Generator:
+        """The spec's generator, created from its seed on first use (layers draw in order)."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self.seed)
+        return self._rng
+
+
+@dataclass
+class LayerContext:
+    """What :func:`read` of a kind knows about the layer it reads."""
+
+    fields: object            # backcalc.net.fields.Fields of the document
+    index: int                # 1-based position in [[layers]]
+    name: str                 # the layer's letter
+    where: str                # 'layers[2] ("k")', the start of its error messages
+    last: bool                # the output layer
+    fan_in: int               # units the layer before (or data.x) gives each sample
+    budget: Budget
+
+    def fail(self, message: str, key: str | None = None):
+        """Raise a SpecError at this layer (``key``: at one of its keys)."""
+        self.fields.fail(self.where if key is None else f"{self.where} {key}", message)
+
+    def count(self, weights: int) -> None:
+        """Add ``weights`` to the net's total and refuse a net past :data:`MAX_PARAMETERS`."""
+        self.budget.total += weights
+        if self.budget.total > MAX_PARAMETERS:
+            self.fail(f"the net has more than {MAX_PARAMETERS} weights (the limit)")
+
+
+@dataclass
+class LayerPass:
+    """One layer's part of a forward pass on the tape, kept for reading the derivation back."""
+
+    layer: object             # the layer spec
+    input: object             # the Tensor it read (a_{n-1}; data.x for the first layer)
+    output: object            # the Tensor it gave (a_n)
+    params: dict              # its parameter leaves, {canonical key: Tensor}
+    nodes: dict               # its named intermediate nodes, e.g. {"product": a @ W, "z": z}

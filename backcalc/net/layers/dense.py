@@ -1,0 +1,256 @@
+"""The dense layer: ``z = a_prev @ W + b``, ``a = activation(z)`` — and the model for every other kind.
+
+A spec's ``[[layers]]`` table gives ``activation`` and either ``weights`` (fan_in × units) with ``bias``, or
+``units`` with ``init`` (drawn from the spec's seed). Layer n's parameters are ``W{n}`` and ``b{n}``; its forward
+keys ``z{n}`` and ``a{n}``. Each weight element is ``w_{source}{unit}``, each bias ``b_{unit}``.
+
+>>> from backcalc.net.spec import load_spec
+>>> spec = load_spec({"format": 1, "data": {"x": [[2.0]], "y": [[1.0]]},
+...                   "layers": [{"name": "k", "activation": "sigmoid", "weights": [[0.5, -1.0]], "bias": [0.0, 1.0]},
+...                              {"activation": "linear", "weights": [[1.0], [1.0]], "bias": [0.0]}]})
+>>> k = spec.layers[0]
+>>> k.kind, k.unit_names, k.n_parameters, k.param_names(("x",))[:2]
+('dense', ('k1', 'k2'), 4, [('w_xk1', 'W1[0][0]'), ('w_xk2', 'W1[0][1]')])
+
+A new kind copies this module's shape: ``KEYS`` and :func:`read` for the spec, and a frozen layer spec whose
+methods build the forward on the tape (:meth:`Dense.forward`) and read its own rows of the derivation back
+(:meth:`Dense.unit_rows`, :meth:`Dense.deltas`, :meth:`Dense.terms`, :meth:`Dense.input_paths`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...render.format import tex_name
+from ...tape.rules import RULES
+from ..records import Chain, Delta, Factor, Path, Term, UnitForward
+from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
+from . import LayerPass
+
+KEYS = ("activation", "weights", "bias", "units", "init", "alpha")
+ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
+MAX_UNITS = 4096
+
+
+@dataclass(frozen=True)
+class Dense:
+    """One dense layer: ``z = a_prev @ weights + bias``, ``a = activation(z)``."""
+
+    index: int                       # 1-based
+    name: str                        # the layer's letter, e.g. "k"
+    activation: str
+    weights: np.ndarray              # fan_in × units
+    bias: np.ndarray                 # units
+    unit_names: tuple[str, ...]      # ("k1", "k2") or ("o",)
+    alpha: float | None = None       # leaky_relu / elu parameter
+
+    kind = "dense"
+
+    @property
+    def units(self) -> int:
+        return self.weights.shape[1]
+
+    @property
+    def fan_in(self) -> int:
+        return self.weights.shape[0]
+
+    # ── parameters and names ──
+    def parameters(self) -> dict:
+        """``{"W{n}": weights, "b{n}": bias}`` (copies)."""
+        return {array_key("W", self.index): self.weights.copy(), array_key("b", self.index): self.bias.copy()}
+
+    @property
+    def n_parameters(self) -> int:
+        return self.weights.size + self.bias.size
+
+    @property
+    def multiply_adds(self) -> int:
+        return self.weights.size
+
+    def param_names(self, sources) -> list:
+        """(display name, canonical key) of every element: weights row-major, then biases."""
+        n = self.index
+        out = [(weight_name(sources[a], self.unit_names[b]), element_key("W", n, a, b))
+               for a in range(self.fan_in) for b in range(self.units)]
+        return out + [(bias_name(self.unit_names[b]), element_key("b", n, b)) for b in range(self.units)]
+
+    # ── the forward on the tape ──
+    def forward(self, a, leaves: dict) -> LayerPass:
+        n = self.index
+        product = a @ leaves[array_key("W", n)]
+        z = product + leaves[array_key("b", n)]
+        z.label = array_key("z", n)
+        out = z.activation(self.activation, **({"alpha": self.alpha} if self.alpha is not None else {}))
+        out.label = array_key("a", n)
+        return LayerPass(self, a, out, leaves, {"product": product, "z": z})
+
+    def forward_values(self, lp: LayerPass) -> dict:
+        n = self.index
+        return {array_key("z", n): lp.nodes["z"].data.tolist(), array_key("a", n): lp.output.data.tolist()}
+
+    # ── reading the derivation back from the tape ──
+    @staticmethod
+    def _source_value(lp: LayerPass, s: int, a: int) -> float:
+        # the matmul entry recorded a_prev as the factor that pairs with W
+        return float(lp.nodes["product"].local[1][s, a])
+
+    def _formula(self, unit: str, latex: bool = False) -> str:
+        """∂unit_out/∂unit_in, from the rule table entry the tape recorded for this layer's activation."""
+        shown = tex_name if latex else str
+        return self._rule.formula(0, latex=latex, a=shown(node_in(unit)), out=shown(node_out(unit)),
+                                  alpha=self.alpha or 0.01)
+
+    def unit_rows(self, lp: LayerPass, reader) -> list:
+        """unit_in = Σ w·source + b and unit_out = f(unit_in), for every unit and sample."""
+        n = self.index
+        W = lp.nodes["product"].local[0]  # the weights as the matmul entry saw them
+        b = lp.params[array_key("b", n)].data
+        sources = reader.spec.unit_names(n - 1)
+        rows = []
+        for s in range(reader.spec.samples):
+            for c, unit in enumerate(self.unit_names):
+                terms = tuple((weight_name(sources[a], unit), float(W[a, c]), reader.source(n - 1, a),
+                               self._source_value(lp, s, a)) for a in range(self.fan_in))
+                rows.append(UnitForward(n, unit, s + 1, terms, bias_name(unit), float(b[c]),
+                                        float(lp.nodes["z"].data[s, c]), float(lp.output.data[s, c]),
+                                        self.activation, self.alpha))
+        return rows
+
+    def input_paths(self, lp: LayerPass, s: int, a: int, unit: str) -> tuple:
+        """The paths from input unit ``a`` (named ``unit``) of sample ``s``: ∂L/∂v_in · w_{unit}{v}, per unit v."""
+        W = lp.nodes["product"].local[0]  # as recorded by this layer's matmul entry
+        dz = lp.nodes["z"].grad
+        return tuple(Path(v, f"∂L/∂{node_in(v)}", float(dz[s, k]), weight_name(unit, v), float(W[a, k]))
+                     for k, v in enumerate(self.unit_names))
+
+    def deltas(self, lp: LayerPass, reader) -> list:
+        """δ = ∂L/∂unit_in for every unit and sample (softmax: a sum over the layer's outputs)."""
+        node, z = lp.output, lp.nodes["z"]
+        rows = []
+        for s in range(reader.spec.samples):
+            for c, unit in enumerate(self.unit_names):
+                formula = self._formula(unit)
+                if self._rule.elementwise:
+                    local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
+                    rows.append(Delta(self.index, unit, s + 1, float(z.grad[s, c]), float(node.grad[s, c]),
+                                      local, formula))
+                else:  # softmax: ∂j_out/∂c_in = s_j(δ_jc − s_c), from the recorded outputs s
+                    sm = node.local[0][s]
+                    jac = tuple((float(node.grad[s, j]), float(sm[j] * ((j == c) - sm[c])), self.unit_names[j])
+                                for j in range(self.units))
+                    rows.append(Delta(self.index, unit, s + 1, float(z.grad[s, c]), float(node.grad[s, c]),
+                                      None, formula, jac))
+        return rows
+
+    def terms(self, lp: LayerPass, reader) -> list:
+        """∂L/∂w and ∂L/∂b of every element, each a chain of factors per sample."""
+        n, samples = self.index, reader.spec.samples
+        sources = reader.spec.unit_names(n - 1)
+        W, b = lp.params[array_key("W", n)], lp.params[array_key("b", n)]
+        terms = []
+        for a in range(self.fan_in):
+            src = reader.source(n - 1, a)
+            for c, unit in enumerate(self.unit_names):
+                wname = weight_name(sources[a], unit)
+                chains = tuple(self._chain(lp, s, c, unit, Factor(node_in(unit), wname, self._source_value(lp, s, a),
+                                                                 src, tex_name(src)))
+                               for s in range(samples))
+                terms.append(Term(wname, element_key("W", n, a, c), n, "weight", float(W.grad[a, c]), chains))
+        one = float(lp.nodes["z"].local[1])  # the add entry z = (a@W) + b recorded ∂z/∂b = 1
+        for c, unit in enumerate(self.unit_names):
+            bname = bias_name(unit)
+            chains = tuple(self._chain(lp, s, c, unit, Factor(node_in(unit), bname, one, "1", "1"))
+                           for s in range(samples))
+            terms.append(Term(bname, element_key("b", n, c), n, "bias", float(b.grad[c]), chains))
+        return terms
+
+    def _chain(self, lp: LayerPass, s: int, c: int, unit: str, last: Factor) -> Chain:
+        node = lp.output
+        if self._rule.elementwise:
+            local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
+            factors = (Factor("L", node_out(unit), float(node.grad[s, c])),
+                       Factor(node_out(unit), node_in(unit), local, self._formula(unit), self._formula(unit, True)),
+                       last)
+        else:  # softmax: δ is itself a sum over the layer's outputs (listed with the deltas)
+            factors = (Factor("L", node_in(unit), float(lp.nodes["z"].grad[s, c]), "δ", "\\delta"), last)
+        value = 1.0
+        for f in factors:
+            value *= f.value
+        return Chain(s + 1, factors, value)
+
+    @property
+    def _rule(self):
+        return RULES[self.activation]  # the entry the tape used for this layer's activation
+
+
+# ─────────────────────────────────────────── reading the spec ───────────────────────────────────────────
+
+def read(table: dict, ctx) -> Dense:
+    """A :class:`Dense` from its ``[[layers]]`` table (keys already checked against :data:`KEYS`)."""
+    f = ctx.fields
+    act = table.get("activation")
+    if act is None:
+        ctx.fail(f"missing key 'activation' (one of {', '.join(ACTIVATIONS)})")
+    f.choice(f"{ctx.where} activation", act, ACTIVATIONS, "activation")
+    alpha = table.get("alpha")
+    if alpha is not None:
+        if act not in ("leaky_relu", "elu"):
+            ctx.fail(f"alpha applies to leaky_relu and elu only, not {act}", "alpha")
+        alpha = f.number(f"{ctx.where} alpha", alpha, 0.0, 10.0)
+    W, b = _given(table, ctx) if "weights" in table else _drawn(table, ctx)
+    if act == "softmax" and W.shape[1] < 2:
+        ctx.fail("softmax needs at least 2 units", "activation")
+    return Dense(ctx.index, ctx.name, act, W, b, unit_names(ctx.name, W.shape[1]), alpha)
+
+
+def _given(table, ctx):
+    """``weights`` and ``bias`` as written in the spec."""
+    f, where, fan_in = ctx.fields, ctx.where, ctx.fan_in
+    for k in ("units", "init"):
+        if k in table:
+            ctx.fail(f"give either weights and bias, or units and init, not both ({k!r} with 'weights')")
+    if "bias" not in table:
+        ctx.fail("missing key 'bias' (one number per unit)")
+    W = f.matrix(f"{where} weights", table["weights"], flat_is_row=(fan_in == 1))
+    if W.shape[0] != fan_in:
+        prev = "data.x has" if ctx.index == 1 else f"layers[{ctx.index - 1}] has"
+        ctx.fail(f"expected {fan_in}×{W.shape[1]} (fan_in × units: {prev} {fan_in} units), "
+                 f"got {W.shape[0]}×{W.shape[1]}", "weights")
+    b = f.vector(f"{where} bias", table["bias"])
+    if b.shape[0] != W.shape[1]:
+        ctx.fail(f"expected {W.shape[1]} numbers (one per unit), got {b.shape[0]}", "bias")
+    ctx.count(W.size)
+    return W, b
+
+
+def _drawn(table, ctx):
+    """``units`` weights drawn by ``init`` from the spec's seed; biases 0."""
+    if "units" not in table:
+        ctx.fail("missing 'weights' and 'bias' (or 'units' with 'init')")
+    units = ctx.fields.whole(f"{ctx.where} units", table["units"], 1, MAX_UNITS)
+    if "bias" in table:
+        ctx.fail("'bias' goes with 'weights'; with 'units' and 'init' the biases start at 0")
+    init = table.get("init", "xavier_normal")
+    if ctx.budget.seed is None:
+        ctx.fail("'units' with 'init' needs a top-level seed (for example seed = 0), so runs repeat")
+    ctx.count(ctx.fan_in * units)  # before drawing: a net past the limit is never allocated
+    return _initial_weights(ctx, init, units), np.zeros(units)
+
+
+def _initial_weights(ctx, init, units) -> np.ndarray:
+    from ...errors import SpecError
+    from ..fields import kind_of
+    from ..init import initializer  # the same initialisers as the vanishing study
+
+    where = f"{ctx.where} init"
+    if not isinstance(init, str):
+        ctx.fields.fail(where, f"expected an init name such as \"xavier_normal\" or \"normal:0.01\", got {kind_of(init)}")
+    try:
+        make = initializer(init)
+    except SpecError:
+        raise
+    except Exception as exc:  # the initialiser module words its own message
+        ctx.fields.fail(where, str(exc))
+    return np.asarray(make(ctx.budget.rng(), ctx.fan_in, units), dtype=np.float64)

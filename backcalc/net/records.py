@@ -1,0 +1,220 @@
+"""The records of a worked derivation: plain frozen dataclasses that renderers format.
+
+:mod:`backcalc.net.derivation` fills them from the tape (each layer kind fills its own rows, see
+:mod:`backcalc.net.layers`); nothing here computes.
+
+>>> f = Factor("k1_out", "k1_in", 0.25)
+>>> f.name, Chain(1, (f, Factor("L", "k1_out", 2.0)), 0.5).value
+('∂k1_out/∂k1_in', 0.5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the spec is only carried here
+    from .spec import NetSpec
+
+# Per-term listing is for small nets; above these the text shows summary tables (see the README).
+DETAIL_PARAMETERS = 64
+DETAIL_SAMPLES = 4
+# Terms are recorded up to this many parameter elements × samples; past it JSON says terms_omitted.
+MAX_TERM_RECORDS = 20_000
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One chain-rule factor ∂of/∂wrt: its value, and its formula written with the nodes' names."""
+
+    of: str
+    wrt: str
+    value: float
+    formula: str = ""
+    latex: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"∂{self.of}/∂{self.wrt}"
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One sample's product of factors for one parameter."""
+
+    sample: int
+    factors: tuple
+    value: float
+
+
+@dataclass(frozen=True)
+class Term:
+    """∂L/∂(one parameter element): its chains (one per sample) and the tape's total."""
+
+    name: str
+    key: str
+    layer: int
+    kind: str            # "weight" or "bias"
+    value: float
+    chains: tuple
+
+
+@dataclass(frozen=True)
+class UnitForward:
+    """unit_in = Σ w·source + b and unit_out = activation(unit_in), for one unit and sample."""
+
+    layer: int
+    unit: str
+    sample: int
+    sources: tuple       # ((weight name, weight value, source name, source value), ...)
+    bias_name: str
+    bias: float
+    z: float
+    a: float
+    activation: str
+    alpha: float | None = None
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """One layer's outputs in brief, for nets too large to list unit by unit."""
+
+    layer: int
+    samples: int
+    units: int
+    mean: float
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class LossRecord:
+    kind: str
+    reduction: str
+    value: float
+    per_sample: tuple
+    outputs: tuple        # output unit names
+    predictions: tuple    # per sample, per output
+    targets: tuple        # per sample, per output (or the class label per sample)
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path of a sum over paths: ∂L/∂next_in · w(unit → next)."""
+
+    via: str
+    grad_name: str
+    grad: float
+    weight_name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """∂L/∂unit_out: from the loss for an output unit, else the sum over the units it feeds."""
+
+    layer: int
+    unit: str
+    sample: int
+    name: str
+    value: float
+    paths: tuple = ()
+    formula: str = ""
+
+
+@dataclass(frozen=True)
+class Delta:
+    """δ = ∂L/∂unit_in = ∂L/∂unit_out · ∂unit_out/∂unit_in (a sum over outputs for softmax)."""
+
+    layer: int
+    unit: str
+    sample: int
+    value: float
+    upstream: float
+    local: float | None          # ∂unit_out/∂unit_in (elementwise activations)
+    formula: str
+    jacobian: tuple = ()         # softmax: ((∂L/∂j_out, ∂j_out/∂unit_in, j), ...)
+
+
+@dataclass(frozen=True)
+class Update:
+    name: str
+    key: str
+    old: float
+    grad: float
+    new: float
+
+    @property
+    def change_pct(self) -> float | None:
+        return None if self.old == 0 else (self.new - self.old) / abs(self.old) * 100.0
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything `backcalc explain` shows, as records; ``to_dict()`` is the JSON of INTERFACE.md."""
+
+    spec: NetSpec = field(repr=False)
+    title: str
+    loss: float
+    loss_record: LossRecord
+    forward_rows: tuple
+    layer_summaries: tuple       # LayerSummary per layer (always kept, whatever the size)
+    upstream: tuple
+    deltas: tuple
+    terms: tuple
+    terms_omitted: bool
+    updates: tuple
+    loss_after: float
+    history: tuple               # ((step, loss before that step's update), ...)
+    forward: dict                # {"z1": [[...]], "a1": ..., ...} of the first step
+    gradients: dict              # {"W1": [[...]], "b1": [...], ...} of the first step
+    updated: dict                # parameters after the last step
+
+    @property
+    def detailed(self) -> bool:
+        """Small enough for the per-term listing."""
+        return self.spec.n_parameters <= DETAIL_PARAMETERS and self.spec.samples <= DETAIL_SAMPLES
+
+    def shows_detail(self, full: bool = False) -> bool:
+        """Whether renderers list every unit and term (``full`` asks for it; omitted records cannot be shown)."""
+        return (full or self.detailed) and not self.terms_omitted
+
+    def term(self, name_or_key: str) -> Term:
+        for t in self.terms:
+            if name_or_key in (t.name, t.key):
+                return t
+        raise KeyError(name_or_key)
+
+    def to_dict(self) -> dict:
+        out = {
+            "format": 1,
+            "title": self.title,
+            "loss": self.loss,
+            "forward": self.forward,
+            "gradients": self.gradients,
+            "updated": self.updated,
+            "loss_after": self.loss_after,
+            "terms": [_term_dict(t) for t in self.terms],
+            "history": [{"step": s, "loss": v} for s, v in self.history],
+            "learning_rate": self.spec.learning_rate,
+            "steps": self.spec.steps,
+            "loss_kind": self.spec.loss,
+            "reduction": self.spec.reduction,
+        }
+        if self.terms_omitted:
+            out["terms_omitted"] = True
+        return out
+
+    def _repr_markdown_(self) -> str:
+        from ..render import markdown
+
+        return markdown.render(self)
+
+
+def _term_dict(t: Term) -> dict:
+    return {
+        "name": t.name, "key": t.key, "value": t.value,
+        "factors": [{"name": f.name, "value": f.value, "formula": f.formula, "sample": c.sample}
+                    for c in t.chains for f in c.factors],
+        "per_sample": [c.value for c in t.chains],
+    }
