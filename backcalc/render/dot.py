@@ -1,40 +1,139 @@
-"""Graphviz DOT: the net as a computation graph, each unit with its values and gradients, each weight
-with its value and ∂L/∂w (the first sample's values for a batch)."""
+"""Graphviz DOT: the net drawn as CS231n draws circuits — layers as ranks left to right, units in order, each
+unit's forward values above a line (green) and its gradients below (red), each weight on its edge with its
+value and ∂L/∂w, each bias in its unit; a net past the size limit is one node per layer with summary numbers.
+``--format svg`` and ``--format png`` pass the DOT through Graphviz's ``dot`` (:func:`to_image`).
+
+>>> from backcalc import explain
+>>> render(explain()).startswith("digraph backcalc {")
+True
+"""
 
 from __future__ import annotations
 
-from ..net.names import node_unit
+import html
+import shutil
+import subprocess
+
+from ..errors import BackcalcError
+from .circuit import circuit
 from .format import num
+from .labels import labels
+
+GREEN = "#1a7f37"   # forward values (CS231n's green)
+RED = "#cf222e"     # gradients (CS231n's red)
+IMAGE_FORMATS = ("svg", "png")
 
 
 def _q(s: str) -> str:
-    return '"' + s.replace('"', '\\"') + '"'
+    """A DOT identifier or string, quoted."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _h(s) -> str:
+    """Text inside an HTML-like label."""
+    return html.escape(str(s), quote=True)
+
+
+def _font(color: str, text: str) -> str:
+    return f'<FONT COLOR="{color}">{_h(text)}</FONT>'
+
+
+def _table(title: str, values: list, grads: list, extra: list = ()) -> str:
+    rows = [f"<TR><TD><B>{_h(title)}</B></TD></TR>"]
+    rows += [f"<TR><TD>{_font(GREEN, v)}</TD></TR>" for v in values]
+    if grads:
+        rows.append("<HR/>")
+        rows += [f"<TR><TD>{_font(RED, g)}</TD></TR>" for g in grads]
+    rows += [f"<TR><TD>{cell}</TD></TR>" for cell in extra]
+    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="ROUNDED" BGCOLOR="white">'
+            + "".join(rows) + "</TABLE>>")
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
-    spec = d.spec
-    out = ["digraph backcalc {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica"];',
-           f"  label={_q((d.title or 'backcalc') + (' (sample 1)' if spec.samples > 1 else ''))};"]
-    for a, name in enumerate(spec.input_unit_names):
-        out.append(f"  {_q(name)} [label={_q(f'{name} | {num(spec.x[0, a], digits)}')}, shape=Mrecord];")
-    up = {(u.unit): u for u in d.upstream if u.sample == 1}
-    delta = {(x.unit): x for x in d.deltas if x.sample == 1}
-    for row in d.forward_rows:
-        if row.sample != 1:
-            continue
-        label = (f"{{{row.unit} ({row.activation}) | in = {num(row.z, digits)} | out = {num(row.a, digits)} | "
-                 f"∂L/∂out = {num(up[row.unit].value, digits)} | ∂L/∂in = {num(delta[row.unit].value, digits)}}}")
-        out.append(f"  {_q(row.unit)} [label={_q(label)}];")
-    out.append(f"  L [label={_q(f'L = {num(d.loss, digits)}')}, shape=ellipse];")
-    grads = {t.name: t.value for t in d.terms}
-    for row in d.forward_rows:
-        if row.sample != 1:
-            continue
-        for wname, wvalue, source, _ in row.sources:
-            src = node_unit(source)
-            g = f"\\n∂L/∂w = {num(grads[wname], digits)}" if wname in grads else ""
-            out.append(f"  {_q(src)} -> {_q(row.unit)} [label={_q(f'{wname} = {num(wvalue, digits)}{g}')}];")
-    for unit in spec.layers[-1].unit_names:
-        out.append(f"  {_q(unit)} -> L;")
+    L = labels(lang)
+    c = circuit(d, 1, full)
+    title = d.title or "backcalc"
+    caption = L["graph_sample"].format(s=c.sample, n=c.samples) if c.samples > 1 else L["graph_caption"]
+    out = ["digraph backcalc {",
+           f"  graph [rankdir=LR, newrank=true, nodesep=0.3, ranksep=1.4, fontname=\"Helvetica\", labelloc=t, "
+           f"label=<<B>{_h(title)}</B><BR/>{_h(caption)}>];",
+           '  node [shape=plain, fontname="Helvetica", fontsize=10];',
+           '  edge [fontname="Helvetica", fontsize=8, arrowsize=0.6, color="#57606a"];']
+    out += _detailed(c, digits, L) if c.detailed else _summarised(d, c, digits, L)
+    out.append(f"  L [label={_table('L', [f'L = {num(d.loss, digits)}'], ['∂L/∂L = 1'])}];")
+    last = c.columns[-1]
+    for u in (last.units if c.detailed else ()):
+        out.append(f"  {_q(u.id)} -> L;")
+    if not c.detailed:
+        out.append(f"  {_q('layer' + str(last.layer))} -> L;")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _detailed(c, digits, L):
+    out = []
+    for col in c.columns:
+        ids = []
+        for u in col.units:
+            ids.append(_q(u.id))
+            if col.layer == 0:
+                label = _table(u.id, [f"{u.id} = {num(u.value, digits)}"], [])
+            else:
+                bias = (f"{_font(GREEN, f'{u.bias_name} = {num(u.bias, digits)}')}  "
+                        f"{_font(RED, f'∂L/∂{u.bias_name} = {num(u.bias_grad, digits)}')}")
+                label = _table(f"{u.id}  ({col.activation})",
+                               [f"in = {num(u.z, digits)}", f"out = {num(u.value, digits)}"],
+                               [f"∂L/∂out = {num(u.grad_out, digits)}", f"δ = ∂L/∂in = {num(u.delta, digits)}"],
+                               [bias])
+            out.append(f"  {_q(u.id)} [label={label}];")
+        out.append(f"  {{ rank=same; {' -> '.join(ids)} [style=invis]; }}" if len(ids) > 1 else
+                   f"  {{ rank=same; {ids[0]}; }}")
+    for e in c.edges:
+        label = f"<{_font(GREEN, f'{e.param} = {num(e.weight, digits)}')}<BR/>" \
+                f"{_font(RED, f'∂L/∂w = {num(e.grad, digits)}')}>"
+        out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={label}, decorate=true];")
+    return out
+
+
+def _summarised(d, c, digits, L):
+    out = []
+    prev = None
+    spec = d.spec
+    for col in c.columns:
+        node = _q(f"layer{col.layer}")
+        if col.layer == 0:
+            label = _table(L["graph_input"].format(name=col.title, units=spec.x.shape[1]), [], [])
+        else:
+            s = col.summary
+            label = _table(L["layer"].format(n=col.layer, name=col.title, activation=col.activation),
+                           [L["graph_units"].format(units=s.units),
+                            L["graph_summary"].format(mean=num(s.mean, digits), min=num(s.min, digits),
+                                                      max=num(s.max, digits))], [])
+        out.append(f"  {node} [label={label}];")
+        if prev is not None:
+            shape = "×".join(str(n) for n in _shape(d.gradients.get(f"W{col.layer}")))
+            out.append(f"  {prev} -> {node} [label={_q(f'W{col.layer} {shape}')}];")
+        prev = node
+    return out
+
+
+def _shape(value):
+    if not isinstance(value, list):
+        return ()
+    return (len(value),) + _shape(value[0]) if value else (0,)
+
+
+def to_image(source: str, fmt: str) -> bytes:
+    """``source`` (DOT) drawn by Graphviz as ``fmt`` (svg or png); a clear error when ``dot`` is missing."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise BackcalcError(f"--format {fmt} needs Graphviz's 'dot' program, which is not on PATH: install "
+                            "Graphviz (apt install graphviz, brew install graphviz), or use --format dot")
+    try:
+        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise BackcalcError(f"--format {fmt}: Graphviz took longer than 120 s") from None
+    if done.returncode != 0:
+        first = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+        raise BackcalcError(f"--format {fmt}: Graphviz failed: {first[0] if first else 'no message'}")
+    return done.stdout

@@ -42,6 +42,11 @@ LABELS = {
         },
         "gradients": "Gradients",
         "graph": "computation graph",
+        "graph_caption": "green: forward values; red: gradients",
+        "graph_sample": "green: forward values of sample {s} of {n}; red: gradients (∂L/∂w and ∂L/∂b summed over the samples)",
+        "graph_input": "input {name} ({units} values)",
+        "graph_units": "{units} units",
+        "graph_summary": "out: mean {mean}, min {min}, max {max}",
     },
     "id": {
         "forward": "Langkah maju (forward pass)",
@@ -82,6 +87,11 @@ LABELS = {
         },
         "gradients": "Gradien",
         "graph": "graf komputasi",
+        "graph_caption": "hijau: nilai langkah maju; merah: gradien",
+        "graph_sample": "hijau: nilai langkah maju sampel {s} dari {n}; merah: gradien (∂L/∂w dan ∂L/∂b dijumlahkan atas semua sampel)",
+        "graph_input": "input {name} ({units} nilai)",
+        "graph_units": "{units} unit",
+        "graph_summary": "out: rata-rata {mean}, min {min}, maks {max}",
     },
 }
 
