@@ -92,8 +92,9 @@ def _lang_option(f):
 
 @main.command()
 @_SPEC
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json", "dot"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json", "dot", "svg", "png"]),
+              default="text", show_default=True,
+              help="Output format (svg and png: the dot graph drawn by Graphviz, when installed).")
 @click.option("--digits", type=click.IntRange(1, 17), default=5, show_default=True,
               help="Significant digits in text, Markdown and LaTeX (JSON is always full precision).")
 @_lang_option
@@ -105,10 +106,30 @@ def explain(spec, fmt, digits, lang, steps, full):
     from .render import renderer
     from .net.spec import load_spec, with_steps
 
+    if fmt in ("svg", "png"):  # before any work: is Graphviz there, and is stdout fit for the bytes?
+        from .render.dot import graphviz
+
+        graphviz(fmt)
     net = load_spec(spec)
     if steps is not None:
         net = with_steps(net, steps)
+    if fmt in ("svg", "png"):
+        _draw(derive(net), fmt, digits=digits, lang=lang, full=full)
+        return
     _echo(renderer(fmt).render(derive(net), digits=digits, lang=lang, full=full))
+
+
+def _draw(d, fmt, **options):
+    """The dot graph through Graphviz; PNG bytes go to stdout only when it is not a terminal."""
+    from .render import dot
+
+    if fmt == "png" and sys.stdout.isatty():
+        raise BackcalcError("--format png writes binary data: redirect it to a file (backcalc explain --format png > net.png)")
+    image = dot.to_image(dot.render(d, **options), fmt)
+    if fmt == "svg":
+        _echo(image.decode("utf-8"))
+    else:
+        click.get_binary_stream("stdout").write(image)
 # [/explain]
 
 # [verify]

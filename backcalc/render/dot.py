@@ -123,12 +123,18 @@ def _shape(value):
     return (len(value),) + _shape(value[0]) if value else (0,)
 
 
-def to_image(source: str, fmt: str) -> bytes:
-    """``source`` (DOT) drawn by Graphviz as ``fmt`` (svg or png); a clear error when ``dot`` is missing."""
+def graphviz(fmt: str) -> str:
+    """The path of Graphviz's ``dot``; a clear one-line error naming the format when it is not installed."""
     exe = shutil.which("dot")
     if exe is None:
         raise BackcalcError(f"--format {fmt} needs Graphviz's 'dot' program, which is not on PATH: install "
                             "Graphviz (apt install graphviz, brew install graphviz), or use --format dot")
+    return exe
+
+
+def to_image(source: str, fmt: str) -> bytes:
+    """``source`` (DOT) drawn by Graphviz as ``fmt`` (svg or png)."""
+    exe = graphviz(fmt)
     try:
         done = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=120)
     except subprocess.TimeoutExpired:
