@@ -7,12 +7,31 @@ Heavy imports (sympy, matplotlib, the renderers) happen inside the commands.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
 import click
 
 from . import __version__
 from .errors import BackcalcError, CheckFailed
+
+
+_OUTPUT_ERRNOS = (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG, errno.EDQUOT)
+
+
+class _OutputError(Exception):
+    """Writing the output failed (a full disk, a closed pipe)."""
+
+
+def _output_failed(exc: OSError):
+    try:  # stdout is unusable: point it at /dev/null so the interpreter's last flush stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    reason = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc)).lower()
+    click.echo(f"backcalc: error: cannot write output: {reason}", err=True)
+    sys.exit(2)
 
 
 class _Group(click.Group):
@@ -36,10 +55,16 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("backcalc: aborted", err=True)
             sys.exit(1)
+        except _OutputError as exc:
+            _output_failed(exc.args[0])
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            _output_failed(exc)
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
-        debug = "--debug" in sys.argv[1:] or bool(ctx.params.get("debug"))
+        debug = bool(ctx.params.get("debug"))  # the group's own option only: `--of --debug` is a value
         try:
             return super().invoke(ctx)
         except BackcalcError as exc:
@@ -55,6 +80,10 @@ class _Group(click.Group):
             ctx.exit(1)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:
+            if debug or exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            raise _OutputError(exc) from None
         except RecursionError:
             if debug:
                 raise
@@ -237,8 +266,9 @@ def check_command(spec, answers, rtol, atol, fmt, digits, lang, show_all):
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
 def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, out, force):
     """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml."""
-    from .grading.exercise import make_exercise, write_exercise
+    from .grading.exercise import check_out, make_exercise, write_exercise
 
+    check_out(out, force)
     ex = make_exercise(shape=shape, activations=activations, seed=seed, loss=loss, lr=lr, samples=samples,
                        dead_relu=dead_relu)
     for path in write_exercise(ex, out, force=force):
@@ -277,14 +307,14 @@ def vanishing_command(depth, width, samples, features, activation, output_activa
                       batchnorm, data, loss, epochs, lr, batch_size, plot, fmt, seed):
     """Watch gradients vanish or explode layer by layer in a deep net (seed 000's by default)."""
     import importlib.util
-    import os
 
     from .study.vanishing import vanishing
 
-    if plot is not None:  # a missing folder is bad input with or without matplotlib: checked first
-        folder = os.path.dirname(os.path.abspath(plot))
-        if not os.path.isdir(folder):
-            raise BackcalcError(f"--plot: folder {folder!r} does not exist")
+    if plot is not None:  # a bad path is bad input with or without matplotlib: checked first
+        from .files import check_output
+        from .render.vanishing import PLOT_FORMATS
+
+        check_output(plot, "--plot", PLOT_FORMATS)
         if importlib.util.find_spec("matplotlib") is None:
             raise BackcalcError("--plot needs matplotlib: pip install 'backcalc[plot]'")
     config = dict(depth=depth, width=width, samples=samples, features=features, activation=activation,

@@ -303,21 +303,41 @@ def _answers_text(d, command, key: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_exercise(ex: Exercise, out, force: bool = False) -> list:
-    """Write the three files into folder ``out`` (created if needed); existing files only with ``force``."""
+def check_out(out, force: bool = False) -> list:
+    """Validate ``--out`` before any work: a folder (new or existing, never a symbolic link to elsewhere's
+    files), whose exercise files are new or, with ``force``, regular files to replace. Returns their paths."""
+    from ..files import check_output
+    from ..userinput import label
+
+    if out is None or str(out) == "":
+        raise BackcalcError("--out: expected a folder name, got an empty string")
     folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise BackcalcError(f"--out: {folder} is a file, expected a folder")
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise BackcalcError(f"--out: {label(str(folder))} is {'a symbolic link' if folder.is_symlink() else 'a file'}, "
+                            "expected a folder")
     paths = [folder / name for name in FILES]
-    existing = [p.name for p in paths if p.exists()]
+    existing = [p.name for p in paths if p.exists() or p.is_symlink()]
     if existing and not force:
-        raise BackcalcError(f"--out: {folder} already has {', '.join(existing)}; use --force to overwrite, or "
-                            f"choose a new or empty folder")
+        raise BackcalcError(f"--out: {label(str(folder))} already has {', '.join(existing)}; use --force to "
+                            "overwrite, or choose a new or empty folder")
+    if folder.is_dir():
+        for p in paths:
+            check_output(p, "--out")
+    return paths
+
+
+def write_exercise(ex: Exercise, out, force: bool = False) -> list:
+    """Write the three files into folder ``out`` (created if needed); existing files only with ``force``.
+
+    Each file is written exactly where named, never through a symbolic link."""
+    from ..files import write_text
+    from ..userinput import label
+
+    paths = check_out(out, force)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for path, text in zip(paths, (ex.spec_text, ex.sheet_text, ex.key_text)):
-            with open(path, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
+        Path(out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BackcalcError(f"--out: cannot write to {folder} ({exc.strerror})") from None
+        raise BackcalcError(f"--out: cannot make the folder {label(str(out))} ({exc.strerror})") from None
+    for path, text in zip(paths, (ex.spec_text, ex.sheet_text, ex.key_text)):
+        write_text(path, text, what="--out", force=force)
     return paths

@@ -19,6 +19,7 @@ STEP_RTOL = 1e-2        # updated values: the change old → new right to 1% (th
 ROUNDING_CAP = 0.05     # rounding is forgiven up to 5% of the value (of the change, for updated values)
 DIAGNOSIS_RTOL = 1e-2   # a mistake is named when it reproduces the given value to 1% (or within tolerance)
 MAX_ANSWER = 1e15
+MAX_WRITTEN = 40  # characters of one written number
 
 _TOP = ("format", "title", "student", "loss", "loss_after") + _TABLES
 _NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$")
@@ -37,7 +38,7 @@ def decimals(text: str) -> int:
 
 def half_unit(text: str) -> float:
     """Half a unit in the last written place: the largest error of a correctly rounded value."""
-    return 0.5 * 10.0 ** (-decimals(text))
+    return 0.5 * 10.0 ** -max(-300, min(300, decimals(text)))  # 0e999 has −999 decimals: no overflow
 
 
 def _scale(item, reference: float) -> float:
@@ -132,14 +133,14 @@ def read_answers(source) -> tuple[dict, str]:
         return _from_python(source), "<answers>"
     if source is None:
         raise AnswersError("no answers given: pass a .toml or .json answers file")
-    from ..net.spec import read_document
+    from ..net.documents import parse_document, read_document_text
 
     path = Path(source)
-    try:
-        read_document(path)  # size, encoding and syntax checks, with messages naming the file and line
+    try:  # one bounded read; size, encoding and syntax checks, with messages naming the file and line
+        text, _, name = read_document_text(path)
+        parse_document(text, path.suffix.lower(), name)
     except SpecError as exc:
         raise AnswersError(str(exc)) from None
-    text = path.read_text(encoding="utf-8")
     try:
         if path.suffix.lower() == ".json":
             doc = json.loads(text, parse_float=_Num, parse_int=_Num, parse_constant=_Num)
@@ -305,6 +306,8 @@ class _Reader:
             self.fail(where, f"expected a number (or \"\" to leave it blank), got {exc}")
         if text is None:
             return item, None, None
+        if len(text) > MAX_WRITTEN:
+            self.fail(where, f"a number written with {len(text)} characters; at most {MAX_WRITTEN}")
         if "," in text and "." not in text and _NUMBER.match(text.replace(",", ".")):
             self.fail(where, f"write the decimal point as a point: {text.replace(',', '.')} (not {text})")
         if not _NUMBER.match(text):

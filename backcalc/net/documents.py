@@ -21,44 +21,36 @@ from .fields import kind_of
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 8
+MAX_LITERAL = 4000  # digits of an integer literal (Python refuses to convert past 4300)
+
+
+def read_document_text(path: Path) -> tuple[str, str, str]:
+    """The text of a spec or answers file (a bounded read of a regular file), its suffix and its name."""
+    from ..files import read_text
+    from ..userinput import label
+
+    name = label(path.name)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise SpecError(f"{name}: expected a .toml or .json file, got {label(suffix) if suffix else 'no extension'}")
+    text = read_text(path, MAX_FILE_BYTES, error=SpecError)
+    if not text.strip():
+        raise SpecError(f"{name}: the file is empty")
+    if "\x00" in text:
+        raise SpecError(f"{name}: contains NUL bytes; expected a {suffix[1:].upper()} text document")
+    return text, suffix, name
 
 
 def read_document(path: Path) -> dict:
     """Read a TOML or JSON file into a dict, with errors that name the file (and the line)."""
-    name = path.name
-    suffix = path.suffix.lower()
-    if suffix not in (".toml", ".json"):
-        raise SpecError(f"{name}: expected a .toml or .json file, got {suffix or 'no extension'!r}")
-    try:
-        if path.is_dir():
-            raise SpecError(f"{name}: is a directory, expected a file")
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read ({exc.strerror})") from None
-    if size > MAX_FILE_BYTES:
-        raise SpecError(f"{name}: {size} bytes is over the limit of {MAX_FILE_BYTES} bytes for a spec or answers file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read ({exc.strerror})") from None
-    if not data.strip():
-        raise SpecError(f"{name}: the file is empty")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"{name}: not UTF-8 text (byte {exc.start}); expected a {suffix[1:].upper()} document") from None
-    if "\x00" in text:
-        raise SpecError(f"{name}: contains NUL bytes; expected a {suffix[1:].upper()} text document")
-    return parse_document(text, suffix, name)
+    return parse_document(*read_document_text(path))
 
 
 def parse_document(text: str, suffix: str, name: str) -> dict:
     """Parse a document's text (``suffix`` ``.json`` or ``.toml``); errors name the file ``name``."""
     if suffix == ".json":
         try:
-            doc = json.loads(text, parse_constant=_reject_constant)
+            doc = json.loads(text, parse_constant=_reject_constant, parse_int=_bounded_int)
         except json.JSONDecodeError as exc:
             raise SpecError(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
@@ -74,12 +66,21 @@ def parse_document(text: str, suffix: str, name: str) -> dict:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise SpecError(f"{name}: invalid TOML: {exc}") from None
+        except ValueError:  # Python's int-digit limit, raised inside the TOML reader
+            raise SpecError(f"{name}: a number with more than {MAX_LITERAL} digits; numbers in a spec are "
+                            f"between −10⁶ and 10⁶") from None
         except RecursionError:
             raise SpecError(f"{name}: nested too deeply") from None
     if not isinstance(doc, dict):
         raise SpecError(f"{name}: expected a table/object at the top level, got {kind_of(doc)}")
     _check_depth(doc, name)
     return doc
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_LITERAL:
+        raise ValueError(f"a number with {len(text)} digits; numbers in a spec are between −10⁶ and 10⁶")
+    return int(text)
 
 
 def _reject_constant(token):

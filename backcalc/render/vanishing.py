@@ -206,11 +206,19 @@ def markdown(result) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+PLOT_FORMATS = (".png", ".svg", ".pdf")  # the format follows the file name's extension
+
+
 def plot(result, path) -> None:
     """Write a figure: ‖∂L/∂W‖ per layer per configuration, and per configuration the histograms of
     log10 |∂L/∂W| layer by layer (needs ``histogram=True`` in :func:`~backcalc.study.vanishing.vanishing`)."""
-    from ..errors import BackcalcError
+    import io
 
+    from ..errors import BackcalcError
+    from ..files import check_output, write_bytes
+
+    path = check_output(path, "--plot", PLOT_FORMATS)
+    fmt = path.rsplit(".", 1)[1].lower()
     try:
         import matplotlib
     except ImportError:
@@ -246,12 +254,12 @@ def plot(result, path) -> None:
         _histogram_panel(axes[i], run, plt)
         i += 1
     fig.tight_layout()
+    buffer = io.BytesIO()  # drawn in memory, then written to exactly `path` (never through a symlink)
     try:
-        fig.savefig(path, dpi=110)
-    except (OSError, ValueError) as exc:
-        raise BackcalcError(f"--plot: cannot write {str(path)!r}: {exc}") from None
+        fig.savefig(buffer, dpi=110, format=fmt)
     finally:
         plt.close(fig)
+    write_bytes(path, buffer.getvalue(), what="--plot")
 
 
 def _histogram_panel(ax, run, plt):
