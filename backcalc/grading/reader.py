@@ -151,8 +151,8 @@ def read_answers(source) -> tuple[dict, str]:
                 import tomli as tomllib
             doc = tomllib.loads(text, parse_float=_Num)
     except Exception as exc:  # read_document already parsed it; this only guards the second parse
-        raise AnswersError(f"{path.name}: cannot read: {exc}") from None
-    return doc, path.name
+        raise AnswersError(f"{name}: cannot read: {exc}") from None
+    return doc, name
 
 
 def _from_python(value):

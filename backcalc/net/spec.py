@@ -105,7 +105,9 @@ def load_spec(source) -> NetSpec:
     if source is None:
         return default_spec()
     path = Path(source)
-    return _build(read_document(path), path.name)
+    from ..userinput import label
+
+    return _build(read_document(path), label(path.name))
 
 
 def default_spec() -> NetSpec:
