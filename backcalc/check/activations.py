@@ -18,6 +18,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..net.names import node_out
+from .sympy_tools import is_zero
+
 # SELU's constants (Klambauer et al. 2017), written here, not read from the rule table
 SELU_LAMBDA = "1.0507009873554804934193349852946"
 SELU_ALPHA = "1.6732632423543772848170429916717"
@@ -74,3 +77,82 @@ def numpy_activation(act: str, alpha, z):
             return np.tanh(z)
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+
+
+class LayerActivation:
+    """sympy's derivative of a layer's activation — f′(z) of one unit, or the softmax Jacobian — diffed once."""
+
+    def __init__(self, layer, sp):
+        self.softmax = layer.activation == "softmax"
+        if self.softmax:
+            self.zs = [sp.Symbol(f"z{i}", real=True) for i in range(layer.units)]
+            total = sum(sp.exp(z) for z in self.zs)
+            self.outs = [sp.exp(z) / total for z in self.zs]
+            self.jacobian = [[sp.diff(out, z) for z in self.zs] for out in self.outs]  # [j][i] = ∂a_j/∂z_i
+        else:
+            self.z = sp.Symbol("z", real=True)
+            self.act = activation_expression(layer.activation, self.z, sp, layer.alpha)
+            self.dact = sp.diff(self.act, self.z)
+
+    def evaluate(self, z: np.ndarray, memo) -> tuple:
+        """``(a, d)``: the activation of ``z`` (samples × units) and its derivative (softmax: the Jacobian)."""
+        a = np.empty_like(z)
+        d = np.empty(z.shape + (z.shape[1],)) if self.softmax else np.empty_like(z)
+        for s in range(z.shape[0]):
+            if self.softmax:
+                point = dict(zip(self.zs, z[s]))
+                a[s] = [memo(out, point) for out in self.outs]
+                d[s] = [[memo(entry, point) for entry in row] for row in self.jacobian]
+            else:
+                for u in range(z.shape[1]):
+                    a[s, u] = memo(self.act, {self.z: z[s, u]})
+                    d[s, u] = memo(self.dact, {self.z: z[s, u]})
+        return a, d
+
+    def back(self, g: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """∂L/∂z from ∂L/∂a and the derivative :meth:`evaluate` gave."""
+        return np.einsum("sj,sji->si", g, d) if self.softmax else g * d
+
+
+def delta_names(layer, ins, upstream, sp, sym) -> dict:
+    """∂L/∂u_in for each unit, in names: ∂L/∂u_out times sympy's derivative of the activation."""
+    units = layer.unit_names
+    outs = [sym(node_out(u)) for u in units]
+    if layer.activation == "softmax":
+        total = sum(sp.exp(z) for z in ins)
+        delta = {}
+        for i, u in enumerate(units):
+            terms = []
+            for j, v in enumerate(units):
+                d = sp.diff(sp.exp(ins[j]) / total, ins[i])
+                shown = outs[j] * ((1 if i == j else 0) - outs[i])  # a_j(δ_ij − a_i), if sympy agrees
+                ok = is_zero(d - shown.subs({o: sp.exp(z) / total for o, z in zip(outs, ins)}), sp)
+                terms.append(upstream[v] * (shown if ok else d))
+            delta[u] = sum(terms)
+        return delta
+    delta = {}
+    # σ′ shown as σ·(1 − σ) in the output's name, if sympy confirms it (checked once per layer)
+    z0 = sp.Symbol("z", real=True)
+    sigma0 = activation_expression("sigmoid", z0, sp)
+    sigmoid_ok = layer.activation == "sigmoid" and is_zero(sp.diff(sigma0, z0) - sigma0 * (1 - sigma0), sp)
+    for u, z, out in zip(units, ins, outs):
+        act = activation_expression(layer.activation, z, sp, layer.alpha, (sym("λ"), sym("α")))
+        d = sp.diff(act, z)
+        shown = d.subs(act, out) if layer.activation == "tanh" else d
+        if sigmoid_ok:
+            shown = out * (1 - out)
+        shown = shown.replace(lambda e: isinstance(e, sp.Piecewise) and len(e.args) == 2
+                              and e.args[1].cond == sp.true, _piecewise_name(sym))
+        delta[u] = upstream[u] * shown
+    return delta
+
+
+def _piecewise_name(sym):
+    """A two-piece derivative as one readable name: ``[j1_in > 0]`` (Iverson) or ``(1 if z > 0 else 1/5)``."""
+    def name(e):
+        (a, cond), (b, _) = e.args
+        if a == 1 and b == 0:
+            return sym(f"[{cond}]")
+        return sym(f"({a} if {cond} else {b})")
+
+    return name

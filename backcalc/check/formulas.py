@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .layers import builder
 from .loss import sample_loss_expression
-from .sympy_tools import load_sympy
+from .sympy_tools import is_zero, load_sympy  # noqa: F401 (is_zero: public here too)
 from ..net.names import node_out
 
 FORMULA_MAX_OPS = 40  # a longer ∂L/∂unit_out is kept as its own name in the formulas below it
@@ -67,11 +67,6 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
                                            else f"mean over {spec.samples} samples of ")
     wrap = (lambda text: f"({text})") if prefix else (lambda text: text)  # noqa: E731
     return {name: prefix + wrap(_tidy(result[name], sp)) for name, _ in spec.param_names()}
-
-
-def is_zero(expr, sp) -> bool:
-    """Whether sympy reduces ``expr`` to 0 (as a rational function of its atoms: cheap, no simplify)."""
-    return sp.cancel(sp.expand(expr)) == 0
 
 
 def _tidy(expr, sp) -> str:

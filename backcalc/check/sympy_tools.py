@@ -50,6 +50,11 @@ def evaluate_at(expr, subs: dict, sp=None):
     return None
 
 
+def is_zero(expr, sp) -> bool:
+    """Whether sympy reduces ``expr`` to 0 (as a rational function of its atoms: cheap, no simplify)."""
+    return sp.cancel(sp.expand(expr)) == 0
+
+
 def simplified(expr, sp=None, seconds: float = SIMPLIFY_SECONDS):
     """``(sympy.simplify(expr), True)`` when it is small and quick enough, else ``(expr, False)``."""
     sp = sp or load_sympy()

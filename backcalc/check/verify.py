@@ -25,7 +25,7 @@ import numpy as np
 from .activations import KINKED, activation_expression  # noqa: F401 (public here too)
 from .activations import exact as _exact  # noqa: F401 (benchmarks/bench_verify.py)
 from .formulas import FORMULA_MAX_OPS, closed_forms  # noqa: F401
-from .layers import builder
+from .layers import BUILDERS, builder
 from .loss import sample_loss_expression  # noqa: F401
 from .numeric import EPS, numeric_gradients, numpy_loss
 from .symbolic import symbolic_gradients
@@ -120,6 +120,10 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     from ..net.spec import load_spec
 
     spec = load_spec(spec)
+    for layer in spec.layers:  # a kind the checker cannot build itself is refused, never half-checked
+        if layer.kind not in BUILDERS:
+            raise SpecError(f'{spec.source}: layers[{layer.index}] ("{layer.name}"): verify has no independent '
+                            f"check for layer kind {layer.kind!r}")
     if spec.n_parameters > MAX_VERIFY_PARAMETERS:
         raise SpecError(f"{spec.source}: verify checks nets of at most {MAX_VERIFY_PARAMETERS:,} parameters "
                         f"(one sympy evaluation per unit and sample); this one has {spec.n_parameters:,}")

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import KINKED, activation_expression, numpy_activation
-from ..formulas import is_zero
-from ..sympy_tools import evaluate_at
+from ..activations import KINKED, LayerActivation, delta_names, numpy_activation
+from ..sympy_tools import evaluate_at, is_zero
 from ...net.names import array_key, bias_name, element_key, node_in, node_out, weight_name
 
 
@@ -31,15 +30,7 @@ class Symbolic:
     def __init__(self, layer, sp):
         self.layer, self.sp = layer, sp
         units, fan_in = layer.units, layer.fan_in
-        if layer.activation == "softmax":
-            self.zs = [sp.Symbol(f"z{i}", real=True) for i in range(units)]
-            total = sum(sp.exp(z) for z in self.zs)
-            self.outs = [sp.exp(z) / total for z in self.zs]
-            self.jacobian = [[sp.diff(out, z) for z in self.zs] for out in self.outs]  # [j][i] = ∂a_j/∂z_i
-        else:
-            self.z = sp.Symbol("z", real=True)
-            self.act = activation_expression(layer.activation, self.z, sp, layer.alpha)
-            self.dact = sp.diff(self.act, self.z)
+        self.act = LayerActivation(layer, sp)
         # z_b = Σ_a a_a·W_ab + b_b, in symbols; its partial derivatives, one diff each
         self.A = [sp.Symbol(f"a{a}", real=True) for a in range(fan_in)]
         self.W = [[sp.Symbol(f"W{a}_{b}", real=True) for b in range(units)] for a in range(fan_in)]
@@ -52,26 +43,14 @@ class Symbolic:
     def forward(self, a_prev: np.ndarray, memo) -> np.ndarray:
         """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
         layer = self.layer
-        z = a_prev @ layer.weights + layer.bias
-        a = np.empty_like(z)
-        softmax = layer.activation == "softmax"
-        d = np.empty(z.shape + (z.shape[1],)) if softmax else np.empty_like(z)
-        for s in range(z.shape[0]):
-            if softmax:
-                point = dict(zip(self.zs, z[s]))
-                a[s] = [memo(out, point) for out in self.outs]
-                d[s] = [[memo(entry, point) for entry in row] for row in self.jacobian]
-            else:
-                for u in range(z.shape[1]):
-                    a[s, u] = memo(self.act, {self.z: z[s, u]})
-                    d[s, u] = memo(self.dact, {self.z: z[s, u]})
+        a, d = self.act.evaluate(a_prev @ layer.weights + layer.bias, memo)
         self.a_prev, self.d = a_prev, d
         return a
 
     def backward(self, g: np.ndarray, memo) -> tuple:
         """({key: ∂L/∂W, ∂L/∂b}, ∂L/∂a_prev) from ∂L/∂a, by sympy's local derivatives."""
         layer, sp, n, S = self.layer, self.sp, self.layer.index, self.a_prev.shape[0]
-        gz = np.einsum("sj,sji->si", g, self.d) if layer.activation == "softmax" else g * self.d
+        gz = self.act.back(g, self.d)
         env = {self.A[a]: self.a_prev[:, a] for a in range(layer.fan_in)}
         env.update({self.W[a][b]: layer.weights[a, b] for a in range(layer.fan_in) for b in range(layer.units)})
         env.update({self.B[b]: layer.bias[b] for b in range(layer.units)})
@@ -129,7 +108,7 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
     units = layer.unit_names
     src = [sym(s if n == 1 else node_out(s)) for s in sources]
     ins = [sym(node_in(u)) for u in units]
-    delta = _deltas(layer, ins, upstream, sp, sym)  # ∂L/∂u_in
+    delta = delta_names(layer, ins, upstream, sp, sym)  # ∂L/∂u_in
     if names.softmax_cross_entropy(layer):
         # with one-hot targets (Σ t = 1) softmax and cross-entropy give u_out − t_u, if sympy agrees
         t = names.targets
@@ -153,47 +132,3 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
         for a, s in enumerate(sources):
             below[s] = names.shorten(sum(delta[u] * sp.diff(pre[u][0], src[a]) for u in units), s)
     return result, below
-
-
-def _deltas(layer, ins, upstream, sp, sym) -> dict:
-    """∂L/∂u_in for each unit: ∂L/∂u_out times sympy's derivative of the activation, in names."""
-    units = layer.unit_names
-    outs = [sym(node_out(u)) for u in units]
-    if layer.activation == "softmax":
-        total = sum(sp.exp(z) for z in ins)
-        delta = {}
-        for i, u in enumerate(units):
-            terms = []
-            for j, v in enumerate(units):
-                d = sp.diff(sp.exp(ins[j]) / total, ins[i])
-                shown = outs[j] * ((1 if i == j else 0) - outs[i])  # a_j(δ_ij − a_i), if sympy agrees
-                ok = is_zero(d - shown.subs({o: sp.exp(z) / total for o, z in zip(outs, ins)}), sp)
-                terms.append(upstream[v] * (shown if ok else d))
-            delta[u] = sum(terms)
-        return delta
-    delta = {}
-    # σ′ shown as σ·(1 − σ) in the output's name, if sympy confirms it (checked once per layer)
-    z0 = sp.Symbol("z", real=True)
-    sigma0 = activation_expression("sigmoid", z0, sp)
-    sigmoid_ok = layer.activation == "sigmoid" and is_zero(sp.diff(sigma0, z0) - sigma0 * (1 - sigma0), sp)
-    for u, z, out in zip(units, ins, outs):
-        act = activation_expression(layer.activation, z, sp, layer.alpha, (sym("λ"), sym("α")))
-        d = sp.diff(act, z)
-        shown = d.subs(act, out) if layer.activation == "tanh" else d
-        if sigmoid_ok:
-            shown = out * (1 - out)
-        shown = shown.replace(lambda e: isinstance(e, sp.Piecewise) and len(e.args) == 2
-                              and e.args[1].cond == sp.true, _piecewise_name(sym))
-        delta[u] = upstream[u] * shown
-    return delta
-
-
-def _piecewise_name(sym):
-    """A two-piece derivative as one readable name: ``[j1_in > 0]`` (Iverson) or ``(1 if z > 0 else 1/5)``."""
-    def name(e):
-        (a, cond), (b, _) = e.args
-        if a == 1 and b == 0:
-            return sym(f"[{cond}]")
-        return sym(f"({a} if {cond} else {b})")
-
-    return name

@@ -24,13 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...render.format import tex_name
-from ...tape.rules import RULES
-from ..records import Chain, Delta, Factor, Path, Term, UnitForward
+from ..records import Factor, Path, Term, UnitForward
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
-from . import LayerPass
+from . import LayerPass, activation
 
 KEYS = ("activation", "weights", "bias", "units", "init", "alpha")
-ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
+ACTIVATIONS = activation.ACTIVATIONS
 MAX_UNITS = 4096
 
 
@@ -82,7 +81,7 @@ class Dense:
         product = a @ leaves[array_key("W", n)]
         z = product + leaves[array_key("b", n)]
         z.label = array_key("z", n)
-        out = z.activation(self.activation, **({"alpha": self.alpha} if self.alpha is not None else {}))
+        out = activation.apply(self, z)
         out.label = array_key("a", n)
         return LayerPass(self, a, out, leaves, {"product": product, "z": z})
 
@@ -95,12 +94,6 @@ class Dense:
     def _source_value(lp: LayerPass, s: int, a: int) -> float:
         # the matmul entry recorded a_prev as the factor that pairs with W
         return float(lp.nodes["product"].local[1][s, a])
-
-    def _formula(self, unit: str, latex: bool = False) -> str:
-        """∂unit_out/∂unit_in, from the rule table entry the tape recorded for this layer's activation."""
-        shown = tex_name if latex else str
-        return self._rule.formula(0, latex=latex, a=shown(node_in(unit)), out=shown(node_out(unit)),
-                                  alpha=self.alpha or 0.01)
 
     def unit_rows(self, lp: LayerPass, reader) -> list:
         """unit_in = Σ w·source + b and unit_out = f(unit_in), for every unit and sample."""
@@ -127,22 +120,7 @@ class Dense:
 
     def deltas(self, lp: LayerPass, reader) -> list:
         """δ = ∂L/∂unit_in for every unit and sample (softmax: a sum over the layer's outputs)."""
-        node, z = lp.output, lp.nodes["z"]
-        rows = []
-        for s in range(reader.spec.samples):
-            for c, unit in enumerate(self.unit_names):
-                formula = self._formula(unit)
-                if self._rule.elementwise:
-                    local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
-                    rows.append(Delta(self.index, unit, s + 1, float(z.grad[s, c]), float(node.grad[s, c]),
-                                      local, formula))
-                else:  # softmax: ∂j_out/∂c_in = s_j(δ_jc − s_c), from the recorded outputs s
-                    sm = node.local[0][s]
-                    jac = tuple((float(node.grad[s, j]), float(sm[j] * ((j == c) - sm[c])), self.unit_names[j])
-                                for j in range(self.units))
-                    rows.append(Delta(self.index, unit, s + 1, float(z.grad[s, c]), float(node.grad[s, c]),
-                                      None, formula, jac))
-        return rows
+        return activation.delta_rows(self, lp, reader.spec.samples)
 
     def terms(self, lp: LayerPass, reader) -> list:
         """∂L/∂w and ∂L/∂b of every element, each a chain of factors per sample."""
@@ -154,51 +132,25 @@ class Dense:
             src = reader.source(n - 1, a)
             for c, unit in enumerate(self.unit_names):
                 wname = weight_name(sources[a], unit)
-                chains = tuple(self._chain(lp, s, c, unit, Factor(node_in(unit), wname, self._source_value(lp, s, a),
-                                                                 src, tex_name(src)))
+                chains = tuple(activation.chain(self, lp, s, c, unit,
+                                                Factor(node_in(unit), wname, self._source_value(lp, s, a), src,
+                                                       tex_name(src)))
                                for s in range(samples))
                 terms.append(Term(wname, element_key("W", n, a, c), n, "weight", float(W.grad[a, c]), chains))
         one = float(lp.nodes["z"].local[1])  # the add entry z = (a@W) + b recorded ∂z/∂b = 1
         for c, unit in enumerate(self.unit_names):
             bname = bias_name(unit)
-            chains = tuple(self._chain(lp, s, c, unit, Factor(node_in(unit), bname, one, "1", "1"))
+            chains = tuple(activation.chain(self, lp, s, c, unit, Factor(node_in(unit), bname, one, "1", "1"))
                            for s in range(samples))
             terms.append(Term(bname, element_key("b", n, c), n, "bias", float(b.grad[c]), chains))
         return terms
-
-    def _chain(self, lp: LayerPass, s: int, c: int, unit: str, last: Factor) -> Chain:
-        node = lp.output
-        if self._rule.elementwise:
-            local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
-            factors = (Factor("L", node_out(unit), float(node.grad[s, c])),
-                       Factor(node_out(unit), node_in(unit), local, self._formula(unit), self._formula(unit, True)),
-                       last)
-        else:  # softmax: δ is itself a sum over the layer's outputs (listed with the deltas)
-            factors = (Factor("L", node_in(unit), float(lp.nodes["z"].grad[s, c]), "δ", "\\delta"), last)
-        value = 1.0
-        for f in factors:
-            value *= f.value
-        return Chain(s + 1, factors, value)
-
-    @property
-    def _rule(self):
-        return RULES[self.activation]  # the entry the tape used for this layer's activation
 
 
 # ─────────────────────────────────────────── reading the spec ───────────────────────────────────────────
 
 def read(table: dict, ctx) -> Dense:
     """A :class:`Dense` from its ``[[layers]]`` table (keys already checked against :data:`KEYS`)."""
-    f = ctx.fields
-    act = table.get("activation")
-    if act is None:
-        ctx.fail(f"missing key 'activation' (one of {', '.join(ACTIVATIONS)})")
-    f.choice(f"{ctx.where} activation", act, ACTIVATIONS, "activation")
-    alpha = table.get("alpha")
-    if alpha is not None:
-        if act not in ("leaky_relu", "elu"):
-            ctx.fail(f"alpha applies to leaky_relu and elu only, not {act}", "alpha")
-        alpha = f.number(f"{ctx.where} alpha", alpha, 0.0, 10.0)
+    act, alpha = activation.read(table, ctx)
     W, b = _given(table, ctx) if "weights" in table else _drawn(table, ctx)
     if act == "softmax" and W.shape[1] < 2:
         ctx.fail("softmax needs at least 2 units", "activation")

@@ -1,0 +1,83 @@
+"""The activation a layer kind ends with, ``a = f(z)``: on the tape, and its δ rows and chain factors.
+
+Any kind whose output is an activation of a pre-activation node ``z`` (dense, and the kinds to come:
+convolution, normalisation) builds ``a = apply(layer, z)`` and keeps ``z`` as ``lp.nodes["z"]``; then
+:func:`delta_rows` and :func:`chain` read δ = ∂L/∂z and the factors ∂L/∂out · ∂out/∂in back from the tape.
+The layer spec needs ``index``, ``unit_names``, ``units``, ``activation`` and ``alpha``.
+
+>>> formula(type("L", (), {"activation": "sigmoid", "alpha": None})(), "k1")
+'σ(k1_in)·(1−σ(k1_in))'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...render.format import tex_name
+from ...tape.rules import RULES
+from ..names import node_in, node_out
+from ..records import Chain, Delta, Factor
+
+ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
+
+
+def read(table: dict, ctx, default: str | None = None) -> tuple:
+    """``(activation, alpha)`` from a layer's table; ``activation`` is required unless a ``default`` is given."""
+    act = table.get("activation", default)
+    if act is None:
+        ctx.fail(f"missing key 'activation' (one of {', '.join(ACTIVATIONS)})")
+    ctx.fields.choice(f"{ctx.where} activation", act, ACTIVATIONS, "activation")
+    alpha = table.get("alpha")
+    if alpha is not None:
+        if act not in ("leaky_relu", "elu"):
+            ctx.fail(f"alpha applies to leaky_relu and elu only, not {act}", "alpha")
+        alpha = ctx.fields.number(f"{ctx.where} alpha", alpha, 0.0, 10.0)
+    return act, alpha
+
+
+def apply(layer, z):
+    """``layer.activation`` of the tensor ``z`` on the tape (with ``alpha`` when the layer gives one)."""
+    return z.activation(layer.activation, **({"alpha": layer.alpha} if layer.alpha is not None else {}))
+
+
+def formula(layer, unit: str, latex: bool = False) -> str:
+    """∂unit_out/∂unit_in, from the rule table entry the tape used for the layer's activation."""
+    shown = tex_name if latex else str
+    return RULES[layer.activation].formula(0, latex=latex, a=shown(node_in(unit)), out=shown(node_out(unit)),
+                                           alpha=layer.alpha or 0.01)
+
+
+def delta_rows(layer, lp, samples: int) -> list:
+    """δ = ∂L/∂unit_in for every unit and sample (softmax: a sum over the layer's outputs)."""
+    node, z = lp.output, lp.nodes["z"]
+    elementwise = RULES[layer.activation].elementwise
+    rows = []
+    for s in range(samples):
+        for c, unit in enumerate(layer.unit_names):
+            shown = formula(layer, unit)
+            if elementwise:
+                local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
+                rows.append(Delta(layer.index, unit, s + 1, float(z.grad[s, c]), float(node.grad[s, c]), local, shown))
+            else:  # softmax: ∂j_out/∂c_in = s_j(δ_jc − s_c), from the recorded outputs s
+                sm = node.local[0][s]
+                jac = tuple((float(node.grad[s, j]), float(sm[j] * ((j == c) - sm[c])), layer.unit_names[j])
+                            for j in range(layer.units))
+                rows.append(Delta(layer.index, unit, s + 1, float(z.grad[s, c]), float(node.grad[s, c]),
+                                  None, shown, jac))
+    return rows
+
+
+def chain(layer, lp, s: int, c: int, unit: str, last: Factor) -> Chain:
+    """Sample ``s``'s chain for a parameter of unit ``c``: ∂L/∂out · ∂out/∂in · ``last`` (δ · ``last`` for softmax)."""
+    node = lp.output
+    if RULES[layer.activation].elementwise:
+        local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
+        factors = (Factor("L", node_out(unit), float(node.grad[s, c])),
+                   Factor(node_out(unit), node_in(unit), local, formula(layer, unit), formula(layer, unit, True)),
+                   last)
+    else:  # softmax: δ is itself a sum over the layer's outputs (listed with the deltas)
+        factors = (Factor("L", node_in(unit), float(lp.nodes["z"].grad[s, c]), "δ", "\\delta"), last)
+    value = 1.0
+    for f in factors:
+        value *= f.value
+    return Chain(s + 1, factors, value)
