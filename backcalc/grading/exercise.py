@@ -225,10 +225,10 @@ def _spec_text(doc, command) -> str:
 
 def _answers_text(d, command, key: bool) -> str:
     """The sheet (every value "") or the key (every value), grouped and commented the same way."""
-    from .keys import _Space
+    from .keys import AnswerSpace
     from ..tape.rules import RULES
 
-    sp = _Space(d)
+    sp = AnswerSpace(d)
     spec = d.spec
     S = spec.samples
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .reader import (DIAGNOSIS_RTOL, HAND_RTOL, MAX_ANSWER, ROUNDING_CAP, STEP_RTOL, Tolerance, _Reader,
                            decimals, half_unit, read_answers)
-from .keys import SECTIONS, _Space
+from .keys import SECTIONS, AnswerSpace
 from ..errors import AnswersError
 from .mistakes import MAX_PATH_UNITS, Mistake, _Catalogue
 
@@ -147,7 +147,7 @@ _CACHE: list = []  # (derivation, space, catalogue) of the last call, so diagnos
 def _context(derivation):
     if _CACHE and _CACHE[0][0] is derivation:
         return _CACHE[0][1], _CACHE[0][2]
-    sp = _Space(derivation)
+    sp = AnswerSpace(derivation)
     cat = _Catalogue(sp)
     _CACHE[:] = [(derivation, sp, cat)]
     return sp, cat
@@ -207,7 +207,7 @@ def _with_blame(sp, item, row, rows):
         if hit is None or hit[1].ok is None:
             continue
         dep, r = hit
-        running = dep.section in ("forward", "gradients") or dep.ref[0] in ("out", "delta")
+        running = dep.section in ("forward", "gradients") or dep.ref.kind in ("out", "delta")
         if r.ok is False and blame is None:
             blame = r
         elif r.ok and running:

@@ -22,17 +22,49 @@ def answer_key(text: str) -> Key | None:
 
 
 @dataclass(frozen=True)
-class _Item:
+class Ref:
+    """What an answerable value is, by named fields (0-based unit, sample and source indices; 1-based layer).
+
+    ``kind``: ``loss``/``loss_after``; ``W``/``b`` (a parameter's gradient or new value); ``z``/``a`` (a node's
+    input or output); factors ``out`` (∂L/∂u_out), ``local`` (∂u_out/∂u_in), ``delta`` (∂L/∂u_in), ``src``
+    (∂u_in/∂w_au), ``one`` (∂u_in/∂b_u), ``wpath`` (∂u_in/∂(source a)_out). ``source`` is the unit of the
+    previous layer for ``W``, ``src`` and ``wpath``.
+
+    >>> Ref("W", layer=2, unit=1, source=0).index, Ref("b", layer=1, unit=3).array
+    ((0, 1), 'b1')
+    """
+
+    kind: str
+    layer: int = 0
+    unit: int = 0
+    sample: int = 0
+    source: int | None = None
+
+    @property
+    def index(self) -> tuple:
+        """The element's index in its parameter array: (source, unit) for W, (unit,) for b."""
+        return (self.source, self.unit) if self.kind == "W" else (self.unit,)
+
+    @property
+    def array(self) -> str:
+        """The canonical array key: ``W2``, ``b1``, ``z3``, ``a1``."""
+        return f"{self.kind}{self.layer}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One answerable value of a derivation: where it goes, its names, its exact value and what it is."""
+
     section: str
     key: str                 # canonical, scoped: "gradients.W1[0][0]", "factors.∂L/∂k1_out", "loss"
     name: str                # display: "w_ij1", "∂L/∂k1_out", "j1_out (sample 2)"
     expected: float
-    ref: tuple               # what it is: ("W", n, a, c), ("z", n, s, c), ("out", n, c, s), ...
+    ref: Ref
     order: tuple
     old: float | None = None
 
 
-class _Space:
+class AnswerSpace:
     """Every answerable key of one derivation: names, canonical keys, expected values, dependencies."""
 
     def __init__(self, d):
@@ -58,7 +90,7 @@ class _Space:
         self.params = {}
         for name, key in spec.param_names():
             k = parse_key(key)
-            self.params[name] = (k.kind, k.layer) + k.index
+            self.params[name] = Ref(k.kind, k.layer, unit=k.index[-1], source=k.index[0] if k.kind == "W" else None)
         self.g_out, self.delta, self.local = {}, {}, {}
         for layer in spec.layers:
             shape = (self.S, layer.units)
@@ -101,7 +133,7 @@ class _Space:
     # ── items ──
     def loss_item(self, which):
         d = self.d
-        return _Item(which, which, which, d.loss if which == "loss" else d.loss_after, (which,),
+        return Item(which, which, which, d.loss if which == "loss" else d.loss_after, Ref(which),
                      (SECTIONS.index(which),))
 
     def param_item(self, section, kind, n, *idx):
@@ -117,14 +149,15 @@ class _Space:
         arr = array_key(kind, n)
         source = self.grads if section == "gradients" else self.updated
         old = float(self.old[arr][idx]) if section == "updated" else None
-        return _Item(section, f"{section}.{key}", name, float(source[arr][idx]), (kind, n) + tuple(idx),
+        return Item(section, f"{section}.{key}", name, float(source[arr][idx]),
+                    Ref(kind, n, unit=idx[-1], source=idx[0] if kind == "W" else None),
                      (SECTIONS.index(section),) + order, old)
 
     def forward_item(self, kind, n, s, c):
         unit = self.spec.layers[n - 1].unit_names[c]
         value = (self.z if kind == "z" else self.a)[n][s, c]
         name = f"{unit}_{'in' if kind == 'z' else 'out'}{self._sample_name(s)}"
-        return _Item("forward", f"forward.{kind}{n}[{s}][{c}]", name, float(value), (kind, n, s, c),
+        return Item("forward", f"forward.{kind}{n}[{s}][{c}]", name, float(value), Ref(kind, n, unit=c, sample=s),
                      (SECTIONS.index("forward"), s, n, c, kind == "a"))
 
     def factor_item(self, kind, n, c, s, a=None):
@@ -148,8 +181,8 @@ class _Space:
             src = self.spec.unit_names(n - 1)[a]
             name, value = f"∂{u}_in/∂{src if n == 1 else src + '_out'}", self.spec.layers[n - 1].weights[a, c]
         rank = ("out", "local", "delta", "src", "one", "wpath").index(kind)
-        return _Item("factors", f"factors.{name}{self._suffix(s)}", name + self._sample_name(s), float(value),
-                     (kind, n, c, s) + ((a,) if a is not None else ()),
+        return Item("factors", f"factors.{name}{self._suffix(s)}", name + self._sample_name(s), float(value),
+                     Ref(kind, n, unit=c, sample=s, source=a),
                      (SECTIONS.index("factors"), -n, c, rank, a if a is not None else -1, s))
 
     # ── resolving a scoped key: "gradients.W1[0][0]", "updated.b_o", "factors.dL/dk1_out", "loss" ──
@@ -201,7 +234,7 @@ class _Space:
                 p = self.params.get(name)
                 if p is None:
                     raise KeyError(name)
-                return [self.param_item(section, p[0], p[1], *p[2:])]
+                return [self.param_item(section, p.kind, p.layer, *p.index)]
             if section == "forward":
                 node = self.node(name)
                 if node is None or self.units[node[0]][0] == 0:
@@ -224,7 +257,8 @@ class _Space:
         num, den = m.group(1), m.group(2)
         if num in ("L", "Loss", "loss", "E"):
             if den in self.params:
-                return [self.param_item("gradients", *self.params[den][:1], *self.params[den][1:])]
+                p = self.params[den]
+                return [self.param_item("gradients", p.kind, p.layer, *p.index)]
             node = self.node(den)
             if node is None or self.units[node[0]][0] == 0:
                 raise KeyError(text)
@@ -240,10 +274,10 @@ class _Space:
                 return [self.factor_item("local", n, c, s) for s in range(self.S)]
             raise KeyError(text)
         p = self.params.get(den)
-        if p is not None and p[1] == n and (p[0] == "b" and p[2] == c or p[0] == "W" and p[3] == c):
-            if p[0] == "b":
+        if p is not None and p.layer == n and p.unit == c:
+            if p.kind == "b":
                 return [self.factor_item("one", n, c, s) for s in range(self.S)]
-            return [self.factor_item("src", n, c, s, p[2]) for s in range(self.S)]
+            return [self.factor_item("src", n, c, s, p.source) for s in range(self.S)]
         low = self.node(den)
         if low is not None and low[1] == "out" and self.units[low[0]][0] == n - 1:
             return [self.factor_item("wpath", n, c, s, self.units[low[0]][1]) for s in range(self.S)]
@@ -265,29 +299,29 @@ class _Space:
 
     # ── what an item depends on, first step first (for "the first wrong factor in the chain") ──
     def depends(self, item):
-        kind = item.ref[0]
+        ref = item.ref
+        kind = ref.kind
         if item.section in ("gradients", "updated"):
-            n = item.ref[1]
-            c = item.ref[3] if kind == "W" else item.ref[2]
+            n, c = ref.layer, ref.unit
             for s in range(self.S):
                 yield from self._upstream_of(n, c, s, own=True)
                 if kind == "W":
-                    yield self.factor_item("src", n, c, s, item.ref[2]).key
+                    yield self.factor_item("src", n, c, s, ref.source).key
                 else:
                     yield self.factor_item("one", n, c, s).key
             if item.section == "updated":
                 yield "gradients." + item.key.split(".", 1)[1]
         elif item.section == "factors":
-            _, n, c, s = item.ref[:4]
+            n, c, s = ref.layer, ref.unit, ref.sample
             if kind in ("out", "delta"):
                 yield from self._upstream_of(n, c, s, own=(kind == "delta"), skip_delta=True)
             elif kind == "local":
                 yield self.forward_item("z", n, s, c).key
                 yield self.forward_item("a", n, s, c).key
             elif kind == "src" and n > 1:
-                yield self.forward_item("a", n - 1, s, item.ref[4]).key
+                yield self.forward_item("a", n - 1, s, ref.source).key
         elif item.section == "forward":
-            _, n, s, c = item.ref
+            n, s, c = ref.layer, ref.sample, ref.unit
             for m in range(1, n):
                 for u in range(self.spec.layers[m - 1].units):
                     yield self.forward_item("z", m, s, u).key

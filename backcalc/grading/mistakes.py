@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reader import Tolerance, decimals, half_unit
-from .keys import _Space
+from .keys import AnswerSpace
 from ..net.names import array_key, bias_name, element_key
 
 MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
@@ -35,7 +35,7 @@ def _M(code, **params) -> Mistake:
     return Mistake(code, tuple(params.items()))
 
 
-def _backprop(sp: _Space, local=None, weights=None, drop=None, sums=0, extra_out=None):
+def _backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra_out=None):
     """∂L/∂a, local factors, δ and parameter gradients per layer, with one mistake switched on."""
     out = {"out": {}, "local": {}, "delta": {}, "W": {}, "b": {}}
     g = sp.g_out[sp.N]
@@ -73,7 +73,7 @@ def _backprop(sp: _Space, local=None, weights=None, drop=None, sums=0, extra_out
 class _Catalogue:
     """The mistakes tried for one derivation (backward-pass variants computed once, on first use)."""
 
-    def __init__(self, sp: _Space):
+    def __init__(self, sp: AnswerSpace):
         self.sp = sp
         self._runs = None
 
@@ -134,11 +134,10 @@ class _Catalogue:
     def _here(self, m: Mistake, item) -> Mistake:
         """Name the item's own unit in a layer-wide mistake ("k2_out", not "k_out") when it is in that layer."""
         n = m.get("n")
-        kind = item.ref[0]
-        if n is None or kind not in ("W", "b", "out", "delta", "local") or item.ref[1] != n:
+        ref = item.ref
+        if n is None or ref.kind not in ("W", "b", "out", "delta", "local") or ref.layer != n:
             return m
-        c = item.ref[3] if kind == "W" else item.ref[2]
-        s = item.ref[3] if kind in ("out", "delta", "local") else 0
+        c, s = ref.unit, ref.sample
         p = dict(m.params)
         p["unit"] = self.sp.spec.layers[n - 1].unit_names[c]
         if "values" in p:
@@ -148,7 +147,7 @@ class _Catalogue:
     # ── candidates per kind of key: (mistakes, value), in the order they are tried ──
     def candidates(self, item):
         sp = self.sp
-        kind = item.ref[0]
+        ref = item.ref
         loss = sp.spec.loss
         e = item.expected
         if item.section == "loss":
@@ -163,7 +162,7 @@ class _Catalogue:
             yield from self._scaled(e, loss)
             for m, run in self.runs:
                 yield (self._here(m, item),), self._pick(run, item)
-            yield (_M("new_as_gradient"),), float(sp.updated[f"{kind}{item.ref[1]}"][item.ref[2:]])
+            yield (_M("new_as_gradient"),), float(sp.updated[ref.array][ref.index])
             yield (_M("step_as_gradient"),), sp.lr * e
             yield (_M("step_as_gradient"),), -sp.lr * e
             yield from self._transposed(item, sp.grads)
@@ -180,17 +179,16 @@ class _Catalogue:
 
     @staticmethod
     def _pick(run, item):
-        kind = item.ref[0]
-        if kind in ("W", "b"):
-            return float(run[kind][item.ref[1]][item.ref[2:]])
-        _, n, c, s = item.ref[:4]
-        table = run[kind][n]
-        return None if table is None else float(table[s, c])
+        ref = item.ref
+        if ref.kind in ("W", "b"):
+            return float(run[ref.kind][ref.layer][ref.index])
+        table = run[ref.kind][ref.layer]
+        return None if table is None else float(table[ref.sample, ref.unit])
 
     def _transposed(self, item, arrays):
-        if item.ref[0] != "W":
+        if item.ref.kind != "W":
             return
-        _, n, a, c = item.ref
+        n, a, c = item.ref.layer, item.ref.source, item.ref.unit
         W = arrays[array_key("W", n)]
         if a != c and c < W.shape[0] and a < W.shape[1]:
             yield (_M("transposed", other=self.sp.wname(n, c, a), key=element_key("W", n, c, a)),), float(W[c, a])
@@ -199,7 +197,7 @@ class _Catalogue:
         from ..tape.rules import RULES
 
         sp = self.sp
-        kind, n, s, c = item.ref
+        kind, n, s, c = item.ref.kind, item.ref.layer, item.ref.sample, item.ref.unit
         layer = sp.spec.layers[n - 1]
         unit = layer.unit_names[c]
         z = sp.z[n][s, c]
@@ -215,7 +213,8 @@ class _Catalogue:
 
     def _factor(self, item):
         sp = self.sp
-        kind = item.ref[0]
+        ref = item.ref
+        kind = ref.kind
         e = item.expected
         if kind in ("out", "delta"):
             yield from self._scaled(e, sp.spec.loss)
@@ -227,10 +226,10 @@ class _Catalogue:
                 if v is not None:
                     yield (self._here(m, item),), v
         elif kind == "src":
-            _, n, c, s, a = item.ref
+            n, c, a = ref.layer, ref.unit, ref.source
             yield (_M("weight_for_source", weight=sp.wname(n, a, c)),), float(sp.spec.layers[n - 1].weights[a, c])
         elif kind == "wpath":
-            _, n, c, s, a = item.ref
+            n, c, s, a = ref.layer, ref.unit, ref.sample, ref.source
             src = sp.spec.unit_names(n - 1)[a]
             yield (_M("source_for_weight", source=src if n == 1 else f"{src}_out", weight=sp.wname(n, a, c)),), \
                 float(sp.a[n - 1][s, a])
@@ -239,8 +238,7 @@ class _Catalogue:
     def _updated(self, item):
         sp = self.sp
         lr, old = sp.lr, item.old
-        kind = item.ref[0]
-        g = float(sp.grads[f"{kind}{item.ref[1]}"][item.ref[2:]])
+        g = float(sp.grads[item.ref.array][item.ref.index])
         if sp.spec.steps != 1:  # the mistakes below model one step
             yield (_M("not_updated"),), old
             return

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .keys import _TABLES, _Space, answer_key
+from .keys import _TABLES, AnswerSpace, answer_key
 from ..errors import AnswersError, SpecError, did_you_mean
 
 # The default ("as written") tolerance; the README explains it with an example.
@@ -168,7 +168,7 @@ def _from_python(value):
 # ─────────────────────────────────────────── validating an answers document ───────────────────────────────────────────
 
 class _Reader:
-    def __init__(self, space: _Space, source: str):
+    def __init__(self, space: AnswerSpace, source: str):
         self.space = space
         self.source = source
         self.seen = {}
