@@ -229,6 +229,8 @@ def grad_command(program, at, of, fmt, digits):
 @click.option("--rtol", type=click.FloatRange(min=0), default=None,
               help="Relative tolerance: |given − expected| ≤ atol + rtol·|expected| (replaces the as-written rule).")
 @click.option("--atol", type=click.FloatRange(min=0), default=None, help="Absolute tolerance (see --rtol).")
+@click.option("--strict", is_flag=True,
+              help="A value right only at a precision too low to show the step counts as wrong.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="Output format.")
 @click.option("--digits", type=click.IntRange(1, 17), default=5, show_default=True,
@@ -236,18 +238,18 @@ def grad_command(program, at, of, fmt, digits):
 @click.option("--lang", "lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
               help="Language of headings and diagnoses (id: Indonesian).")
 @click.option("--all", "show_all", is_flag=True, help="Also list the cells left blank.")
-def check_command(spec, answers, rtol, atol, fmt, digits, lang, show_all):
+def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all):
     """Grade ANSWERS (TOML or JSON) against SPEC, answer by answer, and name each mistake.
 
-    Exit 0 when every given answer is right (a blank sheet included), 1 when one is wrong."""
+    Exit 0 when every given answer is right (a blank sheet included), 1 when one is wrong or unreadable."""
     from .grading.grade import check_answers
     from .render import check as render_check
 
-    result = check_answers(spec, answers, rtol=rtol, atol=atol)
-    options = {} if fmt == "json" else {"digits": digits, "lang": lang, "show_all": show_all}
+    result = check_answers(spec, answers, rtol=rtol, atol=atol, strict=strict)
+    options = {"lang": lang} if fmt == "json" else {"digits": digits, "lang": lang, "show_all": show_all}
     _echo(render_check.render(result, fmt, **options))
     if not result.ok:
-        raise CheckFailed(f"{result.wrong} of {result.answered} answers are wrong")
+        raise CheckFailed(render_check.failure(result, lang))
 # [/check]
 
 # [exercise]

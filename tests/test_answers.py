@@ -17,6 +17,7 @@ from click.testing import CliRunner
 import reference
 from backcalc.grading.grade import check_answers, decimals, diagnose, half_unit, resolve
 from backcalc.cli import main
+from backcalc.render.check import diagnosis_text
 from backcalc.net.derivation import explain
 from backcalc.errors import AnswersError
 from backcalc.net.spec import load_spec
@@ -103,14 +104,34 @@ def test_three_significant_digits_pass_a_real_slip_does_not(tmp_path):
     assert one(tmp_path, "gradients", "w_k1o", g * 1.002).ok is False      # 0.2% off at 6 digits: a slip
 
 
-def test_too_few_digits_never_pass(tmp_path):
-    # L = 0.12793: "0.1" is it rounded to 1 decimal, but 22% off
-    assert code(one(tmp_path, None, "loss", 0, text="0.1")) == ["too_few_digits"]
-    assert one(tmp_path, None, "loss", 0, text="0.13").ok is True
-    assert one(tmp_path, "gradients", "w_ij1", 0, text="-0.0025").ok is True
-    # a new weight must show its change: 0.25 → 0.2506238; "0.251" rounds it but hides the step of 0.00062
-    assert code(one(tmp_path, "updated", "w_ij1", 0, text="0.251")) == ["too_few_digits"]
-    assert one(tmp_path, "updated", "w_ij1", 0, text="0.2506").ok is True
+def test_rounded_at_the_written_precision_is_never_wrong(tmp_path):
+    # L = 0.12793: "0.1" is it rounded to 1 decimal — right as written, but 22% off: too coarse to show the step
+    row = one(tmp_path, None, "loss", 0, text="0.1")
+    assert row.ok is True and row.verdict == "correct_low_precision"
+    assert one(tmp_path, None, "loss", 0, text="0.13").verdict == "correct"
+    assert one(tmp_path, None, "loss", 0, text="0.12").verdict == "wrong"       # not L rounded: 0.0079 off
+    assert one(tmp_path, "gradients", "w_ij1", 0, text="-0.0025").verdict == "correct"
+    # a new weight shows its change: 0.25 → 0.2506238; "0.251" rounds it but shows a step of 0.001 for 0.00062
+    assert one(tmp_path, "updated", "w_ij1", 0, text="0.251").verdict == "correct_low_precision"
+    assert one(tmp_path, "updated", "w_ij1", 0, text="0.25").verdict == "correct_low_precision"
+    assert one(tmp_path, "updated", "w_ij1", 0, text="0.2506").verdict == "correct_low_precision"  # change: 1 digit
+    assert one(tmp_path, "updated", "w_ij1", 0, text="0.25062").verdict == "correct"
+    assert one(tmp_path, "updated", "w_ij1", 0, text="0.2507").verdict == "wrong"
+    # the issue's own case: b_j2 = 1.000339 written as explain prints it, 1.0003
+    assert one(tmp_path, "updated", "b_j2", 0, text="1.0003").verdict == "correct_low_precision"
+
+
+def test_strict_makes_low_precision_wrong(tmp_path):
+    r = grade(tmp_path, "loss = 0.1\n[updated]\nb_j2 = 1.0003\nw_ij1 = 0.25062\n", strict=True)
+    assert [(x.verdict, x.mistake) for x in r.rows] == [("wrong", "too_few_digits"), ("correct", None),
+                                                        ("wrong", "too_few_digits")]
+    assert not r.ok and r.correct == 1
+
+
+def test_exact_values_need_no_digits(tmp_path):
+    # 6 and 1.5 are exact: no precision is "too low" for an exact answer
+    r = grade(tmp_path, "[forward]\nk1_in = 6\nj1_out = 1.5\n", strict=True)
+    assert [x.verdict for x in r.rows] == ["correct", "correct"]
 
 
 def test_explicit_rtol_atol(tmp_path):
@@ -144,13 +165,13 @@ def test_factor_two(tmp_path):
     assert code(one(tmp_path, "gradients", "b_o", DO / 2)) == ["half"]                 # ½ put in twice
     assert code(one(tmp_path, None, "loss", DO ** 2)) == ["double"]                     # (o − t)² without ½
     row = one(tmp_path, "gradients", "b_o", 2 * DO)
-    assert "½" in row.diagnosis
+    assert "½" in diagnosis_text(row)
 
 
 def test_activation_derivative_left_out(tmp_path):
     # ∂L/∂w_j1k1 without σ′(k1_in): (o − 3)·w_k1o·1·j1_out
     row = one(tmp_path, "gradients", "w_j1k1", DO * 1.0 * 1.5)
-    assert code(row) == ["no_local"] and "∂k1_out/∂k1_in" in row.diagnosis
+    assert code(row) == ["no_local"] and "∂k1_out/∂k1_in" in diagnosis_text(row)
 
 
 def test_derivative_at_the_wrong_place(tmp_path):
@@ -238,7 +259,7 @@ def test_first_wrong_factor_is_named(tmp_path):
             f'[gradients]\nw_j1k1 = {-DK[0] * 1.5:.6g}\n')       # carried into the weight's gradient
     row = grade(tmp_path, body).rows[1]
     assert row.blame is not None and row.blame.key == "factors.∂L/∂o_out"
-    assert "first wrong step: ∂L/∂o_out" in row.diagnosis
+    assert "first wrong step: ∂L/∂o_out" in diagnosis_text(row)
     # a right ∂L/∂k1_out in between shows that error did not reach w_j1k1: nothing to blame before it
     body = (f'[factors]\n"dL/do_out" = {-DO:.6g}\n"dL/dk1_out" = {DO:.6g}\n'
             f'[gradients]\nw_j1k1 = {-DK[0] * 1.5:.6g}\n')
@@ -248,7 +269,7 @@ def test_first_wrong_factor_is_named(tmp_path):
 
 def test_no_diagnosis_for_an_unexplained_value(tmp_path):
     row = one(tmp_path, "gradients", "w_k1o", 0.123)
-    assert row.ok is False and row.mistakes == () and row.diagnosis is None
+    assert row.ok is False and row.mistakes == () and diagnosis_text(row) is None
 
 
 # ─────────────────────────────────────────── seed 004: the notes' own numbers ───────────────────────────────────────────
@@ -331,38 +352,74 @@ def test_multi_sample_answers(tmp_path):
     assert resolve(d, "forward.h1_out[1]")[0] == "forward.a1[1][0]"
     with pytest.raises(AnswersError, match="samples"):
         resolve(d, "forward.h1_out")
-    with pytest.raises(AnswersError, match="one per sample"):
-        grade(tmp_path, "[forward]\nh1_out = 1.0\n", spec=spec)
+    (bad,) = grade(tmp_path, "[forward]\nh1_out = 1.0\n", spec=spec).rows
+    assert bad.verdict == "invalid" and "one per sample" in bad.problem
+
+
+# one bad entry: that row says what is wrong (the rest is graded, the score counts it unanswered, exit 1)
+BAD_ROW = [
+    ("[gradient]\nw_ij1 = 1\n", "gradient", "unknown key 'gradient' (did you mean 'gradients'?)"),
+    ("[gradients]\nw_j1k3 = 1\n", "gradients.w_j1k3", "unknown key 'w_j1k3' (did you mean 'w_j1k2'?)"),
+    ("[gradients]\nbo = 1\n", "gradients.bo", "unknown key 'bo' (did you mean 'b_o'?)"),
+    ("[gradients]\nW2 = [[1, 2, 3, 4], [5, 6, 7, 8]]\n", "gradients.W2",
+     "expected 4×2 (fan_in × units, as in the spec), got 2×4 — transposed?"),
+    ("[gradients]\nj1_out = 1\n", "gradients.j1_out", "unknown key 'j1_out'; j1_out belongs under [forward]"),
+    ("w_ij1 = 1\n", "w_ij1", "w_ij1 is a parameter: its gradient goes under [gradients]"),
+    ("[gradients]\nw_ij1 = \"abc\"\n", "gradients.W1[0][0]", "expected a number (or \"\" to leave it blank)"),
+    ("[gradients]\nw_ij1 = \"0,5\"\n", "gradients.W1[0][0]", "write the decimal point as a point: 0.5"),
+    ("[gradients]\nw_ij1 = 0,5\n", "gradients.W1[0][0]", "write the decimal point as a point: 0.5 (not 0,5)"),
+    ("loss = 0,128\n", "loss", "write the decimal point as a point: 0.128 (not 0,128)"),
+    ("[gradients]\nw_ij1 = nan\n", "gradients.W1[0][0]", "expected a finite number, got nan"),
+    ("[gradients]\nw_ij1 = 1\nW1 = [[1, 2, 3, 4]]\n", "gradients.W1[0][0]", "gives w_ij1 (gradients.W1[0][0]) a second time"),
+    ("[updated]\nb2 = [1, 2, 3]\n", "updated.b2", "expected 2 values (one per unit), got 3"),
+    ("[factors]\n\"dk1_out/dk2_in\" = 1\n", "factors.dk1_out/dk2_in", "unknown key"),
+    ("loss = [1, 2]\n", "loss", "expected one number"),
+    ("[gradients]\nW2 = [[1, 2], [3]]\n", "gradients.W2", "ragged matrix"),
+    ("[gradients]\nw_ij1 = true\n", "gradients.W1[0][0]", "got a boolean"),
+]
+
+
+@pytest.mark.parametrize("body, key, message", BAD_ROW)
+def test_a_bad_entry_is_its_own_row_the_rest_is_graded(tmp_path, body, key, message):
+    path = write(tmp_path, body + "[forward]\nk1_in = 6\n")
+    res = CliRunner().invoke(main, ["check", str(SEED), str(path), "--format", "json"])
+    assert res.exit_code == 1, res.output
+    d = json.loads(res.stdout)
+    bad = [row for row in d["rows"] if row["verdict"] == "invalid"]
+    assert [row["key"] for row in bad][-1] == key and message in bad[-1]["diagnosis"], bad
+    assert bad[-1]["ok"] is None and bad[-1]["given"] is None
+    good = next(row for row in d["rows"] if row["key"] == "forward.z2[0][0]")
+    assert good["verdict"] == "correct" and d["correct"] >= 1 and d["invalid"] == len(bad)
+    assert "could not be read" in res.stderr and "Traceback" not in res.output
+    text = CliRunner().invoke(main, ["check", str(SEED), str(path)])
+    assert text.exit_code == 1 and f"  {key}  " in text.stdout and "! " in text.stdout
 
 
 BAD = [
-    ("[gradient]\nw_ij1 = 1\n", "answers.toml: unknown key 'gradient' (did you mean 'gradients'?)"),
-    ("[gradients]\nw_j1k3 = 1\n", "answers.toml: [gradients] w_j1k3: unknown key 'w_j1k3' (did you mean 'w_j1k2'?)"),
-    ("[gradients]\nW2 = [[1, 2, 3, 4], [5, 6, 7, 8]]\n", "[gradients] W2: expected 4×2 (fan_in × units, as in the spec), got 2×4 — transposed?"),
-    ("[gradients]\nj1_out = 1\n", "[gradients] j1_out: unknown key 'j1_out'; j1_out belongs under [forward]"),
-    ("w_ij1 = 1\n", "w_ij1 is a parameter: its gradient goes under [gradients]"),
-    ("[gradients]\nw_ij1 = \"abc\"\n", "[gradients] w_ij1: expected a number (or \"\" to leave it blank)"),
-    ("[gradients]\nw_ij1 = \"0,5\"\n", "write the decimal point as a point: 0.5"),
-    ("[gradients]\nw_ij1 = nan\n", "[gradients] w_ij1: expected a finite number, got nan"),
-    ("[gradients]\nw_ij1 = 1\nW1 = [[1, 2, 3, 4]]\n", "[gradients] W1[0][0]: gives w_ij1 (gradients.W1[0][0]) a second time"),
-    ("[updated]\nb2 = [1, 2, 3]\n", "[updated] b2: expected 2 values (one per unit), got 3"),
-    ("[factors]\n\"dk1_out/dk2_in\" = 1\n", "[factors] dk1_out/dk2_in: unknown key"),
-    ("loss = [1, 2]\n", "loss: expected one number"),
     ("format = 2\n", "format: expected 1"),
     ("[gradients\n", "answers.toml: invalid TOML"),
-    ("[gradients]\nW2 = [[1, 2], [3]]\n", "[gradients] W2: ragged matrix"),
-    ("[gradients]\nw_ij1 = true\n", "got a boolean"),
+    ("123", "answers.toml: invalid TOML"),
 ]
 
 
 @pytest.mark.parametrize("body, message", BAD)
-def test_bad_answers_exit_2_with_one_line(tmp_path, body, message):
+def test_a_sheet_that_is_not_toml_exits_2_with_one_line(tmp_path, body, message):
     path = write(tmp_path, body)
     res = CliRunner().invoke(main, ["check", str(SEED), str(path)])
     assert res.exit_code == 2, res.output
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "answers.toml" in lines[0], lines
     assert "Traceback" not in res.output
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufeffloss = 0.128\n[gradients]\nb_o = -0.506\n".encode("utf-8"))
+    r = check_answers(SEED, path)
+    assert r.ok and r.correct == 2
+    path = tmp_path / "bom.json"
+    path.write_bytes('\ufeff{"loss": 0.128}'.encode("utf-8"))
+    assert check_answers(SEED, path).correct == 1
 
 
 def test_missing_and_wrong_kind_of_file(tmp_path):

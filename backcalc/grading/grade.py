@@ -24,16 +24,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .reader import (DIAGNOSIS_RTOL, HAND_RTOL, MAX_ANSWER, ROUNDING_CAP, STEP_RTOL, Tolerance, _Reader,
-                           decimals, half_unit, read_answers)
+import numpy as np
+
+from .reader import (HAND_RTOL, LOW_PRECISION, MAX_ANSWER, STEP_RTOL, VERDICTS, Invalid, Tolerance, _Reader,
+                     decimals, half_unit, read_answers)
 from .keys import SECTIONS, AnswerSpace
 from ..errors import AnswersError
 from .mistakes import MAX_PATH_UNITS, Mistake, _Catalogue
 
 __all__ = [
     "check_answers", "diagnose", "resolve", "read_answers", "decimals", "half_unit",
-    "CheckResult", "Row", "Blame", "Tolerance", "Mistake", "SECTIONS",
-    "HAND_RTOL", "STEP_RTOL", "ROUNDING_CAP", "DIAGNOSIS_RTOL", "MAX_PATH_UNITS", "MAX_ANSWER",
+    "CheckResult", "Row", "Blame", "Tolerance", "Mistake", "SECTIONS", "VERDICTS",
+    "HAND_RTOL", "STEP_RTOL", "LOW_PRECISION", "MAX_PATH_UNITS", "MAX_ANSWER",
 ]
 
 
@@ -48,33 +50,41 @@ class Blame:
     given: float
     expected: float
     mistakes: tuple = ()
+    nearest: bool = False     # the wrong value this answer was worked out from (not the first in the chain)
 
 
 @dataclass(frozen=True)
 class Row:
-    """One graded answer (``given`` is None when the cell was left blank)."""
+    """One graded answer (``given`` is None when the cell was left blank or could not be read).
+
+    ``verdict``: ``correct``, ``correct_low_precision`` (right as written, too few digits to show the step;
+    counted as correct), ``wrong``, ``invalid`` (the cell could not be read: ``problem`` says why) or
+    ``unanswered``. Words for the mistakes and the verdicts come from :mod:`backcalc.render.check`.
+    """
 
     key: str
     name: str
     section: str
-    expected: float
+    expected: float | None
     given: float | None
     text: str | None          # the number as the student wrote it
     error: float | None       # given − expected
     allowed: float | None     # the tolerance that applied
-    ok: bool | None           # None: not answered
+    ok: bool | None           # None: not answered (blank or invalid)
     mistakes: tuple = ()      # Mistake records that reproduce the given value (one, or two combined)
     blame: Blame | None = None
+    verdict: str = "unanswered"
+    problem: str | None = None
 
     @property
     def status(self) -> str:
-        return "unanswered" if self.ok is None else ("correct" if self.ok else "wrong")
+        return self.verdict
 
     @property
-    def diagnosis(self) -> str | None:
-        from ..render.check import diagnosis_text
+    def mistake(self) -> str | None:
+        """The mistake's code ("a+b" for two combined), or None."""
+        return "+".join(m.code for m in self.mistakes) or None
 
-        return diagnosis_text(self, "en")
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -85,14 +95,28 @@ class CheckResult:
     answers_source: str
     tolerance: Tolerance
     rows: tuple
+    student: str | None = None
+    id: str | None = None
+    fingerprint: str | None = None
+
+    def _count(self, *verdicts) -> int:
+        return sum(1 for r in self.rows if r.verdict in verdicts)
 
     @property
     def correct(self) -> int:
-        return sum(1 for r in self.rows if r.ok is True)
+        return self._count("correct", "correct_low_precision")
+
+    @property
+    def low_precision(self) -> int:
+        return self._count("correct_low_precision")
 
     @property
     def wrong(self) -> int:
-        return sum(1 for r in self.rows if r.ok is False)
+        return self._count("wrong")
+
+    @property
+    def invalid(self) -> int:
+        return self._count("invalid")
 
     @property
     def answered(self) -> int:
@@ -104,39 +128,27 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        """Every given answer is right (a blank sheet is ok: nothing given is wrong)."""
-        return self.wrong == 0
+        """Every given answer is right and readable (a blank sheet is ok: nothing given is wrong)."""
+        return self.wrong == 0 and self.invalid == 0
 
-    def to_dict(self) -> dict:
-        return {
-            "format": 1,
-            "title": self.title,
-            "spec": self.spec_source,
-            "answers": self.answers_source,
-            "tolerance": {"rule": "as_written" if self.tolerance.as_written else "rtol_atol",
-                          "rtol": self.tolerance.rtol, "atol": self.tolerance.atol},
-            "correct": self.correct,
-            "total": self.total,
-            "answered": self.answered,
-            "wrong": self.wrong,
-            "unanswered": self.total - self.answered,
-            "ok": self.ok,
-            "rows": [_row_dict(r) for r in self.rows],
-        }
+    def section_scores(self) -> dict:
+        """{section: (correct, total)} over forward (with the loss), factors, gradients and updated."""
+        out = {}
+        for r in self.rows:
+            section = {"loss": "forward", "loss_after": "updated"}.get(r.section, r.section)
+            c, t = out.get(section, (0, 0))
+            out[section] = (c + (r.verdict in ("correct", "correct_low_precision")), t + 1)
+        return out
+
+    def to_dict(self, lang: str = "en") -> dict:
+        from ..render.check import as_dict
+
+        return as_dict(self, lang)
 
     def _repr_markdown_(self) -> str:
         from ..render import check
 
         return check.markdown(self)
-
-
-def _row_dict(r: Row) -> dict:
-    return {
-        "key": r.key, "name": r.name, "section": r.section, "expected": r.expected, "given": r.given,
-        "written": r.text, "error": r.error, "allowed": r.allowed, "ok": r.ok, "status": r.status,
-        "diagnosis": r.diagnosis, "mistakes": [m.code for m in r.mistakes],
-        "first_wrong": r.blame.key if r.blame else None,
-    }
 
 
 # ─────────────────────────────────────────── public API ───────────────────────────────────────────
@@ -153,8 +165,12 @@ def _context(derivation):
     return sp, cat
 
 
-def check_answers(spec=None, answers=None, rtol: float | None = None, atol: float | None = None) -> CheckResult:
+def check_answers(spec=None, answers=None, rtol: float | None = None, atol: float | None = None,
+                  strict: bool = False, derivation=None) -> CheckResult:
     """Grade an answers file (path or dict) against a spec (path, dict, NetSpec; None = the seed-004 example).
+
+    ``strict``: a value right only at a precision too low to show the step is wrong (default: accepted, with
+    the verdict ``correct_low_precision``). ``derivation``: the spec's derivation, if already worked out.
 
     >>> r = check_answers(None, {"loss": 0.128, "gradients": {"b_o": "-0.506"}})
     >>> r.correct, r.total, r.ok
@@ -162,59 +178,108 @@ def check_answers(spec=None, answers=None, rtol: float | None = None, atol: floa
     """
     from ..net.derivation import explain
     from ..net.spec import load_spec
+    from .fingerprint import fingerprint
 
     for name, v in (("rtol", rtol), ("atol", atol)):
         if v is not None and not (math.isfinite(v) and v >= 0):
             raise AnswersError(f"--{name}: expected a number ≥ 0, got {v}")
-    net = load_spec(spec)
+    net = load_spec(spec) if derivation is None else derivation.spec
     doc, source = read_answers(answers)
-    d = explain(net)
+    d = explain(net) if derivation is None else derivation
     sp, cat = _context(d)
-    tol = Tolerance(rtol, atol)
+    reader = _Reader(sp, source)
+    cells = reader.read(doc)
+    head = reader.header
+    print_ = fingerprint(net)
+    if head.get("fingerprint") and print_ and head["fingerprint"] != print_:
+        raise AnswersError(f"{source}: made for exercise {head['fingerprint']}, but {net.source} is exercise "
+                           f"{print_}: check each sheet against its own exercise")
+    tol = Tolerance(rtol, atol, strict)
+    good = [c for c in cells if not isinstance(c, Invalid)]
+    rows = _grade(sp, cat.for_sheet(_own_values(sp, good)), tol, good)
+    bad = [_invalid_row(sp, c) for c in cells if isinstance(c, Invalid)]
+    return CheckResult(net.title, net.source, source, tol, tuple(rows + bad), head.get("student") or None,
+                       head.get("id") or None, head.get("fingerprint") or print_)
+
+
+def _own_values(sp, cells) -> dict:
+    """The student's own node values and factors, for working a mistake from them: {kind: {layer: array}}."""
+    own = {}
+    for item, given, _ in cells:
+        kind = item.ref.kind
+        if given is None or kind not in ("out", "local", "delta", "a", "z"):
+            continue
+        shape = (sp.S, sp.spec.layers[item.ref.layer - 1].units)
+        table = own.setdefault(kind, {}).setdefault(item.ref.layer, np.full(shape, np.nan))
+        table[item.ref.sample, item.ref.unit] = given
+    return own
+
+
+def _grade(sp, cat, tol, cells) -> list:
     rows = {}
-    cells = _Reader(sp, source).read(doc)
     # gradients before updated values, so an update can be judged against the student's own gradient
     for item, given, text in sorted(cells, key=lambda c: c[0].section == "updated"):
         if given is None:
             rows[item.key] = (item, Row(item.key, item.name, item.section, item.expected, None, None, None, None, None))
             continue
-        allowed = tol.allowed(item, text, item.expected)
-        error = given - item.expected
-        ok = abs(error) <= allowed
+        verdict = tol.verdict(item, text, given)
         mistakes = ()
-        if not ok:
-            own = rows.get("gradients." + item.key.split(".", 1)[1]) if item.section == "updated" else None
-            own = own[1] if own is not None and own[1].ok is not None else None
-            mistakes = cat.explain(item, given, text, tol, gradient=own)
-        rows[item.key] = (item, Row(item.key, item.name, item.section, item.expected, given, text, error, allowed,
-                                    ok, mistakes))
+        if verdict == "wrong":
+            if tol.as_written and abs(given - item.expected) <= half_unit(text) + 1e-12:  # --strict: right as written
+                mistakes = (Mistake("too_few_digits", (("decimals", decimals(text)),
+                                                       ("updated", item.section == "updated"))),)
+            else:
+                own = rows.get("gradients." + item.key.split(".", 1)[1]) if item.section == "updated" else None
+                own = own[1] if own is not None and own[1].ok is not None else None
+                mistakes = cat.explain(item, given, text, tol, gradient=own)
+        rows[item.key] = (item, Row(item.key, item.name, item.section, item.expected, given, text,
+                                    given - item.expected, tol.allowed(item, text, item.expected),
+                                    verdict != "wrong", mistakes, verdict=verdict))
     out = []
     for item, row in sorted(rows.values(), key=lambda p: p[0].order):
         if row.ok is False:
             row = _with_blame(sp, item, row, rows)
         out.append(row)
-    return CheckResult(net.title, net.source, source, tol, tuple(out))
+    return out
+
+
+def _invalid_row(sp, cell: Invalid) -> Row:
+    try:
+        (item,) = sp.resolve(cell.key)
+        name, expected = item.name, item.expected
+    except (KeyError, ValueError):
+        name, expected = cell.key.split(".", 1)[-1], None
+    return Row(cell.key, name, cell.section, expected, None, None, None, None, None, verdict="invalid",
+               problem=cell.problem)
 
 
 def _with_blame(sp, item, row, rows):
     """The first wrong answer in the chain before ``item`` — unless a later running total (a node value,
-    ∂L/∂out, δ, the gradient) is right again, which shows that error did not reach this answer."""
+    ∂L/∂out, δ, the gradient) is right again, which shows that error did not reach this answer. A value worked
+    right from the student's own earlier values that are all right as written is an early rounding."""
     import dataclasses
 
-    blame = None
+    blame = nearest = None
     for key in sp.depends(item):
         hit = rows.get(key)
         if hit is None or hit[1].ok is None:
             continue
         dep, r = hit
         running = dep.section in ("forward", "gradients") or dep.ref.kind in ("out", "delta")
-        if r.ok is False and blame is None:
-            blame = r
+        if r.ok is False:
+            blame = blame or r
+            nearest = r
         elif r.ok and running:
-            blame = None
+            blame = nearest = None
+    carried = bool(row.mistakes) and row.mistakes[0].code == "carried"
     if blame is None:
+        if carried:
+            return dataclasses.replace(row, mistakes=(Mistake("carried_rounding"),) + row.mistakes[1:])
         return row
-    return dataclasses.replace(row, blame=Blame(blame.key, blame.name, blame.given, blame.expected, blame.mistakes))
+    if carried:  # worked right from the student's own values: name the wrong value it was worked from
+        blame = nearest
+    return dataclasses.replace(row, blame=Blame(blame.key, blame.name, blame.given, blame.expected, blame.mistakes,
+                                                nearest=carried))
 
 
 def resolve(derivation, scoped_key: str) -> tuple[str, str, float]:
@@ -255,7 +320,7 @@ def diagnose(derivation, key: str, given, rtol: float | None = None, atol: float
     if value is None:
         return None
     tol = Tolerance(rtol, atol)
-    if abs(value - item.expected) <= tol.allowed(item, text, item.expected):
+    if tol.verdict(item, text, value) != "wrong":
         return None
     mistakes = cat.explain(item, value, text, tol)
     return describe(mistakes, "en") if mistakes else None

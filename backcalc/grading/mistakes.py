@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .reader import Tolerance, decimals, half_unit
+from .reader import Tolerance
 from .keys import AnswerSpace
 from ..net.names import array_key, bias_name, element_key
 
@@ -28,54 +28,88 @@ class Mistake:
 # ─────────────────────────────────────────── the catalogue of mistakes ───────────────────────────────────────────
 #
 # Each mistake is a function of the derivation's records that gives the value the mistake produces for a key.
-# Mistakes in the backward pass are modelled by one small backprop with switches (_backprop): it starts from
+# Mistakes in the backward pass are modelled by one small backprop with switches (backprop): it starts from
 # the tape's ∂L/∂output and the tape's forward values and propagates the way the student did.
 
 def _M(code, **params) -> Mistake:
     return Mistake(code, tuple(params.items()))
 
 
-def _backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra_out=None):
-    """∂L/∂a, local factors, δ and parameter gradients per layer, with one mistake switched on."""
+def _own(values, own, kind, n):
+    """``values`` with the student's own numbers put in where the sheet gives them (NaN elsewhere)."""
+    given = own.get(kind, {}).get(n) if own else None
+    return values if given is None else np.where(np.isnan(given), values, given)
+
+
+def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra_out=None, own=None):
+    """∂L/∂a, local factors, δ and parameter gradients per layer, with at most one mistake switched on.
+
+    With no switch it is plain backpropagation from the tape's ∂L/∂output and forward values (a test holds it
+    equal to the tape). ``own`` ({"out"|"local"|"delta"|"a": {layer: samples × units, NaN where not given}})
+    carries the student's own earlier values forward instead of the exact ones; each value is recorded as
+    computed, before the student's own number replaces it for the steps below.
+
+    >>> from backcalc.net.derivation import explain
+    >>> sp = AnswerSpace(explain())
+    >>> bool(np.allclose(backprop(sp)["W"][1], sp.grads["W1"]))
+    True
+    """
     out = {"out": {}, "local": {}, "delta": {}, "W": {}, "b": {}}
     g = sp.g_out[sp.N]
     for n in range(sp.N, 0, -1):
         layer = sp.spec.layers[n - 1]
         out["out"][n] = g
+        g = _own(g, own, "out", n)
         if sp.local[n] is None:  # softmax: δ_c = s_c·(g_c − Σ_j g_j·s_j)
-            s = sp.a[n]
-            loc, delta = None, s * (g - (g * s).sum(axis=1, keepdims=True))
+            s = _own(sp.a[n], own, "a", n)
+            loc = used = None
+            delta = s * (g - (g * s).sum(axis=1, keepdims=True))
         else:
             loc = local[n] if local and n in local else sp.local[n]
-            delta = g * loc
+            used = _own(loc, own, "local", n)
+            delta = g * used
         out["local"][n], out["delta"][n] = loc, delta
-        out["W"][n] = sp.a[n - 1].T @ delta
+        delta = _own(delta, own, "delta", n)
+        source = _own(sp.a[n - 1], own, "a", n - 1)
+        out["W"][n] = source.T @ delta
         out["b"][n] = delta.sum(axis=0)
         if n == 1:
             break
         W = (weights or {}).get(n, layer.weights)
         if sums:
-            if loc is None:
+            if used is None:
                 return None
-            g = g.sum(axis=1, keepdims=True) * loc.sum(axis=1, keepdims=True) * W.sum(axis=1)[None, :]
-            if sums == 2:  # and Σ_k ∂k_in/∂w_jk = (number of k units)·j_out, as the seed-004 notes do
-                g = g * (layer.units * sp.a[n - 1])
+            g = g.sum(axis=1, keepdims=True) * used.sum(axis=1, keepdims=True) * W.sum(axis=1)[None, :]
+            if sums == 2 and layer.units > 1:  # and Σ_k ∂k_in/∂w_jk = (number of k units)·j_out, as the notes do
+                g = g * (layer.units * source)
         else:
             if drop is not None and drop[0] == n:
                 delta = delta.copy()
                 delta[:, drop[1]] = 0.0
             g = delta @ W.T
         if extra_out == n - 1:
-            g = g * sp.a[n - 1]
+            g = g * source
     return out
 
 
 class _Catalogue:
-    """The mistakes tried for one derivation (backward-pass variants computed once, on first use)."""
+    """The mistakes tried for one derivation (backward-pass variants computed once, on first use).
 
-    def __init__(self, sp: AnswerSpace):
+    ``own``: the student's own earlier values (see :func:`backprop`); :meth:`for_sheet` makes the catalogue of
+    one sheet, which also tries every backward-pass mistake on the student's own numbers, and "carried" — the
+    step done right from them.
+    """
+
+    def __init__(self, sp: AnswerSpace, own=None):
         self.sp = sp
+        self.own = own
         self._runs = None
+        self._own_runs = None
+
+    def for_sheet(self, own) -> "_Catalogue":
+        sheet = _Catalogue(self.sp, own)
+        sheet._runs = self.runs
+        return sheet
 
     @property
     def runs(self) -> list:
@@ -83,10 +117,24 @@ class _Catalogue:
             self._runs = [(m, r) for m, r in self._make_runs() if r is not None]
         return self._runs
 
-    def _make_runs(self):
+    @property
+    def own_runs(self) -> list:
+        """Runs on the student's own earlier values: the step done right ("carried"), then each mistake."""
+        if self._own_runs is None:
+            self._own_runs = []
+            if self.own:
+                self._own_runs = [(_M("carried"), backprop(self.sp, own=self.own))]
+                self._own_runs += [(m, r) for m, r in self._make_runs(self.own) if r is not None]
+        return self._own_runs
+
+    def _make_runs(self, own=None):
         from ..tape.rules import RULES
 
         sp = self.sp
+
+        def _backprop(_sp, **switch):
+            return backprop(_sp, own=own, **switch)
+
         names = {layer.index: layer.name for layer in sp.spec.layers}
         nonlinear = [layer for layer in sp.spec.layers if layer.activation not in ("linear", "softmax")]
         for layer in nonlinear:
@@ -162,6 +210,7 @@ class _Catalogue:
             yield from self._scaled(e, loss)
             for m, run in self.runs:
                 yield (self._here(m, item),), self._pick(run, item)
+            yield from self._from_own(item)
             yield (_M("new_as_gradient"),), float(sp.updated[ref.array][ref.index])
             yield (_M("step_as_gradient"),), sp.lr * e
             yield (_M("step_as_gradient"),), -sp.lr * e
@@ -170,6 +219,13 @@ class _Catalogue:
             yield from self._updated(item)
         elif item.section == "factors":
             yield from self._factor(item)
+
+    def _from_own(self, item):
+        """The same backward-pass candidates worked from the student's own earlier values (tier "own")."""
+        for m, run in self.own_runs:
+            v = self._pick(run, item)
+            if v is not None:
+                yield (self._here(m, item),), v, "own"
 
     @staticmethod
     def _scaled(e, loss):
@@ -210,6 +266,14 @@ class _Catalogue:
             kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
             yield (_M("no_bias", bias=bias_name(unit)),), float(RULES[layer.activation].array(np.array([zb]), **kw)[0])
         yield (_M("sign"),), -item.expected
+        if self.own:  # the step done right from the student's own earlier node values
+            if kind == "z":
+                source = _own(sp.a[n - 1], self.own, "a", n - 1)[s]
+                yield (_M("carried"),), float(source @ layer.weights[:, c] + layer.bias[c]), "own"
+            elif layer.activation != "softmax":
+                kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
+                z_own = _own(sp.z[n], self.own, "z", n)[s, c]
+                yield (_M("carried"),), float(RULES[layer.activation].array(np.array([z_own]), **kw)[0]), "own"
 
     def _factor(self, item):
         sp = self.sp
@@ -225,6 +289,7 @@ class _Catalogue:
                 v = self._pick(run, item)
                 if v is not None:
                     yield (self._here(m, item),), v
+            yield from self._from_own(item)
         elif kind == "src":
             n, c, a = ref.layer, ref.unit, ref.source
             yield (_M("weight_for_source", weight=sp.wname(n, a, c)),), float(sp.spec.layers[n - 1].weights[a, c])
@@ -273,12 +338,7 @@ class _Catalogue:
             if found is not None:
                 return found
         allowed = tol.allowed(item, text, item.expected)
-        hit = _best(item, given, text, tol, allowed, self.candidates(item))
-        if hit:
-            return hit
-        if tol.as_written and abs(given - item.expected) <= half_unit(text) + 1e-12:
-            return (_M("too_few_digits", decimals=decimals(text), updated=item.section == "updated"),)
-        return ()
+        return _best(item, given, text, tol, allowed, self.candidates(item))
 
     def _own_step(self, item, given, text, tol, row):
         lr, old, g = self.sp.lr, item.old, row.given
@@ -290,8 +350,9 @@ class _Catalogue:
             if ratio <= 1 and (best is None or ratio < best[0] - 1e-9):
                 best = (ratio, mistakes)
         if best is not None:
-            carried = () if row.ok else row.mistakes
-            return carried + best[1] if (carried or best[1]) else None
+            if row.ok:
+                return best[1] or None
+            return (row.mistakes or (_M("carried"),)) + best[1]
         if row.ok:  # the gradient is right, the step from it is not
             return (_M("update_arithmetic", old=old, lr=lr, gradient=g, value=old - lr * g),)
         return None
@@ -300,18 +361,29 @@ class _Catalogue:
 _ELSEWHERE = ("transposed",)  # values taken from another element: near misses by coincidence are common
 
 
+def _tier(mistakes, origin) -> int:
+    """Which explanation wins: one mistake on the exact values (1); the step done right from the student's own
+    earlier values (2); one mistake on them (3); a value taken from elsewhere (4); two mistakes combined (5)."""
+    if len(mistakes) > 1:
+        return 5
+    if mistakes[0].code in _ELSEWHERE:
+        return 4
+    if origin == "own":
+        return 2 if mistakes[0].code == "carried" else 3
+    return 1
+
+
 def _best(item, given, text, tol, allowed, candidates) -> tuple:
-    """The candidate closest to ``given`` (relative to the match tolerance). Tiers: one mistake in the
-    computation, then one value taken from elsewhere (transposed indices), then two mistakes combined."""
+    """The best-tier candidate that reproduces ``given`` at the precision it is written in (the closest within
+    a tier); a "mistake" that gives the right answer for this key is never named."""
     best = {}
-    for mistakes, value in candidates:
+    for mistakes, value, *origin in candidates:
         if value is None or not math.isfinite(value) or abs(value - item.expected) <= allowed:
             continue  # a "mistake" that gives the right answer here explains nothing
         ratio = abs(given - value) / tol.match(item, text, value)
-        tier = 3 if len(mistakes) > 1 else (2 if mistakes[0].code in _ELSEWHERE else 1)
+        tier = _tier(mistakes, origin[0] if origin else "exact")
         if ratio <= 1 and (tier not in best or ratio < best[tier][0] - 1e-9):
             best[tier] = (ratio, mistakes)
-    for tier in (1, 2, 3):
-        if tier in best:
-            return best[tier][1]
+    for tier in sorted(best):
+        return best[tier][1]
     return ()

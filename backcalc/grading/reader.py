@@ -13,15 +13,16 @@ import numpy as np
 from .keys import _TABLES, AnswerSpace, answer_key
 from ..errors import AnswersError, SpecError, did_you_mean
 
-# The default ("as written") tolerance; the README explains it with an example.
-HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: right to 0.1% (≈ 3 significant digits)
+# The default ("as written") rule; the README explains it with examples.
+HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: a product of rounded intermediates, right to 0.1%
 STEP_RTOL = 1e-2        # updated values: the change old → new right to 1% (the old value is exact)
-ROUNDING_CAP = 0.05     # rounding is forgiven up to 5% of the value (of the change, for updated values)
-DIAGNOSIS_RTOL = 1e-2   # a mistake is named when it reproduces the given value to 1% (or within tolerance)
+LOW_PRECISION = 0.05    # half a unit of the written precision above 5% of the answer (of the change) cannot show the step
 MAX_ANSWER = 1e15
 MAX_WRITTEN = 40  # characters of one written number
 
-_TOP = ("format", "title", "student", "loss", "loss_after") + _TABLES
+VERDICTS = ("correct", "correct_low_precision", "wrong", "invalid")
+
+_TOP = ("format", "title", "student", "id", "fingerprint", "loss", "loss_after") + _TABLES
 _NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$")
 
 
@@ -46,20 +47,32 @@ def _scale(item, reference: float) -> float:
     return abs(reference - item.old) if item.section == "updated" else abs(reference)
 
 
+def _slack(reference: float) -> float:
+    return 1e-12 + 1e-9 * abs(reference)  # float representation, never a real difference
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """When a given value counts as right.
 
-    With ``rtol``/``atol`` unset (the default, "as written"): a value written with d decimals (``-0.506``:
-    d = 3) is accepted when ``|given − expected| ≤ max(½·10^−d, r·s)``, capped at ``5%·s``, where s is the
-    size of the answer (for an updated value: the size of the change |new − old|) and r is 0.1% (1% of the
-    change for updated values). So a value rounded at the precision it is written in passes, and so does a
-    product of rounded intermediates that is right to about 3 significant digits, while fewer than about 2
-    significant digits never pass. With ``rtol``/``atol`` set: ``|given − expected| ≤ atol + rtol·|expected|``.
+    The default rule ("as written"): a value that equals the exact answer rounded at the precision it is written
+    in is never wrong (|given − expected| ≤ ½ unit of its last written digit). So is a value right to 0.1% of
+    the answer (1% of the change old → new for an updated value): a product of rounded intermediates. When the
+    written precision is too coarse to show the step — half a unit is more than 5% of the answer (of the change,
+    for an updated value) — the verdict is ``correct_low_precision``: right as written, counted as correct,
+    and wrong with ``strict``. With ``rtol``/``atol`` set: ``|given − expected| ≤ atol + rtol·|expected|``.
+
+    >>> from backcalc.grading.keys import Item, Ref
+    >>> loss = Item("loss", "loss", "loss", 0.127926, Ref("loss"), (0,))
+    >>> [Tolerance().verdict(loss, t, float(t)) for t in ("0.128", "0.1", "0.13", "0.12")]
+    ['correct', 'correct_low_precision', 'correct', 'wrong']
+    >>> Tolerance(strict=True).verdict(loss, "0.1", 0.1)
+    'wrong'
     """
 
     rtol: float | None = None
     atol: float | None = None
+    strict: bool = False
 
     @property
     def as_written(self) -> bool:
@@ -67,21 +80,36 @@ class Tolerance:
 
     def describe(self) -> str:
         if self.as_written:
-            return "as written"
+            return "as written" + (", strict" if self.strict else "")
         return f"rtol={self.rtol or 0:g}, atol={self.atol or 0:g}"
 
     def allowed(self, item, text: str, reference: float) -> float:
-        slack = 1e-12 + 1e-9 * abs(reference)  # float representation, never a real difference
+        """The largest error that still counts as right (at any precision)."""
         if not self.as_written:
-            return (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference) + slack
-        s = _scale(item, reference)
+            return (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference) + _slack(reference)
         r = STEP_RTOL if item.section == "updated" else HAND_RTOL
-        return min(max(half_unit(text), r * s), ROUNDING_CAP * s) + slack
+        return max(half_unit(text), r * _scale(item, reference)) + _slack(reference)
+
+    def low_precision(self, item, text: str) -> bool:
+        """The written precision cannot show the step: half a unit is over 5% of the answer (of its change)."""
+        return self.as_written and half_unit(text) > LOW_PRECISION * _scale(item, item.expected)
+
+    def verdict(self, item, text: str, given: float) -> str:
+        """``correct``, ``correct_low_precision`` or ``wrong`` (see the class docstring)."""
+        error = abs(given - item.expected)
+        if error > self.allowed(item, text, item.expected):
+            return "wrong"
+        if error <= _slack(item.expected) or not self.low_precision(item, text):
+            return "correct"  # exact as written (0, 1.5), or precise enough to show the step
+        return "wrong" if self.strict else "correct_low_precision"
 
     def match(self, item, text: str, candidate: float) -> float:
-        """How close a given value must be to a mistake's value for that mistake to be named."""
-        return max(self.allowed(item, text, candidate), DIAGNOSIS_RTOL * _scale(item, candidate))
-
+        """How close a given value must be to a mistake's value for that mistake to be named: as close as to
+        the right answer for it to count as right (the mistake reproduces the value at the written precision)."""
+        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
+        if not self.as_written:
+            return self.allowed(item, text, candidate)
+        return max(half_unit(text), r * _scale(item, candidate)) + _slack(candidate)
 
 
 class _Num:
@@ -127,8 +155,19 @@ def _kind(v) -> str:
 
 # ─────────────────────────────────────────── reading ───────────────────────────────────────────
 
+_BARE_COMMA = re.compile(r"^(\s*[^#=\s][^#=]*?=\s*)([+-]?\d+,\d+)(\s*(?:#.*)?)$", re.MULTILINE)
+
+
+def _quote_decimal_commas(text: str) -> str:
+    """``loss = 0,128`` is not TOML; quoted, the cell itself can say to write 0.128 while the rest is graded."""
+    return _BARE_COMMA.sub(lambda m: f'{m.group(1)}"{m.group(2)}"{m.group(3)}', text)
+
+
 def read_answers(source) -> tuple[dict, str]:
-    """An answers document (numbers kept as written) and its name, from a path or a dict."""
+    """An answers document (numbers kept as written) and its name, from a path or a dict.
+
+    A UTF-8 byte-order mark is accepted; a bare decimal comma (``loss = 0,128``) becomes that cell's own error.
+    """
     if isinstance(source, dict):
         return _from_python(source), "<answers>"
     if source is None:
@@ -136,13 +175,24 @@ def read_answers(source) -> tuple[dict, str]:
     from ..net.documents import parse_document, read_document_text
 
     path = Path(source)
+    toml = path.suffix.lower() != ".json"
     try:  # one bounded read; size, encoding and syntax checks, with messages naming the file and line
         text, _, name = read_document_text(path)
-        parse_document(text, path.suffix.lower(), name)
     except SpecError as exc:
         raise AnswersError(str(exc)) from None
     try:
-        if path.suffix.lower() == ".json":
+        parse_document(text, path.suffix.lower(), name)
+    except SpecError as exc:
+        quoted = _quote_decimal_commas(text) if toml else text
+        try:
+            if quoted == text:
+                raise
+            parse_document(quoted, ".toml", name)
+            text = quoted
+        except SpecError:
+            raise AnswersError(str(exc)) from None
+    try:
+        if not toml:
             doc = json.loads(text, parse_float=_Num, parse_int=_Num, parse_constant=_Num)
         else:
             try:
@@ -167,38 +217,71 @@ def _from_python(value):
 
 # ─────────────────────────────────────────── validating an answers document ───────────────────────────────────────────
 
+@dataclass(frozen=True)
+class Invalid:
+    """A cell or entry the checker cannot read: where it is and what is wrong with it; the rest is graded."""
+
+    key: str        # as written, scoped: "gradients.bo", "loss", "gradients.W2"
+    section: str
+    problem: str    # one line: what is wrong and what was expected
+
+
+class CellError(AnswersError):
+    """One entry of a sheet is unreadable (``where``, ``problem``); the others can still be graded."""
+
+    def __init__(self, source, where, problem):
+        super().__init__(f"{source}: {where}: {problem}" if where else f"{source}: {problem}")
+        self.where, self.problem = where, problem
+
+
 class _Reader:
+    """Validates an answers document into cells (item, number, text as written) and :class:`Invalid` entries."""
+
     def __init__(self, space: AnswerSpace, source: str):
         self.space = space
         self.source = source
         self.seen = {}
+        self.header = {}
 
     def fail(self, where, message):
-        raise AnswersError(f"{self.source}: {where}: {message}" if where else f"{self.source}: {message}")
+        raise CellError(self.source, where, message)
 
     def read(self, doc) -> list:
         if not isinstance(doc, dict):
-            self.fail("", f"expected a table/object at the top level, got {_kind(doc)}")
+            raise AnswersError(f"{self.source}: expected a table/object at the top level, got {_kind(doc)}")
         cells = []
         for key, value in doc.items():
             if key == "format":
                 if isinstance(value, _Num):
                     value = value.text
                 if str(value) != "1":
-                    self.fail("format", f"expected 1 (the only answers format so far), got {value!r}")
-            elif key in ("title", "student"):
+                    raise AnswersError(f"{self.source}: format: expected 1 (the only answers format so far), "
+                                       f"got {value!r}")
+            elif key in ("title", "student", "id", "fingerprint"):
+                if isinstance(value, _Num):
+                    value = value.text
                 if not isinstance(value, str):
-                    self.fail(key, f"expected a string, got {_kind(value)}")
+                    raise AnswersError(f"{self.source}: {key}: expected a string, got {_kind(value)}")
+                self.header[key] = value
             elif key in ("loss", "loss_after"):
-                cells.append(self.cell(self.space.loss_item(key), value, key))
-            elif key in _TABLES:
-                if not isinstance(value, dict):
-                    self.fail(key, f"expected a table [{key}], got {_kind(value)}")
+                cells += self._guarded(key, key, key, lambda: [self.cell(self.space.loss_item(key), value, key)])
+            elif key in _TABLES and isinstance(value, dict):
                 for k, v in value.items():
-                    cells += self.entry(key, str(k), v)
+                    cells += self._guarded(f"{key}.{k}", key, f"[{key}] {k}",
+                                           lambda k=k, v=v: self.entry(key, str(k), v))
+            elif key in _TABLES:
+                cells.append(Invalid(key, key, f"expected a table [{key}], got {_kind(value)}"))
             else:
-                self.fail("", f"unknown key {key!r}{self.hint(None, key)}")
+                cells.append(Invalid(key, "", f"unknown key {key!r}{self.hint(None, key)}"))
         return cells
+
+    @staticmethod
+    def _guarded(key, section, where, read) -> list:
+        try:
+            return read()
+        except CellError as exc:
+            inner = exc.where[len(where):] if exc.where.startswith(where) else exc.where
+            return [Invalid(key + inner, section, exc.problem)]
 
     def hint(self, section, key) -> str:
         """Where a misplaced key belongs, or the closest valid key."""
@@ -253,20 +336,20 @@ class _Reader:
         if len(items) == 1:
             if isinstance(value, list) and len(value) == 1:
                 value = value[0]
-            return [self.cell(items[0], value, where)]
+            return [self.safe_cell(items[0], value, where)]
         if not isinstance(value, list) or len(value) != len(items):
             self.fail(where, f"expected {len(items)} values, one per sample (\"\" leaves one blank), got {_kind(value)}"
                       + (f" of {len(value)}" if isinstance(value, list) else ""))
-        return [self.cell(item, v, f"{where}[{s}]") for s, (item, v) in enumerate(zip(items, value))]
+        return [self.safe_cell(item, v, f"{where}[{s}]") for s, (item, v) in enumerate(zip(items, value))]
 
     def grid(self, items, value, where, rows, cols, what):
         if isinstance(value, list) and value and all(not isinstance(r, list) for r in value):
             if rows == 1 and len(value) == cols or cols == 1 and len(value) == rows:
-                return [self.cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
+                return [self.safe_cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
             self.fail(where, f"expected {rows}×{cols} ({what}): {rows} rows of {cols}, got a flat list of {len(value)}")
         if not isinstance(value, list) or not value:
             if rows == cols == 1 and not isinstance(value, (list, dict)):
-                return [self.cell(items[0], value, where)]
+                return [self.safe_cell(items[0], value, where)]
             self.fail(where, f"expected a {rows}×{cols} matrix ({what}), got {_kind(value) if value != [] else 'an empty list'}")
         if not all(isinstance(r, list) for r in value):
             self.fail(where, "expected a list of rows (lists of numbers), got a mix of rows and numbers")
@@ -280,19 +363,26 @@ class _Reader:
                 hint = " — transposed? weights[a][b] joins unit a of the previous layer to unit b" if "fan_in" in what \
                     else " — transposed? rows are samples"
             self.fail(where, f"expected {rows}×{cols} ({what}), got {shape[0]}×{shape[1]}{hint}")
-        return [self.cell(items[i * cols + j], v, f"{where}[{i}][{j}]")
+        return [self.safe_cell(items[i * cols + j], v, f"{where}[{i}][{j}]")
                 for i, r in enumerate(value) for j, v in enumerate(r)]
 
     def vector(self, items, value, where, n):
         if not isinstance(value, list):
             if n == 1:
-                return [self.cell(items[0], value, where)]
+                return [self.safe_cell(items[0], value, where)]
             self.fail(where, f"expected a list of {n} values (one per unit), got {_kind(value)}")
         if any(isinstance(v, list) for v in value):
             self.fail(where, f"expected a flat list of {n} values (one per unit), got a nested list")
         if len(value) != n:
             self.fail(where, f"expected {n} values (one per unit), got {len(value)}")
-        return [self.cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
+        return [self.safe_cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
+
+    def safe_cell(self, item, value, where):
+        """A cell, or an :class:`Invalid` for it when it cannot be read (the rest of the entry is still graded)."""
+        try:
+            return self.cell(item, value, where)
+        except CellError as exc:
+            return Invalid(item.key, item.section, exc.problem)
 
     def cell(self, item, value, where):
         if item.key in self.seen:

@@ -20,7 +20,15 @@ LABELS = {
         "nothing": "Nothing answered yet: {total} cells are blank. Fill in the sheet and check again.",
         "blank_note": "{blank} blank cells not listed (--all lists them).",
         "blame": "first wrong step: {name} = {given} (expected {expected}{why})",
+        "blame_again": "after the wrong {name} (above)",
+        "carried_from": "worked out right from your {name} = {given}, which is wrong (expected {expected}{why})",
+        "carried_again": "worked out right from your wrong {name} (above)",
         "and": "; and ",
+        "low_precision": "right as written; write more digits to show the step",
+        "low_note": "{n} answers are right only at the precision written (≈): more digits would show the step.",
+        "invalid_note": "{n} entries could not be read (!): fix them and check again; they count as unanswered.",
+        "student": "Student: {student}",
+        "exercise": "exercise {fingerprint}",
     },
     "id": {
         "title": "Pemeriksaan {answers} terhadap {spec} (toleransi: {tolerance})",
@@ -30,7 +38,17 @@ LABELS = {
         "nothing": "Belum ada jawaban: {total} isian masih kosong. Isi lembar jawaban lalu periksa lagi.",
         "blank_note": "{blank} isian kosong tidak ditampilkan (--all menampilkannya).",
         "blame": "langkah salah pertama: {name} = {given} (seharusnya {expected}{why})",
+        "blame_again": "setelah {name} yang salah (lihat di atas)",
+        "carried_from": "dihitung benar dari {name} = {given} milik Anda, yang salah (seharusnya {expected}{why})",
+        "carried_again": "dihitung benar dari {name} Anda yang salah (lihat di atas)",
         "and": "; dan ",
+        "low_precision": "benar sesuai penulisan; tulis lebih banyak digit untuk menunjukkan langkahnya",
+        "low_note": "{n} jawaban hanya benar pada ketelitian yang ditulis (≈): lebih banyak digit akan menunjukkan "
+                    "langkahnya.",
+        "invalid_note": "{n} isian tidak dapat dibaca (!): perbaiki lalu periksa lagi; isian itu dihitung belum "
+                        "dijawab.",
+        "student": "Mahasiswa: {student}",
+        "exercise": "latihan {fingerprint}",
     },
 }
 
@@ -78,6 +96,8 @@ _MISTAKES = {
         "too_few_digits": "too few digits: right when rounded to {decimals} decimals, but at that precision a wrong "
                           "answer looks the same — write at least 2 significant digits{of_change}",
         "of_change": " of the change new − old",
+        "carried": "worked out right from your own earlier values, but they are wrong",
+        "carried_rounding": "worked out from your own earlier values, rounded too early — carry more digits",
     },
     "id": {
         "sign": "tanda terbalik",
@@ -122,6 +142,9 @@ _MISTAKES = {
         "too_few_digits": "digit terlalu sedikit: benar bila dibulatkan ke {decimals} desimal, tetapi pada ketelitian "
                           "itu jawaban salah terlihat sama — tulis paling sedikit 2 angka penting{of_change}",
         "of_change": " dari perubahan baru − lama",
+        "carried": "dihitung benar dari nilai-nilai Anda sebelumnya, tetapi nilai-nilai itu salah",
+        "carried_rounding": "dihitung dari nilai-nilai Anda sebelumnya yang dibulatkan terlalu dini — bawa lebih "
+                            "banyak digit",
     },
 }
 
@@ -169,46 +192,117 @@ def describe(mistakes, lang: str = "en") -> str:
     return LABELS[lang]["and"].join(_one(m, lang) for m in mistakes)
 
 
-def diagnosis_text(row, lang: str = "en", digits: int = 5) -> str | None:
-    """A wrong row's diagnosis: the catalogued mistake, then the first wrong step it depends on."""
+def diagnosis_text(row, lang: str = "en", digits: int = 5, seen=None) -> str | None:
+    """A row's diagnosis: why it cannot be read, that it is right only as written, or for a wrong row the
+    catalogued mistake, then the first wrong step it depends on. ``seen``: a set of blamed keys already
+    explained (the first wrong step of a chain is spelled out once, then referred to)."""
+    L = LABELS[lang]
+    if row.verdict == "invalid":
+        return row.problem
+    if row.verdict == "correct_low_precision":
+        return L["low_precision"]
     parts = []
-    if row.mistakes:
-        parts.append(describe(row.mistakes, lang))
-    if row.blame is not None:
-        b = row.blame
-        fresh = tuple(m for m in b.mistakes if m not in row.mistakes)  # say each mistake once
-        why = f": {describe(fresh, lang)}" if fresh else ""
-        section = b.key.split(".", 1)[0]
-        name = {"gradients": f"∂L/∂{b.name}", "updated": f"{b.name}′"}.get(section, b.name)
-        parts.append(LABELS[lang]["blame"].format(name=name, given=num(b.given, digits),
-                                                  expected=num(b.expected, digits), why=why))
+    own = tuple(m for m in row.mistakes if not (row.blame and row.blame.nearest and m.code == "carried"))
+    b = row.blame
+    if b is not None and b.nearest:
+        parts.append(_blame(L, b, row, digits, seen, "carried_from", "carried_again", lang))
+    if own:
+        parts.append(describe(own, lang))
+    if b is not None and not b.nearest:
+        parts.append(_blame(L, b, row, digits, seen, "blame", "blame_again", lang))
     return "; ".join(parts) if parts else None
+
+
+def _blame(L, b, row, digits, seen, first, again, lang) -> str:
+    section = b.key.split(".", 1)[0]
+    name = {"gradients": f"∂L/∂{b.name}", "updated": f"{b.name}′"}.get(section, b.name)
+    if seen is not None and b.key in seen:
+        return L[again].format(name=name)
+    fresh = tuple(m for m in b.mistakes if m not in row.mistakes and not m.code.startswith("carried"))
+    why = f": {describe(fresh, lang)}" if fresh else ""  # say each mistake once
+    if seen is not None:
+        seen.add(b.key)
+    return L[first].format(name=name, given=num(b.given, digits), expected=num(b.expected, digits), why=why)
+
+
+def as_dict(result, lang: str = "en") -> dict:
+    """The JSON of ``check --format json``: the record's values and codes, and each diagnosis in words."""
+    t = result.tolerance
+    return {
+        "format": 1,
+        "title": result.title,
+        "spec": result.spec_source,
+        "answers": result.answers_source,
+        "student": result.student,
+        "id": result.id,
+        "fingerprint": result.fingerprint,
+        "tolerance": {"rule": "as_written" if t.as_written else "rtol_atol", "rtol": t.rtol, "atol": t.atol,
+                      "strict": t.strict},
+        "correct": result.correct,
+        "total": result.total,
+        "answered": result.answered,
+        "wrong": result.wrong,
+        "invalid": result.invalid,
+        "low_precision": result.low_precision,
+        "unanswered": result.total - result.answered,
+        "ok": result.ok,
+        "rows": [{
+            "key": r.key, "name": r.name, "section": r.section, "expected": r.expected, "given": r.given,
+            "written": r.text, "error": r.error, "allowed": r.allowed, "ok": r.ok, "status": r.status,
+            "verdict": r.verdict, "mistake": r.mistake, "diagnosis": diagnosis_text(r, lang),
+            "mistakes": [m.code for m in r.mistakes], "first_wrong": r.blame.key if r.blame else None,
+        } for r in result.rows],
+    }
 
 
 # ─────────────────────────────────────────── formats ───────────────────────────────────────────
 
+_MARK = {"correct": "✓", "correct_low_precision": "≈", "wrong": "✗", "invalid": "!", "unanswered": ""}
+
+
 def _rows(result, digits, lang, show_all):
     out = []
+    seen = set()
     for r in result.rows:
-        if r.ok is None and not show_all:
+        if r.verdict == "unanswered" and not show_all:
             continue
-        mark = "" if r.ok is None else ("✓" if r.ok else "✗")
-        out.append([r.key, r.name, num(r.expected, digits), r.text if r.text is not None else "",
-                    num(r.error, 2) if r.error is not None else "", mark, diagnosis_text(r, lang, digits) or ""])
+        expected = num(r.expected, digits) if r.expected is not None else ""
+        out.append([r.key, r.name, expected, r.text if r.text is not None else "",
+                    num(r.error, 2) if r.error is not None else "", _MARK[r.verdict],
+                    diagnosis_text(r, lang, digits, seen) or ""])
     return out
 
 
 def _summary(result, lang):
     L = LABELS[lang]
-    blank = result.total - result.answered
+    blank = result.total - result.answered - result.invalid
     return L["score"].format(correct=result.correct, total=result.total, answered=result.answered,
                              wrong=result.wrong, blank=blank)
+
+
+def _notes(result, lang):
+    L = LABELS[lang]
+    out = []
+    if result.low_precision:
+        out.append(L["low_note"].format(n=result.low_precision))
+    if result.invalid:
+        out.append(L["invalid_note"].format(n=result.invalid))
+    return out
 
 
 def _head(result, lang):
     L = LABELS[lang]
     tol = L["as_written"] if result.tolerance.as_written else result.tolerance.describe()
-    return L["title"].format(answers=result.answers_source, spec=result.spec_source, tolerance=tol)
+    if result.tolerance.strict:
+        tol += ", --strict"
+    head = L["title"].format(answers=result.answers_source, spec=result.spec_source, tolerance=tol)
+    who = [x for x in (result.student, result.id and f"id {result.id}") if x]
+    if who or result.fingerprint:
+        extra = [L["student"].format(student=", ".join(who))] if who else []
+        if result.fingerprint:
+            extra.append(L["exercise"].format(fingerprint=result.fingerprint))
+        head += "\n" + "; ".join(extra)
+    return head
 
 
 def text(result, digits: int = 5, lang: str = "en", show_all: bool = False, width: int = 60) -> str:
@@ -217,36 +311,50 @@ def text(result, digits: int = 5, lang: str = "en", show_all: bool = False, widt
     L = LABELS[lang]
     out = [_head(result, lang), ""]
     rows = _rows(result, digits, lang, show_all)
-    if result.answered == 0 and not show_all:
+    if not rows:
         out.append(L["nothing"].format(total=result.total))
     else:
         table = tabulate(rows, headers=list(L["cols"]), disable_numparse=True,
                          maxcolwidths=[None] * 6 + [width])
         out += ["  " + line for line in table.splitlines()]
-        blank = result.total - result.answered
+        blank = result.total - result.answered - result.invalid
         if blank and not show_all:
             out += ["", L["blank_note"].format(blank=blank)]
-    out += ["", _summary(result, lang)]
+    out += [""] + _notes(result, lang) + [_summary(result, lang)]
     return "\n".join(out) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def markdown(result, digits: int = 5, lang: str = "en", show_all: bool = False) -> str:
     from tabulate import tabulate
 
     L = LABELS[lang]
-    out = [f"**{_head(result, lang)}**", ""]
+    out = [f"**{_md_cell(line)}**  " for line in _head(result, lang).splitlines()] + [""]
     rows = _rows(result, digits, lang, show_all)
     if rows:
-        out += [tabulate([[f"`{c}`" if i == 0 else c for i, c in enumerate(r)] for r in rows],
-                         headers=list(L["cols"]), tablefmt="github", disable_numparse=True), ""]
-    elif result.answered == 0:
+        cells = [[f"`{_md_cell(c)}`" if i == 0 and c else _md_cell(c) for i, c in enumerate(r)] for r in rows]
+        out += [tabulate(cells, headers=list(L["cols"]), tablefmt="github", disable_numparse=True), ""]
+    else:
         out += [L["nothing"].format(total=result.total), ""]
+    out += [f"{note}  " for note in _notes(result, lang)]
     out.append(f"**{_summary(result, lang)}**")
     return "\n".join(out) + "\n"
 
 
-def json(result, **_ignored) -> str:
-    return _json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+def json(result, lang: str = "en", **_ignored) -> str:
+    return _json.dumps(as_dict(result, lang), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def failure(result, lang: str = "en") -> str:
+    """The one line for stderr when a sheet has wrong or unreadable answers."""
+    words = {"en": ("{wrong} of {answered} answers are wrong", "{invalid} entries could not be read"),
+             "id": ("{wrong} dari {answered} jawaban salah", "{invalid} isian tidak dapat dibaca")}[lang]
+    parts = [words[0]] if result.wrong or not result.invalid else []
+    parts += [words[1]] if result.invalid else []
+    return "; ".join(parts).format(wrong=result.wrong, answered=result.answered, invalid=result.invalid)
 
 
 def render(result, fmt: str = "text", **options) -> str:
