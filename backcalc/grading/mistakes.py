@@ -100,19 +100,20 @@ class _Catalogue:
     step done right from them.
     """
 
-    def __init__(self, sp: AnswerSpace, own=None):
+    def __init__(self, sp: AnswerSpace, own=None, shared=None):
         self.sp = sp
         self.own = own
+        self._shared = shared  # the derivation's catalogue, whose exact-value runs a sheet's catalogue reuses
         self._runs = None
         self._own_runs = None
 
     def for_sheet(self, own) -> "_Catalogue":
-        sheet = _Catalogue(self.sp, own)
-        sheet._runs = self.runs
-        return sheet
+        return _Catalogue(self.sp, own, shared=self)
 
     @property
     def runs(self) -> list:
+        if self._shared is not None:
+            return self._shared.runs
         if self._runs is None:
             self._runs = [(m, r) for m, r in self._make_runs() if r is not None]
         return self._runs
@@ -195,6 +196,8 @@ class _Catalogue:
     # ── candidates per kind of key: (mistakes, value), in the order they are tried ──
     def candidates(self, item):
         sp = self.sp
+        if any(getattr(layer, "kind", "dense") != "dense" for layer in sp.spec.layers):
+            return  # the catalogue models dense layers only: a wrong value elsewhere is wrong, not diagnosed
         ref = item.ref
         loss = sp.spec.loss
         e = item.expected
