@@ -75,6 +75,12 @@ class VerifyResult:
     formulas: tuple | None = None  # ((name, closed form), ...) with --formulas
 
     @property
+    def tolerance(self) -> dict:
+        """The tolerances the rows were judged with: ``{"tape": {"rtol", "atol"}, "numeric": {"rtol", "atol", "eps"}}``."""
+        return {"tape": {"rtol": TAPE_RTOL, "atol": TAPE_ATOL},
+                "numeric": {"rtol": NUMERIC_RTOL, "atol": NUMERIC_ATOL, "eps": EPS}}
+
+    @property
     def loss_ok(self) -> bool:
         return _agree(self.loss_tape, self.loss_symbolic, TAPE_RTOL, TAPE_ATOL)
 
@@ -94,12 +100,11 @@ class VerifyResult:
         out.update({"title": self.title, "loss": {"tape": self.loss_tape, "symbolic": self.loss_symbolic,
                                                   "numeric": self.loss_numeric},
                     "numeric_checked": self.numeric_checked, "notes": list(self.notes),
-                    "tolerance": {"tape": {"rtol": TAPE_RTOL, "atol": TAPE_ATOL},
-                                  "numeric": {"rtol": NUMERIC_RTOL, "atol": NUMERIC_ATOL, "eps": EPS}}})
+                    "tolerance": self.tolerance})
         return out
 
     def _repr_markdown_(self) -> str:
-        from ..render.verify import markdown
+        from ..render.verify import markdown  # Jupyter's display: the renderer, loaded on first use
 
         return markdown(self)
 

@@ -25,13 +25,16 @@ MAX_TERM_RECORDS = 20_000
 
 @dataclass(frozen=True)
 class Factor:
-    """One chain-rule factor ∂of/∂wrt: its value, and its formula written with the nodes' names."""
+    """One chain-rule factor ∂of/∂wrt: its value, and its formula written with the nodes' names.
+
+    The formula is the rule table's local derivative (``σ(k1_in)·(1−σ(k1_in))``), a node (``j1_out``), ``1``
+    or ``δ``; renderers typeset it, the record keeps no format of its own.
+    """
 
     of: str
     wrt: str
     value: float
     formula: str = ""
-    latex: str = ""
 
     @property
     def name(self) -> str:
@@ -169,6 +172,11 @@ class Derivation:
     forward: dict                # {"z1": [[...]], "a1": ..., ...} of the first step
     gradients: dict              # {"W1": [[...]], "b1": [...], ...} of the first step
     updated: dict                # parameters after the last step
+
+    @property
+    def detail_limits(self) -> tuple[int, int]:
+        """(parameters, samples) up to which the pages list every unit and term."""
+        return DETAIL_PARAMETERS, DETAIL_SAMPLES
 
     @property
     def detailed(self) -> bool:

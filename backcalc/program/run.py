@@ -16,115 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
 from typing import Mapping
 
 from ..errors import BackcalcError, CheckFailed, ExpressionError
 from .parse import CONSTANTS, Binary, Const, Name, Num, Program, Unary, parse
-
-RTOL, ATOL = 1e-7, 1e-9  # tape against sympy
-
-
-# ─────────────────────────────────────────── records ───────────────────────────────────────────
-
-@dataclass(frozen=True)
-class Factor:
-    """One chain-rule factor of a node: ∂node/∂input, and its product with ∂out/∂node."""
-
-    input: str
-    input_latex: str
-    formula: str          # ∂node/∂input, from the rule table, written with the nodes' names
-    formula_latex: str
-    local: float          # its value
-    chain: float          # ∂out/∂node · ∂node/∂input: this path's share of ∂out/∂input
-
-
-@dataclass(frozen=True)
-class NodeRow:
-    """One operation on the tape, in execution order."""
-
-    name: str
-    name_latex: str
-    op: str
-    expression: str       # what it computes, in the inputs' names (``sin(t1)``)
-    expression_latex: str
-    source: str           # the program text that made it
-    value: float
-    grad: float           # ∂out/∂node
-    factors: tuple
-
-
-@dataclass(frozen=True)
-class Derivative:
-    """∂out/∂input three ways: the tape's number, sympy's closed form and sympy's number."""
-
-    input: str
-    tape: float
-    symbolic: str
-    symbolic_latex: str
-    symbolic_value: float | None
-    simplified: bool
-    status: str           # "ok", "kink" (non-differentiable point: the tape's convention applies) or "mismatch"
-
-
-@dataclass(frozen=True)
-class GradResult:
-    """Everything `backcalc grad` shows; ``to_dict()`` is the JSON output."""
-
-    program: str
-    output: str
-    output_latex: str
-    value: float
-    point: tuple          # ((name, value), ...) in the order of the inputs
-    gradient_items: tuple  # ((name, ∂out/∂name), ...)
-    nodes: tuple
-    input_latex: tuple    # ((name, latex), ...)
-    expression: str = ""  # the output in the inputs, as sympy writes it ("" without the symbolic check)
-    expression_latex: str = ""
-    symbolic_value: float | None = None
-    derivatives: tuple = ()
-    notes: tuple = ()
-
-    @property
-    def gradient(self) -> dict[str, float]:
-        return dict(self.gradient_items)
-
-    @property
-    def ok(self) -> bool:
-        value_ok = self.symbolic_value is None or _close(self.value, self.symbolic_value)
-        return value_ok and all(d.status != "mismatch" for d in self.derivatives)
-
-    def mismatches(self) -> list[str]:
-        out = []
-        if self.symbolic_value is not None and not _close(self.value, self.symbolic_value):
-            out.append(f"{self.output}: tape {self.value!r}, sympy {self.symbolic_value!r}")
-        for d in self.derivatives:
-            if d.status == "mismatch":
-                sym = "undefined" if d.symbolic_value is None else repr(d.symbolic_value)
-                out.append(f"∂{self.output}/∂{d.input}: tape {d.tape!r}, sympy {sym} ({d.symbolic})")
-        return out
-
-    def to_dict(self) -> dict:
-        out = {"format": 1, "value": self.value, "gradient": dict(self.gradient_items),
-               "derivative": {d.input: d.symbolic for d in self.derivatives},
-               "output": self.output, "point": dict(self.point), "program": self.program}
-        if self.expression:
-            out["expression"] = self.expression
-            out["symbolic"] = {"value": self.symbolic_value,
-                               "gradient": {d.input: d.symbolic_value for d in self.derivatives},
-                               "status": {d.input: d.status for d in self.derivatives},
-                               "simplified": {d.input: d.simplified for d in self.derivatives}}
-            out["ok"] = self.ok
-        out["nodes"] = [{k: v for k, v in asdict(n).items() if k not in ("name_latex", "expression_latex")}
-                        | {"factors": [{k: v for k, v in asdict(f).items() if not k.endswith("_latex")}
-                                       for f in n.factors]} for n in self.nodes]
-        out["notes"] = list(self.notes)
-        return out
-
-
-def _close(a: float, b: float | None) -> bool:
-    return b is not None and math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL)
-
+from .sympy_check import check_program
+from .records import ATOL, RTOL, Derivative, Factor, GradResult, NodeRow  # noqa: F401  (records of `grad`, re-exported)
 
 # ─────────────────────────────────────────── the tape ───────────────────────────────────────────
 
@@ -142,8 +39,6 @@ def grad(program: str | Program, point: Mapping[str, float], of: str | None = No
     run = _TapeRun(prog, values)
     result = run.result(output)
     if symbolic:
-        from .sympy_check import check_program
-
         result = check_program(result, prog, values, run.kinks)
     return result
 
@@ -246,7 +141,7 @@ class _TapeRun:
 
     def _compute(self, node):
         from ..tape.rules import RULES
-        from ..tape.value import _binary
+        from ..tape.value import apply_binary
 
         if isinstance(node, Num):
             return node.value
@@ -276,7 +171,7 @@ class _TapeRun:
         if not any(isinstance(a, self.Value) for a in args):
             return rule.scalar(*args)
         if len(args) == 2:
-            return _binary(rule, *args)
+            return apply_binary(rule, *args)
         return getattr(args[0], node.fn)()
 
     def result(self, output: str) -> GradResult:

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from ..errors import ExpressionError
 from .parse import Binary, Call, Const, Name, Num, Unary
-from .run import Derivative, _close
+from .records import Derivative, agree
 from ..check.sympy_tools import SIMPLIFY_SECONDS, evaluate_at, load_sympy, simplified
 
 MAX_POWER = 1024          # product of nested numeric exponents sympy must expand exactly
@@ -110,7 +110,7 @@ def check_program(result, prog, point: dict, kinks=()):
             d = sp.diff(expr, symbols[name])
             at = evaluate_at(d, subs, sp)
             shown, done = simplified(d, sp, deadline - time.monotonic())
-            status = "ok" if _close(tape, at) else ("kink" if kinks else "mismatch")
+            status = "ok" if agree(tape, at) else ("kink" if kinks else "mismatch")
             derivatives.append(Derivative(name, tape, str(shown), sp.latex(shown), at, done, status))
         text, latex = str(expr), sp.latex(expr)
     except RecursionError:

@@ -55,7 +55,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
            rf"\section*{{{escape(title)}}}", _givens(d, digits, L)]
     if not detailed:
         out += ["", escape(L["large"].format(params=spec.n_parameters, samples=spec.samples,
-                                             max_params=_limits()[0], max_samples=_limits()[1]))]
+                                             max_params=d.detail_limits[0], max_samples=d.detail_limits[1]))]
     out.append(rf"\subsection*{{{escape(L['forward'])}}}")
     out += _forward(d, digits, L) if detailed else _summary_table(d, digits, L)
     out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L))
@@ -74,12 +74,6 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     out += _after(d, digits, L, detailed)
     out += ["% --- to here ---", r"\end{document}"]
     return "\n".join(out) + "\n"
-
-
-def _limits():
-    from ..net.derivation import DETAIL_PARAMETERS, DETAIL_SAMPLES
-
-    return DETAIL_PARAMETERS, DETAIL_SAMPLES
 
 
 def _givens(d, digits, L):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from ..net.derivation import DETAIL_PARAMETERS, DETAIL_SAMPLES
 from .format import num, signed
 from .labels import labels
 
@@ -24,8 +23,9 @@ def lines(d, digits=5, lang="en", full=False):
                                  loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
                                  lr=num(spec.learning_rate, digits)))
     if not detailed:
+        max_params, max_samples = d.detail_limits
         out += ["", L["large"].format(params=spec.n_parameters, samples=spec.samples,
-                                      max_params=DETAIL_PARAMETERS, max_samples=DETAIL_SAMPLES)]
+                                      max_params=max_params, max_samples=max_samples)]
     out += ["", L["forward"], "-" * len(L["forward"])]
     if detailed:
         out += _forward(d, digits, L)

@@ -29,13 +29,12 @@ def _header(result, digits) -> list[str]:
 
 
 def _verdict(result) -> str:
-    from ..check.verify import NUMERIC_RTOL, TAPE_RTOL
-
     bad = result.failures()
+    tolerance = result.tolerance
     if not bad and result.loss_ok:
-        numeric = (f" and central differences (rtol {NUMERIC_RTOL:g})" if result.numeric_checked
+        numeric = (f" and central differences (rtol {tolerance['numeric']['rtol']:g})" if result.numeric_checked
                    else " (central differences not compared: a unit sits at a kink)")
-        return f"✓ all {len(result.rows)} gradients agree: tape = sympy (rtol {TAPE_RTOL:g}){numeric}"
+        return f"✓ all {len(result.rows)} gradients agree: tape = sympy (rtol {tolerance['tape']['rtol']:g}){numeric}"
     names = ", ".join(r.name for r in bad[:8]) + (" …" if len(bad) > 8 else "")
     return f"✗ {len(bad)} of {len(result.rows)} gradients disagree: {names}"
 

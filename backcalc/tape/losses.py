@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ShapeError
 from .rules import RULES
 from .tensor import Tensor, _constant
-from .value import Value, _binary
+from .value import Value, apply_binary
 
 KINDS = ("half_sse", "sse", "mse", "bce", "bce_with_logits", "cross_entropy")
 
@@ -67,7 +67,7 @@ def bce(prob, target):
     """
     prob, target = _pair(prob, target)
     if isinstance(prob, Value):
-        return _binary(RULES["bce"], prob, target)
+        return apply_binary(RULES["bce"], prob, target)
     return prob._apply(RULES["bce"], target).mean()
 
 

@@ -77,8 +77,15 @@ def _binary_op(rule):
     return op, rop
 
 
-def _binary(rule, x, y):
-    """Record ``rule(x, y)`` for a rule without an operator of its own (``max``, ``min``, ``bce``)."""
+def apply_binary(rule, x, y):
+    """Record ``rule(x, y)`` for a rule without an operator of its own (``max``, ``min``, ``bce``).
+
+    Either side may be a plain number.
+
+    >>> from backcalc.tape.rules import RULES
+    >>> apply_binary(RULES["max"], 2.0, Value(3.0)).data
+    3.0
+    """
     op, rop = _binary_op(rule)
     return op(x, y) if x.__class__ is Value else rop(y, x)
 
@@ -268,10 +275,10 @@ class Value:
         return _unary_value(RULES["softplus"], self)
 
     def max(self, other):
-        return _binary(RULES["max"], self, other)
+        return apply_binary(RULES["max"], self, other)
 
     def min(self, other):
-        return _binary(RULES["min"], self, other)
+        return apply_binary(RULES["min"], self, other)
 
     def __float__(self):
         return self.data

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...render.format import tex_name
 from ...tape.rules import RULES
 from ..names import node_in, node_out
 from ..records import Chain, Delta, Factor
@@ -40,11 +39,9 @@ def apply(layer, z):
     return z.activation(layer.activation, **({"alpha": layer.alpha} if layer.alpha is not None else {}))
 
 
-def formula(layer, unit: str, latex: bool = False) -> str:
+def formula(layer, unit: str) -> str:
     """∂unit_out/∂unit_in, from the rule table entry the tape used for the layer's activation."""
-    shown = tex_name if latex else str
-    return RULES[layer.activation].formula(0, latex=latex, a=shown(node_in(unit)), out=shown(node_out(unit)),
-                                           alpha=layer.alpha or 0.01)
+    return RULES[layer.activation].formula(0, a=node_in(unit), out=node_out(unit), alpha=layer.alpha or 0.01)
 
 
 def delta_rows(layer, lp, samples: int) -> list:
@@ -73,10 +70,10 @@ def chain(layer, lp, s: int, c: int, unit: str, last: Factor) -> Chain:
     if RULES[layer.activation].elementwise:
         local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
         factors = (Factor("L", node_out(unit), float(node.grad[s, c])),
-                   Factor(node_out(unit), node_in(unit), local, formula(layer, unit), formula(layer, unit, True)),
+                   Factor(node_out(unit), node_in(unit), local, formula(layer, unit)),
                    last)
     else:  # softmax: δ is itself a sum over the layer's outputs (listed with the deltas)
-        factors = (Factor("L", node_in(unit), float(lp.nodes["z"].grad[s, c]), "δ", "\\delta"), last)
+        factors = (Factor("L", node_in(unit), float(lp.nodes["z"].grad[s, c]), "δ"), last)
     value = 1.0
     for f in factors:
         value *= f.value

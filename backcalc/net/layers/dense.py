@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...render.format import tex_name
 from ..records import Factor, Path, Term, UnitForward
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
 from . import LayerPass, activation
@@ -133,14 +132,13 @@ class Dense:
             for c, unit in enumerate(self.unit_names):
                 wname = weight_name(sources[a], unit)
                 chains = tuple(activation.chain(self, lp, s, c, unit,
-                                                Factor(node_in(unit), wname, self._source_value(lp, s, a), src,
-                                                       tex_name(src)))
+                                                Factor(node_in(unit), wname, self._source_value(lp, s, a), src))
                                for s in range(samples))
                 terms.append(Term(wname, element_key("W", n, a, c), n, "weight", float(W.grad[a, c]), chains))
         one = float(lp.nodes["z"].local[1])  # the add entry z = (a@W) + b recorded ∂z/∂b = 1
         for c, unit in enumerate(self.unit_names):
             bname = bias_name(unit)
-            chains = tuple(activation.chain(self, lp, s, c, unit, Factor(node_in(unit), bname, one, "1", "1"))
+            chains = tuple(activation.chain(self, lp, s, c, unit, Factor(node_in(unit), bname, one, "1"))
                            for s in range(samples))
             terms.append(Term(bname, element_key("b", n, c), n, "bias", float(b.grad[c]), chains))
         return terms
