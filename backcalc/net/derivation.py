@@ -14,6 +14,7 @@ only format these records.
 
 from __future__ import annotations
 
+from ..tape.losses import out_gradient_formula
 from .network import Network, Pass
 from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation,  # noqa: F401
                       Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream)
@@ -109,7 +110,9 @@ class TapeReader:
                 for c, unit in enumerate(lp.layer.unit_names):
                     name = f"∂L/∂{node_out(unit)}"
                     if n == len(layers):
-                        rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), (), _loss_formula(spec, unit)))
+                        formula = out_gradient_formula(spec.loss, unit, spec.samples, lp.layer.units, spec.reduction,
+                                                       lp.layer.activation)
+                        rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), (), formula))
                         continue
                     nxt = layers[n]
                     paths = nxt.layer.input_paths(nxt, s, c, unit)
@@ -125,27 +128,3 @@ class TapeReader:
         if self.terms_omitted:
             return ()
         return tuple(term for lp in self.p.layers for term in lp.layer.terms(lp, self))
-
-
-def _loss_formula(spec: NetSpec, unit: str) -> str:
-    """∂L/∂out for an output unit, written with names (the value always comes from the tape)."""
-    n, m = spec.samples, spec.layers[-1].units
-    mean = spec.reduction == "mean" and n > 1
-    scale = f"/{n}" if mean else ""
-    kind = spec.loss
-    if kind == "half_sse":
-        return f"({unit}_out − y_{unit}){scale}" if scale else f"{unit}_out − y_{unit}"
-    if kind == "sse":
-        return f"2·({unit}_out − y_{unit}){scale}"
-    if kind == "mse":
-        den = n * m if mean else m
-        return f"2·({unit}_out − y_{unit})/{den}" if den > 1 else f"2·({unit}_out − y_{unit})"
-    if kind == "bce":
-        den = (n if mean else 1) * m
-        base = (f"σ({unit}_out) − y_{unit}" if spec.layers[-1].activation == "linear"
-                else f"({unit}_out − y_{unit}) / ({unit}_out·(1 − {unit}_out))")
-        return f"{base}/{den}" if den > 1 else base
-    # cross_entropy
-    if spec.layers[-1].activation == "softmax":
-        return f"−[{unit} is the true class]/({n}·{unit}_out)" if mean else f"−[{unit} is the true class]/{unit}_out"
-    return f"softmax({unit}_in) − [{unit} is the true class]{scale}"

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import DomainError
-from ..tape.rules import RULES
 from .names import parse_key
 from .spec import NetSpec
-from ..tape import Tensor
+from ..tape import Tensor, losses
 
 
 @dataclass
@@ -65,7 +63,7 @@ class Network:
             lp = layer.forward(a, leaves)
             passes.append(lp)
             a = lp.output
-        per_sample = _per_sample_loss(spec, a)
+        per_sample = losses.per_sample(spec.loss, a, spec.y, spec.layers[-1].activation)
         per_sample.label = "loss per sample"
         total = per_sample.sum() if spec.reduction == "sum" else per_sample.mean()
         total.label = "L"
@@ -90,34 +88,3 @@ class Network:
         """The net after one SGD step: every parameter minus learning rate × its gradient."""
         lr = self.spec.learning_rate if learning_rate is None else learning_rate
         return Network(self.spec, {k: v - lr * grads[k] for k, v in self.params.items()})
-
-
-def _per_sample_loss(spec: NetSpec, out: Tensor) -> Tensor:
-    kind = spec.loss
-    last = spec.layers[-1].activation
-    if kind == "cross_entropy":
-        onehot = np.zeros(out.shape)
-        onehot[np.arange(out.shape[0]), spec.y] = 1.0
-        if last == "softmax":
-            picked = (out * onehot).sum(axis=1)
-            if np.any(picked.data <= 0):
-                s = int(np.argmax(picked.data <= 0))
-                raise DomainError(f"sample {s + 1}: the softmax probability of the true class underflows to 0 "
-                                  "(its logit is over 745 below the largest), so −ln p cannot be derived through the "
-                                  "probabilities; use a linear output layer, whose outputs cross_entropy takes as logits")
-            return -(picked.log())  # −ln p(true class)
-        return -((out.log_softmax(axis=1) * onehot).sum(axis=1))  # outputs are logits: stable log-sum-exp
-    target = Tensor(spec.y, label="y", requires_grad=False)
-    if kind == "bce":
-        if last == "linear":  # outputs are logits: softplus(z) − y·z, stable for any z
-            return (out.softplus() - out * target).mean(axis=1)
-        try:
-            return out._apply(RULES["bce"], target).mean(axis=1)
-        except DomainError as exc:
-            raise DomainError(f"{exc}; in a spec: use a linear output layer, whose outputs bce takes as logits") from None
-    diff = out - target
-    if kind == "half_sse":
-        return 0.5 * (diff ** 2).sum(axis=1)
-    if kind == "sse":
-        return (diff ** 2).sum(axis=1)
-    return (diff ** 2).mean(axis=1)  # mse

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SpecError
+from ..tape.losses import LOSS_KINDS
 from . import layers as kinds
 from .documents import MAX_DEPTH, MAX_FILE_BYTES, parse_document, read_document  # noqa: F401 (public here too)
 from .fields import MAX_ABS_NUMBER, Fields, kind_of  # noqa: F401
@@ -29,8 +30,8 @@ from .layers.dense import Dense as LayerSpec  # noqa: F401 (the dense layer's sp
 from .layers import MAX_PARAMETERS, Budget, LayerContext  # noqa: F401
 from .names import unit_names
 
-LOSSES = ("half_sse", "sse", "mse", "bce", "cross_entropy")
-DEFAULT_REDUCTION = {"half_sse": "sum", "sse": "sum", "mse": "mean", "bce": "mean", "cross_entropy": "mean"}
+LOSSES = tuple(LOSS_KINDS)
+DEFAULT_REDUCTION = {k.name: k.reduction for k in LOSS_KINDS.values()}
 
 # Limits, documented in the README ("Errors and limits").
 MAX_LAYERS = 64

@@ -79,7 +79,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
 def _givens(d, digits, L):
     spec = d.spec
     return escape(L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
-                                    loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
+                                    loss=text.loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
                                     lr=num(spec.learning_rate, digits)))
 
 

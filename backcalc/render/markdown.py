@@ -16,11 +16,11 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     detailed = d.shows_detail(full)
     out = [f"# {d.title or 'backcalc'}", "",
            L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
-                             loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
+                             loss=text.loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
                              lr=num(spec.learning_rate, digits)), ""]
     out += [f"## {L['forward']}", "", "```"]
     out += text._forward(d, digits, L) if detailed else text._forward_summary(d, digits, L)
-    out += ["```", "", f"## {L['loss']}", "", "```"] + text._loss(d, digits, L) + ["```", ""]
+    out += ["```", "", f"## {L['loss']}", "", "```"] + text.loss_lines(d, digits, L) + ["```", ""]
     out += [f"## {L['backward']}", ""]
     if detailed:
         out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits) + ["```", ""]

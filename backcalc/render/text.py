@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from ..net.names import node_in, node_out
+from ..tape.losses import LOSS_KINDS
+from ..tape.rules import RULES
 from .format import num, signed
 from .labels import labels
 
@@ -20,7 +23,7 @@ def lines(d, digits=5, lang="en", full=False):
     detailed = d.shows_detail(full)
     out = [d.title or "backcalc", "=" * max(len(d.title or "backcalc"), 8)]
     out.append(L["setup"].format(x=_data_text(spec.x, digits), y=_data_text(spec.y, digits),
-                                 loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
+                                 loss=loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
                                  lr=num(spec.learning_rate, digits)))
     if not detailed:
         max_params, max_samples = d.detail_limits
@@ -32,7 +35,7 @@ def lines(d, digits=5, lang="en", full=False):
     else:
         out += _forward_summary(d, digits, L)
     out += ["", L["loss"], "-" * len(L["loss"])]
-    out += _loss(d, digits, L)
+    out += loss_lines(d, digits, L)
     out += ["", L["backward"], "-" * len(L["backward"])]
     if detailed:
         out += ["", L["upstream"]] + _upstream(d, digits)
@@ -73,21 +76,19 @@ def _data_text(a, digits):
     return "[" + ", ".join("[" + ", ".join(num(v, digits) for v in row) + "]" for row in a.tolist()) + "]"
 
 
-def _activation(row, digits):
-    unit = row.unit
-    z = num(row.z, digits)
-    name = row.activation
-    if name == "linear":
-        return f"{unit}_out = {unit}_in = {num(row.a, digits)}"
-    if name == "relu":
-        return f"{unit}_out = max(0, {unit}_in) = max(0, {z}) = {num(row.a, digits)}"
-    if name == "sigmoid":
-        return f"{unit}_out = σ({unit}_in) = 1/(1 + e^(−{unit}_in)) = σ({z}) = {num(row.a, digits)}"
-    if name == "tanh":
-        return f"{unit}_out = tanh({unit}_in) = tanh({z}) = {num(row.a, digits)}"
-    if name == "softmax":
-        return f"{unit}_out = e^({unit}_in) / Σ e^(in) = {num(row.a, digits)}"
-    return f"{unit}_out = {name}({unit}_in) = {name}({z}) = {num(row.a, digits)}"
+def activation_line(row, digits) -> str:
+    """``k1_out = σ(k1_in) = 1/(1 + e^(−k1_in)) = σ(6) = 0.99753``: the rule table's expression, its definition
+    and, for a function of one number, the expression at the value."""
+    rule = RULES[row.activation]
+    a = node_in(row.unit)
+    parts = [node_out(row.unit)]
+    if rule.elementwise:
+        parts.append(rule.expression(a=a))
+    if rule.define:
+        parts.append(rule.definition(a=a))
+    if rule.elementwise and rule.expression(a=a) != a:  # the identity at a number is that number: said once
+        parts.append(rule.expression(a=num(row.z, digits)))
+    return " = ".join(parts + [num(row.a, digits)])
 
 
 def weighted_sum(row, digits):
@@ -127,7 +128,7 @@ def _forward(d, digits, L):
         names, values = weighted_sum(row, digits)
         out.append(f"  {row.unit}_in = {names} + {row.bias_name}")
         out.append(f"  {' ' * len(row.unit)}    = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}")
-        out.append(f"  {_activation(row, digits)}")
+        out.append(f"  {activation_line(row, digits)}")
     return out
 
 
@@ -140,7 +141,8 @@ def _forward_summary(d, digits, L):
     return out
 
 
-def _loss(d, digits, L):
+def loss_lines(d, digits, L) -> list:
+    """The loss, sample by sample, written with the output names and then with the numbers."""
     rec = d.loss_record
     out = []
     for s, (pred, target, value) in enumerate(zip(rec.predictions, rec.targets, rec.per_sample), start=1):
@@ -153,25 +155,20 @@ def _loss(d, digits, L):
 
 
 def _loss_line(rec, pred, target, value, digits):
-    names = rec.outputs
-    if rec.kind == "cross_entropy":
-        return (f"L = −ln({names[target]}_out) = −ln({num(pred[target], digits)}) = {num(value, digits)}")
-    pairs = list(zip(names, pred, target))
-    if rec.kind == "bce":
-        body = " + ".join(f"−({num(y, digits)}·ln {num(p, digits)} + (1−{num(y, digits)})·ln(1−{num(p, digits)}))"
-                          for _, p, y in pairs)
-        sym = " + ".join(f"−(y·ln {u}_out + (1−y)·ln(1−{u}_out))" for u, _, _ in pairs)
-        mean = f"/{len(pairs)}" if len(pairs) > 1 else ""
-        return f"L = ({sym}){mean} = ({body}){mean} = {num(value, digits)}"
-    sym = " + ".join(f"({u}_out − y_{u})²" for u, _, _ in pairs)
-    body = " + ".join(f"({num(p, digits)} − {num(y, digits)})²" for _, p, y in pairs)
-    if rec.kind == "half_sse":
-        return f"L = ½·({sym}) = ½·({body}) = {num(value, digits)}" if len(pairs) > 1 else \
-            f"L = ½·{sym} = ½·{body} = {num(value, digits)}"
-    if rec.kind == "sse":
-        return f"L = {sym} = {body} = {num(value, digits)}"
-    mean = f"/{len(pairs)}" if len(pairs) > 1 else ""
-    return f"L = ({sym}){mean} = ({body}){mean} = {num(value, digits)}"
+    """``L = ½·(o_out − y_o)² = ½·(2.5 − 3)² = 0.125``: the loss table's formula with names, then with numbers."""
+    kind = LOSS_KINDS[rec.kind]
+    if rec.kind == "cross_entropy":  # only the true class's output enters
+        units, preds, targets = [rec.outputs[target]], [pred[target]], [""]
+    else:
+        units, preds, targets = rec.outputs, pred, target
+    names = kind.written([node_out(u) for u in units], [kind.target_name(u) for u in units])
+    values = kind.written([num(p, digits) for p in preds], [num(y, digits) if y != "" else "" for y in targets])
+    return f"L = {names} = {values} = {num(value, digits)}"
+
+
+def loss_title(kind: str, L: dict) -> str:
+    """The loss's name in the page's language and its formula from the loss table: ``half squared error ½·Σ(out − y)²``."""
+    return f"{L['loss_kind'][kind]} {LOSS_KINDS[kind].summary.format(true_class=L['true_class'])}"
 
 
 def _upstream(d, digits):

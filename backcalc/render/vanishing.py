@@ -7,12 +7,11 @@ Markdown are written from one list of blocks, so they cannot disagree. JSON is `
 from __future__ import annotations
 
 import math
+from ..tape.rules import RULES
 from .format import num
 
 BAR = 40           # characters of the longest bar
 _BLOCKS = " ▏▎▍▌▋▊▉█"
-_BOUND_TEXT = {"sigmoid": "σ′ ≤ 0.25", "tanh": "tanh′ ≤ 1", "relu": "relu′ ≤ 1", "leaky_relu": "leaky_relu′ ≤ 1",
-               "elu": "elu′ ≤ 1", "selu": "selu′ ≤ λα ≈ 1.758", "linear": "linear′ = 1"}
 
 
 def fmt(v) -> str:
@@ -74,7 +73,7 @@ def _data_line(cfg) -> str:
 def _layer_table(run):
     headers = ["layer", "units", "mean a", "mean ∂L/∂a", "mean f′ (bound)", "mean |∂L/∂W|", "‖∂L/∂W‖", "÷ next"]
     rows = [[s.layer, s.units, fmt(s.mean_activation), fmt(s.mean_grad_a),
-             f"{fmt(s.mean_derivative)} ({_BOUND_TEXT[s.activation]})", fmt(s.mean_abs_grad_W),
+             f"{fmt(s.mean_derivative)} ({RULES[s.activation].bound_text})", fmt(s.mean_abs_grad_W),
              fmt(s.grad_norm_W), fmt(s.ratio_to_next)] for s in run.layers]
     return headers, rows
 
@@ -143,7 +142,7 @@ def _verdict(run) -> str:
         if run.bound_product < 1:
             act = run.layers[0].activation
             why = (f" Each of the {d - 1} layers below the output passes back at most f′ times its weights "
-                   f"({_BOUND_TEXT[act]}): {fmt(run.layers[0].derivative_bound)}^{d - 1} = "
+                   f"({RULES[act].bound_text}): {fmt(run.layers[0].derivative_bound)}^{d - 1} = "
                    f"{fmt(run.bound_product)} from the activations alone; the weights do the rest.")
         return f"vanishing: {ratio}.{why}"
     if run.status == "exploding":

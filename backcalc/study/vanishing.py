@@ -25,15 +25,14 @@ from ..tape import losses
 from .datasets import make_data
 from ..errors import VanishingError, did_you_mean
 from ..net.init import initializer
-from ..tape.rules import SELU_ALPHA, SELU_SCALE
+from ..tape import rules
 from ..tape import Tensor
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "linear")
+ACTIVATIONS = tuple(a for a in rules.ACTIVATIONS if rules.RULES[a].elementwise)  # every activation of one number
 DATA_KINDS = ("random", "moons", "blobs")
 LOSS_KINDS = ("half_sse", "mse", "bce")
 #: The largest |f′| the activation allows: each layer can pass back at most this factor (times its weights).
-DERIVATIVE_BOUND = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "elu": 1.0,
-                    "selu": SELU_SCALE * SELU_ALPHA, "linear": 1.0}
+DERIVATIVE_BOUND = {a: rules.RULES[a].local_bound for a in ACTIVATIONS}
 #: Beyond two orders of magnitude (first layer against last) a run is called vanishing or exploding.
 THRESHOLD = 100.0
 BN_EPS = 1e-5

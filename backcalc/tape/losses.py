@@ -1,4 +1,6 @@
-"""Losses, composed from the rule table's primitives (so every factor of a loss is on the tape).
+"""Losses, composed from the rule table's primitives (so every factor of a loss is on the tape), and the loss
+table: every loss a spec can name, with its default reduction, its per-sample value on the tape and how a
+page writes it and its ∂L/∂out (:data:`LOSS_KINDS`).
 
 Reductions over samples: ``half_sse`` and ``sse`` sum; ``mse``, ``bce``, ``bce_with_logits`` and
 ``cross_entropy`` take the mean. Each accepts a :class:`~backcalc.Tensor` (or a scalar
@@ -12,9 +14,11 @@ Reductions over samples: ``half_sse`` and ``sse`` sum; ``mse``, ``bce``, ``bce_w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DomainError, ShapeError
 from .rules import RULES
 from .tensor import Tensor, _constant
 from .value import Value, apply_binary
@@ -111,3 +115,106 @@ def loss(kind: str, pred, target):
 
 _BY_NAME = {"half_sse": half_sse, "sse": sse, "mse": mse, "bce": bce,
             "bce_with_logits": bce_with_logits, "cross_entropy": cross_entropy}
+
+
+# ─────────────────────────────────────────── the loss table ───────────────────────────────────────────
+
+@dataclass(frozen=True)
+class LossKind:
+    """A loss a spec can name: its default reduction over samples and how a page writes it.
+
+    ``term`` is one output's share with ``{out}`` and ``{y}``; ``one``/``many`` wrap the ``{sum}`` of the shares
+    for one output or ``{n}`` of them; ``target`` names the target of output unit ``{unit}``; ``summary`` is
+    the loss in general terms (``{true_class}`` is filled with the renderer's words).
+
+    >>> LOSS_KINDS["half_sse"].written(["o_out"], ["y_o"]), LOSS_KINDS["mse"].written(["1.5", "2"], ["1", "0"])
+    ('½·(o_out − y_o)²', '((1.5 − 1)² + (2 − 0)²)/2')
+    """
+
+    name: str
+    reduction: str
+    term: str
+    one: str
+    many: str
+    target: str
+    summary: str
+
+    def written(self, outs, ys) -> str:
+        """The per-sample loss written with the given outputs and targets (names or numbers)."""
+        total = " + ".join(self.term.format(out=o, y=y) for o, y in zip(outs, ys))
+        return (self.many if len(outs) > 1 else self.one).format(sum=total, n=len(outs))
+
+    def target_name(self, unit: str) -> str:
+        """The target of output unit ``unit`` as the formulas name it: ``y_o`` (``y`` for bce)."""
+        return self.target.format(unit=unit)
+
+
+LOSS_KINDS = {k.name: k for k in (
+    LossKind("half_sse", "sum", "({out} − {y})²", "½·{sum}", "½·({sum})", "y_{unit}", "½·Σ(out − y)²"),
+    LossKind("sse", "sum", "({out} − {y})²", "{sum}", "{sum}", "y_{unit}", "Σ(out − y)²"),
+    LossKind("mse", "mean", "({out} − {y})²", "({sum})", "({sum})/{n}", "y_{unit}", "mean((out − y)²)"),
+    LossKind("bce", "mean", "−({y}·ln {out} + (1−{y})·ln(1−{out}))", "({sum})", "({sum})/{n}", "y",
+             "−(y·ln out + (1−y)·ln(1−out))"),
+    # only the true class's output enters: written with that one output
+    LossKind("cross_entropy", "mean", "−ln({out})", "{sum}", "{sum}", "", "−ln({true_class})"),
+)}
+
+
+def out_gradient_formula(kind: str, unit: str, samples: int, outputs: int, reduction: str, activation: str) -> str:
+    """∂L/∂out of output unit ``unit`` written with names (its value always comes from the tape).
+
+    >>> out_gradient_formula("half_sse", "o", 1, 1, "sum", "linear"), out_gradient_formula("mse", "o", 2, 1, "mean", "linear")
+    ('o_out − y_o', '2·(o_out − y_o)/2')
+    """
+    mean = reduction == "mean" and samples > 1
+    scale = f"/{samples}" if mean else ""
+    out, y = f"{unit}_out", f"y_{unit}"
+    if kind == "half_sse":
+        return f"({out} − {y}){scale}" if scale else f"{out} − {y}"
+    if kind == "sse":
+        return f"2·({out} − {y}){scale}"
+    if kind == "mse":
+        den = samples * outputs if mean else outputs
+        return f"2·({out} − {y})/{den}" if den > 1 else f"2·({out} − {y})"
+    if kind == "bce":
+        den = (samples if mean else 1) * outputs
+        base = f"σ({out}) − {y}" if activation == "linear" else f"({out} − {y}) / ({out}·(1 − {out}))"
+        return f"{base}/{den}" if den > 1 else base
+    # cross_entropy
+    if activation == "softmax":
+        return f"−[{unit} is the true class]/({samples}·{out})" if mean else f"−[{unit} is the true class]/{out}"
+    return f"softmax({unit}_in) − [{unit} is the true class]{scale}"
+
+
+def per_sample(kind: str, out: Tensor, target, activation: str) -> Tensor:
+    """The loss of each sample (a vector) of a spec's net: outputs ``out`` of an ``activation`` layer.
+
+    ``target`` is samples × outputs, or the class index per sample for cross_entropy. With a linear output,
+    bce and cross_entropy take the outputs as logits (stable for any logit).
+    """
+    if kind == "cross_entropy":
+        onehot = np.zeros(out.shape)
+        onehot[np.arange(out.shape[0]), target] = 1.0
+        if activation == "softmax":
+            picked = (out * onehot).sum(axis=1)
+            if np.any(picked.data <= 0):
+                s = int(np.argmax(picked.data <= 0))
+                raise DomainError(f"sample {s + 1}: the softmax probability of the true class underflows to 0 "
+                                  "(its logit is over 745 below the largest), so −ln p cannot be derived through the "
+                                  "probabilities; use a linear output layer, whose outputs cross_entropy takes as logits")
+            return -(picked.log())  # −ln p(true class)
+        return -((out.log_softmax(axis=1) * onehot).sum(axis=1))  # outputs are logits: stable log-sum-exp
+    target = Tensor(target, label="y", requires_grad=False)
+    if kind == "bce":
+        if activation == "linear":  # outputs are logits: softplus(z) − y·z, stable for any z
+            return (out.softplus() - out * target).mean(axis=1)
+        try:
+            return out._apply(RULES["bce"], target).mean(axis=1)
+        except DomainError as exc:
+            raise DomainError(f"{exc}; in a spec: use a linear output layer, whose outputs bce takes as logits") from None
+    diff = out - target
+    if kind == "half_sse":
+        return 0.5 * (diff ** 2).sum(axis=1)
+    if kind == "sse":
+        return (diff ** 2).sum(axis=1)
+    return (diff ** 2).mean(axis=1)  # mse

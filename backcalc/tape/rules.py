@@ -51,6 +51,11 @@ class Rule:
     # the local derivative from the output alone, as written on paper (σ′ = out·(1 − out)); the tape's
     # ``local`` computes the same number without cancellation, the grader uses this to replay mistakes
     by_output: Callable | None = None
+    text_by_out: str = ""        # ... and as a page writes it ("{out}·(1 − {out})")
+    symbol: str = ""             # the function's name on a page when it is not the rule's ("σ")
+    define: str = ""             # its definition, when the name alone does not say it ("1/(1 + e^(−{a}))")
+    local_bound: float | None = None  # the largest |∂out/∂input| (activations), and how a page writes it
+    local_bound_text: str = ""
 
     def formula(self, i: int, latex: bool = False, **names) -> str:
         """The local derivative ∂out/∂input_i written with the given names, e.g. ``a="k1_in"``."""
@@ -60,6 +65,24 @@ class Rule:
     def expression(self, latex: bool = False, **names) -> str:
         """The forward operation written with the given names, e.g. ``σ(k1_in)``."""
         return _fill(self.show_latex if latex else self.show, names)
+
+    def definition(self, **names) -> str:
+        """What the function computes, written out (``1/(1 + e^(−k1_in))``); "" when the name says it all."""
+        return _fill(self.define, names)
+
+    def formula_by_out(self, **names) -> str:
+        """The local derivative in the output's name alone (``k1_out·(1 − k1_out)``); "" when there is no such form."""
+        return _fill(self.text_by_out, names)
+
+    @property
+    def sign(self) -> str:
+        """The function's name as a page writes it: ``σ`` for sigmoid, else the rule's name."""
+        return self.symbol or self.name
+
+    @property
+    def bound_text(self) -> str:
+        """The bound of its derivative as a page writes it: ``σ′ ≤ 0.25``."""
+        return f"{self.sign}′ {self.local_bound_text}"
 
 
 class _Names(dict):
@@ -475,35 +498,39 @@ _TABLE = [
        scalar=math.tan, array=np.tan, show="tan({a})", show_latex="\\tan {a}"),
     # ── activations ──
     _r("linear", 1, lambda ans, a: (_ones_like(a),), ["1"], ["1"],
-       scalar=float, array=np.asarray, show="{a}", show_latex="{a}"),
+       scalar=float, array=np.asarray, show="{a}", show_latex="{a}", local_bound=1.0, local_bound_text="= 1"),
     _r("relu", 1, lambda ans, a: (_gt(a, 0.0),), ["[{a} > 0]"], ["[{a} > 0]"],
        scalar=lambda a: a if a > 0 else 0.0, array=lambda a: np.maximum(a, 0.0),
-       show="max(0, {a})", show_latex="\\max(0, {a})", note="relu′(0) = 0"),
+       show="max(0, {a})", show_latex="\\max(0, {a})", note="relu′(0) = 0", local_bound=1.0, local_bound_text="≤ 1"),
     _r("leaky_relu", 1,
        lambda ans, a, alpha=0.01: (_where_positive(a, 1.0, alpha),),
        ["1 if {a} > 0 else {alpha}"], ["\\begin{{cases}}1 & {a} > 0\\\\ {alpha} & {a} \\le 0\\end{{cases}}"],
        scalar=lambda a, alpha=0.01: a if a > 0 else alpha * a,
        array=lambda a, alpha=0.01: np.where(a > 0, a, alpha * a),
        show="leaky_relu({a})", show_latex="\\operatorname{{LeakyReLU}}({a})",
-       note="leaky_relu′(0) = alpha", params=("alpha",)),
+       note="leaky_relu′(0) = alpha", params=("alpha",), local_bound=1.0, local_bound_text="≤ 1"),
     _r("elu", 1, _elu_local,
        ["1 if {a} > 0 else {out} + {alpha}"],
        ["\\begin{{cases}}1 & {a} > 0\\\\ {out} + {alpha} & {a} \\le 0\\end{{cases}}"],
        scalar=_elu_scalar, array=_elu_array, show="elu({a})", show_latex="\\operatorname{{ELU}}({a})",
        note="elu′(0) = alpha", params=("alpha",),
-       by_output=lambda out, alpha=1.0: _where_positive(out, 1.0, out + alpha)),
+       by_output=lambda out, alpha=1.0: _where_positive(out, 1.0, out + alpha), local_bound=1.0,
+       local_bound_text="≤ 1"),
     _r("selu", 1, _selu_local,
        ["λ if {a} > 0 else {out} + λα"],
        ["\\begin{{cases}}\\lambda & {a} > 0\\\\ {out} + \\lambda\\alpha & {a} \\le 0\\end{{cases}}"],
        scalar=_selu_scalar, array=_selu_array, show="selu({a})", show_latex="\\operatorname{{SELU}}({a})",
        note="λ = 1.0507009873554805, α = 1.6732632423543772; selu′(0) = λα",
-       by_output=lambda out: _where_positive(out, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA)),
+       by_output=lambda out: _where_positive(out, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA),
+       local_bound=SELU_SCALE * SELU_ALPHA, local_bound_text="≤ λα ≈ 1.758"),
     _r("sigmoid", 1, _sigmoid_local, ["σ({a})·(1−σ({a}))"],
        ["\\sigma({a})\\,(1-\\sigma({a}))"], scalar=_sigmoid_scalar, array=_sigmoid_array,
-       by_output=lambda out: out * (1.0 - out),
-       show="σ({a})", show_latex="\\sigma({a})"),
+       by_output=lambda out: out * (1.0 - out), text_by_out="{out}·(1 − {out})",
+       show="σ({a})", show_latex="\\sigma({a})", symbol="σ", define="1/(1 + e^(−{a}))",
+       local_bound=0.25, local_bound_text="≤ 0.25"),
     _r("tanh", 1, _tanh_local, ["1 − tanh²({a})"], ["1-\\tanh^2 {a}"], by_output=lambda out: 1.0 - out * out,
-       scalar=math.tanh, array=np.tanh, show="tanh({a})", show_latex="\\tanh {a}"),
+       text_by_out="1 − {out}²", scalar=math.tanh, array=np.tanh, show="tanh({a})", show_latex="\\tanh {a}",
+       local_bound=1.0, local_bound_text="≤ 1"),
     _r("softplus", 1,
        lambda ans, a: (_sigmoid_array(a) if isinstance(a, np.ndarray) else _sigmoid_scalar(a),),
        ["σ({a})"], ["\\sigma({a})"], scalar=_softplus_scalar, array=_softplus_array,
@@ -532,7 +559,8 @@ _TABLE = [
        vjp=_transpose_vjp, elementwise=False, show="{a}ᵀ", show_latex="{a}^\\top"),
     _r("softmax", 1, lambda ans, a, axis=-1: (ans,), ["s_i·(δ_ij − s_j)"],
        ["s_i\\,(\\delta_{{ij}} - s_j)"], array=_softmax_array, vjp=_softmax_vjp, elementwise=False,
-       show="softmax({a})", show_latex="\\operatorname{{softmax}}({a})", params=("axis",)),
+       show="softmax({a})", show_latex="\\operatorname{{softmax}}({a})", params=("axis",),
+       define="e^({a}) / Σ e^(in)"),
     _r("log_softmax", 1, lambda ans, a, axis=-1: (np.exp(ans),), ["δ_ij − softmax_j({a})"],
        ["\\delta_{{ij}} - \\operatorname{{softmax}}_j({a})"], array=_log_softmax_array,
        vjp=_log_softmax_vjp, elementwise=False, show="log_softmax({a})",

@@ -239,18 +239,18 @@ def _upstream_line(d, unit, kind, sample, f, digits) -> str:
 
 
 def _forward_lines(row, with_activation, digits) -> list:
-    from ..render.text import _activation
+    from ..render.text import activation_line
 
     names, values = weighted_sum(row, digits)
     lines = [f"{row.unit}_in = {names} + {row.bias_name} = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}"]
-    return lines + ([_activation(row, digits)] if with_activation else [])
+    return lines + ([activation_line(row, digits)] if with_activation else [])
 
 
 def _loss_lines(d) -> list:
     from ..render.labels import labels
-    from ..render.text import _loss
+    from ..render.text import loss_lines
 
-    return [line.strip() for line in _loss(d, 5, labels("en"))]
+    return [line.strip() for line in loss_lines(d, 5, labels("en"))]
 
 
 def _loss_after_lines(d) -> list:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...tape.rules import RULES
+from ...tape.rules import ACTIVATIONS, RULES
 from ..names import node_in, node_out
 from ..records import Chain, Delta, Factor
 
-ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
 
 
 def read(table: dict, ctx, default: str | None = None) -> tuple:
