@@ -1,5 +1,6 @@
-"""backcalc's own imports point one way: a walk over every module's AST (top-level and function-level imports)
-finds no cycle, and no module imports a private (``_x``) name from another package."""
+"""backcalc's own imports point one way: a walk over every module's AST (top-level and function-level imports;
+not those under ``if TYPE_CHECKING:``, which never run) finds no cycle, and no module imports a private
+(``_x``) name from another package."""
 
 import ast
 from pathlib import Path
@@ -20,7 +21,12 @@ def _modules() -> dict:
 def _imports(name: str, path: Path, modules: dict):
     """(imported module, imported names) for each import statement of one module, resolved to backcalc modules."""
     is_package = path.name == "__init__.py"
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+                   for stmt in node.body for n in ast.walk(stmt)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name in modules:
@@ -43,6 +49,11 @@ def _imports(name: str, path: Path, modules: dict):
                     names.append(alias.name)
             if names:
                 yield target, tuple(names)
+
+
+def _is_type_checking(test) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def import_graph() -> dict:

@@ -110,7 +110,7 @@ def _forward(d, digits, L):
         names, values = text.weighted_sum(row, digits)
         rows += equation_rows(f"{row.unit}_in", [f"{names} + {row.bias_name}",
                                                  f"{values} + {signed(row.bias, digits)}", num(row.z, digits)])
-        lhs, sides = _sides(text._activation(row, digits))
+        lhs, sides = _sides(text.activation_line(row, digits))
         rows += equation_rows(lhs, sides)
     out += _align(rows)
     return out
