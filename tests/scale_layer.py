@@ -102,12 +102,12 @@ class Scale:
         for c, u in enumerate(self.unit_names):
             src = reader.source(n - 1, c)
             chains = tuple(activation.chain(self, lp, s, c, u, Factor(node_in(u), gamma_name(u),
-                                                                      self._source_value(lp, s, c), src, src))
+                                                                      self._source_value(lp, s, c), src))
                            for s in range(samples))
             terms.append(Term(gamma_name(u), element_key("gamma", n, c), n, "weight",
                               float(lp.params[array_key("gamma", n)].grad[c]), chains))
         for c, u in enumerate(self.unit_names):
-            chains = tuple(activation.chain(self, lp, s, c, u, Factor(node_in(u), beta_name(u), 1.0, "1", "1"))
+            chains = tuple(activation.chain(self, lp, s, c, u, Factor(node_in(u), beta_name(u), 1.0, "1"))
                            for s in range(samples))
             terms.append(Term(beta_name(u), element_key("beta", n, c), n, "bias",
                               float(lp.params[array_key("beta", n)].grad[c]), chains))
