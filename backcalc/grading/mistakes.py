@@ -35,6 +35,11 @@ def _M(code, **params) -> Mistake:
     return Mistake(code, tuple(params.items()))
 
 
+def _weighted_sum(layer) -> bool:
+    """A layer the catalogue models: z = a·W + b (a fan_in × units matrix), then an activation."""
+    return getattr(getattr(layer, "weights", None), "ndim", 0) == 2 and getattr(layer, "bias", None) is not None
+
+
 def _own(values, own, kind, n):
     """``values`` with the student's own numbers put in where the sheet gives them (NaN elsewhere)."""
     given = own.get(kind, {}).get(n) if own else None
@@ -196,8 +201,8 @@ class _Catalogue:
     # ── candidates per kind of key: (mistakes, value), in the order they are tried ──
     def candidates(self, item):
         sp = self.sp
-        if any(getattr(layer, "kind", "dense") != "dense" for layer in sp.spec.layers):
-            return  # the catalogue models dense layers only: a wrong value elsewhere is wrong, not diagnosed
+        if not all(_weighted_sum(layer) for layer in sp.spec.layers):
+            return  # the catalogue models weighted-sum layers only: a wrong value elsewhere is wrong, not diagnosed
         ref = item.ref
         loss = sp.spec.loss
         e = item.expected
