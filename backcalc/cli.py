@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 
 import click
@@ -47,10 +48,10 @@ class _Group(click.Group):
                 exc.show()
                 sys.exit(exc.exit_code)
             where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-            click.echo(f"backcalc: error: {exc.format_message()}{where}", err=True)
+            _say(f"backcalc: error: {exc.format_message()}{where}")
             sys.exit(2)
         except click.ClickException as exc:
-            click.echo(f"backcalc: error: {exc.format_message()}", err=True)
+            _say(f"backcalc: error: {exc.format_message()}")
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("backcalc: aborted", err=True)
@@ -70,13 +71,13 @@ class _Group(click.Group):
         except BackcalcError as exc:
             if debug:
                 raise
-            click.echo(f"backcalc: error: {exc}", err=True)
+            _say(f"backcalc: error: {exc}")
             ctx.exit(2)
         except CheckFailed as exc:
             if debug:
                 raise
             if str(exc):
-                click.echo(f"backcalc: {exc}", err=True)
+                _say(f"backcalc: {exc}")
             ctx.exit(1)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -92,8 +93,7 @@ class _Group(click.Group):
         except Exception as exc:  # a bug in backcalc, not bad input: say so plainly
             if debug:
                 raise
-            click.echo(f"backcalc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                       err=True)
+            _say(f"backcalc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
             ctx.exit(3)
 
 
@@ -105,7 +105,23 @@ def main(debug):
 
 
 def _echo(text: str) -> None:
-    click.echo(text.rstrip("\n"))
+    from .render.escape import terminal  # nothing from an input reaches the terminal raw (ESC, CSI, bidi)
+
+    click.echo(terminal(text.rstrip("\n")))
+
+
+def _say(text: str) -> None:
+    """One line on stderr: control characters escaped, line breaks folded (a message is always one line)."""
+    from .render.escape import terminal
+
+    line = _QUOTED_RUN.sub(lambda m: f"{m.group(1)}{m.group(2)}…{m.group(1)}", " ".join(str(text).splitlines()))
+    if len(line) > MAX_MESSAGE:
+        line = f"{line[:MAX_MESSAGE]}… ({len(line)} characters)"
+    click.echo(terminal(line), err=True)
+
+
+MAX_MESSAGE = 1000  # characters of one error line: an echoed input never floods the terminal
+_QUOTED_RUN = re.compile(r"(['\"])([^'\"]{80})[^'\"]{40,}\1")
 
 
 # ── commands (one thin function each; keep each block between its markers) ──
@@ -274,8 +290,8 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, out
     ex = make_exercise(shape=shape, activations=activations, seed=seed, loss=loss, lr=lr, samples=samples,
                        dead_relu=dead_relu)
     for path in write_exercise(ex, out, force=force):
-        click.echo(f"wrote {path}")
-    click.echo(f"check answers with: backcalc check {out}/exercise.toml {out}/sheet.toml")
+        _echo(f"wrote {path}")
+    _echo(f"check answers with: backcalc check {out}/exercise.toml {out}/sheet.toml")
 # [/exercise]
 
 # [vanishing]
@@ -337,7 +353,7 @@ def vanishing_command(depth, width, samples, features, activation, output_activa
         _echo(result.to_markdown() if fmt == "markdown" else result.to_text())
     if plot is not None:
         result.plot(plot)
-        click.echo(f"backcalc: wrote {plot}", err=True)
+        _say(f"backcalc: wrote {plot}")
 # [/vanishing]
 
 

@@ -58,5 +58,7 @@ def did_you_mean(word, choices) -> str:
     """`` (did you mean 'sigmoid'?)`` for the closest of ``choices``, or an empty string."""
     import difflib
 
+    if len(str(word)) > 100:  # nothing that long is a typo of a key, and difflib would take seconds
+        return ""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -11,7 +11,7 @@ from ..net.names import Key, array_key, bias_name, element_key, parse_key, weigh
 
 SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
 _TABLES = ("forward", "factors", "gradients", "updated")
-_SAMPLE = re.compile(r"^(.*?)\[(\d+)\]$")
+_SAMPLE = re.compile(r"^(.*?)\[(\d+)\]\Z")
 ANSWERABLE = ("W", "b", "z", "a")   # the canonical arrays an answers file can give
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .keys import _TABLES, AnswerSpace, answer_key
 from ..errors import AnswersError, SpecError, did_you_mean
+from ..userinput import shown
 
 # The default ("as written") rule; the README explains it with examples.
 HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: a product of rounded intermediates, right to 0.1%
@@ -23,7 +24,7 @@ MAX_WRITTEN = 40  # characters of one written number
 VERDICTS = ("correct", "correct_low_precision", "wrong", "invalid")
 
 _TOP = ("format", "title", "student", "id", "fingerprint", "loss", "loss_after") + _TABLES
-_NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$")
+_NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?\Z")
 
 
 # ─────────────────────────────────────────── numbers as written ───────────────────────────────────────────
@@ -272,7 +273,7 @@ class _Reader:
             elif key in _TABLES:
                 cells.append(Invalid(key, key, f"expected a table [{key}], got {_kind(value)}"))
             else:
-                cells.append(Invalid(key, "", f"unknown key {key!r}{self.hint(None, key)}"))
+                cells.append(Invalid(key, "", f"unknown key {shown(key)}{self.hint(None, key)}"))
         return cells
 
     @staticmethod
@@ -332,7 +333,7 @@ class _Reader:
         except KeyError as exc:
             if exc.args and exc.args[0] != key and str(exc.args[0]).startswith("∂"):
                 self.fail(where, exc.args[0])
-            self.fail(where, f"unknown key {key!r}{self.hint(section, key)}")
+            self.fail(where, f"unknown key {shown(key)}{self.hint(section, key)}")
         if len(items) == 1:
             if isinstance(value, list) and len(value) == 1:
                 value = value[0]

@@ -20,9 +20,10 @@ import re
 import numpy as np
 
 from ..errors import SpecError, did_you_mean
+from ..userinput import shown
 
 MAX_ABS_NUMBER = 1e6
-NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,7}$")
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,7}\Z")
 
 
 def kind_of(v) -> str:
@@ -54,7 +55,7 @@ class Fields:
         """Refuse a key of ``table`` that is not in ``allowed``, with a did-you-mean."""
         for key in table:
             if key not in allowed:
-                self.fail(where, f"unknown key {key!r}{did_you_mean(key, allowed)}; expected one of {', '.join(allowed)}")
+                self.fail(where, f"unknown key {shown(key)}{did_you_mean(key, allowed)}; expected one of {', '.join(allowed)}")
 
     def table(self, doc, key, required=True) -> dict:
         """The sub-table ``doc[key]`` ({} when absent and not required)."""

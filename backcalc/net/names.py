@@ -32,7 +32,7 @@ FORWARD_KINDS = ("z", "a", "mu", "var", "xhat", "h")
 KINDS = PARAMETER_KINDS + FORWARD_KINDS
 
 _KINDS_BY_LENGTH = sorted(KINDS, key=len, reverse=True)
-_KEY = re.compile(r"^(" + "|".join(_KINDS_BY_LENGTH) + r")(\d+)((?:\[(?:\d+|:)\])*)$")
+_KEY = re.compile(r"^(" + "|".join(_KINDS_BY_LENGTH) + r")(\d+)((?:\[(?:\d+|:)\])*)\Z")
 _INDEX = re.compile(r"\[(\d+|:)\]")
 
 

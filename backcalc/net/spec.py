@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..tape.losses import LOSS_KINDS
+from ..userinput import printable_problem
 from . import layers as kinds
 from .documents import MAX_DEPTH, MAX_FILE_BYTES, parse_document, read_document  # noqa: F401 (public here too)
 from .fields import MAX_ABS_NUMBER, Fields, kind_of  # noqa: F401
@@ -165,6 +166,9 @@ def _read_top(f: Fields, doc) -> tuple:
     title = doc.get("title", "")
     if not isinstance(title, str) or len(title) > 200:
         f.fail("title", "expected a string of at most 200 characters")
+    problem = printable_problem(title)
+    if problem:
+        f.fail("title", f"{problem}; expected one line of text")
     seed = doc.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32):
         f.fail("seed", f"expected a whole number from 0 to 4294967295, got {kind_of(seed)}")

@@ -171,8 +171,13 @@ def parse(source: str) -> Program:
         raise ExpressionError(f"a program is text, got {type(source).__name__}")
     if len(source) > MAX_CHARS:
         raise ExpressionError(f"the program has {len(source):,} characters; the limit is {MAX_CHARS:,}")
-    if "\0" in source:
-        raise ExpressionError("the program contains a NUL character")
+    bad = next((i for i, ch in enumerate(source) if not ch.isprintable() and ch not in "\n\t\r"), None)
+    if bad is not None:  # a control character (an escape sequence, NUL) or an invisible format character
+        line = source.count("\n", 0, bad) + 1
+        col = bad - (source.rfind("\n", 0, bad) + 1) + 1
+        what = "a NUL character" if source[bad] == "\0" else f"the character {source[bad]!r}"
+        raise ExpressionError(f"{line}:{col}: {what} is not allowed in a program "
+                              "(printable text, tabs and line breaks only)")
     long_number = re.search(r"\d[\d_]{%d,}" % MAX_LITERAL_CHARS, source)
     if long_number:  # before ast.parse, which would convert it to an int
         line = source.count("\n", 0, long_number.start()) + 1

@@ -325,7 +325,9 @@ def text(result, digits: int = 5, lang: str = "en", show_all: bool = False, widt
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    from .escape import html
+
+    return html(text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
 
 
 def markdown(result, digits: int = 5, lang: str = "en", show_all: bool = False) -> str:

@@ -33,8 +33,10 @@ def escape(text: str) -> str:
             out.append(_SPECIAL[ch])
         elif ch in _UNICODE:
             out.append(_UNICODE[ch])
-        elif ord(ch) < 128:
+        elif " " <= ch < "\x7f":
             out.append(ch)
+        elif ch.isspace():  # a line break would end a paragraph inside a heading: one space instead
+            out.append(" ")
         else:
             out.append("?")
     return "".join(out)

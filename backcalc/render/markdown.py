@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from . import text
+from . import escape, text
 from .format import num
 from .labels import labels
 
@@ -14,7 +14,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     c = L["col"]
     spec = d.spec
     detailed = d.shows_detail(full)
-    out = [f"# {d.title or 'backcalc'}", "",
+    out = [f"# {escape.markdown(d.title or 'backcalc')}", "",
            L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
                              loss=text.loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
                              lr=num(spec.learning_rate, digits)), ""]

@@ -56,7 +56,9 @@ def text(result, digits: int = 6) -> str:
 
 
 def markdown(result, digits: int = 6) -> str:
-    out = [f"**{_header(result, digits)[0]}**", "", _header(result, digits)[1], "",
+    from .escape import markdown as md_text
+
+    out = [f"**{md_text(_header(result, digits)[0])}**", "", md_text(_header(result, digits)[1]), "",
            "| param | key | tape | sympy | central diff | ok |", "| --- | --- | ---: | ---: | ---: | :-: |"]
     out += [f"| {r.name} | `{r.key}` | {num(r.tape, digits)} | {num(r.symbolic, digits)} | "
             f"{num(r.numeric, digits)} | {'✓' if r.ok else '✗'} |" for r in result.rows]
