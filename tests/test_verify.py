@@ -221,3 +221,49 @@ def test_importing_the_checker_loads_neither_the_tape_nor_the_rule_table():
     code = "import sys, backcalc.check.verify, backcalc.check.numeric; print('backcalc.tape' in sys.modules, 'backcalc.tape.rules' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+# ── the numeric column can fail a row, and a kink silences it only where it reaches ──
+
+KINKED_NET = {"format": 1, "data": {"x": [[1.0, 2.0]], "y": [[0.5]]},
+              "layers": [{"name": "j", "activation": "relu", "weights": [[1.0, 0.5], [0.5, 0.25]], "bias": [-2.0, 0.1]},
+                         {"activation": "linear", "weights": [[1.0], [-1.0]], "bias": [0.0]}]}
+
+
+def test_central_differences_alone_can_fail_a_row(monkeypatch):
+    import backcalc.check.verify as v
+
+    honest = v.numeric_gradients
+
+    def off(spec):  # central differences disagree on one parameter; tape and sympy still agree
+        out = dict(honest(spec))
+        out["W2[0][0]"] += 1e-2
+        return out
+
+    monkeypatch.setattr(v, "numeric_gradients", off)
+    result = verify()
+    bad = result.failures()
+    assert [r.key for r in bad] == ["W2[0][0]"] and not result.ok
+    assert bad[0].tape == pytest.approx(bad[0].symbolic, rel=1e-9)
+
+
+def test_a_kink_silences_central_differences_only_for_the_parameters_that_move_it(monkeypatch):
+    # j1_in = 1·1 + 2·0.5 − 2 = 0 sits at relu's kink; j2_in = 0.5 + 0.5 + 0.1 = 1.1 does not. Nudging w_ij1 or
+    # b_j1 moves j1_in across the kink; nudging j2's parameters or the output layer's never does.
+    import backcalc.check.verify as v
+
+    result = verify(KINKED_NET)
+    compared = {r.key: r.numeric_compared for r in result.rows}
+    assert compared == {"W1[0][0]": False, "W1[0][1]": True, "W1[1][0]": False, "W1[1][1]": True,
+                        "b1[0]": False, "b1[1]": True, "W2[0][0]": True, "W2[1][0]": True, "b2[0]": True}
+    assert result.ok and not result.numeric_checked and "j1_in" in result.notes[0]
+    honest = v.numeric_gradients
+
+    def off(spec):
+        out = dict(honest(spec))
+        for key in ("W1[0][1]", "W2[1][0]", "W1[0][0]"):
+            out[key] += 1e-2
+        return out
+
+    monkeypatch.setattr(v, "numeric_gradients", off)
+    assert [r.key for r in verify(KINKED_NET).failures()] == ["W1[0][1]", "W2[1][0]"]  # W1[0][0] is at the kink

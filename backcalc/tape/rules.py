@@ -56,6 +56,11 @@ class Rule:
     define: str = ""             # its definition, when the name alone does not say it ("1/(1 + e^(−{a}))")
     local_bound: float | None = None  # the largest |∂out/∂input| (activations), and how a page writes it
     local_bound_text: str = ""
+    defaults: tuple = ()         # ((parameter, value), ...) when a call gives none: leaky_relu's alpha is 0.01
+
+    def default(self, param: str):
+        """The value a parameter takes when none is given (``rule("elu").default("alpha")`` → ``1.0``)."""
+        return dict(self.defaults).get(param)
 
     def formula(self, i: int, latex: bool = False, **names) -> str:
         """The local derivative ∂out/∂input_i written with the given names, e.g. ``a="k1_in"``."""
@@ -508,12 +513,13 @@ _TABLE = [
        scalar=lambda a, alpha=0.01: a if a > 0 else alpha * a,
        array=lambda a, alpha=0.01: np.where(a > 0, a, alpha * a),
        show="leaky_relu({a})", show_latex="\\operatorname{{LeakyReLU}}({a})",
-       note="leaky_relu′(0) = alpha", params=("alpha",), local_bound=1.0, local_bound_text="≤ 1"),
+       note="leaky_relu′(0) = alpha", params=("alpha",), local_bound=1.0, local_bound_text="≤ 1",
+       defaults=(("alpha", 0.01),)),
     _r("elu", 1, _elu_local,
        ["1 if {a} > 0 else {out} + {alpha}"],
        ["\\begin{{cases}}1 & {a} > 0\\\\ {out} + {alpha} & {a} \\le 0\\end{{cases}}"],
        scalar=_elu_scalar, array=_elu_array, show="elu({a})", show_latex="\\operatorname{{ELU}}({a})",
-       note="elu′(0) = alpha", params=("alpha",),
+       note="elu′(0) = alpha", params=("alpha",), defaults=(("alpha", 1.0),),
        by_output=lambda out, alpha=1.0: _where_positive(out, 1.0, out + alpha), local_bound=1.0,
        local_bound_text="≤ 1"),
     _r("selu", 1, _selu_local,

@@ -284,7 +284,7 @@ class _Elementwise(_Kind):
             return None
         from ..tape.rules import RULES
 
-        formula = RULES[self.op].formula(0, a="x", out="out", alpha=self.params.get("alpha", 0.01))
+        formula = RULES[self.op].formula(0, a="x", out="out", alpha=self.params.get("alpha", RULES[self.op].default("alpha")))
         if _close(value, dout):
             return f"dx equals dout: the local derivative ∂out/∂x = {formula} was never multiplied in"
         x = Tensor(arrays["x"])

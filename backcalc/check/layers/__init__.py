@@ -21,7 +21,8 @@ What a kind's module provides (see :mod:`backcalc.check.layers.dense`, the model
 ``numpy_forward(layer, a, params)``
     The forward in plain numpy with parameters ``params`` ({canonical key: array}): central differences.
 ``kinks(layer, a, params, eps)``
-    Notes on units whose input sits within reach of a kink for some sample (central differences straddle it).
+    ``(unit, note)`` for each unit whose input sits within reach of a kink for some sample (central differences
+    straddle it, for every parameter that moves that input).
 ``closed_forms(layer, sources, upstream, names)``
     ∂L/∂parameter in node names for ``--formulas``: ``({display name: expr}, upstream of the layer before)``;
     ``upstream`` maps each output unit to ∂L/∂unit_out; ``names`` is a

@@ -90,13 +90,13 @@ def _pre(layer, a, params):
 
 
 def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
-    """Units whose pre-activation sits within reach of a kink (relu-like at 0) for some sample."""
+    """``(unit, note)`` for each unit whose pre-activation sits within reach of a kink (relu-like at 0)."""
     if layer.activation not in KINKED:
         return []
     z = _pre(layer, a, params)
     reach = 10 * eps * (1 + np.abs(a).sum(axis=1, keepdims=True))
-    return [f"{node_in(layer.unit_names[u])} = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
-            f"kink: central differences straddle it, so only tape and sympy are compared"
+    return [(int(u), f"{node_in(layer.unit_names[u])} = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
+                     f"kink: central differences straddle it, so only tape and sympy are compared")
             for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
 
 

@@ -40,7 +40,9 @@ def apply(layer, z):
 
 def formula(layer, unit: str) -> str:
     """∂unit_out/∂unit_in, from the rule table entry the tape used for the layer's activation."""
-    return RULES[layer.activation].formula(0, a=node_in(unit), out=node_out(unit), alpha=layer.alpha or 0.01)
+    rule = RULES[layer.activation]
+    alpha = layer.alpha if layer.alpha is not None else rule.default("alpha")
+    return rule.formula(0, a=node_in(unit), out=node_out(unit), alpha=alpha)
 
 
 def delta_rows(layer, lp, samples: int) -> list:
