@@ -277,22 +277,79 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
 @click.option("--lr", type=float, default=None, help="Learning rate  [default: 0.25]")
 @click.option("--samples", type=click.IntRange(1, 4), default=1, show_default=True, help="Samples in the batch.")
 @click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=0, show_default=True,
-              help="Same seed, same files.")
+              help="Same seed, same files (with --roster: the assignment's seed; each student's variant comes from "
+                   "it and the student's id).")
 @click.option("--dead-relu", is_flag=True, help="Include a dead ReLU unit (its gradients are 0).")
+@click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
+              help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "
+                   "in DIR/solutions/.")
+@click.option("--moodle", default=None, metavar="QUIZ.xml",
+              help="Also write the variants as Moodle XML cloze questions (with --roster).")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of the files' comments and the solutions (id: Indonesian).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
-def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, out, force):
-    """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml."""
+def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, roster, moodle, lang, out, force):
+    """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml.
+
+    With --roster, one variant per student: DIR/<id>/ each with exercise.toml, sheet.toml (the student's id
+    and name filled in) and key.toml, DIR/solutions/<id>.md and .tex, and DIR/roster.csv for backcalc grade."""
     from .grading.exercise import check_out, make_exercise, write_exercise
 
-    check_out(out, force)
-    ex = make_exercise(shape=shape, activations=activations, seed=seed, loss=loss, lr=lr, samples=samples,
-                       dead_relu=dead_relu)
-    for path in write_exercise(ex, out, force=force):
-        _echo(f"wrote {path}")
-    _echo(f"check answers with: backcalc check {out}/exercise.toml {out}/sheet.toml")
+    options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu)
+    if roster is None:
+        if moodle is not None:
+            raise BackcalcError("--moodle needs --roster (one question per student's variant)")
+        check_out(out, force)
+        ex = make_exercise(seed=seed, lang=lang, **options)
+        for path in write_exercise(ex, out, force=force):
+            _echo(f"wrote {path}")
+        _echo(f"check answers with: backcalc check {out}/exercise.toml {out}/sheet.toml")
+        return
+    from .files import check_output
+    from .grading.classroom import make_class, read_roster, write_class
+
+    students = read_roster(roster)
+    if moodle is not None:
+        check_output(moodle, "--moodle", (".xml",), force=True)
+    written = write_class(make_class(students, seed=seed, lang=lang, **options), out, force=force, moodle=moodle,
+                          lang=lang)
+    _echo(f"wrote {len(written)} files for {len(students)} students in {out}"
+               + (f" and the Moodle quiz {moodle}" if moodle else ""))
+    _echo(f"grade the class with: backcalc grade {out} --out gradebook.csv")
 # [/exercise]
+
+# [grade]
+@main.command("grade")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=str))
+@click.option("--out", "out", default=None, metavar="GRADEBOOK.csv",
+              help="Write the gradebook CSV (id, name, email, score %, counts, % per section) for Moodle or Canvas.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Format of the class report.")
+@click.option("--strict", is_flag=True,
+              help="A value right only at a precision too low to show the step counts as wrong.")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of the report (id: Indonesian).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes  [default: every core]")
+@click.option("--force", is_flag=True, help="Overwrite an existing gradebook file.")
+def grade_command(folder, out, fmt, strict, lang, jobs, force):
+    """Grade every student's sheet in FOLDER against the student's own exercise; print the class report.
+
+    FOLDER is what backcalc exercise --roster wrote. Exit 0 when the gradebook was made (a sheet that cannot
+    be read is a row with its error)."""
+    from .files import check_output, write_text
+    from .grading.gradebook import grade_class
+    from .render import classroom
+
+    if out is not None:
+        check_output(out, "--out", (".csv",), force=force)
+    result = grade_class(folder, strict=strict, jobs=jobs)
+    _echo(classroom.render(result, fmt, lang))
+    if out is not None:
+        write_text(out, classroom.gradebook_csv(result), what="--out", force=force)
+        _say(f"backcalc: wrote {out}")
+# [/grade]
 
 # [vanishing]
 @main.command("vanishing")

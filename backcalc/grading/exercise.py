@@ -93,8 +93,13 @@ def parse_activations(text, layers: int, shape=None) -> tuple:
 # ─────────────────────────────────────────── drawing a friendly net ───────────────────────────────────────────
 
 def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: str = "half_sse",
-                  lr: float | None = None, samples: int = 1, dead_relu: bool = False) -> Exercise:
-    """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text)."""
+                  lr: float | None = None, samples: int = 1, dead_relu: bool = False, lang: str = "en",
+                  student: dict | None = None, command: str | None = None) -> Exercise:
+    """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text).
+
+    ``student``: ``{"id": …, "name": …}`` written into the sheet and the key; ``lang``: the files' comments
+    (en or id). Sheet and key always carry the exercise's fingerprint.
+    """
     from ..net.spec import LOSSES, load_spec
 
     shape = parse_shape(shape)
@@ -124,13 +129,20 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     else:
         raise BackcalcError(f"no friendly exercise found for --shape {','.join(map(str, shape))} --activations "
                             f"{','.join(acts)} in {MAX_TRIES} draws; try another --seed or other activations")
-    command = (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
+    command = command or (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
                + (f" --loss {loss}" if loss != "half_sse" else "") + (f" --lr {lr:g}" if lr != 0.25 else "")
                + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else ""))
     from ..net.derivation import explain
+    from ..net.documents import parse_document
+    from ..render.sheet import answers_text, spec_text
+    from .fingerprint import fingerprint_of
 
     d = explain(spec)
-    return Exercise(_spec_text(doc, command), _answers_text(d, command, key=False), _answers_text(d, command, key=True),
+    text = spec_text(doc, command, lang)
+    header = {"fingerprint": fingerprint_of(parse_document(text, ".toml", "exercise.toml"))}
+    if student is not None:
+        header = {"id": student["id"], "student": student.get("name", ""), **header}
+    return Exercise(text, answers_text(d, command, False, lang, header), answers_text(d, command, True, lang, header),
                     command, spec)
 
 
@@ -194,113 +206,6 @@ def _friendly_gradients(spec, dead_relu) -> bool:
         return False
     small = np.abs(grads) < 1e-4 * big
     return not small.any() if not dead_relu else not small.all()
-
-
-# ─────────────────────────────────────────── writing ───────────────────────────────────────────
-
-def _num(v) -> str:
-    return repr(float(v))
-
-
-def _list(v) -> str:
-    if isinstance(v, list):
-        return "[" + ", ".join(_list(x) for x in v) + "]"
-    return str(v) if isinstance(v, int) else _num(v)
-
-
-def _spec_text(doc, command) -> str:
-    out = [f"# {command}",
-           "# Work out by hand the forward pass, the loss, the chain-rule factors, every gradient and the weights",
-           "# after one SGD step; write them into sheet.toml and check them with",
-           "#     backcalc check exercise.toml sheet.toml",
-           "format = 1", f"title = \"{doc['title']}\"", "", "[data]",
-           f"x = {_list(doc['data']['x'])}", f"y = {_list(doc['data']['y'])}", "input_name = \"i\""]
-    for layer in doc["layers"]:
-        out += ["", "[[layers]]", f"name = \"{layer['name']}\"", f"activation = \"{layer['activation']}\"",
-                f"weights = {_list(layer['weights'])}", f"bias = {_list(layer['bias'])}"]
-    out += ["", "[loss]", f"kind = \"{doc['loss']['kind']}\"", "", "[train]",
-            f"learning_rate = {_num(doc['train']['learning_rate'])}", "steps = 1"]
-    return "\n".join(out) + "\n"
-
-
-def _answers_text(d, command, key: bool) -> str:
-    """The sheet (every value "") or the key (every value), grouped and commented the same way."""
-    from .keys import AnswerSpace
-    from ..tape.rules import RULES
-
-    sp = AnswerSpace(d)
-    spec = d.spec
-    S = spec.samples
-
-    def value(items) -> str:
-        if not key:
-            return '""' if len(items) == 1 else "[" + ", ".join('""' for _ in items) + "]"
-        vals = [_num(item.expected) for item in items]
-        return vals[0] if len(vals) == 1 else "[" + ", ".join(vals) + "]"
-
-    def line(name, items, comment=""):
-        k = f'"{name}"' if not name.replace("_", "").isalnum() else name
-        return f"{k} = {value(items)}" + (f"  # {comment}" if comment else "")
-
-    per_sample = f" (one value per sample: {S})" if S > 1 else ""
-    what = "Answer key" if key else "Answer sheet"
-    out = [f"# {what} for exercise.toml ({command}).",
-           "# Check with:  backcalc check exercise.toml " + ("key.toml" if key else "sheet.toml")]
-    if not key:
-        out += ["# Replace each \"\" with a number; keep \"\" where you have no answer (blanks are not graded).",
-                "# Write as many digits as you like: a value rounded at the precision you write it in is accepted."]
-    out += ["format = 1", 'student = ""' if not key else 'title = "answer key"', ""]
-    loss_words = {"half_sse": "½·Σ(out − y)²", "sse": "Σ(out − y)²", "mse": "mean((out − y)²)",
-                  "bce": "−mean(y·ln out + (1 − y)·ln(1 − out))", "cross_entropy": "−ln p(true class)"}[spec.loss]
-    out += [f"# the loss before the update: L = {loss_words}, {spec.reduction} over the samples",
-            line("loss", [sp.loss_item("loss")]),
-            "# the loss after one SGD step (the forward pass again, with the new weights)",
-            line("loss_after", [sp.loss_item("loss_after")]), "", "[forward]"]
-    if S > 1:
-        out.append(f"# node values{per_sample}")
-    for layer in spec.layers:
-        n = layer.index
-        sources = spec.unit_names(n - 1)
-        src = [s if n == 1 else f"{s}_out" for s in sources]
-        rule = RULES[layer.activation]
-        out.append(f"# layer {n} ({layer.name}, {layer.activation})")
-        for c, u in enumerate(layer.unit_names):
-            total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + f" + {bias_name(u)}"
-            out.append(line(f"{u}_in", sp.name_items("forward", f"{u}_in"), total))
-            out.append(line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in")))
-    out += ["", "[factors]", f"# the chain-rule factors, backwards from the loss{per_sample}"]
-    upstream = {(u.layer, u.unit): u for u in d.upstream if u.sample == 1}
-    for layer in reversed(spec.layers):
-        n = layer.index
-        rule = RULES[layer.activation]
-        out.append(f"# layer {n} ({layer.name}, {layer.activation})")
-        for c, u in enumerate(layer.unit_names):
-            up = upstream[(n, u)]
-            how = up.formula or " + ".join(f"{p.grad_name}·{p.weight_name}" for p in up.paths)
-            out.append(line(f"∂L/∂{u}_out", sp.factor_items(f"∂L/∂{u}_out"), how))
-            if sp.local[n] is not None:
-                out.append(line(f"∂{u}_out/∂{u}_in", sp.factor_items(f"∂{u}_out/∂{u}_in"),
-                                rule.formula(0, a=f"{u}_in", out=f"{u}_out")))
-            out.append(line(f"∂L/∂{u}_in", sp.factor_items(f"∂L/∂{u}_in"), "δ = ∂L/∂" + u + "_out·∂" + u + "_out/∂"
-                            + u + "_in" if sp.local[n] is not None else "δ (softmax: a sum over the layer's outputs)"))
-        out.append(f"# layer {n}: the last factor of each parameter's chain, and the weights on the paths back")
-        sources = spec.unit_names(n - 1)
-        for c, u in enumerate(layer.unit_names):
-            for a, s in enumerate(sources):
-                w = weight_name(s, u)
-                node = s if n == 1 else f"{s}_out"
-                out.append(line(f"∂{u}_in/∂{w}", sp.factor_items(f"∂{u}_in/∂{w}"), f"= {node}"))
-            b = bias_name(u)
-            out.append(line(f"∂{u}_in/∂{b}", sp.factor_items(f"∂{u}_in/∂{b}")))
-            for a, s in enumerate(sources):
-                node = s if n == 1 else f"{s}_out"
-                out.append(line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= {weight_name(s, u)}"))
-    for section, comment in (("gradients", "∂L/∂parameter for every weight and bias"),
-                             ("updated", f"the parameters after one SGD step: new = old − {spec.learning_rate:g}·gradient")):
-        out += ["", f"[{section}]", f"# {comment}"]
-        for name, _ in spec.param_names():
-            out.append(line(name, sp.name_items(section, name)))
-    return "\n".join(out) + "\n"
 
 
 def check_out(out, force: bool = False) -> list:

@@ -1,0 +1,112 @@
+"""Moodle XML export: each student's variant as one cloze (embedded answers) question.
+
+The question shows the net (inputs, targets, every layer's activation, weights and biases, the loss and the
+learning rate) and asks, each in its own NUMERICAL blank ``{1:NUMERICAL:=value:tolerance}``: the loss, every
+unit's output, every ∂L/∂parameter, every parameter after the SGD step and the loss after it. The tolerance is
+backcalc's "as written" rule for an answer of 4 significant digits: half a unit of the 4th digit or 0.1% of the
+value, whichever is larger (for a new parameter: of its change, at 1%, the old value being exact). The file
+follows Moodle's documented XML format (``<quiz>`` of ``<question type="cloze">``), built with ElementTree so
+every text is escaped.
+
+>>> from backcalc.grading.exercise import make_exercise
+>>> ex = make_exercise(seed=1, student={"id": "s01", "name": "Ani"})
+>>> xml = quiz_xml([(None, ex)])
+>>> xml.startswith('<?xml version="1.0" encoding="UTF-8"?>') and '<question type="cloze">' in xml
+True
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from html import escape
+
+from .reader import HAND_RTOL, STEP_RTOL
+
+DIGITS = 4  # significant digits a blank is judged at
+
+
+def tolerance(value: float, old: float | None = None) -> float:
+    """Moodle's ± for a blank: backcalc's as-written rule at 4 significant digits (of the change for ``old``)."""
+    size = abs(value - old) if old is not None else abs(value)
+    if size == 0:
+        return 1e-9
+    half = 0.5 * 10.0 ** (math.floor(math.log10(size)) - (DIGITS - 1))
+    return max(half, (STEP_RTOL if old is not None else HAND_RTOL) * size)
+
+
+def _g(v: float) -> str:
+    return repr(float(v))
+
+
+def _net_html(spec, lang) -> str:
+    words = {"en": ("Inputs x", "targets y", "layer", "weights", "bias", "loss", "learning rate"),
+             "id": ("Masukan x", "target y", "lapisan", "bobot", "bias", "loss", "learning rate")}[lang]
+    parts = [f"<p>{words[0]} = {escape(str(spec.x.tolist()))}; {words[1]} = {escape(str(spec.y.tolist()))}</p><ul>"]
+    for layer in spec.layers:
+        parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, {escape(layer.activation)}): "
+                     f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} {escape(str(layer.bias.tolist()))}"
+                     "</li>")
+    parts.append(f"</ul><p>{words[5]}: {escape(spec.loss)} ({escape(spec.reduction)}); {words[6]} = "
+                 f"{spec.learning_rate:g}</p>")
+    return "".join(parts)
+
+
+def _blanks(d) -> list:
+    """(label, value, tolerance) for every value asked, in the order of the page."""
+    from .keys import AnswerSpace
+
+    sp = AnswerSpace(d)
+    out = [("L", d.loss, tolerance(d.loss))]
+    for layer in d.spec.layers:
+        for u in layer.unit_names:
+            for item in sp.name_items("forward", f"{u}_out"):
+                out.append((item.name, item.expected, tolerance(item.expected)))
+    for section, mark in (("gradients", "∂L/∂"), ("updated", "new ")):
+        for name, _ in d.spec.param_names():
+            (item,) = sp.name_items(section, name)
+            out.append((mark + name, item.expected, tolerance(item.expected, item.old)))
+    out.append(("L after", d.loss_after, tolerance(d.loss_after)))
+    return out
+
+
+def question_xml(student, ex, lang: str = "en") -> ET.Element:
+    """One ``<question type="cloze">`` for one variant."""
+    from ..net.derivation import explain
+
+    d = explain(ex.spec)
+    intro = {"en": "Work out by hand one SGD step of this net; give each value to 4 significant digits.",
+             "id": "Hitung dengan tangan satu langkah SGD jaringan ini; tulis setiap nilai dengan 4 angka penting."}
+    rows = "".join(f"<tr><td>{escape(label)}</td><td>{{1:NUMERICAL:={_g(value)}:{_g(tol)}}}</td></tr>"
+                   for label, value, tol in _blanks(d))
+    html = f"<p>{intro[lang]}</p>{_net_html(d.spec, lang)}<table>{rows}</table>"
+    q = ET.Element("question", type="cloze")
+    name = ET.SubElement(ET.SubElement(q, "name"), "text")
+    sid = getattr(student, "id", None)
+    name.text = f"backcalc {sid + ' ' if sid else ''}({_fingerprint(ex)})"
+    text = ET.SubElement(q, "questiontext", format="html")
+    ET.SubElement(text, "text").text = html
+    ET.SubElement(ET.SubElement(q, "generalfeedback", format="html"), "text").text = ""
+    ET.SubElement(q, "penalty").text = "0.0000000"
+    ET.SubElement(q, "hidden").text = "0"
+    if sid:
+        ET.SubElement(q, "idnumber").text = sid
+    return q
+
+
+def _fingerprint(ex) -> str:
+    for line in ex.key_text.splitlines():
+        if line.startswith("fingerprint = "):
+            return line.split('"')[1]
+    return ""
+
+
+def quiz_xml(variants, lang: str = "en", category: str = "backcalc") -> str:
+    """A Moodle XML ``<quiz>``: a category, then one cloze question per (student, exercise)."""
+    quiz = ET.Element("quiz")
+    cat = ET.SubElement(quiz, "question", type="category")
+    ET.SubElement(ET.SubElement(cat, "category"), "text").text = f"$course$/top/{category}"
+    for student, ex in variants:
+        quiz.append(question_xml(student, ex, lang))
+    ET.indent(quiz)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"

@@ -1,0 +1,194 @@
+"""The files of an exercise as text: the spec, the blank answer sheet and the answer key, commented in English or
+Indonesian. Every key the checker understands is listed (node values, factors, gradients, new parameters, both
+losses), each with its formula; sheet and key carry the student's ``id`` and name and the exercise's fingerprint.
+
+>>> from backcalc.net.derivation import explain
+>>> text = answers_text(explain(), "backcalc exercise", key=False, lang="id",
+...                     header={"id": "s01", "student": "Ani", "fingerprint": "0123456789"})
+>>> [line for line in text.splitlines() if line.startswith(("id =", "student =", "fingerprint ="))]
+['id = "s01"', 'student = "Ani"', 'fingerprint = "0123456789"']
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..net.names import bias_name, weight_name
+
+WORDS = {
+    "en": {
+        "task": ["Work out by hand the forward pass, the loss, the chain-rule factors, every gradient and the weights",
+                 "after one SGD step; write them into sheet.toml and check them with",
+                 "    backcalc check exercise.toml sheet.toml"],
+        "sheet": "Answer sheet", "key": "Answer key", "for": "for exercise.toml",
+        "check": "Check with:  backcalc check exercise.toml {file}",
+        "fill": ["Replace each \"\" with a number; keep \"\" where you have no answer (blanks are not graded).",
+                 "Write as many digits as you like: a value rounded at the precision you write it in is accepted;",
+                 "a value with too few digits to show its step is accepted but marked (write more to show it)."],
+        "loss": "the loss before the update: L = {formula}, {reduction} over the samples",
+        "loss_after": "the loss after one SGD step (the forward pass again, with the new weights)",
+        "per_sample": " (one value per sample: {S})", "nodes": "node values",
+        "layer": "layer {n} ({name}, {activation})",
+        "factors": "the chain-rule factors, backwards from the loss",
+        "last": "layer {n}: the last factor of each parameter's chain, and the weights on the paths back",
+        "softmax_delta": "δ (softmax: a sum over the layer's outputs)",
+        "gradients": "∂L/∂parameter for every weight and bias",
+        "updated": "the parameters after one SGD step: new = old − {lr}·gradient",
+        "sum": "sum", "mean": "mean",
+    },
+    "id": {
+        "task": ["Hitung dengan tangan langkah maju, loss, faktor-faktor aturan rantai, setiap gradien dan bobot",
+                 "setelah satu langkah SGD; tulis di sheet.toml lalu periksa dengan",
+                 "    backcalc check exercise.toml sheet.toml"],
+        "sheet": "Lembar jawaban", "key": "Kunci jawaban", "for": "untuk exercise.toml",
+        "check": "Periksa dengan:  backcalc check exercise.toml {file}",
+        "fill": ["Ganti setiap \"\" dengan angka; biarkan \"\" bila tidak dijawab (isian kosong tidak dinilai).",
+                 "Tulis digit sebanyak yang Anda mau: nilai yang dibulatkan pada ketelitian yang ditulis diterima;",
+                 "nilai dengan digit terlalu sedikit untuk menunjukkan langkahnya diterima tetapi ditandai."],
+        "loss": "loss sebelum pembaruan: L = {formula}, {reduction} atas sampel",
+        "loss_after": "loss setelah satu langkah SGD (langkah maju lagi, dengan bobot baru)",
+        "per_sample": " (satu nilai per sampel: {S})", "nodes": "nilai simpul",
+        "layer": "lapisan {n} ({name}, {activation})",
+        "factors": "faktor-faktor aturan rantai, mundur dari loss",
+        "last": "lapisan {n}: faktor terakhir rantai setiap parameter, dan bobot pada jalur mundur",
+        "softmax_delta": "δ (softmax: jumlah atas semua output lapisan)",
+        "gradients": "∂L/∂parameter untuk setiap bobot dan bias",
+        "updated": "parameter setelah satu langkah SGD: baru = lama − {lr}·gradien",
+        "sum": "jumlah", "mean": "rata-rata",
+    },
+}
+LOSS_FORMULA = {"half_sse": "½·Σ(out − y)²", "sse": "Σ(out − y)²", "mse": "mean((out − y)²)",
+                "bce": "−mean(y·ln out + (1 − y)·ln(1 − out))", "cross_entropy": "−ln p(true class)"}
+
+
+def _num(v) -> str:
+    return repr(float(v))
+
+
+def _list(v) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_list(x) for x in v) + "]"
+    return str(v) if isinstance(v, int) else _num(v)
+
+
+def _string(text) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML for every character)."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def spec_text(doc, command, lang: str = "en") -> str:
+    """The exercise's spec file."""
+    W = WORDS[lang]
+    out = [f"# {command}"] + [f"# {line}" for line in W["task"]] + [
+        "format = 1", f"title = {_string(doc['title'])}", "", "[data]",
+        f"x = {_list(doc['data']['x'])}", f"y = {_list(doc['data']['y'])}", "input_name = \"i\""]
+    for layer in doc["layers"]:
+        out += ["", "[[layers]]", f"name = {_string(layer['name'])}", f"activation = {_string(layer['activation'])}",
+                f"weights = {_list(layer['weights'])}", f"bias = {_list(layer['bias'])}"]
+    out += ["", "[loss]", f"kind = {_string(doc['loss']['kind'])}", "", "[train]",
+            f"learning_rate = {_num(doc['train']['learning_rate'])}", "steps = 1"]
+    return "\n".join(out) + "\n"
+
+
+class _Writer:
+    def __init__(self, sp, key: bool):
+        self.sp, self.key = sp, key
+
+    def value(self, items) -> str:
+        if not self.key:
+            return '""' if len(items) == 1 else "[" + ", ".join('""' for _ in items) + "]"
+        vals = [_num(item.expected) for item in items]
+        return vals[0] if len(vals) == 1 else "[" + ", ".join(vals) + "]"
+
+    def line(self, name, items, comment=""):
+        k = f'"{name}"' if not name.replace("_", "").isalnum() else name
+        return f"{k} = {self.value(items)}" + (f"  # {comment}" if comment else "")
+
+
+def answers_text(d, command, key: bool, lang: str = "en", header: dict | None = None) -> str:
+    """The sheet (every value "") or the key (every value), grouped and commented the same way. ``header``:
+    ``id``, ``student`` and ``fingerprint`` written at the top."""
+    from ..grading.keys import AnswerSpace
+
+    W = WORDS[lang]
+    sp = AnswerSpace(d)
+    w = _Writer(sp, key)
+    spec = d.spec
+    S = spec.samples
+    file = "key.toml" if key else "sheet.toml"
+    out = [f"# {W['key' if key else 'sheet']} {W['for']} ({command}).", "# " + W["check"].format(file=file)]
+    if not key:
+        out += [f"# {line}" for line in W["fill"]]
+    out += ["format = 1"]
+    header = dict(header or {})
+    if key:
+        out.append('title = "answer key"')
+    for field in ("id", "student", "fingerprint"):
+        if field in header or (field == "student" and not key):
+            out.append(f"{field} = {_string(header.get(field, ''))}")
+    out.append("")
+    per_sample = W["per_sample"].format(S=S) if S > 1 else ""
+    out += ["# " + W["loss"].format(formula=LOSS_FORMULA[spec.loss], reduction=W.get(spec.reduction, spec.reduction)),
+            w.line("loss", [sp.loss_item("loss")]), "# " + W["loss_after"],
+            w.line("loss_after", [sp.loss_item("loss_after")]), "", "[forward]"]
+    if S > 1:
+        out.append(f"# {W['nodes']}{per_sample}")
+    out += _forward_lines(d, sp, w, W)
+    out += ["", "[factors]", f"# {W['factors']}{per_sample}"] + _factor_lines(d, sp, w, W)
+    for section, comment in (("gradients", W["gradients"]), ("updated", W["updated"].format(lr=f"{spec.learning_rate:g}"))):
+        out += ["", f"[{section}]", f"# {comment}"]
+        for name, _ in spec.param_names():
+            out.append(w.line(name, sp.name_items(section, name)))
+    return "\n".join(out) + "\n"
+
+
+def _forward_lines(d, sp, w, W) -> list:
+    from ..tape.rules import RULES
+
+    spec = d.spec
+    out = []
+    for layer in spec.layers:
+        n = layer.index
+        sources = spec.unit_names(n - 1)
+        src = [s if n == 1 else f"{s}_out" for s in sources]
+        rule = RULES[layer.activation]
+        out.append("# " + W["layer"].format(n=n, name=layer.name, activation=layer.activation))
+        for u in layer.unit_names:
+            total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + f" + {bias_name(u)}"
+            out.append(w.line(f"{u}_in", sp.name_items("forward", f"{u}_in"), total))
+            out.append(w.line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in")))
+    return out
+
+
+def _factor_lines(d, sp, w, W) -> list:
+    from ..tape.rules import RULES
+
+    spec = d.spec
+    out = []
+    upstream = {(u.layer, u.unit): u for u in d.upstream if u.sample == 1}
+    for layer in reversed(spec.layers):
+        n = layer.index
+        rule = RULES[layer.activation]
+        out.append("# " + W["layer"].format(n=n, name=layer.name, activation=layer.activation))
+        for u in layer.unit_names:
+            up = upstream[(n, u)]
+            how = up.formula or " + ".join(f"{p.grad_name}·{p.weight_name}" for p in up.paths)
+            out.append(w.line(f"∂L/∂{u}_out", sp.factor_items(f"∂L/∂{u}_out"), how))
+            if sp.local[n] is not None:
+                out.append(w.line(f"∂{u}_out/∂{u}_in", sp.factor_items(f"∂{u}_out/∂{u}_in"),
+                                  rule.formula(0, a=f"{u}_in", out=f"{u}_out")))
+            delta = f"δ = ∂L/∂{u}_out·∂{u}_out/∂{u}_in" if sp.local[n] is not None else W["softmax_delta"]
+            out.append(w.line(f"∂L/∂{u}_in", sp.factor_items(f"∂L/∂{u}_in"), delta))
+        out.append("# " + W["last"].format(n=n))
+        sources = spec.unit_names(n - 1)
+        for u in layer.unit_names:
+            for s in sources:
+                node = s if n == 1 else f"{s}_out"
+                out.append(w.line(f"∂{u}_in/∂{weight_name(s, u)}", sp.factor_items(f"∂{u}_in/∂{weight_name(s, u)}"),
+                                  f"= {node}"))
+            b = bias_name(u)
+            out.append(w.line(f"∂{u}_in/∂{b}", sp.factor_items(f"∂{u}_in/∂{b}")))
+            for s in sources:
+                node = s if n == 1 else f"{s}_out"
+                out.append(w.line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= {weight_name(s, u)}"))
+    return out
