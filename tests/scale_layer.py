@@ -62,7 +62,11 @@ class Scale:
         return ([(gamma_name(u), element_key("gamma", n, c)) for c, u in enumerate(self.unit_names)]
                 + [(beta_name(u), element_key("beta", n, c)) for c, u in enumerate(self.unit_names)])
 
-    def forward(self, a, leaves: dict) -> LayerPass:
+    @property
+    def reads(self) -> tuple:
+        return (self.index - 1,)
+
+    def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         n = self.index
         product = a * leaves[array_key("gamma", n)]
         z = product + leaves[array_key("beta", n)]
@@ -88,7 +92,7 @@ class Scale:
                             float(lp.output.data[s, c]), self.activation, self.alpha)
                 for s in range(reader.spec.samples) for c, u in enumerate(self.unit_names)]
 
-    def input_paths(self, lp, s, a, unit) -> tuple:
+    def input_paths(self, lp, s, a, unit, source) -> tuple:
         v = self.unit_names[a]  # input unit a feeds unit a only
         gamma = lp.params[array_key("gamma", self.index)].data
         return (Path(v, f"∂L/∂{node_in(v)}", float(lp.nodes["z"].grad[s, a]), gamma_name(v), float(gamma[a])),)
@@ -136,7 +140,7 @@ class Symbolic:
         pre = self.x * self.g + self.b
         self.dz_dg, self.dz_db, self.dz_dx = (sp.diff(pre, v) for v in (self.g, self.b, self.x))
 
-    def forward(self, a_prev, memo):
+    def forward(self, a_prev, memo, earlier=()):
         layer = self.layer
         self.a_prev = a_prev
         a, self.d = self.act.evaluate(a_prev * layer.gamma + layer.beta, memo)
@@ -156,7 +160,7 @@ class Symbolic:
         return grads, g_prev
 
 
-def numpy_forward(layer, a, params):
+def numpy_forward(layer, a, params, earlier=()):
     n = layer.index
     return numpy_activation(layer.activation, layer.alpha, a * params[array_key("gamma", n)]
                             + params[array_key("beta", n)])

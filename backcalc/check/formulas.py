@@ -60,9 +60,11 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
         loss = sample_loss_expression(spec.loss, last, outs, t, sp)
     upstream = {u: sp.diff(loss, o) for u, o in zip(spec.layers[-1].unit_names, outs)}  # ∂L/∂u_out
     result = {}
-    for layer in reversed(spec.layers):
-        found, upstream = builder(layer.kind).closed_forms(layer, spec.unit_names(layer.index - 1), upstream, names)
+    for layer in reversed(spec.layers):  # upstream: ∂L/∂unit_out of every unit reached so far
+        found, below = builder(layer.kind).closed_forms(layer, spec.unit_names(layer.index - 1), upstream, names)
         result.update(found)
+        for unit, part in below.items():
+            upstream[unit] = upstream[unit] + part if unit in upstream else part
     prefix = "" if spec.samples == 1 else (f"Σ over {spec.samples} samples of " if spec.reduction == "sum"
                                            else f"mean over {spec.samples} samples of ")
     wrap = (lambda text: f"({text})") if prefix else (lambda text: text)  # noqa: E731

@@ -32,8 +32,10 @@ EPS = 1e-6  # central-difference step of verify
 def numpy_loss(spec, params: dict) -> float:
     """The loss of ``spec``'s net with ``params`` ({"W1": ..., "b1": ...}), forward only, in plain numpy."""
     a = np.asarray(spec.x, dtype=float)
+    outputs = [a]
     for layer in spec.layers:  # each kind's own numpy forward (backcalc.check.layers)
-        a = builder(layer.kind).numpy_forward(layer, a, params)
+        a = builder(layer.kind).numpy_forward(layer, a, params, tuple(outputs))
+        outputs.append(a)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         y, last, kind = spec.y, spec.layers[-1].activation, spec.loss
         if kind == "cross_entropy":

@@ -46,14 +46,16 @@ def symbolic_gradients(spec, sp=None) -> tuple[dict, float]:
     sp = sp or load_sympy()
     memo = Memo(sp)
     layers = [builder(layer.kind).Symbolic(layer, sp) for layer in spec.layers]
-    a = np.asarray(spec.x, dtype=float)
+    outputs = [np.asarray(spec.x, dtype=float)]  # outputs[m]: layer m's (0: the data)
     for sym in layers:
-        a = sym.forward(a, memo)
-    loss, g = _loss_and_gradient(spec, a, sp, memo)
-    grads = {}
-    for sym in reversed(layers):
-        found, g = sym.backward(g, memo)
+        outputs.append(sym.forward(outputs[-1], memo, tuple(outputs)))
+    loss, g = _loss_and_gradient(spec, outputs[-1], sp, memo)
+    grads, pending = {}, {len(layers): g}  # ∂L/∂(layer m's output), summed over the layers that read it
+    for n in range(len(layers), 0, -1):
+        found, back = layers[n - 1].backward(pending.pop(n), memo)
         grads.update(found)
+        for m, gm in (back.items() if isinstance(back, dict) else ((n - 1, back),)):
+            pending[m] = pending[m] + gm if m in pending else gm
     return grads, loss
 
 

@@ -163,12 +163,12 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
 def _kinks(spec) -> list[tuple]:
     """``(layer, unit, note)`` for each unit whose input sits within reach of a kink, from each kind's builder."""
     found = []
-    a = np.asarray(spec.x, dtype=float)
+    outputs = [np.asarray(spec.x, dtype=float)]
     params = spec.parameters()
     for layer in spec.layers:
         kind = builder(layer.kind)
-        found += [(layer.index, unit, note) for unit, note in kind.kinks(layer, a, params, EPS)]
-        a = kind.numpy_forward(layer, a, params)
+        found += [(layer.index, unit, note) for unit, note in kind.kinks(layer, outputs[-1], params, EPS)]
+        outputs.append(kind.numpy_forward(layer, outputs[-1], params, tuple(outputs)))
     return found
 
 

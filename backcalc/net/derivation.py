@@ -106,6 +106,7 @@ class TapeReader:
         for lp in reversed(layers):
             n = lp.layer.index
             grad_out = lp.output.grad
+            readers = [m for m in layers if n in m.layer.reads]  # the layers this one's output feeds
             for s in range(spec.samples):
                 for c, unit in enumerate(lp.layer.unit_names):
                     name = f"∂L/∂{node_out(unit)}"
@@ -114,8 +115,7 @@ class TapeReader:
                                                        lp.layer.activation)
                         rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), (), formula))
                         continue
-                    nxt = layers[n]
-                    paths = nxt.layer.input_paths(nxt, s, c, unit)
+                    paths = tuple(p for m in readers for p in m.layer.input_paths(m, s, c, unit, n))
                     rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
         return tuple(rows)
 

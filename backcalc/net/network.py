@@ -57,12 +57,13 @@ class Network:
         spec = self.spec
         x = Tensor(spec.x, label="a0", requires_grad=False)
         a = x
-        passes = []
+        passes, outputs = [], [x]
         for layer in spec.layers:  # each kind builds its own forward from its parameter leaves
             leaves = {key: Tensor(self.params[key], label=key) for key in layer.parameters()}
-            lp = layer.forward(a, leaves)
+            lp = layer.forward(a, leaves, tuple(outputs))
             passes.append(lp)
             a = lp.output
+            outputs.append(a)
         per_sample = losses.per_sample(spec.loss, a, spec.y, spec.layers[-1].activation)
         per_sample.label = "loss per sample"
         total = per_sample.sum() if spec.reduction == "sum" else per_sample.mean()

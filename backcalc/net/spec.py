@@ -213,7 +213,7 @@ def _read_layers(f: Fields, tables: list, input_name: str, fan_in: int, seed) ->
         if name in names_seen:
             f.fail(where, f"name {name!r} is already used by {names_seen[name]}; every layer needs its own name")
         names_seen[name] = f"layers[{n}]"
-        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget))
+        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers)))
         layers.append(layer)
         fan_in = layer.units
     return layers

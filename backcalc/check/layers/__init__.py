@@ -14,18 +14,21 @@ KeyError: "the checker has no builder for layer kind 'conv9d'"
 What a kind's module provides (see :mod:`backcalc.check.layers.dense`, the model to copy)
 ---------------------------------------------------------------------------------------
 ``Symbolic(layer, sp)``
-    sympy's derivatives of the layer, each a ``sympy.diff`` of a layer-local expression. ``.forward(a, memo)``
-    takes the input (samples × inputs, floats) and returns the output, evaluating sympy's expressions with
-    ``memo(expr, {symbol: value})``; ``.backward(g, memo)`` takes ∂L/∂output and returns
-    ``({element key: ∂L/∂parameter}, ∂L/∂input)`` by the chain rule over sympy's local derivatives.
-``numpy_forward(layer, a, params)``
+    sympy's derivatives of the layer, each a ``sympy.diff`` of a layer-local expression.
+    ``.forward(a, memo, earlier)`` takes the input (samples × inputs, floats) and returns the output, evaluating
+    sympy's expressions with ``memo(expr, {symbol: value})`` (``earlier[m]`` is layer m's output, 0 the data);
+    ``.backward(g, memo)`` takes ∂L/∂output and returns ``({element key: ∂L/∂parameter}, ∂L/∂input)`` by the
+    chain rule over sympy's local derivatives — ∂L/∂input an array (for the layer before) or
+    ``{layer index: array}`` for a kind that reads several layers.
+``numpy_forward(layer, a, params, earlier)``
     The forward in plain numpy with parameters ``params`` ({canonical key: array}): central differences.
 ``kinks(layer, a, params, eps)``
     ``(unit, note)`` for each unit whose input sits within reach of a kink for some sample (central differences
     straddle it, for every parameter that moves that input).
 ``closed_forms(layer, sources, upstream, names)``
-    ∂L/∂parameter in node names for ``--formulas``: ``({display name: expr}, upstream of the layer before)``;
-    ``upstream`` maps each output unit to ∂L/∂unit_out; ``names`` is a
+    ∂L/∂parameter in node names for ``--formulas``: ``({display name: expr}, {unit: its part of ∂L/∂unit_out})``
+    for the units the layer reads (parts from several layers are added); ``upstream`` maps every unit of the
+    net known so far to ∂L/∂unit_out; ``names`` is a
     :class:`backcalc.check.formulas.Names` (sympy, symbols by name, the loss and the output layer).
 """
 

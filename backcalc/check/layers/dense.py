@@ -40,7 +40,7 @@ class Symbolic:
         self.dz_db = [sp.diff(pre[b], self.B[b]) for b in range(units)]
         self.dz_da = [[sp.diff(pre[b], self.A[a]) for b in range(units)] for a in range(fan_in)]
 
-    def forward(self, a_prev: np.ndarray, memo) -> np.ndarray:
+    def forward(self, a_prev: np.ndarray, memo, earlier=()) -> np.ndarray:
         """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
         layer = self.layer
         a, d = self.act.evaluate(a_prev @ layer.weights + layer.bias, memo)
@@ -80,7 +80,7 @@ def _coefficient(expr, env: dict, samples: int, sp):
 
 # ── central differences and kinks: the forward in plain numpy ──
 
-def numpy_forward(layer, a: np.ndarray, params: dict) -> np.ndarray:
+def numpy_forward(layer, a: np.ndarray, params: dict, earlier=()) -> np.ndarray:
     """The layer's output with ``params`` ({"W{n}": ..., "b{n}": ...}), forward only."""
     return numpy_activation(layer.activation, layer.alpha, _pre(layer, a, params))
 

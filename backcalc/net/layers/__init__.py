@@ -25,24 +25,27 @@ What a kind's module provides
 
 What the layer spec provides (see :class:`backcalc.net.layers.dense.Dense`, the model to copy)
 -------------------------------------------------------------------------------------------
-``kind, index, name, unit_names, units, activation``
+``kind, index, name, unit_names, units, activation, reads``
     Its kind's name, 1-based position, letter, output unit names (``("k1", "k2")``), output size per sample,
-    and the activation of its output (``"linear"`` when it has none: the loss reads the last layer's).
+    the activation of its output (``"linear"`` when it has none: the loss reads the last layer's), and the
+    layers whose outputs it reads (``(index - 1,)``; 0 is the data; a skip connection adds its source).
 ``parameters() -> {key: array}``, ``param_names(sources) -> [(display name, key)]``, ``n_parameters``,
 ``multiply_adds``
     Its parameters by canonical key (copies, in display order), every element's display name and element key
     (``("w_j1k1", "W2[0][0]")``; ``sources`` are the unit names of its input), their count, and the
     multiply-adds of one sample (the run-size limit).
-``forward(a, leaves) -> LayerPass``
+``forward(a, leaves, earlier) -> LayerPass``
     Build the forward on the tape from the input tensor ``a`` and the parameter leaves (``{key: Tensor}``),
     with tensor methods only (``a @ W``, ``z.activation(name)``): a kind never imports the tape.
+    ``earlier[m]`` is the output tensor of layer m (``earlier[0]`` the data), for kinds that read more than
+    the layer before.
 ``forward_values(lp) -> {key: nested list}``
     Its forward keys for the JSON (``{"z2": ..., "a2": ...}``).
-``unit_rows(lp, reader)``, ``deltas(lp, reader)``, ``terms(lp, reader)``, ``input_paths(lp, s, a, unit)``
+``unit_rows(lp, reader)``, ``deltas(lp, reader)``, ``terms(lp, reader)``, ``input_paths(lp, s, a, unit, source)``
     The derivation rows it shows, read back from its own tape nodes (``reader`` names its sources, see
     :class:`backcalc.net.derivation.TapeReader`): how each output is computed, each δ, each parameter's chain of
-    factors, and the paths by which input unit ``a`` (named ``unit``) of sample ``s`` reaches its nodes (the sum
-    over paths of the layer before).
+    factors, and the paths by which unit ``a`` (named ``unit``) of layer ``source`` (one of ``reads``) reaches
+    its nodes in sample ``s`` (the terms of that unit's sum over paths).
 """
 
 from __future__ import annotations
@@ -107,6 +110,12 @@ class LayerContext:
     last: bool                # the output layer
     fan_in: int               # units the layer before (or data.x) gives each sample
     budget: Budget
+    earlier: tuple = ()       # the layer specs read so far (a skip connection looks its source up here)
+
+    @property
+    def in_shape(self) -> tuple:
+        """The shape of one sample of the layer's input."""
+        return (self.fan_in,)
 
     def fail(self, message: str, key: str | None = None):
         """Raise a SpecError at this layer (``key``: at one of its keys)."""

@@ -75,7 +75,11 @@ class Dense:
         return out + [(bias_name(self.unit_names[b]), element_key("b", n, b)) for b in range(self.units)]
 
     # ── the forward on the tape ──
-    def forward(self, a, leaves: dict) -> LayerPass:
+    @property
+    def reads(self) -> tuple:
+        return (self.index - 1,)
+
+    def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         n = self.index
         product = a @ leaves[array_key("W", n)]
         z = product + leaves[array_key("b", n)]
@@ -110,7 +114,7 @@ class Dense:
                                         self.activation, self.alpha))
         return rows
 
-    def input_paths(self, lp: LayerPass, s: int, a: int, unit: str) -> tuple:
+    def input_paths(self, lp: LayerPass, s: int, a: int, unit: str, source: int) -> tuple:
         """The paths from input unit ``a`` (named ``unit``) of sample ``s``: ∂L/∂v_in · w_{unit}{v}, per unit v."""
         W = lp.nodes["product"].local[0]  # as recorded by this layer's matmul entry
         dz = lp.nodes["z"].grad
