@@ -42,9 +42,8 @@ import ast
 import math
 import re
 import warnings
-from dataclasses import dataclass
-
 from ..errors import ExpressionError
+from .nodes import Binary, Call, Const, Name, Num, Pos, Program, Statement, Unary  # noqa: F401 (public here too)
 
 FUNCTIONS = {"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1,
              "sigmoid": 1, "relu": 1, "max": 2, "min": 2}
@@ -69,93 +68,6 @@ _AUGOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _OTHER_OPS = {ast.MatMult: "@", ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>",
               ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.Pow: "**", ast.Not: "not", ast.Invert: "~"}
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-
-
-# ─────────────────────────────────────────── the node tree ───────────────────────────────────────────
-
-@dataclass(frozen=True)
-class Pos:
-    """Where a node sits in the program text (1-based line and column)."""
-
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    def __str__(self):
-        return f"{self.line}:{self.col}"
-
-
-@dataclass(frozen=True)
-class Num:
-    value: float
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Const:
-    name: str  # "pi" or "e"
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Name:
-    name: str
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Unary:
-    op: str  # "-" or "+"
-    operand: object
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Binary:
-    op: str  # + - * / **
-    left: object
-    right: object
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Call:
-    fn: str
-    args: tuple
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Statement:
-    target: str
-    expr: object
-    pos: Pos
-    implicit: bool = False  # a bare last expression, given the name of the output
-
-
-@dataclass(frozen=True)
-class Program:
-    """A parsed program: statements in order, its inputs (in order of first use) and its output's name."""
-
-    source: str
-    statements: tuple
-    inputs: tuple
-    output: str
-
-    @property
-    def assigned(self) -> tuple:
-        """Names assigned by the program, in order of first assignment."""
-        return tuple(dict.fromkeys(s.target for s in self.statements))
-
-    def snippet(self, pos: Pos, limit: int = 40) -> str:
-        """The program text of a node (shortened)."""
-        lines = self.source.splitlines() or [""]
-        if pos.line == pos.end_line:
-            text = lines[pos.line - 1][pos.col - 1:pos.end_col - 1]
-        else:
-            text = lines[pos.line - 1][pos.col - 1:] + " ..."
-        return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # ─────────────────────────────────────────── parsing ───────────────────────────────────────────

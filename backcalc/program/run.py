@@ -19,7 +19,8 @@ import re
 from typing import Mapping
 
 from ..errors import BackcalcError, CheckFailed, ExpressionError
-from .parse import CONSTANTS, Binary, Const, Name, Num, Program, Unary, parse
+from .nodes import Binary, Const, Name, Num, Program, Unary
+from .parse import CONSTANTS, parse
 from .sympy_check import check_program
 from .records import ATOL, RTOL, Derivative, Factor, GradResult, NodeRow  # noqa: F401  (records of `grad`, re-exported)
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..errors import ExpressionError
-from .parse import Binary, Call, Const, Name, Num, Unary
+from .nodes import Binary, Call, Const, Name, Num, Unary
 from .records import Derivative, agree
 from ..check.sympy_tools import SIMPLIFY_SECONDS, evaluate_at, load_sympy, simplified
 
