@@ -29,6 +29,7 @@ def draw(name, fan_in=FAN_IN, fan_out=FAN_OUT, seed=0):
     ("he_uniform", math.sqrt(6 / FAN_IN) / math.sqrt(3)),
     ("lecun_normal", math.sqrt(1 / FAN_IN)),
     ("lecun_uniform", math.sqrt(3 / FAN_IN) / math.sqrt(3)),
+    ("torch_linear", 1 / math.sqrt(FAN_IN) / math.sqrt(3)),   # PyTorch: U(±1/√in_features)
 ])
 def test_distributions_have_the_documented_spread(name, std):
     w = draw(name)
@@ -38,7 +39,8 @@ def test_distributions_have_the_documented_spread(name, std):
 
 
 @pytest.mark.parametrize("name, limit", [("uniform:0.3", 0.3), ("xavier_uniform", math.sqrt(6 / 1000)),
-                                         ("he_uniform", math.sqrt(6 / FAN_IN)), ("lecun_uniform", math.sqrt(3 / FAN_IN))])
+                                         ("he_uniform", math.sqrt(6 / FAN_IN)), ("lecun_uniform", math.sqrt(3 / FAN_IN)),
+                                         ("torch_linear", 1 / math.sqrt(FAN_IN))])
 def test_uniforms_stay_inside_their_limits(name, limit):
     w = draw(name)
     assert np.abs(w).max() <= limit and np.abs(w).max() > 0.99 * limit

@@ -12,6 +12,7 @@ normals are plain (untruncated) normals, as in PyTorch's ``nn.init``; Keras trun
 | ``xavier_uniform`` = ``glorot_uniform`` | U(±√(6/(fan_in + fan_out))) |
 | ``he_normal`` / ``he_uniform`` | N(0, 2/fan_in) / U(±√(6/fan_in)) |
 | ``lecun_normal`` / ``lecun_uniform`` | N(0, 1/fan_in) / U(±√(3/fan_in)) |
+| ``torch_linear`` | U(±1/√fan_in): PyTorch's ``nn.Linear`` default (``kaiming_uniform_(a=√5)``) |
 | ``zeros`` | 0 |
 """
 
@@ -56,6 +57,7 @@ _FIXED = {
     "he_uniform": ("U(±√(6/fan_in))", _uniform(lambda i, o: math.sqrt(6.0 / i))),
     "lecun_normal": ("N(0, 1/fan_in)", _normal(lambda i, o: math.sqrt(1.0 / i))),
     "lecun_uniform": ("U(±√(3/fan_in))", _uniform(lambda i, o: math.sqrt(3.0 / i))),
+    "torch_linear": ("U(±1/√fan_in)", _uniform(lambda i, o: 1.0 / math.sqrt(i))),  # nn.Linear's default
     "zeros": ("0", lambda rng, i, o: np.zeros((i, o))),
 }
 _ALIASES = {"glorot_normal": "xavier_normal", "glorot_uniform": "xavier_uniform"}
