@@ -412,6 +412,12 @@ def vanishing_command(ctx, plot, fmt, lang, batchnorm, **options):
     """Watch gradients vanish or explode layer by layer in a deep net (seed 000's by default)."""
     import importlib.util
 
+    # One BLAS thread unless the user says otherwise: the study's matrices are small, and a multi-threaded
+    # BLAS whose threads wait for busy cores made the presets 4-10× slower here (takes effect when numpy is
+    # first imported, as it is from the command line).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
     from click.core import ParameterSource
 
     from .study.vanishing import planned_epochs, vanishing

@@ -339,9 +339,12 @@ def _weights_blocks(w, who, L) -> list:
         return [("para", L["weights_summary"].format(who=who, layer=w.layer, rows=rows, cols=cols, before=fmt(norm_b),
                                                      after=fmt(norm_a), change=change, delta=fmt(delta)))]
     c = L["col"]
-    table = ([c["row"]] + [str(j + 1) for j in range(cols)],
-             [[f"{L[when]} {i + 1}"] + [fmt(v) for v in m[i]] for when, m in (("before", w.before), ("after", w.after))
-              for i in range(rows)])
+    pairs = (("before", w.before), ("after", w.after))
+    if cols == 1:   # a column of weights reads better as a row
+        table = ([c["row"]] + [str(i + 1) for i in range(rows)], [[L[when]] + [fmt(v) for v in m[:, 0]] for when, m in pairs])
+    else:
+        table = ([c["row"]] + [str(j + 1) for j in range(cols)],
+                 [[f"{L[when]} {i + 1}"] + [fmt(v) for v in m[i]] for when, m in pairs for i in range(rows)])
     return [("para", L["weights_title"].format(who=who, layer=w.layer, change=change)), ("table", table)]
 
 
