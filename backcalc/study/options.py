@@ -37,6 +37,7 @@ MAX_FLOATS = 4e8          # ≈ 3 GB of float64: refuse before numpy runs out of
 WORK_BUDGET = 3e11
 STEP_COST = 3e6
 EXTRA = ("compare", "histogram", "progress", "preset")
+PRESET_FREE = ("seed",)   # the one option a preset leaves to the user
 
 
 def fail(message: str):
@@ -84,11 +85,15 @@ def apply_preset(preset, config: dict, compare):
              f"{', '.join(PRESETS)}")
     fixed = dict(PRESETS[preset])
     given = dict(config, **({} if compare is None else {"compare": compare}))
+    defaults = Config()
     for key, value in given.items():
+        option = "--" + key.replace("_", "-").replace("learning-rate", "lr")
         if key in fixed and value != fixed[key]:
-            option = "--" + key.replace("_", "-").replace("learning-rate", "lr")
             fail(f"{option} {value!r} contradicts --preset {preset}, which sets {fixed[key]!r}; "
                  "drop one of them")
+        if key not in fixed and key not in PRESET_FREE and value != getattr(defaults, key, None):
+            fail(f"{option} {value!r} contradicts --preset {preset}, which keeps the default "
+                 f"{getattr(defaults, key, None)!r}; drop one of them")
     merged = {**fixed, **config}
     return {k: v for k, v in merged.items() if k != "compare"}, fixed.get("compare", compare)
 
