@@ -422,11 +422,10 @@ def vanishing_command(ctx, plot, fmt, lang, batchnorm, **options):
 
     from .study.vanishing import planned_epochs, vanishing
 
-    if plot is not None:  # a bad path is bad input with or without matplotlib: checked first
-        from .files import check_output
-        from .render.vanishing import PLOT_FORMATS
+    if plot is not None:  # a bad path (of any figure it may write) is bad input with or without matplotlib
+        from .render.vanishing_plot import check_paths
 
-        check_output(plot, "--plot", PLOT_FORMATS)
+        check_paths(plot)
         if importlib.util.find_spec("matplotlib") is None:
             raise BackcalcError("--plot needs matplotlib: pip install 'backcalc[plot]'")
     given = {name for name in options if ctx.get_parameter_source(name) in

@@ -155,7 +155,7 @@ def test_cli_preset_json_and_compare_table():
     d = json.loads(out.output)
     assert d["preset"] == "seed003" and len(d["runs"]) == 2 and len(d["runs"][0]["epochs"]) == 100
     text = vanishing(compare="sigmoid:xavier_uniform,relu:he_normal", **dict(TINY, epochs=2)).to_text("id")
-    assert "akurasi sebelum → sesudah" in text and "epoch hingga loss separuh" in text
+    assert "akurasi sesudah" in text and "epoch hingga loss separuh" in text
     assert planned_epochs(preset="seed002") == 70
 
 

@@ -146,4 +146,4 @@ def test_seed001_matches_numpy():
     (want,) = reference_runs(result)
     assert_run_matches(run, want, rtol=1e-7)
     assert_histograms_match(run, want)
-    assert run.verdict.code == "vanishing" and run.training.code in ("stalled", "learned")
+    assert run.verdict.code == "vanishing" and run.training.code == "stalled"   # accuracy stays at chance

@@ -384,7 +384,7 @@ def test_cli_json_is_the_api_result():
 def test_cli_text_compare_and_epochs():
     runner = CliRunner()
     result = runner.invoke(main, ["vanishing", *CLI_SMALL, "--compare", "sigmoid:normal:0.01,relu:he_normal"])
-    assert result.exit_code == 0 and "A: ‖∂L/∂W‖" in result.output and "relu:he_normal: flat: " in result.output
+    assert result.exit_code == 0 and "‖∂L/∂W‖ of layer" in result.output and "relu:he_normal: flat: " in result.output
     result = runner.invoke(main, ["vanishing", *CLI_SMALL, "--epochs", "2", "--data", "moons", "--format", "markdown"])
     assert result.exit_code == 0 and "weight change over the epoch" in result.output and "| epoch" in result.output
 

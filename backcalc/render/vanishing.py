@@ -17,6 +17,7 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")  # the figures' format follows the file 
 BAR = 40           # characters of the longest bar
 MAX_EPOCH_ROWS = 12  # longer trainings show every k-th epoch and the last
 MAX_MATRIX = 60    # weight matrices up to this many entries are printed in full
+MAX_CHART_RUNS = 6   # a bar chart of more configurations is too long to read: the table and --plot show them
 _BLOCKS = " ▏▎▍▌▋▊▉█"
 
 
@@ -52,7 +53,8 @@ def _blocks(result, L) -> list:
     else:
         blocks.append(("para", "; ".join(f"{k} = {r.label} ({r.init_formula})" for k, r in zip(letters, runs))))
         blocks.append(("table", _compare_table(runs, letters, L)))
-    blocks.append(("chart", _chart(runs, letters, L)))
+    if len(runs) <= MAX_CHART_RUNS:
+        blocks.append(("chart", _chart(runs, letters, L)))
     for run in runs:
         prefix = "" if letters is None else f"{run.label}: "
         blocks.append(("para", prefix + verdict_text(run, L)))
@@ -122,7 +124,7 @@ def _layer_table(run, L):
 
 def _compare_table(runs, letters, L):
     c, m = L["col"], L["cmp"]
-    headers = [c["layer"]] + [f"{k}: ‖∂L/∂W‖" for k in letters]
+    headers = [m["norms"]] + list(letters)
     rows = [[n + 1] + [fmt(run.layers[n].grad_norm_W) for run in runs] for n in range(len(runs[0].layers))]
     rows.append([m["first_to_last"]] + [fmt(run.first_to_last) for run in runs])
     rows.append([m["backward"]] + [fmt(run.backward_ratio) for run in runs])
@@ -132,7 +134,8 @@ def _compare_table(runs, letters, L):
     if any(run.epochs for run in runs):
         t = [run.training.numbers if run.training else {} for run in runs]
         rows.append([m["final_loss"]] + [fmt(n.get("loss_after")) for n in t])
-        rows.append([m["accuracy"]] + [f"{pct(n.get('accuracy_before'))} → {pct(n.get('accuracy_after'))}" for n in t])
+        rows.append([m["accuracy_before"]] + [pct(n.get("accuracy_before")) for n in t])
+        rows.append([m["accuracy"]] + [pct(n.get("accuracy_after")) for n in t])
         if any(n.get("test_accuracy") is not None for n in t):
             rows.append([m["test_accuracy"]] + [pct(n.get("test_accuracy")) for n in t])
         rows.append([m["to_half"]] + [n.get("epochs_to_half") or L["never"] for n in t])

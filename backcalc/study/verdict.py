@@ -149,9 +149,10 @@ def _flow(hidden, stats):
 
 
 def judge_training(loss_before, accuracy_before, epochs, weights, dead=(0, 0)) -> Verdict | None:
-    """What training did: ``diverged`` (the loss is no longer finite), ``stalled`` (it moved by less than 1 %),
-    ``learned`` (it fell) or ``worse`` (it rose); with the loss, accuracy, the first and last layers'
-    weight change over all epochs and ``dead`` = (dead hidden units after training, hidden units)."""
+    """What training did: ``diverged`` (the loss is no longer finite), ``worse`` (it rose by 1 % or more),
+    ``stalled`` (it moved by less than 1 %, or fell while the accuracy rose by less than 2 points) or
+    ``learned``; with the loss, accuracy, the first and last layers' weight change over all epochs and
+    ``dead`` = (dead hidden units after training, hidden units)."""
     if not epochs:
         return None
     last = epochs[-1]
@@ -166,6 +167,9 @@ def judge_training(loss_before, accuracy_before, epochs, weights, dead=(0, 0)) -
         return Verdict("diverged", numbers)
     change = (last.loss - loss_before) / loss_before if loss_before else 0.0
     numbers["loss_change_pct"] = 100.0 * change
-    if abs(change) < 0.01:
-        return Verdict("stalled", numbers)
-    return Verdict("learned" if change < 0 else "worse", numbers)
+    gain = None if last.accuracy is None or accuracy_before is None else last.accuracy - accuracy_before
+    if change >= 0.01:
+        return Verdict("worse", numbers)
+    if change > -0.01 or (gain is not None and gain < 0.02):
+        return Verdict("stalled", numbers)   # the loss barely moved, or it fell without a row more classified
+    return Verdict("learned", numbers)
