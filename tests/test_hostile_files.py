@@ -103,7 +103,8 @@ def test_plot_writes_exactly_the_path_given(tmp_path):
     pytest.importorskip("matplotlib")
     res = run(*SMALL, "--plot", tmp_path / "g.svg")
     assert res.exit_code == 0 and (tmp_path / "g.svg").read_text().lstrip().startswith("<?xml")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg"]
+    # exactly the documented files: the path given, and the other figures named after it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g-activations.svg", "g-histograms.svg", "g.svg"]
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")

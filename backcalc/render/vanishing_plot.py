@@ -55,7 +55,8 @@ def check_paths(path) -> None:
     from ..files import check_output
     from .vanishing import PLOT_FORMATS
 
-    for target in paths(path):
+    check_output(path, "--plot", PLOT_FORMATS)   # the name given first: an empty or bad one is named as given
+    for target in paths(path)[1:]:
         check_output(str(target), "--plot", PLOT_FORMATS)
 
 
