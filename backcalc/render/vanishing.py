@@ -13,7 +13,6 @@ from ..tape.rules import RULES
 from .format import num
 from .labels import vanishing_labels
 
-PLOT_FORMATS = (".png", ".svg", ".pdf")  # the figures' format follows the file name's extension
 BAR = 40           # characters of the longest bar
 MAX_EPOCH_ROWS = 12  # longer trainings show every k-th epoch and the last
 MAX_MATRIX = 60    # weight matrices up to this many entries are printed in full

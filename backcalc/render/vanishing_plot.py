@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..errors import BackcalcError
 
+PLOT_FORMATS = (".png", ".svg", ".pdf")  # the figures' format follows the file name's extension
 STYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 MAX_COLUMNS = 4
@@ -53,7 +54,6 @@ def paths(path, result=None) -> list:
 def check_paths(path) -> None:
     """Refuse, before any work, a --plot path that :func:`plot` could not write (every file it may write)."""
     from ..files import check_output
-    from .vanishing import PLOT_FORMATS
 
     check_output(path, "--plot", PLOT_FORMATS)   # the name given first: an empty or bad one is named as given
     for target in paths(path)[1:]:
