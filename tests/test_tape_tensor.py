@@ -174,3 +174,39 @@ def test_fan_out_gradients_add_up():
     y.backward()
     y.backward()
     assert x.grad.tolist() == [6.0, 8.0]
+
+
+def test_factors_are_computed_when_needed_and_never_overwritten():
+    # the factors are not kept by the forward pass; backward computes them for itself, writes its product
+    # into them only when nobody else holds them, and a factor read before backward stays as read
+    x = Tensor(np.linspace(-2.0, 2.0, 12).reshape(3, 4))
+    s = x.sigmoid()
+    assert s._local is None
+    want = s.data * (1.0 - s.data)
+    (s * 3.0).sum().backward()
+    assert s._local is None  # backward used the factors without keeping them
+    assert np.array_equal(x.grad, 3.0 * want)
+    t = x.tanh()
+    read = t.local[0]
+    before = read.copy()
+    (t * 2.0).sum().backward()
+    assert t.local[0] is read and np.array_equal(read, before)
+    assert np.array_equal(x.grad, 2.0 * before)
+
+
+def test_sigmoid_forward_in_one_buffer_equals_the_formula_bit_for_bit():
+    a = np.random.default_rng(1).normal(0.0, 30.0, size=(50, 7))
+    with np.errstate(over="ignore"):
+        assert np.array_equal(Tensor(a).sigmoid().data, 1.0 / (1.0 + np.exp(-a)))
+
+
+def test_a_gradient_handed_on_is_shared_until_read():
+    # + hands ∂L/∂z on unchanged to z0: one array for both during backward, two arrays once read
+    z0 = Tensor(np.ones((2, 3))) * 2.0
+    z = z0 + Tensor([[1.0, 2.0, 3.0]])
+    (z * z).sum().backward()
+    assert z._grad is z0._grad and z._shared and z0._shared
+    g = z.grad
+    assert not np.shares_memory(g, z0.grad) and np.array_equal(g, z0.grad)
+    g[0, 0] = -1.0
+    assert z0.grad[0, 0] == 2.0 * z.data[0, 0]

@@ -13,7 +13,11 @@ Conventions:
   ``x.grad`` is ∂out/∂x of the most recent ``backward()`` whose graph contains ``x``.
 * Gradients of intermediate nodes are kept (``k1_out.grad`` is ∂L/∂k1_out), not only of leaves.
   A Tensor's ``.grad`` is a writeable array of its own, never memory shared with another node's
-  ``.grad`` or ``.data``.
+  ``.grad`` or ``.data``. (Inside ``backward()`` a gradient handed on unchanged — by ``+``, a reshape,
+  a transpose — is one array for both nodes; the first reading of ``.grad`` copies it.)
+* A Tensor node keeps its output, not its factors: ``backward()`` computes each local factor from the
+  recorded output and inputs when it needs it, and ``.local`` does so on first reading (then keeps it).
+  So change no array of a graph in place between its forward and its ``backward()``.
 * Derivatives at non-differentiable points follow :mod:`backcalc.tape.rules` (relu′(0) = 0, ...).
 """
 

@@ -55,7 +55,8 @@ class Tensor:
 
     def __init__(self, data, label=None, requires_grad=True):
         self.data = _as_array(data)
-        self.grad = None
+        self._grad = None
+        self._shared = False
         self.label = label
         self.requires_grad = bool(requires_grad)
         self._rule = None
@@ -65,25 +66,30 @@ class Tensor:
         self._seq = _next_seq()
 
     @classmethod
-    def _node(cls, data, rule, inputs, local, params):
+    def _node(cls, data, rule, inputs, params):
         out = _new(cls)
         out.data = data
-        out.grad = None
+        out._grad = None
+        out._shared = False
         out.label = None
         out.requires_grad = any(t.requires_grad for t in inputs)
         out._rule = rule
         out._inputs = inputs
-        out._local = local
+        out._local = None  # computed from the recorded output and inputs when first needed
         out._params = params
         out._seq = _next_seq()
         return out
 
     def _apply(self, rule, *others, **params):
         inputs = (self,) + tuple(o if isinstance(o, Tensor) else _constant(o) for o in others)
-        arrays = [t.data for t in inputs]
-        ans = np.asarray(rule.array(*arrays, **params), dtype=np.float64)
-        local = rule.local(ans, *arrays, **params)
-        return Tensor._node(ans, rule, inputs, local, params)
+        ans = np.asarray(rule.array(*[t.data for t in inputs], **params), dtype=np.float64)
+        return Tensor._node(ans, rule, inputs, params)
+
+    def _factors(self) -> tuple:
+        """The local factors, from the cache if ``.local`` was read, else computed afresh (not kept)."""
+        if self._local is not None:
+            return self._local
+        return self._rule.local(self.data, *[t.data for t in self._inputs], **self._params)
 
     # ── reading back ──
     @property
@@ -108,8 +114,33 @@ class Tensor:
 
     @property
     def local(self) -> tuple:
-        """The chain-rule factors ∂self/∂input, one per input (arrays for elementwise rules)."""
+        """The chain-rule factors ∂self/∂input, one per input (arrays for elementwise rules).
+
+        Computed by the rule from the recorded output and inputs on first reading and kept from then
+        on; ``backward()`` computes them for its own use without keeping them.
+        """
+        if self._local is None:
+            self._local = self._factors()
         return self._local
+
+    @property
+    def grad(self):
+        """∂out/∂self of the latest ``backward()`` (None before one): a writeable array of its own.
+
+        During ``backward()`` a gradient that is handed on unchanged (by ``+``, a reshape, a transpose)
+        is shared between the nodes instead of copied; the first reading of a shared one copies it, so
+        what a reader gets is never memory of another node's ``.grad`` or ``.data``.
+        """
+        g = self._grad
+        if self._shared and g is not None:
+            g = self._grad = np.array(g)
+            self._shared = False
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+        self._shared = False
 
     @property
     def params(self) -> dict:
@@ -120,7 +151,7 @@ class Tensor:
         return self._rule is None
 
     def _entry(self, index) -> Entry:
-        return Entry(index, self._rule.name, self, self._inputs, self._local, dict(self._params), self._rule)
+        return Entry(index, self._rule.name, self, self._inputs, self.local, dict(self._params), self._rule)
 
     def tape(self) -> Tape:
         """The recorded operations this tensor depends on, in execution order."""
@@ -155,39 +186,18 @@ class Tensor:
             seed = np.broadcast_to(_as_array(gradient), self.shape).astype(np.float64)
         nodes = _ancestors(self, _tensor_parents)
         for node in nodes:
-            node.grad = None
-        self.grad = seed
-        # the memory already in use as some node's .data or .grad: a gradient that lives there is copied,
-        # so no two nodes share memory (changing one .grad never changes another) and sums add in place
-        taken = {id(_buffer(n.data)) for n in nodes}
-        taken.add(id(seed))
+            node._grad = None
+        # who holds each buffer: a node's .data (None) or the first node whose gradient lives there;
+        # a gradient handed to a second node is marked shared in both and copied when first read
+        owner = {id(_buffer(n.data)): None for n in nodes}
+        self._grad, self._shared = seed, False
+        owner[id(seed)] = self
         for node in reversed(nodes):
-            rule = node._rule
-            g = node.grad
-            if rule is None or g is None:
-                continue
-            inputs = node._inputs
-            if rule.vjp is not None:
-                needs = tuple(t.requires_grad for t in inputs)
-                grads = rule.vjp(g, node.data, node._local, [t.data for t in inputs], node._params, needs)
-            else:
-                grads = [g * f if t.requires_grad else None for f, t in zip(node._local, inputs)]
-            for t, gi in zip(inputs, grads):
-                if not t.requires_grad:
-                    continue
-                gi = _unbroadcast(np.asarray(gi, dtype=np.float64), t.data.shape)
-                if t.grad is not None:
-                    t.grad += gi
-                    continue
-                # add hands its upstream gradient on unchanged, reshape and transpose hand on views,
-                # sum a read-only broadcast
-                if id(_buffer(gi)) in taken or not gi.flags.writeable:
-                    gi = np.array(gi)
-                taken.add(id(_buffer(gi)))
-                t.grad = gi
+            if node._rule is not None and node._grad is not None:
+                _backward_step(node, owner)
         for node in nodes:
-            if node.grad is None and node.requires_grad:
-                node.grad = np.zeros_like(node.data)
+            if node._grad is None and node.requires_grad:
+                node._grad, node._shared = np.zeros_like(node.data), False
 
     # ── operators ──
     def __add__(self, other):
@@ -319,6 +329,48 @@ class Tensor:
     @property
     def T(self):
         return self._apply(RULES["transpose"])
+
+
+def _backward_step(node, owner: dict) -> None:
+    """Hand ``node``'s gradient on to its inputs, each summed back to its input's shape."""
+    rule, g, inputs = node._rule, node._grad, node._inputs
+    if rule.vjp is not None:
+        needs = tuple(t.requires_grad for t in inputs)
+        grads = rule.vjp(g, node.data, node._factors(), [t.data for t in inputs], node._params, needs)
+    else:
+        factors = node._factors()
+        # factors made just now belong to nobody: each product may be written into its factor
+        fresh = node._local is None and len({id(f) for f in factors}) == len(factors)
+        grads = [_times(g, f, fresh, owner) if t.requires_grad else None for f, t in zip(factors, inputs)]
+    for t, gi in zip(inputs, grads):
+        if not t.requires_grad:
+            continue
+        gi = _unbroadcast(np.asarray(gi, dtype=np.float64), t.data.shape)
+        if t._grad is not None:
+            if t._shared:
+                t._grad, t._shared = t._grad + gi, False
+                owner[id(t._grad)] = t
+            else:
+                t._grad += gi
+            continue
+        key = id(_buffer(gi))
+        if key in owner or not gi.flags.writeable:
+            holder = owner.get(key)
+            if holder is not None:
+                holder._shared = True
+            t._shared = True
+        else:
+            owner[key] = t
+            t._shared = False
+        t._grad = gi
+
+
+def _times(g, f, fresh: bool, owner: dict):
+    """``g * f``, written into ``f`` when ``f`` is a full-size array made for this product alone."""
+    if (fresh and f.__class__ is np.ndarray and f.base is None and f.shape == g.shape
+            and f.dtype == np.float64 and f.flags.writeable and id(f) not in owner):
+        return np.multiply(g, f, out=f)
+    return g * f
 
 
 def _constant(x) -> Tensor:
