@@ -331,6 +331,13 @@ def _selu_local(ans, a):
 
 
 def _sigmoid_local(ans, a):
+    if isinstance(a, np.ndarray) and a.ndim:
+        # σ(−a) = 1/(1 + e^a), the same operations as _sigmoid_array(−a), in one buffer
+        with np.errstate(over="ignore"):
+            t = np.exp(a)
+            np.add(1.0, t, out=t)
+            np.divide(1.0, t, out=t)
+        return (np.multiply(ans, t, out=t),)
     if isinstance(a, np.ndarray):
         return (ans * _sigmoid_array(-a),)
     return (ans * _sigmoid_scalar(-a),)
