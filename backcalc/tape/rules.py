@@ -11,6 +11,9 @@ whose gradient may then be skipped: None).
 Formulas use ``{a}``, ``{b}`` for the inputs, ``{out}`` for the output and ``{k}``/``{alpha}`` for
 parameters, so a derivation can write them with the names of its own nodes.
 
+Replacing an entry (``RULES["relu"] = my_rule``) changes every path that uses it — operators, methods,
+layers reached through a spec — see :mod:`backcalc.tape.binding`.
+
 Conventions at points where a derivative does not exist (also listed in the README):
 relu′(0) = 0, leaky_relu′(0) = alpha, elu′(0) = alpha, abs′(0) = 0, max/min at a tie send the
 gradient to the first argument. log of 0 or of a negative number raises :class:`DomainError`.
@@ -26,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DomainError
+from .binding import RuleTable
 
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
@@ -586,7 +590,7 @@ _TABLE = [
        show_latex="\\log\\operatorname{{softmax}}({a})", params=("axis",)),
 ]
 
-RULES: dict[str, Rule] = {rule.name: rule for rule in _TABLE}
+RULES: RuleTable = RuleTable({rule.name: rule for rule in _TABLE})  # replacing an entry rebinds the tape
 
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax")
 

@@ -7,7 +7,8 @@ import numpy as np
 from ..errors import ShapeError
 from .rules import RULES
 from .record import Entry, Tape, _ancestors, _new, _next_seq
-from .value import _ADD, _DIV, _MUL, _NEG, _POW, _RELU, _SUB, _VPOW, _real
+from .binding import on_change
+from .value import _entry_of, _real
 
 def _as_array(data) -> np.ndarray:
     """A fresh float64 copy: the tape never shares an array its caller may change later."""
@@ -199,136 +200,16 @@ class Tensor:
             if node._grad is None and node.requires_grad:
                 node._grad, node._shared = np.zeros_like(node.data), False
 
-    # ── operators ──
-    def __add__(self, other):
-        return self._apply(_ADD, other)
-
-    def __radd__(self, other):
-        return _constant(other)._apply(_ADD, self)
-
-    def __sub__(self, other):
-        return self._apply(_SUB, other)
-
-    def __rsub__(self, other):
-        return _constant(other)._apply(_SUB, self)
-
-    def __mul__(self, other):
-        return self._apply(_MUL, other)
-
-    def __rmul__(self, other):
-        return _constant(other)._apply(_MUL, self)
-
-    def __truediv__(self, other):
-        return self._apply(_DIV, other)
-
-    def __rtruediv__(self, other):
-        return _constant(other)._apply(_DIV, self)
-
-    def __pow__(self, other):
-        if isinstance(other, Tensor):
-            return self._apply(_VPOW, other)
-        k = _real(other)
-        if k is None:
-            return self._apply(_VPOW, other)
-        return self._apply(_POW, k=k)
-
-    def __rpow__(self, other):
-        return _constant(other)._apply(_VPOW, self)
-
-    def __matmul__(self, other):
-        other = other if isinstance(other, Tensor) else _constant(other)
-        if self.ndim == 0 or other.ndim == 0:
-            raise ShapeError("matmul needs arrays of at least one dimension, got a scalar")
-        if self.shape[-1] != other.shape[-2 if other.ndim > 1 else 0]:
-            raise ShapeError(f"matmul: shapes {self.shape} and {other.shape} do not fit "
-                             f"({self.shape[-1]} columns against {other.shape[-2 if other.ndim > 1 else 0]} rows)")
-        return self._apply(RULES["matmul"], other)
-
     def __rmatmul__(self, other):
         return _constant(other).__matmul__(self)
-
-    def __neg__(self):
-        return self._apply(_NEG)
-
-    # ── functions and activations ──
-    def exp(self):
-        return self._apply(RULES["exp"])
-
-    def log(self):
-        return self._apply(RULES["log"])
-
-    def sqrt(self):
-        return self._apply(RULES["sqrt"])
-
-    def abs(self):
-        return self._apply(RULES["abs"])
-
-    __abs__ = abs
-
-    def sin(self):
-        return self._apply(RULES["sin"])
-
-    def cos(self):
-        return self._apply(RULES["cos"])
-
-    def tan(self):
-        return self._apply(RULES["tan"])
-
-    def tanh(self):
-        return self._apply(RULES["tanh"])
-
-    def sigmoid(self):
-        return self._apply(RULES["sigmoid"])
-
-    def relu(self):
-        return self._apply(_RELU)
-
-    def linear(self):
-        return self._apply(RULES["linear"])
-
-    def leaky_relu(self, alpha=0.01):
-        return self._apply(RULES["leaky_relu"], alpha=float(alpha))
-
-    def elu(self, alpha=1.0):
-        return self._apply(RULES["elu"], alpha=float(alpha))
-
-    def selu(self):
-        return self._apply(RULES["selu"])
-
-    def softplus(self):
-        return self._apply(RULES["softplus"])
-
-    def softmax(self, axis=-1):
-        return self._apply(RULES["softmax"], axis=axis)
-
-    def log_softmax(self, axis=-1):
-        return self._apply(RULES["log_softmax"], axis=axis)
-
-    def maximum(self, other):
-        return self._apply(RULES["max"], other)
-
-    def minimum(self, other):
-        return self._apply(RULES["min"], other)
 
     def activation(self, name: str, **params):
         """Apply an activation by name (``linear relu leaky_relu elu selu sigmoid tanh softmax``)."""
         return self._apply(RULES[name], **params)
 
-    # ── reductions and shape ──
-    def sum(self, axis=None, keepdims=False):
-        return self._apply(RULES["sum"], axis=axis, keepdims=keepdims)
+    # the operators and functions (``__add__``, ``__matmul__``, ``exp``, ``relu`` ...) are made from the
+    # rule table by _bind below, at import and again whenever an entry of the table changes
 
-    def mean(self, axis=None, keepdims=False):
-        return self._apply(RULES["mean"], axis=axis, keepdims=keepdims)
-
-    def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return self._apply(RULES["reshape"], shape=shape)
-
-    @property
-    def T(self):
-        return self._apply(RULES["transpose"])
 
 
 def _backward_step(node, owner: dict) -> None:
@@ -373,9 +254,124 @@ def _times(g, f, fresh: bool, owner: dict):
     return g * f
 
 
+_ELEMENTWISE = ("exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "linear", "selu",
+                "softplus")
+_OPERATORS = (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("div", "truediv"))
+
+
+@on_change
+def _bind(rules) -> None:
+    """Make Tensor's operators and functions from the current entries of ``rules`` (tape/binding.py)."""
+    for name, dunder in _OPERATORS:
+        op, rop = _binary_methods(_entry_of(rules, name))
+        setattr(Tensor, f"__{dunder}__", op)
+        setattr(Tensor, f"__r{dunder}__", rop)
+    Tensor.__pow__, Tensor.__rpow__ = _pow_methods(_entry_of(rules, "pow"), _entry_of(rules, "vpow"))
+    Tensor.__matmul__ = _matmul_method(_entry_of(rules, "matmul"))
+    for name in _ELEMENTWISE + ("neg",):
+        setattr(Tensor, name, _method(_entry_of(rules, name), name))
+    Tensor.__neg__, Tensor.__abs__ = Tensor.neg, Tensor.abs
+    del Tensor.neg
+    for name, default in (("leaky_relu", 0.01), ("elu", 1.0)):
+        setattr(Tensor, name, _alpha_method(_entry_of(rules, name), name, default))
+    for name in ("softmax", "log_softmax"):
+        setattr(Tensor, name, _axis_method(_entry_of(rules, name), name))
+    for name in ("max", "min"):
+        setattr(Tensor, {"max": "maximum", "min": "minimum"}[name], _binary_methods(_entry_of(rules, name))[0])
+    for name in ("sum", "mean"):
+        setattr(Tensor, name, _reduction(_entry_of(rules, name), name))
+    reshape_rule = _entry_of(rules, "reshape")
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return self._apply(reshape_rule, shape=shape)
+
+    transpose = _entry_of(rules, "transpose")
+    Tensor.reshape, Tensor.T = reshape, property(lambda self: self._apply(transpose))
+
+
+def _binary_methods(rule):
+    def op(self, other):
+        return self._apply(rule, other)
+
+    def rop(self, other):
+        return _constant(other)._apply(rule, self)
+
+    return op, rop
+
+
+def _pow_methods(power, vpow):
+    def __pow__(self, other):
+        if isinstance(other, Tensor):
+            return self._apply(vpow, other)
+        k = _real(other)
+        if k is None:
+            return self._apply(vpow, other)
+        return self._apply(power, k=k)
+
+    def __rpow__(self, other):
+        return _constant(other)._apply(vpow, self)
+
+    return __pow__, __rpow__
+
+
+def _matmul_method(rule):
+    def __matmul__(self, other):
+        other = other if isinstance(other, Tensor) else _constant(other)
+        if self.ndim == 0 or other.ndim == 0:
+            raise ShapeError("matmul needs arrays of at least one dimension, got a scalar")
+        rows = other.shape[-2 if other.ndim > 1 else 0]
+        if self.shape[-1] != rows:
+            raise ShapeError(f"matmul: shapes {self.shape} and {other.shape} do not fit "
+                             f"({self.shape[-1]} columns against {rows} rows)")
+        return self._apply(rule, other)
+
+    return __matmul__
+
+
+def _method(rule, name):
+    def method(self):
+        return self._apply(rule)
+
+    return _named(method, rule, name)
+
+
+def _alpha_method(rule, name, default):
+    def method(self, alpha=default):
+        return self._apply(rule, alpha=float(alpha))
+
+    return _named(method, rule, name)
+
+
+def _axis_method(rule, name):
+    def method(self, axis=-1):
+        return self._apply(rule, axis=axis)
+
+    return _named(method, rule, name)
+
+
+def _named(method, rule, name):
+    method.__name__, method.__qualname__ = name, f"Tensor.{name}"
+    method.__doc__ = f"Record {rule.name} of this tensor (rule {rule.name!r} of the table)."
+    return method
+
+
+def _reduction(rule, name):
+    def method(self, axis=None, keepdims=False):
+        return self._apply(rule, axis=axis, keepdims=keepdims)
+
+    method.__name__, method.__qualname__ = name, f"Tensor.{name}"
+    method.__doc__ = f"Record {rule.name} of this tensor over ``axis`` (all elements when None)."
+    return method
+
+
 def _constant(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x, requires_grad=False)
 
 
 def _tensor_parents(node):
     return node._inputs
+
+
+_bind(RULES)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
-from .rules import RULES
+from .binding import on_change
+from .rules import RULES, Rule
 from .record import Entry, Tape, _ancestors, _by_seq, _new, _next_seq
+
+_next_mark = itertools.count(1).__next__  # a fresh int per walk: compared by identity, never reused while kept
+
 
 def _real(x):
     """``x`` as a float if it is a plain real number, else None (so operators can answer NotImplemented)."""
@@ -48,6 +53,7 @@ def _binary_op(rule):
         out._la, out._lb = local(ans, a, b)
         out._p = None
         out._seq = _next_seq()
+        out._mark = None
         return out
 
     def rop(y, x):
@@ -70,6 +76,7 @@ def _binary_op(rule):
         out._la, out._lb = local(ans, a, b)
         out._p = None
         out._seq = _next_seq()
+        out._mark = None
         return out
 
     op.__name__ = op.__qualname__ = f"_{rule.name}"
@@ -90,9 +97,10 @@ def apply_binary(rule, x, y):
     return op(x, y) if x.__class__ is Value else rop(y, x)
 
 
-def _unary_op(rule):
+def _unary_op(rule, method=None):
     """The recorder of a one-input rule: ``op(x, params=None)`` for a Value ``x``, with ``params``
-    such as ``{"k": 2.0}`` or ``{"alpha": 0.1}`` for the rules that take them."""
+    such as ``{"k": 2.0}`` or ``{"alpha": 0.1}`` for the rules that take them (named ``method`` when
+    it is installed as one, so ``help(Value.relu)`` reads well)."""
     scalar, local = rule.scalar, rule.local
 
     def op(x, params=None):
@@ -114,22 +122,16 @@ def _unary_op(rule):
         out._lb = 0.0
         out._p = params
         out._seq = _next_seq()
+        out._mark = None
         return out
 
-    op.__name__ = op.__qualname__ = f"_{rule.name}"
+    op.__name__ = op.__qualname__ = method or f"_{rule.name}"
+    if method:
+        op.__qualname__ = f"Value.{method}"
+        op.__doc__ = f"Record {rule.name} of this value (rule {rule.name!r} of the table)."
     return op
 
 
-def _unary_value(rule, x, params=None):
-    """Record ``rule(x)`` with a rule looked up when called (so a replaced table entry takes effect)."""
-    return _unary_op(rule)(x, params)
-
-
-# the operators' rules are bound once; named functions look theirs up in RULES when called
-_ADD, _SUB, _MUL, _DIV = RULES["add"], RULES["sub"], RULES["mul"], RULES["div"]
-_POW, _VPOW, _NEG, _RELU = RULES["pow"], RULES["vpow"], RULES["neg"], RULES["relu"]
-_vpow, _rvpow = _binary_op(_VPOW)
-_pow = _unary_op(_POW)
 
 
 class Value:
@@ -143,7 +145,7 @@ class Value:
     """
 
     # one object per operation and nothing else allocated: inputs and local factors live in slots
-    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_la", "_lb", "_p", "_seq", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_la", "_lb", "_p", "_seq", "_mark", "__weakref__")
 
     def __init__(self, data, label=None):
         value = _real(data)
@@ -157,10 +159,7 @@ class Value:
         self._la = self._lb = 0.0
         self._p = None
         self._seq = _next_seq()
-
-    # ── recording ──
-    def _unary(self, rule, **params):
-        return _unary_value(rule, self, params or None)
+        self._mark = None
 
     # ── reading back ──
     @property
@@ -206,79 +205,11 @@ class Value:
             if b.__class__ is Value:
                 b.grad += g * node._lb
 
-    # ── operators ──
-    __add__, __radd__ = _binary_op(_ADD)
-    __sub__, __rsub__ = _binary_op(_SUB)
-    __mul__, __rmul__ = _binary_op(_MUL)
-    __truediv__, __rtruediv__ = _binary_op(_DIV)
-
-    def __pow__(self, other):
-        if other.__class__ is Value:
-            return _vpow(self, other)
-        k = _real(other)
-        if k is None:
-            return NotImplemented
-        return _pow(self, {"k": k})
-
-    __rpow__ = _rvpow
-
-    __neg__ = _unary_op(_NEG)
-
     def __pos__(self):
         return self
 
-    # ── functions (looked up in RULES when called, so a replaced table entry takes effect) ──
-    def exp(self):
-        return _unary_value(RULES["exp"], self)
-
-    def log(self):
-        return _unary_value(RULES["log"], self)
-
-    def sqrt(self):
-        return _unary_value(RULES["sqrt"], self)
-
-    def __abs__(self):
-        return _unary_value(RULES["abs"], self)
-
-    abs = __abs__
-
-    def sin(self):
-        return _unary_value(RULES["sin"], self)
-
-    def cos(self):
-        return _unary_value(RULES["cos"], self)
-
-    def tan(self):
-        return _unary_value(RULES["tan"], self)
-
-    def tanh(self):
-        return _unary_value(RULES["tanh"], self)
-
-    def sigmoid(self):
-        return _unary_value(RULES["sigmoid"], self)
-
-    relu = _unary_op(_RELU)
-
-    def linear(self):
-        return _unary_value(RULES["linear"], self)
-
-    def leaky_relu(self, alpha=0.01):
-        return _unary_value(RULES["leaky_relu"], self, {"alpha": float(alpha)})
-
-    def elu(self, alpha=1.0):
-        return _unary_value(RULES["elu"], self, {"alpha": float(alpha)})
-
-    def selu(self):
-        return _unary_value(RULES["selu"], self)
-
-    def softplus(self):
-        return _unary_value(RULES["softplus"], self)
-
-    def max(self, other):
-        return apply_binary(RULES["max"], self, other)
-
-    def min(self, other):
-        return apply_binary(RULES["min"], self, other)
+    # the operators and functions (``__add__``, ``exp``, ``relu`` ...) are made from the rule table by
+    # _bind below, at import and again whenever an entry of the table changes (see tape/binding.py)
 
     def __float__(self):
         return self.data
@@ -286,6 +217,62 @@ class Value:
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+
+_UNARY = ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "linear", "selu", "softplus")
+_OPERATORS = (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("div", "truediv"))
+
+
+@on_change
+def _bind(rules) -> None:
+    """Make Value's operators and functions from the current entries of ``rules`` (one policy for all)."""
+    for name, dunder in _OPERATORS:
+        op, rop = _binary_op(_entry_of(rules, name))
+        setattr(Value, f"__{dunder}__", op)
+        setattr(Value, f"__r{dunder}__", rop)
+    vpow, rvpow = _binary_op(_entry_of(rules, "vpow"))
+    power = _unary_op(_entry_of(rules, "pow"))
+
+    def __pow__(self, other):
+        if other.__class__ is Value:
+            return vpow(self, other)
+        k = _real(other)
+        if k is None:
+            return NotImplemented
+        return power(self, {"k": k})
+
+    Value.__pow__, Value.__rpow__ = __pow__, rvpow
+    Value.__neg__ = _unary_op(_entry_of(rules, "neg"))
+    for name in _UNARY:
+        setattr(Value, name, _unary_op(_entry_of(rules, name), name))
+    Value.abs = Value.__abs__ = _unary_op(_entry_of(rules, "abs"), "abs")
+    leaky, elu = _unary_op(_entry_of(rules, "leaky_relu")), _unary_op(_entry_of(rules, "elu"))
+
+    def leaky_relu(self, alpha=0.01):
+        return leaky(self, {"alpha": float(alpha)})
+
+    def elu_(self, alpha=1.0):
+        return elu(self, {"alpha": float(alpha)})
+
+    Value.leaky_relu, Value.elu = leaky_relu, elu_
+    Value.elu.__name__ = "elu"
+    for name in ("max", "min"):
+        setattr(Value, name, _binary_op(_entry_of(rules, name))[0])
+
+
+def _entry_of(rules, name):
+    """The table's entry ``name``, or a stand-in whose use says the entry is missing."""
+    if name in rules:
+        return rules[name]
+
+    def missing(*args, **kwargs):
+        raise KeyError(f"the rule table has no entry {name!r}")
+
+    return Rule(name=name, arity=1 if name not in ("add", "sub", "mul", "div", "vpow", "max", "min") else 2,
+                local=missing, text=(), latex=(), scalar=missing, array=missing)
+
+
+_bind(RULES)
 
 
 def _value_parents(node):
@@ -306,27 +293,30 @@ def _value_ops(root) -> list:
     walked first: on an expression tree that meets the operations in exactly the reverse of execution
     order, and sorting the reversed walk by sequence number only mends the places where a value is
     shared — a nearly sorted list, which sorts in close to linear time. Leaves get their gradient
-    reset but are left out: they pass nothing on. (``seen`` relies on Value hashing by identity.)
+    reset but are left out: they pass nothing on. A node is marked visited on itself (``_mark``, a
+    token fresh to this walk), which costs less than a set of the nodes seen.
     """
+    mark = _next_mark()
     root.grad = 0.0
-    seen = {root}
+    root._mark = mark
     ops = []
     stack = [root]
+    pop, push, record = stack.pop, stack.append, ops.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if node._rule is None:
             continue
-        ops.append(node)
+        record(node)
         a = node._a
-        if a.__class__ is Value and a not in seen:
-            seen.add(a)
+        if a.__class__ is Value and a._mark is not mark:
+            a._mark = mark
             a.grad = 0.0
-            stack.append(a)
+            push(a)
         b = node._b
-        if b.__class__ is Value and b not in seen:
-            seen.add(b)
+        if b.__class__ is Value and b._mark is not mark:
+            b._mark = mark
             b.grad = 0.0
-            stack.append(b)
+            push(b)
     ops.reverse()
     ops.sort(key=_by_seq)
     return ops
