@@ -166,6 +166,10 @@ def numpy_forward(layer, a, params, earlier=()):
                             + params[array_key("beta", n)])
 
 
+def units_moved(layer, index) -> tuple:
+    return (index[-1],)  # gamma[c] and beta[c] move unit c only
+
+
 def kinks(layer, a, params, eps) -> list:
     return []  # the tests use smooth activations only
 

@@ -151,7 +151,7 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     rows = []
     for name, key in spec.param_names():
         t, s, n = tape[key], symbolic[key], numeric[key]
-        compared = not _reached_by_kink(key, kinks)
+        compared = not _reached_by_kink(spec, key, kinks)
         ok = _agree(t, s, TAPE_RTOL, TAPE_ATOL) and (not compared or _agree(n, s, NUMERIC_RTOL, NUMERIC_ATOL))
         rows.append(VerifyRow(name, key, t, s, n, ok, compared))
     closed = tuple(closed_forms(spec, sp).items()) if formulas else None
@@ -172,11 +172,13 @@ def _kinks(spec) -> list[tuple]:
     return found
 
 
-def _reached_by_kink(key: str, kinks) -> bool:
-    """Whether nudging parameter ``key`` moves a kinked unit's input: its own unit's, or any in a later layer.
+def _reached_by_kink(spec, key: str, kinks) -> bool:
+    """Whether nudging parameter ``key`` moves a kinked unit's input: one its kind says it moves, or any later.
 
-    A parameter of unit c in layer n changes that unit's input and everything after it, never another unit
-    of its layer or an earlier layer; the unit is the last index of the parameter's key (W[a][c], b[c]).
+    A parameter of layer n changes the inputs of the units of its layer that its kind names (a dense weight
+    W[a][c]: unit c only) and everything after it, never an earlier layer.
     """
     k = parse_key(key)
-    return any(layer > k.layer or (layer == k.layer and unit == k.index[-1]) for layer, unit, _ in kinks)
+    layer = spec.layers[k.layer - 1]
+    own = builder(layer.kind).units_moved(layer, k.index)
+    return any(n > k.layer or (n == k.layer and unit in own) for n, unit, _ in kinks)

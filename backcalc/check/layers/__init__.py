@@ -22,6 +22,9 @@ What a kind's module provides (see :mod:`backcalc.check.layers.dense`, the model
     ``{layer index: array}`` for a kind that reads several layers.
 ``numpy_forward(layer, a, params, earlier)``
     The forward in plain numpy with parameters ``params`` ({canonical key: array}): central differences.
+``units_moved(layer, index)``
+    The units of the layer whose input the parameter element at ``index`` (of any of its arrays) moves; with
+    ``kinks``, it decides which rows central differences cannot judge.
 ``kinks(layer, a, params, eps)``
     ``(unit, note)`` for each unit whose input sits within reach of a kink for some sample (central differences
     straddle it, for every parameter that moves that input).

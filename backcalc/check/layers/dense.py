@@ -89,6 +89,11 @@ def _pre(layer, a, params):
     return a @ params[array_key("W", layer.index)] + params[array_key("b", layer.index)]
 
 
+def units_moved(layer, index: tuple) -> tuple:
+    """The units of this layer whose input a parameter element moves: W[a][c] and b[c] move unit c only."""
+    return (index[-1],)
+
+
 def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
     """``(unit, note)`` for each unit whose pre-activation sits within reach of a kink (relu-like at 0)."""
     if layer.activation not in KINKED:
