@@ -23,8 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...errors import SpecError
+from ..fields import kind_of
+from ..init import initializer  # the same initialisers as the vanishing study
 from ..records import Factor, Path, Term, UnitForward
-from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
+from ..names import array_key, bias_name, element_key, node_in, unit_names, weight_name
 from . import LayerPass, activation
 
 KEYS = ("activation", "weights", "bias", "units", "init", "alpha")
@@ -194,10 +197,6 @@ def _drawn(table, ctx):
 
 
 def _initial_weights(ctx, init, units) -> np.ndarray:
-    from ...errors import SpecError
-    from ..fields import kind_of
-    from ..init import initializer  # the same initialisers as the vanishing study
-
     where = f"{ctx.where} init"
     if not isinstance(init, str):
         ctx.fields.fail(where, f"expected an init name such as \"xavier_normal\" or \"normal:0.01\", got {kind_of(init)}")
