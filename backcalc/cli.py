@@ -137,44 +137,37 @@ def _lang_option(f):
 
 @main.command()
 @_SPEC
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "json", "dot", "svg", "png"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["text", "markdown", "latex", "json", "dot", "svg", "png", "html"]),
               default="text", show_default=True,
-              help="Output format (svg and png: the dot graph drawn by Graphviz, when installed).")
+              help="Output format (svg and png: the dot graph drawn by Graphviz, when installed; html: one "
+                   "self-contained interactive page).")
 @click.option("--digits", type=click.IntRange(1, 17), default=5, show_default=True,
               help="Significant digits in text, Markdown and LaTeX (JSON is always full precision).")
 @_lang_option
 @click.option("--steps", type=click.IntRange(1, 10_000), default=None, help="SGD steps (overrides the spec's train.steps).")
 @click.option("--full", is_flag=True, help="Per-unit and per-term listings even for a large net.")
-def explain(spec, fmt, digits, lang, steps, full):
+@click.option("--param", default=None, metavar="NAME",
+              help="Focus on one parameter (w_ij1, b_o or W1[0][0]): every path from it to the loss, with numbers "
+                   "(text, markdown; html opens with it selected).")
+@click.option("--order", type=click.Choice(["pass", "layer"]), default="pass", show_default=True,
+              help="pass: the whole backward pass, then every update; layer: each layer's gradients and its "
+                   "update, from the output layer back (text, markdown).")
+def explain(spec, fmt, digits, lang, steps, full, param, order):
     """Print the worked derivation of SPEC (default: the embedded 1 → 4 → 2 → 1 example)."""
-    from .net.derivation import explain as derive
-    from .render import renderer
     from .net.spec import load_spec, with_steps
-
-    if fmt in ("svg", "png"):  # before any work: is Graphviz there, and is stdout fit for the bytes?
-        from .render.dot import graphviz
-
-        graphviz(fmt)
-    net = load_spec(spec)
-    if steps is not None:
-        net = with_steps(net, steps)
-    if fmt in ("svg", "png"):
-        _draw(derive(net), fmt, digits=digits, lang=lang, full=full)
-        return
-    _echo(renderer(fmt).render(derive(net), digits=digits, lang=lang, full=full))
-
-
-def _draw(d, fmt, **options):
-    """The dot graph through Graphviz; PNG bytes go to stdout only when it is not a terminal."""
-    from .render import dot
+    from .render.pages import explain_page
 
     if fmt == "png" and sys.stdout.isatty():
         raise BackcalcError("--format png writes binary data: redirect it to a file (backcalc explain --format png > net.png)")
-    image = dot.to_image(dot.render(d, **options), fmt)
-    if fmt == "svg":
-        _echo(image.decode("utf-8"))
+    net = load_spec(spec)
+    if steps is not None:
+        net = with_steps(net, steps)
+    page = explain_page(net, fmt, digits=digits, lang=lang, full=full, param=param, order=order)
+    if isinstance(page, bytes):
+        click.get_binary_stream("stdout").write(page)
     else:
-        click.get_binary_stream("stdout").write(image)
+        _echo(page)
 # [/explain]
 
 # [verify]

@@ -36,6 +36,32 @@ def explain(spec=None, steps: int | None = None) -> Derivation:
         history.append((step, p.loss))
         current = current.step(p.gradients())
     loss_after = current.loss()
+    return _derivation(spec, net, first, grads, current if steps == 1 else net.step(grads), current,
+                       tuple(history), loss_after)
+
+
+def explain_steps(spec=None, steps: int | None = None) -> tuple:
+    """One derivation per step: step k's records are read from the pass with the parameters after k − 1 steps
+    (what the HTML page's step selector shows).
+
+    >>> [round(d.loss, 5) for d in explain_steps(None, 2)]
+    [0.12793, 0.00828]
+    """
+    spec = load_spec(spec)
+    steps = spec.steps if steps is None else steps
+    out = []
+    net = Network(spec)
+    for _ in range(steps):
+        p = net.forward()
+        grads = p.gradients()
+        after = net.step(grads)
+        out.append(_derivation(spec, net, p, grads, after, after, ((1, p.loss),), after.loss()))
+        net = after
+    return tuple(out)
+
+
+def _derivation(spec, net, first, grads, after_first, final, history, loss_after) -> Derivation:
+    """The records of pass ``first`` of ``net`` (its updates lead to ``after_first``; ``final`` ends the run)."""
     records = TapeReader(spec, first)
     forward = {}
     for lp in first.layers:
@@ -53,12 +79,12 @@ def explain(spec=None, steps: int | None = None) -> Derivation:
         deltas=records.deltas(),
         terms=records.terms(),
         terms_omitted=records.terms_omitted,
-        updates=_updates(spec, net.params, grads, current.params if steps == 1 else net.step(grads).params),
+        updates=_updates(spec, net.params, grads, after_first.params),
         loss_after=loss_after,
-        history=tuple(history),
+        history=history,
         forward=forward,
         gradients={k: v.tolist() for k, v in grads.items()},
-        updated={k: v.tolist() for k, v in current.params.items()},
+        updated={k: v.tolist() for k, v in final.params.items()},
     )
 
 

@@ -218,6 +218,12 @@ class Derivation:
 
         return markdown.render(self)
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the interactive page inline (the same page as ``explain --format html``)."""
+        from ..render import html
+
+        return html.render(self, fragment=True)
+
 
 def _term_dict(t: Term) -> dict:
     return {

@@ -2,7 +2,7 @@
 
 import importlib
 
-DERIVATION_FORMATS = ("text", "markdown", "latex", "json", "dot")
+DERIVATION_FORMATS = ("text", "markdown", "latex", "json", "dot", "html")  # modules; svg and png go through dot
 
 
 def renderer(fmt: str):

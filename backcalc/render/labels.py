@@ -45,6 +45,13 @@ LABELS = {
         "graph_input": "input {name} ({units} values)",
         "graph_units": "{units} units",
         "graph_summary": "out: mean {mean}, min {min}, max {max}",
+        "focus_paths": "Every path from {unit} to the loss:",
+        "html_step": "Show step",
+        "order_layer": "layer by layer, each layer's update right after its gradients",
+        "layer_backward": "Layer {n} ({name}, {activation}): gradients, then the update",
+        "html_hint": "Click a weight (an edge), a bias (b_…) or a unit: every path from it to the loss is "
+                     "highlighted and its chain of factors appears below. Green: forward values; red: gradients.",
+        "html_details": "Click a weight, a bias or a unit in the picture or in the derivation.",
     },
     "id": {
         "forward": "Langkah maju (forward pass)",
@@ -88,6 +95,13 @@ LABELS = {
         "graph_input": "input {name} ({units} nilai)",
         "graph_units": "{units} unit",
         "graph_summary": "out: rata-rata {mean}, min {min}, maks {max}",
+        "focus_paths": "Semua jalur dari {unit} ke loss:",
+        "html_step": "Tampilkan langkah",
+        "order_layer": "lapisan demi lapisan, pembaruan tiap lapisan tepat setelah gradiennya",
+        "layer_backward": "Lapisan {n} ({name}, {activation}): gradien, lalu pembaruan",
+        "html_hint": "Klik sebuah bobot (garis), bias (b_…) atau unit: semua jalur darinya ke loss disorot dan "
+                     "rantai faktornya tampil di bawah. Hijau: nilai langkah maju; merah: gradien.",
+        "html_details": "Klik sebuah bobot, bias atau unit pada gambar atau pada penurunan.",
     },
 }
 

@@ -1,0 +1,54 @@
+"""`explain --order layer`: the backward pass as the seed notes work it, one layer at a time — the output
+layer's gradients, that layer's update, then the layer before it — instead of the whole backward pass first.
+
+The rows are the text page's own (:mod:`backcalc.render.text`, :mod:`backcalc.render.focus`), regrouped.
+
+>>> from backcalc import explain
+>>> "Layer 3 (o, linear): gradients, then the update" in render(explain())
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from . import focus, text
+from .format import num
+from .labels import labels
+
+
+def render(d, digits: int = 5, lang: str = "en", full: bool = False, fmt: str = "text") -> str:
+    body = "\n".join(lines(d, digits, lang, full)) + "\n"
+    return body if fmt == "text" else "```\n" + body + "```\n"
+
+
+def lines(d, digits=5, lang="en", full=False):
+    L = labels(lang)
+    page = text.lines(d, digits, lang, full)
+    if not d.shows_detail(full):
+        return page  # the summary page has no per-unit rows to regroup
+    head = page[:page.index(L["backward"])]
+    heading = L["backward"] + " · " + L["order_layer"]
+    out = head + [heading, "-" * len(heading)]
+    for layer in reversed(d.spec.layers):
+        n = layer.index
+        title = L["layer_backward"].format(n=n, name=layer.name, activation=layer.activation)
+        out += ["", title, "~" * len(title)]
+        out += ["  " + focus.upstream_line(u, digits) + _tag(d, u.sample, L) for u in d.upstream if u.layer == n]
+        out += ["  " + focus.delta_line(x, digits) + _tag(d, x.sample, L) for x in d.deltas if x.layer == n]
+        part = dataclasses.replace(d, terms=tuple(t for t in d.terms if t.layer == n),
+                                   updates=tuple(u for u in d.updates if _layer_of(d, u.name) == n))
+        out += ["", "  " + L["terms"]] + text._terms(part, digits, L)
+        out += ["", "  " + L["update"].format(lr=num(d.spec.learning_rate, digits))]
+        out += text._updates(part, digits, L, True)
+    tail = page[page.index(next(line for line in page if line.startswith(L["update"].split(":")[0]))):]
+    after = tail[next(i for i, line in enumerate(tail) if line == ""):]
+    return out + after
+
+
+def _layer_of(d, name):
+    return next(t.layer for t in d.terms if t.name == name)
+
+
+def _tag(d, sample, L):
+    return f"  [{L['sample'].format(s=sample)}]" if d.spec.samples > 1 else ""
