@@ -10,11 +10,11 @@ True
 
 from __future__ import annotations
 
-import html
 import shutil
 import subprocess
 
 from ..errors import BackcalcError
+from . import escape
 from .circuit import circuit
 from .format import num
 from .labels import labels
@@ -26,12 +26,12 @@ IMAGE_FORMATS = ("svg", "png")
 
 def _q(s: str) -> str:
     """A DOT identifier or string, quoted."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    return escape.dot(s)
 
 
 def _h(s) -> str:
     """Text inside an HTML-like label."""
-    return html.escape(str(s), quote=True)
+    return escape.html(str(s))
 
 
 def _font(color: str, text: str) -> str:

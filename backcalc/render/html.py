@@ -14,10 +14,9 @@ True
 
 from __future__ import annotations
 
-import html
 import itertools
 
-from . import focus, text
+from . import escape, focus, text
 from .circuit import circuit
 from .format import num, signed
 from .htmlsvg import svg
@@ -29,7 +28,7 @@ _ids = itertools.count(1)
 
 
 def _h(s) -> str:
-    return html.escape(str(s), quote=True)
+    return escape.html(str(s))
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False, steps=None, fragment: bool = False,
@@ -114,7 +113,7 @@ def _derivation(d, digits, L, full):
         out += _forward(d, digits, L)
     else:
         out.append(f"<pre>{_h(chr(10).join(text._forward_summary(d, digits, L)))}</pre>")
-    out += [f"<h2>{_h(L['loss'])}</h2>"] + [_eq(line.strip()) for line in text._loss(d, digits, L)]
+    out += [f"<h2>{_h(L['loss'])}</h2>"] + [_eq(line.strip()) for line in text.loss_lines(d, digits, L)]
     out.append(f"<h2>{_h(L['backward'])}</h2>")
     if detailed:
         out.append(f"<h3>{_h(L['upstream'])}</h3>")

@@ -8,8 +8,7 @@ and ``data-dst``, every unit ``data-node="j1"`` and the loss ``data-node="L"``: 
 
 from __future__ import annotations
 
-import html
-
+from . import escape
 from .format import num
 
 COL = 270          # distance between columns
@@ -20,7 +19,7 @@ EDGE_LABELS = 8    # a layer with at most this many weights labels each edge wit
 
 
 def _h(s) -> str:
-    return html.escape(str(s), quote=True)
+    return escape.html(str(s))
 
 
 def _text(x, y, body, cls="", anchor="middle"):
