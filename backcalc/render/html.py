@@ -68,10 +68,9 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, steps=None,
 
 
 def text_large(d, L):
-    from ..net.records import DETAIL_PARAMETERS, DETAIL_SAMPLES
-
-    return L["large"].format(params=d.spec.n_parameters, samples=d.spec.samples, max_params=DETAIL_PARAMETERS,
-                             max_samples=DETAIL_SAMPLES)
+    max_params, max_samples = d.detail_limits
+    return L["large"].format(params=d.spec.n_parameters, samples=d.spec.samples, max_params=max_params,
+                             max_samples=max_samples)
 
 
 def _givens(d, digits, L):
