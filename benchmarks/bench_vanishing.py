@@ -9,7 +9,10 @@ everywhere, init normal:0.01, ½·SSE — one forward and one backward pass.
 * numpy, end to end: the same plus drawing the data and the weights, as ``vanishing()`` does.
 
 The three are interleaved, repeat after repeat, so a busy machine slows them alike; best and median
-are printed, and the ratios of both. Then ``--compare`` of three configurations, timed the same way.
+are printed, and the ratios of both. Then ``--compare`` of k = 1, 2, 3 and 6 configurations of the same
+net against k × one run (target ≈ k), and each preset as the whole command a user runs
+(``backcalc vanishing --preset NAME``, a fresh interpreter each time; target < 15 s; seed001 only when
+scikit-learn is installed).
 BLAS runs on ``--threads`` threads (1 by default, set before numpy loads): on a shared machine a
 multi-threaded BLAS whose threads wait for busy cores makes every timing noise; both sides use the same.
 glibc's malloc thresholds are fixed as in bench_tensor.py (the script re-runs itself with them), because
@@ -17,7 +20,7 @@ under the defaults memory handed back to the system is faulted in again on every
 milliseconds that land on whichever side's allocation pattern trips them; ``--system-malloc`` keeps the
 defaults to show that.
 
-    python benchmarks/bench_vanishing.py [--repeat N] [--threads N|all] [--system-malloc]
+    python benchmarks/bench_vanishing.py [--repeat N] [--threads N|all] [--system-malloc] [--no-presets]
 """
 
 from __future__ import annotations
@@ -75,6 +78,39 @@ def numpy_end_to_end():
     return numpy_pass(x, y, weights, biases)
 
 
+def compare_scaling(repeat: int) -> None:
+    """--compare of k configurations against k × one run of the same net (interleaved, median of `repeat`)."""
+    net = dict(depth=9, width=256, samples=500, features=100)
+    items = COMPARE.split(",") + ["elu:he_normal", "selu:lecun_normal", "leaky_relu(0.2):he_normal"]
+    one = []
+    ks = (2, 3, 6)
+    runs = {k: [] for k in ks}
+    for _ in range(repeat):
+        one.append(timed(lambda: vanishing(**net)))
+        for k in ks:
+            runs[k].append(timed(lambda: vanishing(compare=",".join(items[:k]), **net)))
+    base = statistics.median(one)
+    print(f"--compare of k configurations, {net}: one run median {base * 1e3:.0f} ms")
+    for k in ks:
+        median = statistics.median(runs[k])
+        print(f"  k = {k}: median {median * 1e3:6.0f} ms = {median / base:4.2f} × one run (target ≈ {k})")
+
+
+def presets(repeat: int) -> None:
+    """Each preset as the whole command, in a fresh interpreter (best and median of `repeat`)."""
+    import importlib.util
+    import subprocess
+
+    print(f"presets as whole commands (backcalc vanishing --preset NAME > /dev/null), {repeat} repeats:")
+    for name in ("seed000", "seed001", "seed002", "seed003"):
+        if name == "seed001" and importlib.util.find_spec("sklearn") is None:
+            print(f"  {name}: skipped (scikit-learn is not installed)")
+            continue
+        times = [timed(lambda: subprocess.run([sys.executable, "-m", "backcalc.cli", "vanishing", "--preset", name],
+                                              stdout=subprocess.DEVNULL, check=True)) for _ in range(repeat)]
+        print(f"  {name}: best {min(times):5.2f} s, median {statistics.median(times):5.2f} s (target < 15 s)")
+
+
 def timed(fn):
     t = time.perf_counter()
     fn()
@@ -86,6 +122,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--threads", default="1", help="BLAS threads, or 'all' for the library's default")
     parser.add_argument("--system-malloc", action="store_true", help="keep glibc's default malloc thresholds")
+    parser.add_argument("--no-presets", action="store_true", help="skip timing the presets as whole commands")
     args = parser.parse_args()
 
     p = make_problem()
@@ -100,7 +137,6 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, fn in cases.items():
             times[name].append(timed(fn))
-    compare = [timed(lambda: vanishing(compare=COMPARE)) for _ in range(max(1, args.repeat // 2))]
 
     print(f"default run (seed 000's net), {args.repeat} repeats, interleaved; BLAS threads: {args.threads}; "
           f"malloc: {'glibc defaults' if args.system_malloc else 'steady thresholds'}; "
@@ -112,8 +148,9 @@ def main() -> None:
         base = times[name]
         print(f"  ratio vanishing() / {name:<40} best {min(ours) / min(base):5.2f}   "
               f"median {statistics.median(ours) / statistics.median(base):5.2f}")
-    print(f"--compare {COMPARE}: best {min(compare):.2f} s, median {statistics.median(compare):.2f} s "
-          f"({statistics.median(compare) / statistics.median(ours):.1f} × one default run)")
+    compare_scaling(max(1, args.repeat // 2))
+    if not args.no_presets:
+        presets(max(1, args.repeat // 3))
 
 
 if __name__ == "__main__":

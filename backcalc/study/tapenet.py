@@ -104,15 +104,21 @@ def accuracy(nodes, y, cfg: Config) -> float | None:
     return float(np.mean(guess == y[:, 0]))
 
 
+def _finite(a) -> bool:
+    # a finite sum means every entry is finite (inf and nan propagate); only a sum that overflows needs the
+    # entry-by-entry look, which allocates a mask as large as the array
+    return bool(np.isfinite(np.sum(a))) or bool(np.isfinite(a).all())
+
+
 def first_nonfinite(nodes, layers) -> Nonfinite | None:
     for n, (z, _, out) in enumerate(nodes, 1):
         for node in (z, out):
-            if not np.isfinite(node.data).all():
+            if not _finite(node.data):
                 return Nonfinite("forward", n, node.label)
     for n in range(len(nodes), 0, -1):
         grads = ((nodes[n - 1][2].grad, f"∂L/∂a{n}"), (layers[n - 1].W.grad, f"∂L/∂W{n}"))
         for g, name in grads:
-            if g is not None and not np.isfinite(g).all():
+            if g is not None and not _finite(g):
                 return Nonfinite("backward", n, name)
     return None
 
@@ -132,9 +138,16 @@ def _layer_stats(n, z, h, out, layer, norms) -> LayerStats:
         mean_abs_grad_W=float(np.abs(layer.W.grad).mean()), grad_norm_W=norms[n - 1],
         ratio_to_next=ratio(norms[n - 1], nxt) if nxt is not None else None,
         rms_grad_a=norm(out.grad) / math.sqrt(out.grad.size) if out.grad is not None else None,
-        weight_norm=norm(layer.W.data), dead_units=int(np.sum(np.all(local == 0, axis=0))),
+        weight_norm=norm(layer.W.data), dead_units=_dead(local),
         saturated_fraction=float(np.mean(np.abs(local) < SATURATED * bound)) if act in SATURATING else 0.0,
         unit_spread=spread)
+
+
+def _dead(local) -> int:
+    """Units whose f′ is 0 on every sample (the full look only when some f′ is 0 at all)."""
+    if np.count_nonzero(local) == local.size:
+        return 0
+    return int(np.sum(np.all(local == 0, axis=0)))
 
 
 def measure(cfg: Config, layers, x, y) -> tuple:
