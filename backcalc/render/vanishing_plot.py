@@ -158,8 +158,8 @@ def _ridges(result, path, L, plt, kind):
             ax.fill_between(h.edges[:-1], n, [n + v for v in heights], step="post", color=cmap(n / max(1, depth - 1)),
                             alpha=0.8, linewidth=0)
             if h.zeros[n]:
-                ax.annotate(L["plot_zeros"].format(n=h.zeros[n]), (1.0, n + 0.35), xycoords=("axes fraction", "data"),
-                            ha="right", fontsize=6)
+                ax.annotate(L["plot_zeros"].format(n=h.zeros[n]), (0.01, n + 0.35), xycoords=("axes fraction", "data"),
+                            ha="left", fontsize=6)   # the left edge: small gradients are the rare ones
         ax.set_yticks([n + 0.3 for n in range(depth)], [f"W{n + 1}" if shared else f"a{n + 1}" for n in range(depth)])
         if span:
             ax.set_xlim(*span)
