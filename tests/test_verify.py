@@ -208,10 +208,10 @@ def test_bad_specs_exit_2(tmp_path):
     assert result.exit_code == 2
     big = tmp_path / "big.json"
     big.write_text(json.dumps({"format": 1, "seed": 0, "data": {"x": [[0.0] * 100], "y": [[0.0]]},
-                               "layers": [{"activation": "relu", "units": 100, "init": "he_normal"},
+                               "layers": [{"activation": "relu", "units": 200, "init": "he_normal"},
                                           {"activation": "linear", "units": 1, "init": "zeros"}]}))
     result = runner.invoke(main, ["verify", str(big)])
-    assert result.exit_code == 2 and "at most 5,000 parameters" in result.output
+    assert result.exit_code == 2 and "at most 20,000 parameters" in result.output
 
 
 def test_importing_the_checker_loads_neither_the_tape_nor_the_rule_table():
@@ -267,3 +267,23 @@ def test_a_kink_silences_central_differences_only_for_the_parameters_that_move_i
 
     monkeypatch.setattr(v, "numeric_gradients", off)
     assert [r.key for r in verify(KINKED_NET).failures()] == ["W1[0][1]", "W2[1][0]"]  # W1[0][0] is at the kink
+
+
+def test_each_term_differentiated_alone_equals_the_whole_sum_differentiated():
+    # the checker differentiates one term a·w of a pre-activation sum once and renames its symbols; sympy
+    # differentiating the whole sum in each symbol must give the very same expressions
+    import sympy
+
+    from backcalc.check.layers.dense import Symbolic
+    from backcalc.net.spec import load_spec
+
+    spec = load_spec({"format": 1, "seed": 0, "data": {"x": [[0.5, -1.0, 2.0]], "y": [[1.0]]},
+                      "layers": [{"activation": "tanh", "units": 2, "init": "xavier_normal"},
+                                 {"activation": "linear", "units": 1, "init": "xavier_normal"}]})
+    sym = Symbolic(spec.layers[0], sympy)
+    for b in range(2):
+        pre = sum(sym.A[a] * sym.W[a][b] for a in range(3)) + sym.B[b]
+        assert sym.dz_db[b] == sympy.diff(pre, sym.B[b]) == 1
+        for a in range(3):
+            assert sym.dz_dW[a][b] == sympy.diff(pre, sym.W[a][b]) == sym.A[a]
+            assert sym.dz_da[a][b] == sympy.diff(pre, sym.A[a]) == sym.W[a][b]

@@ -34,7 +34,7 @@ from .sympy_tools import load_sympy
 
 TAPE_RTOL, TAPE_ATOL = 1e-7, 1e-10        # tape against sympy: both are exact up to rounding
 NUMERIC_RTOL, NUMERIC_ATOL = 1e-4, 1e-7   # central differences against sympy
-MAX_VERIFY_PARAMETERS = 5_000
+MAX_VERIFY_PARAMETERS = 20_000
 MAX_VERIFY_UNIT_SAMPLES = 20_000          # units × samples: sympy evaluates each unit once per sample
 
 

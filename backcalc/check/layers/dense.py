@@ -31,14 +31,17 @@ class Symbolic:
         self.layer, self.sp = layer, sp
         units, fan_in = layer.units, layer.fan_in
         self.act = LayerActivation(layer, sp)
-        # z_b = Σ_a a_a·W_ab + b_b, in symbols; its partial derivatives, one diff each
+        # z_b = Σ_a a_a·W_ab + b_b, in symbols. Each symbol occurs in one term of the sum only, so its
+        # derivative is that term's (the other terms give 0), and every term has the same form a·w: sympy
+        # differentiates one term a·w (and b) once, and each element's derivative is that one with the
+        # term's own symbols put in — no diff walks the fan_in terms of a sum fan_in·units times
         self.A = [sp.Symbol(f"a{a}", real=True) for a in range(fan_in)]
         self.W = [[sp.Symbol(f"W{a}_{b}", real=True) for b in range(units)] for a in range(fan_in)]
         self.B = [sp.Symbol(f"b{b}", real=True) for b in range(units)]
-        pre = [sum(self.A[a] * self.W[a][b] for a in range(fan_in)) + self.B[b] for b in range(units)]
-        self.dz_dW = [[sp.diff(pre[b], self.W[a][b]) for b in range(units)] for a in range(fan_in)]
-        self.dz_db = [sp.diff(pre[b], self.B[b]) for b in range(units)]
-        self.dz_da = [[sp.diff(pre[b], self.A[a]) for b in range(units)] for a in range(fan_in)]
+        term = Term(sp)
+        self.dz_dW = [[term.d_weight(self.A[a], self.W[a][b]) for b in range(units)] for a in range(fan_in)]
+        self.dz_db = [term.d_bias(self.B[b]) for b in range(units)]
+        self.dz_da = [[term.d_source(self.A[a], self.W[a][b]) for b in range(units)] for a in range(fan_in)]
 
     def forward(self, a_prev: np.ndarray, memo, earlier=()) -> np.ndarray:
         """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
@@ -65,6 +68,33 @@ class Symbolic:
             for b in range(layer.units):
                 g_prev[:, a] += gz[:, b] * _coefficient(self.dz_da[a][b], env, S, sp)
         return grads, g_prev
+
+
+class Term:
+    """sympy's derivatives of one term ``source·weight`` of a weighted sum, and of a bias, each diffed once.
+
+    >>> import sympy
+    >>> x, w = sympy.symbols("x w_xk1")
+    >>> Term(sympy).d_weight(x, w), Term(sympy).d_source(x, w), Term(sympy).d_bias(sympy.Symbol("b_k1"))
+    (x, w_xk1, 1)
+    """
+
+    def __init__(self, sp):
+        s, w, b = sp.Dummy("s"), sp.Dummy("w"), sp.Dummy("b")
+        self._s, self._w, self._b = s, w, b
+        self._dw, self._ds, self._db = sp.diff(s * w, w), sp.diff(s * w, s), sp.diff(b, b)
+
+    def d_weight(self, source, weight):
+        """∂(source·weight)/∂weight."""
+        return self._dw.xreplace({self._s: source, self._w: weight})
+
+    def d_source(self, source, weight):
+        """∂(source·weight)/∂source."""
+        return self._ds.xreplace({self._s: source, self._w: weight})
+
+    def d_bias(self, bias):
+        """∂(… + bias)/∂bias."""
+        return self._db.xreplace({self._b: bias})
 
 
 def _coefficient(expr, env: dict, samples: int, sp):
@@ -120,20 +150,18 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
         for u, o, ti in zip(units, names.outputs, t):
             if is_zero((delta[u] - (o - ti)).subs(t[-1], 1 - sum(t[:-1])), sp):
                 delta[u] = o - ti
-    result, pre = {}, {}
-    for u in units:
-        w = [sym(weight_name(sources[a], u)) for a in range(len(sources))]
-        bias = sym(bias_name(u))
-        pre[u] = (sum(s * wi for s, wi in zip(src, w)) + bias, w, bias)
+    # u_in = Σ_a source_a·w_au + b_u: each name occurs in one term only, so its derivative is that term's,
+    # from one diff of the form source·weight (see Symbolic)
+    term = Term(sp)
+    result = {}
+    weights = {u: [sym(weight_name(sources[a], u)) for a in range(len(sources))] for u in units}
     for a, s in enumerate(sources):
         for u in units:
-            expr, w, _ = pre[u]
-            result[weight_name(s, u)] = delta[u] * sp.diff(expr, w[a])
+            result[weight_name(s, u)] = delta[u] * term.d_weight(src[a], weights[u][a])
     for u in units:
-        expr, _, bias = pre[u]
-        result[bias_name(u)] = delta[u] * sp.diff(expr, bias)
+        result[bias_name(u)] = delta[u] * term.d_bias(sym(bias_name(u)))
     below = {}
     if n > 1:
         for a, s in enumerate(sources):
-            below[s] = names.shorten(sum(delta[u] * sp.diff(pre[u][0], src[a]) for u in units), s)
+            below[s] = names.shorten(sum(delta[u] * term.d_source(src[a], weights[u][a]) for u in units), s)
     return result, below
