@@ -85,11 +85,22 @@ def _loss(spec, out, s):
 
 
 def loss(spec, params=None):
-    return forward(spec, params or _params(spec))[1]
+    """The loss, the l1/l2 penalty included."""
+    params = params or _params(spec)
+    return forward(spec, params)[1] + (penalty(spec, params) if spec.training is not None else 0)
 
 
 def gradients(spec, params=None):
-    """{"W1[0][0]": mpf, ...} by central differences in 40-digit arithmetic."""
+    """{"W1[0][0]": mpf, ...}: ∂(loss + penalty)/∂θ (see _full_gradients)."""
+    params = params or _params(spec)
+    if spec.training is None:
+        return _data_gradients(spec, params)
+    full = _full_gradients(spec, params)
+    return {name + "".join(f"[{i}]" for i in idx): g for (name, idx), g in full.items()}
+
+
+def _data_gradients(spec, params=None):
+    """{"W1[0][0]": mpf, ...} of the data loss by central differences in 40-digit arithmetic."""
     params = params or _params(spec)
     h = mp.mpf("1e-15")
     out = {}
@@ -110,7 +121,11 @@ def gradients(spec, params=None):
 
 
 def sgd(spec, steps=None):
-    """Parameters after ``steps`` plain SGD steps, and the loss history, all in 40-digit arithmetic."""
+    """Parameters after ``steps`` steps (plain SGD; the spec's optimizer when it has one), the loss history and
+    the loss after, all in 40-digit arithmetic."""
+    if spec.training is not None and (steps is None or steps == spec.steps):
+        trajectory, history, _ = train(spec)
+        return trajectory[-1], history, loss(spec, trajectory[-1])
     params = _params(spec)
     history = []
     for _ in range(steps or spec.steps):
@@ -124,3 +139,136 @@ def sgd(spec, steps=None):
             else:
                 params[name][idx[0]] -= spec.learning_rate * g
     return params, history, loss(spec, params)
+
+
+# ─────────────── training beyond plain SGD (written again from torch.optim's documentation) ───────────────
+
+def penalty(spec, params):
+    """λ₂·Σw² + λ₁·Σ|w| over the weight matrices (and biases with regularize_bias)."""
+    reg = spec.training.regularization
+    total = mp.mpf(0)
+    for key, value in params.items():
+        if key.startswith("W") or (key.startswith("b") and reg.regularize_bias):
+            flat = [v for row in value for v in row] if isinstance(value[0], list) else list(value)
+            total += mp.mpf(reg.l2) * sum(v * v for v in flat) + mp.mpf(reg.l1) * sum(abs(v) for v in flat)
+    return total
+
+
+def _flat_keys(params):
+    for name, value in params.items():
+        if isinstance(value[0], list):
+            for i, row in enumerate(value):
+                for j in range(len(row)):
+                    yield name, (i, j)
+        else:
+            for i in range(len(value)):
+                yield name, (i,)
+
+
+def _get(params, name, idx):
+    return params[name][idx[0]][idx[1]] if len(idx) == 2 else params[name][idx[0]]
+
+
+def _set(params, name, idx, v):
+    if len(idx) == 2:
+        params[name][idx[0]][idx[1]] = v
+    else:
+        params[name][idx[0]] = v
+
+
+def _full_loss(spec, params):
+    return forward(spec, params)[1] + penalty(spec, params)
+
+
+def _full_gradients(spec, params):
+    """∂(loss + penalty)/∂θ per element by 40-digit central differences (|w|′ is taken analytically: sign, 0 at 0)."""
+    data = _data_gradients(spec, params)
+    reg = spec.training.regularization
+    out = {}
+    for name, idx in _flat_keys(params):
+        key = name + "".join(f"[{i}]" for i in idx)
+        g = data[key]
+        if name.startswith("W") or (name.startswith("b") and reg.regularize_bias):
+            w = _get(params, name, idx)
+            g += 2 * mp.mpf(reg.l2) * w + mp.mpf(reg.l1) * mp.sign(w)
+        out[(name, idx)] = g
+    return out
+
+
+def train(spec):
+    """(params after each step, loss before each step, state after each step) for any optimizer, 40 digits."""
+    s = spec.training.optim
+    params = _params(spec)
+    state = {k: {} for k in _flat_keys_list(params)}
+    trajectory, history, states = [], [], []
+    for t in range(1, spec.steps + 1):
+        history.append(_full_loss(spec, params))
+        grads = _full_gradients(spec, params)
+        if s.clip_norm is not None:
+            norm = mp.sqrt(sum(g * g for g in grads.values()))
+            scale = mp.mpf(s.clip_norm) / (norm + mp.mpf("1e-6"))
+            if scale < 1:
+                grads = {k: g * scale for k, g in grads.items()}
+        if s.clip_value is not None:
+            c = mp.mpf(s.clip_value)
+            grads = {k: max(-c, min(c, g)) for k, g in grads.items()}
+        for k, g in grads.items():
+            w = _get(params, *k)
+            _set(params, *k, _update(s, t, w, g, state[k]))
+        trajectory.append({k: [list(r) if isinstance(r, list) else r for r in v] for k, v in params.items()})
+        states.append({k: dict(v) for k, v in state.items()})
+    return trajectory, history, states
+
+
+def _flat_keys_list(params):
+    return list(_flat_keys(params))
+
+
+def _update(s, t, w, g, st):
+    """One element's step; state by PyTorch's names."""
+    m = lambda v: mp.mpf(v)  # noqa: E731
+    lr = m(s.lr)
+    if s.weight_decay and s.optimizer != "adamw":
+        g = g + m(s.weight_decay) * w
+    name = s.optimizer
+    if name == "sgd":
+        return w - lr * g
+    if name in ("momentum", "nesterov"):
+        mu = m(s.momentum)
+        if s.momentum_form == "cs231n":
+            prev = st.get("velocity", m(0))
+            st["velocity"] = mu * prev - lr * g
+            return w - mu * prev + (1 + mu) * st["velocity"] if name == "nesterov" else w + st["velocity"]
+        prev = st.get("momentum_buffer")
+        if s.momentum_form == "ema":
+            buf = mu * (prev or 0) + (1 - mu) * g
+        else:
+            buf = g if prev is None else mu * prev + g
+        st["momentum_buffer"] = buf
+        return w - lr * (g + mu * buf) if name == "nesterov" else w - lr * buf
+    eps = m(s.eps)
+    root = (lambda x: mp.sqrt(x + eps)) if s.eps_form == "inside" else (lambda x: mp.sqrt(x) + eps)
+    if name == "adagrad":
+        st["sum"] = st.get("sum", m(0)) + g * g
+        return w - lr * g / root(st["sum"])
+    if name == "rmsprop":
+        a = m(s.alpha)
+        st["square_avg"] = a * st.get("square_avg", m(0)) + (1 - a) * g * g
+        x = st["square_avg"]
+        if s.centered:
+            st["grad_avg"] = a * st.get("grad_avg", m(0)) + (1 - a) * g
+            x = x - st["grad_avg"] ** 2
+        if s.momentum:
+            st["momentum_buffer"] = m(s.momentum) * st.get("momentum_buffer", m(0)) + g / root(x)
+            return w - lr * st["momentum_buffer"]
+        return w - lr * g / root(x)
+    if name == "adamw":
+        w = w * (1 - lr * m(s.weight_decay))
+    b1, b2 = m(s.beta1), m(s.beta2)
+    st["exp_avg"] = b1 * st.get("exp_avg", m(0)) + (1 - b1) * g
+    st["exp_avg_sq"] = b2 * st.get("exp_avg_sq", m(0)) + (1 - b2) * g * g
+    second = st["exp_avg_sq"]
+    if s.amsgrad:
+        st["max_exp_avg_sq"] = max(st.get("max_exp_avg_sq", m(0)), second)
+        second = st["max_exp_avg_sq"]
+    return w - lr * (st["exp_avg"] / (1 - b1 ** t)) / root(second / (1 - b2 ** t))

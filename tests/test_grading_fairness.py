@@ -55,8 +55,11 @@ def assert_round_trip(spec, digits):
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("digits", [5, 3])
 def test_every_printed_number_checks_correct_on_the_worked_examples(path, digits):
-    r = assert_round_trip(load_spec(path), digits)
-    if digits == 5:  # at explain's default most answers show their step; only some new weights cannot
+    spec = load_spec(path)
+    r = assert_round_trip(spec, digits)
+    # at explain's default most answers show their step; only some new weights cannot — except Adam's, whose
+    # first step moves every weight by lr·g/(|g| + ε), lr up to ~1e-7: printed to 5 digits, none shows it
+    if digits == 5 and spec.training.optim.optimizer not in ("adam", "adamw"):
         assert r.low_precision < r.total / 4
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .activations import SELU_ALPHA, SELU_LAMBDA  # noqa: F401 (public here too)
 from .layers import builder
+from .training import penalty_value
 
 
 def central_difference(fn, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -53,7 +54,7 @@ def numpy_loss(spec, params: dict) -> float:
         else:
             sq = (a - y) ** 2
             per = {"half_sse": 0.5 * sq.sum(axis=1), "sse": sq.sum(axis=1), "mse": sq.mean(axis=1)}[kind]
-    return float(per.sum() if spec.reduction == "sum" else per.mean())
+    return float(per.sum() if spec.reduction == "sum" else per.mean()) + penalty_value(spec, params)
 
 
 def numeric_gradients(spec, eps: float = EPS) -> dict:

@@ -29,7 +29,8 @@ from .formulas import FORMULA_MAX_OPS, closed_forms  # noqa: F401
 from .layers import BUILDERS, builder
 from .loss import sample_loss_expression  # noqa: F401
 from .numeric import EPS, numeric_gradients, numpy_loss
-from .symbolic import symbolic_gradients
+from .replay import regularised_symbolic, update_rows
+from .symbolic import symbolic_gradients  # noqa: F401 (public here too)
 from .sympy_tools import load_sympy
 
 TAPE_RTOL, TAPE_ATOL = 1e-7, 1e-10        # tape against sympy: both are exact up to rounding
@@ -75,6 +76,7 @@ class VerifyResult:
     numeric_checked: bool = True  # False when some row's central difference straddles a kink (not compared)
     notes: tuple = ()
     formulas: tuple | None = None  # ((name, closed form), ...) with --formulas
+    updates: tuple = ()            # UpdateRow per step and element: the optimizer's steps, three ways (1.1 specs)
 
     @property
     def tolerance(self) -> dict:
@@ -88,7 +90,7 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
-        return self.loss_ok and all(r.ok for r in self.rows)
+        return self.loss_ok and all(r.ok for r in self.rows) and all(r.ok for r in self.updates)
 
     def failures(self) -> list[VerifyRow]:
         return [r for r in self.rows if not r.ok]
@@ -103,6 +105,9 @@ class VerifyResult:
                                                   "numeric": self.loss_numeric},
                     "numeric_checked": self.numeric_checked, "notes": list(self.notes),
                     "tolerance": self.tolerance})
+        if self.updates:
+            out["updated"] = [{"step": r.step, "name": r.name, "key": r.key, "tape": r.tape, "symbolic": r.symbolic,
+                               "numeric": r.numeric, "ok": r.ok} for r in self.updates]
         return out
 
     def _repr_markdown_(self) -> str:
@@ -143,7 +148,7 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     tape = net.gradients()
     loss_tape = net.loss()
     try:
-        symbolic, loss_symbolic = symbolic_gradients(spec, sp)
+        symbolic, loss_symbolic = regularised_symbolic(spec, sp)
     except RecursionError:
         raise SpecError(f"{spec.source}: the net is too deep for the symbolic check") from None
     numeric = numeric_gradients(spec)
@@ -157,7 +162,7 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     closed = tuple(closed_forms(spec, sp).items()) if formulas else None
     return VerifyResult(spec.title, spec.samples, spec.loss, loss_tape, loss_symbolic,
                         numpy_loss(spec, spec.parameters()), tuple(rows), all(r.numeric_compared for r in rows),
-                        tuple(note for _, _, note in kinks), closed)
+                        tuple(note for _, _, note in kinks), closed, update_rows(spec, sp))
 
 
 def _kinks(spec) -> list[tuple]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .reader import Tolerance
 from .keys import AnswerSpace
+from .optim_mistakes import gradient_candidates, penalty_term, plain_sgd, update_candidates
 from ..net.names import array_key, bias_name, element_key
 
 MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
@@ -76,8 +77,8 @@ def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra
         out["local"][n], out["delta"][n] = loc, delta
         delta = _own(delta, own, "delta", n)
         source = _own(sp.a[n - 1], own, "a", n - 1)
-        out["W"][n] = source.T @ delta
-        out["b"][n] = delta.sum(axis=0)
+        out["W"][n] = source.T @ delta + penalty_term(sp.spec, array_key("W", n), sp.old[array_key("W", n)])
+        out["b"][n] = delta.sum(axis=0) + penalty_term(sp.spec, array_key("b", n), sp.old[array_key("b", n)])
         if n == 1:
             break
         W = (weights or {}).get(n, layer.weights)
@@ -220,11 +221,18 @@ class _Catalogue:
                 yield (self._here(m, item),), self._pick(run, item)
             yield from self._from_own(item)
             yield (_M("new_as_gradient"),), float(sp.updated[ref.array][ref.index])
-            yield (_M("step_as_gradient"),), sp.lr * e
-            yield (_M("step_as_gradient"),), -sp.lr * e
+            if plain_sgd(sp.spec):  # the step is lr·gradient only for plain SGD
+                yield (_M("step_as_gradient"),), sp.lr * e
+                yield (_M("step_as_gradient"),), -sp.lr * e
             yield from self._transposed(item, sp.grads)
+            for codes, value in gradient_candidates(sp, item):
+                yield tuple(_M(code, **dict(params)) for code, params in codes), value
         elif item.section == "updated":
-            yield from self._updated(item)
+            if plain_sgd(sp.spec):
+                yield from self._updated(item)
+            else:  # another optimizer: its own slips, never the SGD step's
+                for codes, value in update_candidates(sp, item, self.__dict__.setdefault("_optim_runs", {})):
+                    yield tuple(_M(code, **dict(params)) for code, params in codes), value
         elif item.section == "factors":
             yield from self._factor(item)
 
@@ -341,7 +349,7 @@ class _Catalogue:
         the update is then first judged against it, so a wrong gradient carried into a right update is one
         mistake, not two.
         """
-        if gradient is not None and item.section == "updated" and self.sp.spec.steps == 1:
+        if gradient is not None and item.section == "updated" and self.sp.spec.steps == 1 and plain_sgd(self.sp.spec):
             found = self._own_step(item, given, text, tol, gradient)
             if found is not None:
                 return found

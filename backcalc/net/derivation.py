@@ -20,24 +20,21 @@ from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain
                       Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream)
 from .names import node_out, parse_key
 from .spec import NetSpec, load_spec
+from .train_records import training_record
+from .training import train
 
 
 def explain(spec=None, steps: int | None = None) -> Derivation:
     """The worked derivation of a spec (path, dict or NetSpec; the embedded default when None)."""
     spec = load_spec(spec)
     steps = spec.steps if steps is None else steps
-    net = Network(spec)
-    first = net.forward()
-    history = [(1, first.loss)]
-    grads = first.gradients()
-    current = net.step(grads)
-    for step in range(2, steps + 1):
-        p = current.forward()
-        history.append((step, p.loss))
-        current = current.step(p.gradients())
-    loss_after = current.loss()
-    return _derivation(spec, net, first, grads, current if steps == 1 else net.step(grads), current,
-                       tuple(history), loss_after)
+    run = train(spec, steps)  # PyTorch's loop: gradients (penalty included), clipping, the optimizer's step
+    first = run.first
+    after_first = {ps.key: ps.update.param for ps in run.steps[0].params}
+    detailed = spec.n_parameters <= DETAIL_PARAMETERS and spec.samples <= DETAIL_SAMPLES
+    return _derivation(spec, Network(spec), first, first.gradients(), after_first, run.final,
+                       tuple((st.step, st.loss) for st in run.steps), run.loss_after,
+                       training_record(spec, run, detailed))
 
 
 def explain_steps(spec=None, steps: int | None = None) -> tuple:
@@ -49,18 +46,18 @@ def explain_steps(spec=None, steps: int | None = None) -> tuple:
     """
     spec = load_spec(spec)
     steps = spec.steps if steps is None else steps
+    run = train(spec, steps)
     out = []
-    net = Network(spec)
-    for _ in range(steps):
+    for st in run.steps:
+        old = {ps.key: ps.old for ps in st.params}
+        after = {ps.key: ps.update.param for ps in st.params}
+        net = Network(spec, old)
         p = net.forward()
-        grads = p.gradients()
-        after = net.step(grads)
-        out.append(_derivation(spec, net, p, grads, after, after, ((1, p.loss),), after.loss()))
-        net = after
+        out.append(_derivation(spec, net, p, p.gradients(), after, after, ((1, p.loss),), Network(spec, after).loss()))
     return tuple(out)
 
 
-def _derivation(spec, net, first, grads, after_first, final, history, loss_after) -> Derivation:
+def _derivation(spec, net, first, grads, after_first, final, history, loss_after, training=None) -> Derivation:
     """The records of pass ``first`` of ``net`` (its updates lead to ``after_first``; ``final`` ends the run)."""
     records = TapeReader(spec, first)
     forward = {}
@@ -79,12 +76,13 @@ def _derivation(spec, net, first, grads, after_first, final, history, loss_after
         deltas=records.deltas(),
         terms=records.terms(),
         terms_omitted=records.terms_omitted,
-        updates=_updates(spec, net.params, grads, after_first.params),
+        updates=_updates(spec, net.params, grads, after_first),
         loss_after=loss_after,
         history=history,
         forward=forward,
         gradients={k: v.tolist() for k, v in grads.items()},
-        updated={k: v.tolist() for k, v in final.params.items()},
+        updated={k: v.tolist() for k, v in final.items()},
+        training=training,
     )
 
 

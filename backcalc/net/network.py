@@ -30,7 +30,9 @@ class Pass:
     x: Tensor
     layers: list            # LayerPass per layer (backcalc.net.layers), in order
     per_sample: Tensor      # the loss of each sample
-    total: Tensor           # the loss
+    total: Tensor           # the loss (with the l1/l2 penalty when the spec has one)
+    data_total: Tensor | None = None   # the loss before the penalty (None without one)
+    penalties: tuple = ()              # Penalty per regularised parameter array
 
     @property
     def loss(self) -> float:
@@ -39,6 +41,10 @@ class Pass:
     @property
     def output(self) -> Tensor:
         return self.layers[-1].output
+
+    def param_values(self, key: str) -> np.ndarray:
+        """A parameter array's values in this pass, by canonical key (``"W2"``, ``"b1"``)."""
+        return next(lp.params[key].data for lp in self.layers if key in lp.params)
 
     def gradients(self) -> dict[str, np.ndarray]:
         """∂L/∂parameter by canonical array key (``{"W1": ..., "b1": ..., ...}``), in the spec's order."""
@@ -68,7 +74,13 @@ class Network:
         per_sample.label = "loss per sample"
         total = per_sample.sum() if spec.reduction == "sum" else per_sample.mean()
         total.label = "L"
-        result = Pass(x, passes, per_sample, total)
+        data_total, penalties = None, ()
+        reg = spec.training.regularization if spec.training is not None else None
+        if reg is not None and reg.active:
+            data_total, penalties = total, _penalties(reg, passes)
+            total = data_total + sum_tensors([p.total for p in penalties])
+            total.label = "L"
+        result = Pass(x, passes, per_sample, total, data_total, penalties)
         if backward:
             total.backward()
         return result
@@ -89,3 +101,44 @@ class Network:
         """The net after one SGD step: every parameter minus learning rate × its gradient."""
         lr = self.spec.learning_rate if learning_rate is None else learning_rate
         return Network(self.spec, {k: v - lr * grads[k] for k, v in self.params.items()})
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """λ₂·Σθ² + λ₁·Σ|θ| of one parameter array on the tape; ``square``/``absolute`` are the θ² and |θ| nodes."""
+
+    key: str
+    total: Tensor
+    square: Tensor | None
+    absolute: Tensor | None
+
+    def gradient(self) -> np.ndarray:
+        """The penalty's own term of ∂L/∂θ, read from the tape: 2λ₂·θ + λ₁·sign(θ)."""
+        out = 0.0
+        for node in (self.square, self.absolute):
+            if node is not None:
+                out = out + node.grad * np.broadcast_to(node.local[0], node.shape)
+        return np.asarray(out, dtype=np.float64)
+
+
+def _penalties(reg, passes) -> tuple:
+    """A Penalty per regularised parameter array (weight matrices; biases with regularize_bias), in spec order."""
+    out = []
+    for lp in passes:
+        for key, leaf in lp.params.items():
+            if not reg.applies_to(parse_key(key).kind):
+                continue
+            square = leaf ** 2 if reg.l2 else None
+            absolute = leaf.abs() if reg.l1 else None
+            parts = ([square.sum() * reg.l2] if square is not None else []) + \
+                    ([absolute.sum() * reg.l1] if absolute is not None else [])
+            out.append(Penalty(key, sum_tensors(parts), square, absolute))
+    return tuple(out)
+
+
+def sum_tensors(parts: list) -> Tensor:
+    """``parts[0] + parts[1] + …`` on the tape."""
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total

@@ -172,6 +172,7 @@ class Derivation:
     forward: dict                # {"z1": [[...]], "a1": ..., ...} of the first step
     gradients: dict              # {"W1": [[...]], "b1": [...], ...} of the first step
     updated: dict                # parameters after the last step
+    training: object = None      # TrainingRecord: optimizer steps, clipping, l1/l2 (train_records.py)
 
     @property
     def detail_limits(self) -> tuple[int, int]:
@@ -211,6 +212,10 @@ class Derivation:
         }
         if self.terms_omitted:
             out["terms_omitted"] = True
+        if self.training is not None:
+            from .train_records import training_dict
+
+            out.update(training_dict(self.training))
         return out
 
     def _repr_markdown_(self) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import SpecError
 from ..tape.losses import LOSS_KINDS
 from ..userinput import printable_problem
+from .train_spec import LOSS_KEYS, TRAIN_KEYS, Training, read_training
 from . import layers as kinds
 from .documents import MAX_DEPTH, MAX_FILE_BYTES, parse_document, read_document  # noqa: F401 (public here too)
 from .fields import MAX_ABS_NUMBER, Fields, kind_of  # noqa: F401
@@ -42,8 +43,8 @@ MAX_WORK = 200_000_000  # samples × weights × steps: a run past this is refuse
 
 _TOP_KEYS = ("format", "title", "seed", "data", "layers", "loss", "train")
 _DATA_KEYS = ("x", "y", "input_name")
-_LOSS_KEYS = ("kind", "reduction")
-_TRAIN_KEYS = ("learning_rate", "steps")
+_LOSS_KEYS = LOSS_KEYS
+_TRAIN_KEYS = TRAIN_KEYS
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class NetSpec:
     seed: int | None = None
     source: str = "<spec>"
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    training: Training | None = None  # optimizer, clipping and l1/l2 (train_spec.py); plain SGD when None
 
     @property
     def samples(self) -> int:
@@ -149,9 +151,10 @@ def _build(doc: dict, source: str) -> NetSpec:
     lr = f.number("train.learning_rate", train.get("learning_rate", 0.1), 0.0, 1e3)
     steps = f.whole("train.steps", train.get("steps", 1), 1, MAX_STEPS)
     _check_work(f, x.shape[0], sum(layer.multiply_adds for layer in layers), steps)
+    training = read_training(f.fail, train, f.table(doc, "loss", required=False))
     return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=unit_names(input_name, x.shape[1]),
                    layers=tuple(layers), loss=loss, reduction=reduction, learning_rate=lr, steps=steps,
-                   seed=seed, source=source, raw=doc)
+                   seed=seed, source=source, raw=doc, training=training)
 
 
 def _read_top(f: Fields, doc) -> tuple:

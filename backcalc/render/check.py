@@ -257,6 +257,38 @@ def as_dict(result, lang: str = "en") -> dict:
 
 # ─────────────────────────────────────────── formats ───────────────────────────────────────────
 
+# ── training mistakes (grading/optim_mistakes.py) ──
+_MISTAKES["en"].update({
+    "l2_missing": "the l2 term 2λ·w is left out of the gradient",
+    "l2_no_two": "the l2 term without its factor 2: λ·w instead of 2λ·w (∂(λw²)/∂w = 2λw)",
+    "l2_half": "the l2 term halved: ½·λ·w instead of 2λ·w",
+    "l2_bias": "the bias is regularised, but l2 covers weights only (regularize_bias = false)",
+    "sgd_instead": "a plain SGD step old − lr·gradient, not the {optimizer} step",
+    "velocity_not_carried": "the velocity is not carried to the next step (each step starts again from v = 0)",
+    "eps_inside": "ε inside the square root: √(v̂ + ε), but this optimizer adds it outside: √v̂ + ε",
+    "eps_outside": "ε outside the square root: √v̂ + ε, but this spec puts it inside: √(v̂ + ε)",
+    "clip_value_for_norm": "clipped each element by value, but the gradient norm was to be clipped",
+    "adam_no_bias_correction": "Adam's bias correction left out: m and v used instead of m̂ = m/(1 − β1^t) and "
+                               "v̂ = v/(1 − β2^t)",
+    "adam_bias_step": "Adam's bias correction taken at the wrong step (t = 2 on the first step)",
+    "momentum_sign": "the momentum step taken with the wrong sign: old + lr·v instead of old − lr·v",
+})
+_MISTAKES["id"].update({
+    "l2_missing": "suku l2 2λ·w terlupa dari gradien",
+    "l2_no_two": "suku l2 tanpa faktor 2: λ·w, seharusnya 2λ·w (∂(λw²)/∂w = 2λw)",
+    "l2_half": "suku l2 dibagi dua: ½·λ·w, seharusnya 2λ·w",
+    "l2_bias": "bias ikut diregularisasi, padahal l2 hanya untuk bobot (regularize_bias = false)",
+    "sgd_instead": "langkah SGD biasa lama − lr·gradien, bukan langkah {optimizer}",
+    "velocity_not_carried": "kecepatan (velocity) tidak dibawa ke langkah berikutnya (setiap langkah mulai lagi dari v = 0)",
+    "eps_inside": "ε di dalam akar: √(v̂ + ε), padahal optimizer ini menambahkannya di luar: √v̂ + ε",
+    "eps_outside": "ε di luar akar: √v̂ + ε, padahal spec ini menaruhnya di dalam: √(v̂ + ε)",
+    "clip_value_for_norm": "setiap elemen dipotong per nilai, padahal yang diminta memotong norma gradien",
+    "adam_no_bias_correction": "koreksi bias Adam terlupa: m dan v dipakai, bukan m̂ = m/(1 − β1^t) dan "
+                               "v̂ = v/(1 − β2^t)",
+    "adam_bias_step": "koreksi bias Adam pada langkah yang salah (t = 2 pada langkah pertama)",
+    "momentum_sign": "langkah momentum dengan tanda terbalik: lama + lr·v, seharusnya lama − lr·v",
+})
+
 _MARK = {"correct": "✓", "correct_low_precision": "≈", "wrong": "✗", "invalid": "!", "unanswered": ""}
 
 

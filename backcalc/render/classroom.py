@@ -52,6 +52,22 @@ SHORT = {  # one line per mistake code, for the class's mistake table
     },
 }
 
+SHORT["en"].update({  # training mistakes (grading/optim_mistakes.py)
+    "l2_missing": "l2 term left out", "l2_no_two": "l2 term without its 2", "l2_half": "l2 term halved",
+    "l2_bias": "bias regularised", "sgd_instead": "plain SGD instead of the optimizer",
+    "velocity_not_carried": "velocity not carried", "eps_inside": "ε inside the root", "eps_outside": "ε outside the root",
+    "clip_value_for_norm": "clipped by value, not norm", "adam_no_bias_correction": "no bias correction",
+    "adam_bias_step": "bias correction at the wrong step", "momentum_sign": "momentum sign flipped",
+})
+SHORT["id"].update({
+    "l2_missing": "suku l2 terlupa", "l2_no_two": "suku l2 tanpa 2", "l2_half": "suku l2 dibagi dua",
+    "l2_bias": "bias ikut diregularisasi", "sgd_instead": "SGD biasa, bukan optimizer yang diminta",
+    "velocity_not_carried": "kecepatan tidak dibawa", "eps_inside": "ε di dalam akar", "eps_outside": "ε di luar akar",
+    "clip_value_for_norm": "dipotong per nilai, bukan norma", "adam_no_bias_correction": "tanpa koreksi bias",
+    "adam_bias_step": "koreksi bias pada langkah yang salah", "momentum_sign": "tanda momentum terbalik",
+})
+
+
 LABELS = {
     "en": {"title": "Class report: {folder} ({n} students, {graded} graded{errors})", "errors": ", {e} with errors",
            "scores": "Scores: mean {mean} %, median {median} %, lowest {low} %, highest {high} %",

@@ -329,3 +329,58 @@ VANISHING = {
 def vanishing_labels(lang: str) -> dict:
     """The vanishing study's words in ``lang`` (``en`` or ``id``)."""
     return VANISHING[lang]
+
+
+# ── training (optimizers, clipping, l1/l2): merged into each language's labels under "train" ──
+TRAINING_LABELS = {
+    "en": {
+        "optimizer": {"sgd": "SGD", "momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum",
+                      "adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"},
+        "form": {"pytorch": "PyTorch's form", "cs231n": "CS231n/Keras form v ← μ·v − lr·g",
+                 "ema": "moving-average form v ← μ·v + (1 − μ)·g"},
+        "eps_inside": "ε inside the square root",
+        "centered": "centered",
+        "update": "Update: {settings}",
+        "step": "Step {step}",
+        "weight_decay": "weight decay: g = ∂L/∂w + {lam}·w is the gradient the optimizer uses (the loss is unchanged)",
+        "decoupled": "decoupled weight decay: w′ = w·(1 − lr·{lam}) before the Adam step (the gradient is unchanged)",
+        "quantity": "quantity",
+        "with_numbers": "with numbers",
+        "data_loss": "data loss",
+        "penalty": "Regularisation of {arrays}:",
+        "l1_note": "l1′(0) = 0: a weight at exactly 0 gets no l1 term (as PyTorch's abs)",
+        "reg_terms": "Regularisation's own term in each ∂L/∂w: ∂L/∂w = data term + {term}",
+        "data_term": "data term",
+        "total": "∂L/∂w",
+        "clip_norm": "clipping: ‖g‖ over all parameters = {norm}; scale = min(1, {c}/(‖g‖ + 1e-6)) = {scale}",
+        "clip_scaled": "every gradient is multiplied by the scale before the update",
+        "clip_kept": "the norm is within the limit: the gradients are unchanged",
+        "clip_value": "clipping: every gradient element into [−{c}, {c}] ({n} elements clipped)",
+    },
+    "id": {
+        "optimizer": {"sgd": "SGD", "momentum": "SGD dengan momentum", "nesterov": "SGD dengan momentum Nesterov",
+                      "adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"},
+        "form": {"pytorch": "bentuk PyTorch", "cs231n": "bentuk CS231n/Keras v ← μ·v − lr·g",
+                 "ema": "bentuk rata-rata bergerak v ← μ·v + (1 − μ)·g"},
+        "eps_inside": "ε di dalam akar kuadrat",
+        "centered": "terpusat (centered)",
+        "update": "Pembaruan: {settings}",
+        "step": "Langkah {step}",
+        "weight_decay": "weight decay: g = ∂L/∂w + {lam}·w adalah gradien yang dipakai optimizer (loss tidak berubah)",
+        "decoupled": "weight decay terpisah: w′ = w·(1 − lr·{lam}) sebelum langkah Adam (gradien tidak berubah)",
+        "quantity": "besaran",
+        "with_numbers": "dengan angka",
+        "data_loss": "loss data",
+        "penalty": "Regularisasi atas {arrays}:",
+        "l1_note": "l1′(0) = 0: bobot yang tepat 0 tidak mendapat suku l1 (seperti abs di PyTorch)",
+        "reg_terms": "Suku regularisasi tersendiri pada setiap ∂L/∂w: ∂L/∂w = suku data + {term}",
+        "data_term": "suku data",
+        "total": "∂L/∂w",
+        "clip_norm": "clipping: ‖g‖ atas semua parameter = {norm}; skala = min(1, {c}/(‖g‖ + 1e-6)) = {scale}",
+        "clip_scaled": "setiap gradien dikalikan dengan skala ini sebelum pembaruan",
+        "clip_kept": "norma masih dalam batas: gradien tidak berubah",
+        "clip_value": "clipping: setiap elemen gradien ke dalam [−{c}, {c}] ({n} elemen dipotong)",
+    },
+}
+for _lang, _extra in TRAINING_LABELS.items():
+    LABELS[_lang]["train"] = _extra

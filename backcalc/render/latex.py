@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import text
 from .format import num, signed, tex_name
 from .labels import labels
+from .training_tex import penalty_tex, reg_terms_tex, update_tex
 from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
 _UNICODE = {"→": r"$\rightarrow$", "×": r"$\times$", "·": r"$\cdot$", "σ": r"$\sigma$", "∂": r"$\partial$",
@@ -60,7 +61,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
                                              max_params=d.detail_limits[0], max_samples=d.detail_limits[1]))]
     out.append(rf"\subsection*{{{escape(L['forward'])}}}")
     out += _forward(d, digits, L) if detailed else _summary_table(d, digits, L)
-    out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L))
+    out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L)) + penalty_tex(d, digits, L, escape)
     out.append(rf"\subsection*{{{escape(L['backward'])}}}")
     if detailed:
         out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits))
@@ -69,10 +70,14 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
             words, _, formula = L["softmax_delta"].rpartition(", ")
             out.append(f"{escape(words)}, ${to_tex(formula)}$")
         out += [rf"\subsubsection*{{{escape(L['terms'])}}}"] + _align(_terms(d, digits, L))
+        out += reg_terms_tex(d, digits, L, escape)
     else:
         out += [rf"\subsubsection*{{{escape(L['gradients'])}}}"] + _matrices(d.gradients, digits)
-    out += [rf"\subsection*{{{escape(L['update'].format(lr=num(spec.learning_rate, digits)))}}}"]
-    out += _update_table(d, digits, L, detailed)
+    if d.training is None or d.training.plain_sgd:
+        out += [rf"\subsection*{{{escape(L['update'].format(lr=num(spec.learning_rate, digits)))}}}"]
+        out += _update_table(d, digits, L, detailed)
+    else:
+        out += update_tex(d, digits, L, escape)
     out += _after(d, digits, L, detailed)
     out += ["% --- to here ---", r"\end{document}"]
     return "\n".join(out) + "\n"

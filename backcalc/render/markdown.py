@@ -7,6 +7,7 @@ from tabulate import tabulate
 from . import escape, text
 from .format import num
 from .labels import labels
+from .training import penalty_lines, reg_term_lines, update_lines, update_markdown
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
@@ -20,7 +21,8 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
                              lr=num(spec.learning_rate, digits)), ""]
     out += [f"## {L['forward']}", "", "```"]
     out += text._forward(d, digits, L) if detailed else text._forward_summary(d, digits, L)
-    out += ["```", "", f"## {L['loss']}", "", "```"] + text.loss_lines(d, digits, L) + ["```", ""]
+    out += ["```", "", f"## {L['loss']}", "", "```"] + text.loss_lines(d, digits, L) + penalty_lines(d, digits, L) + \
+        ["```", ""]
     out += [f"## {L['backward']}", ""]
     if detailed:
         out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits) + ["```", ""]
@@ -41,13 +43,17 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
         headers = [c["parameter"], c["key"]] + ([c["sample"]] if spec.samples > 1 else []) + \
                   [c["chain"], c["values"], "="]
         out += [f"### {L['terms']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+        out += update_markdown(reg_term_lines(d, digits, L), "###")
     else:
         out += ["```"] + text._gradient_summary(d, digits, L) + ["```", ""]
     rows = [[u.name, u.key, num(u.old, digits), num(u.grad, digits), num(u.new, digits),
              num(u.change_pct, 3) if u.change_pct is not None else "—"] for u in d.updates]
-    out += [f"## {L['update'].format(lr=num(spec.learning_rate, digits))}", "",
-            tabulate(rows, headers=[c["parameter"], c["key"], c["old"], c["gradient"], c["new"], c["change"]],
-                     tablefmt="github", disable_numparse=True), ""]
+    if d.training is None or d.training.plain_sgd:
+        out += [f"## {L['update'].format(lr=num(spec.learning_rate, digits))}", "",
+                tabulate(rows, headers=[c["parameter"], c["key"], c["old"], c["gradient"], c["new"], c["change"]],
+                         tablefmt="github", disable_numparse=True), ""]
+    else:
+        out += update_markdown(update_lines(d, digits, L, detailed))
     if spec.steps > 1:
         out += [f"## {L['history']}", "", tabulate([[s, num(v, digits)] for s, v in d.history],
                                                    headers=[L["step"], c["loss"]], tablefmt="github",

@@ -9,6 +9,7 @@ from ..tape.losses import LOSS_KINDS
 from ..tape.rules import RULES
 from .format import num, signed
 from .labels import labels
+from .training import penalty_lines, reg_term_lines, update_lines
 
 MAX_SOURCES_SHOWN = 6  # a unit_in sum with more inputs is written with "…"
 
@@ -36,15 +37,20 @@ def lines(d, digits=5, lang="en", full=False):
         out += _forward_summary(d, digits, L)
     out += ["", L["loss"], "-" * len(L["loss"])]
     out += loss_lines(d, digits, L)
+    out += penalty_lines(d, digits, L)
     out += ["", L["backward"], "-" * len(L["backward"])]
     if detailed:
         out += ["", L["upstream"]] + _upstream(d, digits)
         out += ["", L["deltas"]] + _deltas(d, digits, L)
         out += ["", L["terms"]] + _terms(d, digits, L)
+        out += reg_term_lines(d, digits, L)
     else:
         out += _gradient_summary(d, digits, L)
-    out += ["", L["update"].format(lr=num(spec.learning_rate, digits))]
-    out += _updates(d, digits, L, detailed)
+    if d.training is None or d.training.plain_sgd:
+        out += ["", L["update"].format(lr=num(spec.learning_rate, digits))]
+        out += _updates(d, digits, L, detailed)
+    else:
+        out += update_lines(d, digits, L, detailed)
     out += [""]
     if spec.steps == 1:
         out.append(f"{L['loss_after']}: {num(d.loss_after, digits)}  ({L['was']} {num(d.loss, digits)})")

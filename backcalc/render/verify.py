@@ -31,14 +31,20 @@ def _header(result, digits) -> list[str]:
 def _verdict(result) -> str:
     bad = result.failures()
     tolerance = result.tolerance
-    if not bad and result.loss_ok:
+    wrong = [r for r in result.updates if not r.ok]
+    if not bad and result.loss_ok and not wrong:
         skipped = sum(not r.numeric_compared for r in result.rows)
         numeric = (f" and central differences (rtol {tolerance['numeric']['rtol']:g})" if not skipped
                    else " (central differences not compared: a unit sits at a kink)" if skipped == len(result.rows)
                    else f" and central differences (rtol {tolerance['numeric']['rtol']:g}) on the "
                         f"{len(result.rows) - skipped} rows no kink reaches")
-        return f"✓ all {len(result.rows)} gradients agree: tape = sympy (rtol {tolerance['tape']['rtol']:g}){numeric}"
+        steps = (f"; all {len(result.updates)} updated parameters agree three ways" if result.updates else "")
+        return (f"✓ all {len(result.rows)} gradients agree: tape = sympy (rtol {tolerance['tape']['rtol']:g}){numeric}"
+                f"{steps}")
     names = ", ".join(r.name for r in bad[:8]) + (" …" if len(bad) > 8 else "")
+    if not bad and wrong:
+        shown = ", ".join(f"{r.name} (step {r.step})" for r in wrong[:8]) + (" …" if len(wrong) > 8 else "")
+        return f"✗ {len(wrong)} of {len(result.updates)} updated parameters disagree: {shown}"
     return f"✗ {len(bad)} of {len(result.rows)} gradients disagree: {names}"
 
 
@@ -50,6 +56,13 @@ def text(result, digits: int = 6) -> str:
              _err(r.tape_error), _err(r.numeric_error), "✓" if r.ok else "✗"] for r in result.rows]
     out.append(tabulate(rows, headers=["param", "key", "∂L/∂w tape", "sympy", "central diff", "|tape − sympy|",
                                        "|diff − sympy|", "ok"], disable_numparse=True))
+    if result.updates:
+        out += ["", "Parameters after each step: the tape's run, the optimizer replayed on sympy's gradients (sympy "
+                    "arithmetic) and on central differences (floats)"]
+        rows = [[r.step, r.name, r.key, num(r.tape, digits), num(r.symbolic, digits), num(r.numeric, digits),
+                 "✓" if r.ok else "✗"] for r in result.updates]
+        out.append(tabulate(rows, headers=["step", "param", "key", "tape", "sympy replay", "central-diff replay", "ok"],
+                            disable_numparse=True))
     out += ["", _verdict(result)]
     out += [f"note: {n}" for n in result.notes]
     if result.formulas is not None:

@@ -19,7 +19,7 @@ methods build the forward on the tape (:meth:`Dense.forward`) and read its own r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -61,6 +61,12 @@ class Dense:
     def parameters(self) -> dict:
         """``{"W{n}": weights, "b{n}": bias}`` (copies)."""
         return {array_key("W", self.index): self.weights.copy(), array_key("b", self.index): self.bias.copy()}
+
+    def with_parameters(self, values: dict) -> "Dense":
+        """The same layer with other parameter values (``{"W{n}": ..., "b{n}": ...}``; missing keys kept)."""
+        n = self.index
+        return replace(self, weights=np.asarray(values.get(array_key("W", n), self.weights), dtype=np.float64),
+                       bias=np.asarray(values.get(array_key("b", n), self.bias), dtype=np.float64))
 
     @property
     def n_parameters(self) -> int:
