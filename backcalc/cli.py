@@ -273,6 +273,10 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
               help="Same seed, same files (with --roster: the assignment's seed; each student's variant comes from "
                    "it and the student's id).")
 @click.option("--dead-relu", is_flag=True, help="Include a dead ReLU unit (its gradients are 0).")
+@click.option("--optimizer", default=None,
+              help="A training exercise: sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (torch.optim's "
+                   "defaults); the key's updated weights are its first step.")
+@click.option("--l2", type=float, default=None, help="Add [loss] l2 = λ (λ·Σw² over the weights).")
 @click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "
                    "in DIR/solutions/.")
@@ -283,14 +287,16 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
-def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, roster, moodle, lang, out, force):
+def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, roster, moodle, lang, out,
+                     force):
     """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml.
 
     With --roster, one variant per student: DIR/<id>/ each with exercise.toml, sheet.toml (the student's id
     and name filled in) and key.toml, DIR/solutions/<id>.md and .tex, and DIR/roster.csv for backcalc grade."""
     from .grading.exercise import check_out, make_exercise, write_exercise
 
-    options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu)
+    options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu,
+                   optimizer=optimizer, l2=l2)
     if roster is None:
         if moodle is not None:
             raise BackcalcError("--moodle needs --roster (one question per student's variant)")

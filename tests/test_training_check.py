@@ -64,3 +64,16 @@ def test_sgd_mistakes_are_not_named_for_adam():
     g, old = np.array(d.gradients["W3"]), np.array(spec.parameters()["W3"])
     r = check_answers(spec, {"updated": {"W3": (old + 0.37 * g).tolist()}}, derivation=d)
     assert all(not c or "update_sign" not in c for c in codes(r).values())
+
+
+def test_exercise_with_optimizer_and_l2_has_a_key_that_checks(tmp_path):
+    from backcalc.grading.exercise import make_exercise
+    from backcalc.net.documents import parse_document
+
+    ex = make_exercise(seed=3, optimizer="momentum", l2=0.05)
+    spec = load_spec(parse_document(ex.spec_text, ".toml", "exercise.toml"))
+    assert spec.training.optim.optimizer == "momentum" and spec.training.regularization.l2 == 0.05
+    key = parse_document(ex.key_text, ".toml", "key.toml")
+    r = check_answers(spec, key)
+    assert r.correct == r.total > 0
+    assert "--optimizer momentum --l2 0.05" in ex.command

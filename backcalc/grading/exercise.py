@@ -94,11 +94,14 @@ def parse_activations(text, layers: int, shape=None) -> tuple:
 
 def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: str = "half_sse",
                   lr: float | None = None, samples: int = 1, dead_relu: bool = False, lang: str = "en",
-                  student: dict | None = None, command: str | None = None) -> Exercise:
+                  student: dict | None = None, command: str | None = None, optimizer: str | None = None,
+                  l2: float | None = None) -> Exercise:
     """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text).
 
     ``student``: ``{"id": …, "name": …}`` written into the sheet and the key; ``lang``: the files' comments
-    (en or id). Sheet and key always carry the exercise's fingerprint.
+    (en or id). Sheet and key always carry the exercise's fingerprint. ``optimizer`` (sgd, momentum, nesterov,
+    adagrad, rmsprop, adam, adamw; torch.optim's defaults) and ``l2`` (λ of [loss] l2) make a training exercise:
+    the key's updated weights are that optimizer's first step.
     """
     from ..net.spec import LOSSES, load_spec
 
@@ -119,9 +122,12 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     lr = 0.25 if lr is None else float(lr)
     if not 0 < lr <= 10:
         raise BackcalcError(f"--lr: expected a learning rate between 0 and 10, got {lr}")
+    training = _training_keys(optimizer, l2)
     rng = np.random.default_rng(seed)
     for _ in range(MAX_TRIES):
         doc = _draw(rng, shape, acts, loss, lr, samples)
+        doc["train"].update(training.get("train", {}))
+        doc["loss"].update(training.get("loss", {}))
         if _friendly_forward(doc, acts, loss, dead_relu):
             spec = load_spec(doc)
             if _friendly_gradients(spec, dead_relu):
@@ -131,7 +137,8 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
                             f"{','.join(acts)} in {MAX_TRIES} draws; try another --seed or other activations")
     command = command or (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
                + (f" --loss {loss}" if loss != "half_sse" else "") + (f" --lr {lr:g}" if lr != 0.25 else "")
-               + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else ""))
+               + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else "")
+               + (f" --optimizer {optimizer}" if optimizer else "") + (f" --l2 {l2:g}" if l2 else ""))
     from ..net.derivation import explain
     from ..net.documents import parse_document
     from ..render.sheet import answers_text, spec_text
@@ -144,6 +151,22 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
         header = {"id": student["id"], "student": student.get("name", ""), **header}
     return Exercise(text, answers_text(d, command, False, lang, header), answers_text(d, command, True, lang, header),
                     command, spec)
+
+
+def _training_keys(optimizer, l2) -> dict:
+    """The spec keys of --optimizer and --l2, checked."""
+    from ..net.optim import OPTIMIZERS
+
+    out = {}
+    if optimizer is not None:
+        if optimizer not in OPTIMIZERS:
+            raise BackcalcError(f"--optimizer: expected one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+        out["train"] = {"optimizer": optimizer}
+    if l2 is not None:
+        if not (isinstance(l2, (int, float)) and 0 < l2 <= 1000 and np.isfinite(l2)):
+            raise BackcalcError(f"--l2: expected a λ above 0 and at most 1000, got {l2}")
+        out["loss"] = {"l2": float(l2)}
+    return out
 
 
 def _pick(rng, values, size):

@@ -85,8 +85,10 @@ def spec_text(doc, command, lang: str = "en") -> str:
     for layer in doc["layers"]:
         out += ["", "[[layers]]", f"name = {_string(layer['name'])}", f"activation = {_string(layer['activation'])}",
                 f"weights = {_list(layer['weights'])}", f"bias = {_list(layer['bias'])}"]
-    out += ["", "[loss]", f"kind = {_string(doc['loss']['kind'])}", "", "[train]",
-            f"learning_rate = {_num(doc['train']['learning_rate'])}", "steps = 1"]
+    out += ["", "[loss]", f"kind = {_string(doc['loss']['kind'])}"]
+    out += [f"l2 = {_num(doc['loss']['l2'])}"] if "l2" in doc["loss"] else []
+    out += ["", "[train]", f"learning_rate = {_num(doc['train']['learning_rate'])}", "steps = 1"]
+    out += [f"optimizer = {_string(doc['train']['optimizer'])}"] if "optimizer" in doc["train"] else []
     return "\n".join(out) + "\n"
 
 
