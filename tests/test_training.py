@@ -152,3 +152,20 @@ def test_training_agrees_with_torch(train, loss):
         for name, value in st.items():
             if name != "step" and value is not None:
                 np.testing.assert_allclose(np.array(d["state"][-1][key][name]), value.numpy(), rtol=1e-11, atol=1e-14)
+
+
+def test_every_format_shows_the_optimizer_and_the_penalty():
+    from pathlib import Path
+
+    from backcalc.render import dot, latex, markdown, text
+
+    root = Path(__file__).resolve().parent.parent / "worked_examples"
+    adam = explain(load_spec(root / "adam_first_step.toml"))
+    l2 = explain(load_spec(root / "l2_221.toml"))
+    for lang, words in (("en", "Update: Adam"), ("id", "Pembaruan: Adam")):
+        assert words in text.render(adam, lang=lang) and words in markdown.render(adam, lang=lang)
+        assert words in dot.render(adam, lang=lang)
+    assert r"\hat m_t" in latex.render(adam) and r"0.9 \cdot 0" in latex.render(adam)
+    assert "L = data loss + λ₂·Σw² = 0.041456 + 0.01·2.375 = 0.065206" in text.render(l2)
+    assert "= 0.041456 + 0.02375" in dot.render(l2)
+    assert r"\lambda_2 \sum w^2" in latex.render(l2)

@@ -18,6 +18,7 @@ from . import escape
 from .circuit import circuit
 from .format import num
 from .labels import labels
+from .training import settings_text
 
 GREEN = "#1a7f37"   # forward values (CS231n's green)
 RED = "#cf222e"     # gradients (CS231n's red)
@@ -54,13 +55,20 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     c = circuit(d, 1, full)
     title = d.title or "backcalc"
     caption = L["graph_sample"].format(s=c.sample, n=c.samples) if c.samples > 1 else L["graph_caption"]
+    t = d.training
+    if t is not None and not t.plain_sgd:  # the optimizer of the run (its tables are on the text page)
+        caption += "\n" + L["train"]["update"].format(settings=settings_text(t.settings, L))
+    caption_html = "<BR/>".join(_h(line) for line in caption.split("\n"))
     out = ["digraph backcalc {",
            f"  graph [rankdir=LR, newrank=true, nodesep=0.3, ranksep=1.4, fontname=\"Helvetica\", labelloc=t, "
-           f"label=<<B>{_h(title)}</B><BR/>{_h(caption)}>];",
+           f"label=<<B>{_h(title)}</B><BR/>{caption_html}>];",
            '  node [shape=plain, fontname="Helvetica", fontsize=10];',
            '  edge [fontname="Helvetica", fontsize=8, arrowsize=0.6, color="#57606a"];']
     out += _detailed(c, digits, L) if c.detailed else _summarised(d, c, digits, L)
-    out.append(f"  L [label={_table('L', [f'L = {num(d.loss, digits)}'], ['∂L/∂L = 1'])}];")
+    loss = [f"L = {num(d.loss, digits)}"]
+    if t is not None and t.penalty is not None:  # the data loss and the l1/l2 penalty, each its own term
+        loss.append(f"= {num(t.penalty.data_loss, digits)} + {num(t.penalty.value, digits)}")
+    out.append(f"  L [label={_table('L', loss, ['∂L/∂L = 1'])}];")
     last = c.columns[-1]
     for u in (last.units if c.detailed else ()):
         out.append(f"  {_q(u.id)} -> L;")

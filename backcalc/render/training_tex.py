@@ -73,7 +73,8 @@ def update_tex(d, digits, L, escape) -> list:
             for r in table.rows:
                 lhs = sym[ASSIGNS.get(r.quantity, r.quantity)]
                 rows.append(f"{lhs} &= {fill(rhs(r.formula.latex), sym)}")
-                rows.append(f"&= {fill(rhs(r.formula.latex), numbers(r, digits, latex=True))}")
+                with_numbers = rhs(r.formula.latex).replace("\\,", " \\cdot ")  # 0.9·0, not "0.9 0"
+                rows.append(f"&= {fill(with_numbers, numbers(r, digits, latex=True))}")
                 rows[-1] += (r" \\" + "\n&") if r.quantity == "param" else " "
                 rows[-1] += f"= {number(num(r.value, digits))}"
             out += [rf"\paragraph{{${to_tex(table.name)}$ \texttt{{{text_escape(table.key)}}}}}", r"{\small"]
