@@ -1,5 +1,8 @@
 """A toy layer kind for the tests: ``z = a_prev ⊙ gamma + beta`` (one scale and shift per unit), ``a = f(z)``.
 
+With ``skip = "NAME"`` the output is ``f(z) + (the output of layer NAME)``: a kind that reads two layers, to
+test the interface's ``reads``/``earlier`` path (the sum over paths of NAME's units gathers both readers).
+
 It is one module, registered by a test under ``kind = "scale"`` in both registries — the net's
 (:mod:`backcalc.net.layers`) and the checker's (:mod:`backcalc.check.layers`) — and nothing else in backcalc
 changes: the proof that a new layer kind is one module. The net side builds its forward with tensor methods
@@ -17,7 +20,7 @@ from backcalc.net.layers import LayerPass, activation
 from backcalc.net.names import array_key, element_key, node_in, node_out
 from backcalc.net.records import Factor, Path, Term, UnitForward
 
-KEYS = ("activation", "alpha", "gamma", "beta")
+KEYS = ("activation", "alpha", "gamma", "beta", "skip")
 
 
 def gamma_name(unit: str) -> str:
@@ -39,6 +42,7 @@ class Scale:
     beta: np.ndarray
     unit_names: tuple
     alpha: float | None = None
+    skip: int | None = None          # the index of the layer whose output is added
 
     kind = "scale"
 
@@ -64,16 +68,18 @@ class Scale:
 
     @property
     def reads(self) -> tuple:
-        return (self.index - 1,)
+        return (self.index - 1,) + ((self.skip,) if self.skip is not None else ())
 
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         n = self.index
         product = a * leaves[array_key("gamma", n)]
         z = product + leaves[array_key("beta", n)]
         z.label = array_key("z", n)
-        out = activation.apply(self, z)
+        f = out = activation.apply(self, z)
+        if self.skip is not None:
+            out = f + earlier[self.skip]
         out.label = array_key("a", n)
-        return LayerPass(self, a, out, leaves, {"product": product, "z": z})
+        return LayerPass(self, a, out, leaves, {"product": product, "z": z, "f": f})
 
     def forward_values(self, lp) -> dict:
         n = self.index
@@ -94,8 +100,13 @@ class Scale:
 
     def input_paths(self, lp, s, a, unit, source) -> tuple:
         v = self.unit_names[a]  # input unit a feeds unit a only
+        paths = ()
+        if source == self.skip:  # added to v's output as it is: ∂L/∂v_out · 1
+            paths = (Path(v, f"∂L/∂{node_out(v)}", float(lp.output.grad[s, a]), "1", 1.0),)
+        if source != self.index - 1:
+            return paths
         gamma = lp.params[array_key("gamma", self.index)].data
-        return (Path(v, f"∂L/∂{node_in(v)}", float(lp.nodes["z"].grad[s, a]), gamma_name(v), float(gamma[a])),)
+        return (Path(v, f"∂L/∂{node_in(v)}", float(lp.nodes["z"].grad[s, a]), gamma_name(v), float(gamma[a])),) + paths
 
     def deltas(self, lp, reader) -> list:
         return activation.delta_rows(self, lp, reader.spec.samples)
@@ -127,7 +138,13 @@ def read(table: dict, ctx) -> Scale:
             ctx.fail(f"expected {ctx.fan_in} numbers (one per input unit), got {v.size}", key)
     ctx.count(gamma.size)
     units = tuple(f"{ctx.name}{p}" for p in range(1, gamma.size + 1)) if gamma.size > 1 else (ctx.name,)
-    return Scale(ctx.index, ctx.name, act, gamma, beta, units, alpha)
+    skip = None
+    if "skip" in table:
+        source = next((layer for layer in ctx.earlier if layer.name == table["skip"]), None)
+        if source is None or source.units != len(units):
+            ctx.fail(f"expected the name of an earlier layer of {len(units)} units, got {table['skip']!r}", "skip")
+        skip = source.index
+    return Scale(ctx.index, ctx.name, act, gamma, beta, units, alpha, skip)
 
 
 # ─────────────────────────────── the checker's side: the same layer from sympy ───────────────────────────────
@@ -144,7 +161,7 @@ class Symbolic:
         layer = self.layer
         self.a_prev = a_prev
         a, self.d = self.act.evaluate(a_prev * layer.gamma + layer.beta, memo)
-        return a
+        return a if layer.skip is None else a + earlier[layer.skip]
 
     def backward(self, g, memo):
         layer, n = self.layer, self.layer.index
@@ -157,13 +174,18 @@ class Symbolic:
             grads[element_key("gamma", n, c)] = sum(gz[s, c] * memo(self.dz_dg, p) for s, p in enumerate(at))
             grads[element_key("beta", n, c)] = sum(gz[s, c] * memo(self.dz_db, p) for s, p in enumerate(at))
             g_prev[:, c] = [gz[s, c] * memo(self.dz_dx, p) for s, p in enumerate(at)]
-        return grads, g_prev
+        if layer.skip is None:
+            return grads, g_prev
+        back = {n - 1: g_prev}
+        back[layer.skip] = back[layer.skip] + g if layer.skip in back else g  # the skip passes g on as it is
+        return grads, back
 
 
 def numpy_forward(layer, a, params, earlier=()):
     n = layer.index
-    return numpy_activation(layer.activation, layer.alpha, a * params[array_key("gamma", n)]
-                            + params[array_key("beta", n)])
+    out = numpy_activation(layer.activation, layer.alpha, a * params[array_key("gamma", n)]
+                           + params[array_key("beta", n)])
+    return out if layer.skip is None else out + earlier[layer.skip]
 
 
 def units_moved(layer, index) -> tuple:
@@ -178,7 +200,9 @@ def closed_forms(layer, sources, upstream, names) -> tuple:
     sp, sym, n = names.sp, names.sym, layer.index
     src = [sym(s if n == 1 else node_out(s)) for s in sources]
     ins = [sym(node_in(u)) for u in layer.unit_names]
-    delta = delta_names(layer, ins, upstream, sp, sym)
+    # with a skip, u_out = f(u_in) + the skipped-from output: f(u_in) gets its own name, "tanh(s1_in)"
+    fs = [sym(f"{layer.activation}({node_in(u)})") for u in layer.unit_names] if layer.skip is not None else None
+    delta = delta_names(layer, ins, upstream, sp, sym, fs)
     result, below = {}, {}
     for c, u in enumerate(layer.unit_names):
         g, b = sym(gamma_name(u)), sym(beta_name(u))
@@ -187,4 +211,7 @@ def closed_forms(layer, sources, upstream, names) -> tuple:
         result[beta_name(u)] = delta[u] * sp.diff(pre, b)
         if n > 1:
             below[sources[c]] = names.shorten(delta[u] * sp.diff(pre, src[c]), sources[c])
+    if layer.skip is not None:  # ∂L/∂u_out passes on as it is to the skipped-from unit
+        for u, v in zip(layer.unit_names, names.spec.unit_names(layer.skip)):
+            below[v] = below[v] + upstream[u] if v in below else upstream[u]
     return result, below

@@ -173,6 +173,90 @@ def test_check_grades_wrong_answers_of_the_toy_kind(scale):
     assert not r.ok and r.correct == 0 and all(row.verdict == "wrong" and not row.mistakes for row in r.rows)
 
 
+# ── a kind that reads two layers (a skip connection): the interface's reads/earlier path ──
+
+SKIP_SPEC = {"format": 1, "data": {"x": [[0.5, -1.0], [1.5, 0.25]], "y": [[0.3], [-0.2]]},
+             "layers": [{"name": "h", "activation": "tanh", "weights": [[0.4, -0.3], [0.2, 0.6]], "bias": [0.1, -0.1]},
+                        {"name": "g", "activation": "sigmoid", "weights": [[0.5, 0.9], [-0.8, 0.3]], "bias": [0.0, 0.2]},
+                        {"name": "s", "kind": "scale", "activation": "tanh", "gamma": [1.5, -0.5], "beta": [0.2, 0.3],
+                         "skip": "h"},
+                        {"name": "o", "activation": "linear", "weights": [[0.7], [-1.2]], "bias": [0.05]}]}
+
+
+def skip_by_hand_loss(p: dict, data=SKIP_SPEC["data"]) -> float:
+    """h = tanh(x W1 + b1), g = σ(h W2 + b2), s = tanh(g ⊙ gamma + beta) + h, o = s W4 + b4; ½Σ(o − y)²."""
+    x, y = np.array(data["x"]), np.array(data["y"])
+    h = np.tanh(x @ p["W1"] + p["b1"])
+    g = 1 / (1 + np.exp(-(h @ p["W2"] + p["b2"])))
+    s = np.tanh(g * p["gamma3"] + p["beta3"]) + h
+    return float(0.5 * ((s @ p["W4"] + p["b4"] - y) ** 2).sum())
+
+
+def skip_by_hand_gradients(data=SKIP_SPEC["data"], eps=1e-6) -> dict:
+    L = SKIP_SPEC["layers"]
+    p = {"W1": L[0]["weights"], "b1": L[0]["bias"], "W2": L[1]["weights"], "b2": L[1]["bias"],
+         "gamma3": L[2]["gamma"], "beta3": L[2]["beta"], "W4": L[3]["weights"], "b4": L[3]["bias"]}
+    p = {k: np.array(v, dtype=float) for k, v in p.items()}
+    out = {}
+    for name, arr in p.items():
+        for idx in np.ndindex(arr.shape):
+            plus, minus = dict(p), dict(p)
+            plus[name], minus[name] = arr.copy(), arr.copy()
+            plus[name][idx] += eps
+            minus[name][idx] -= eps
+            out[name + "".join(f"[{i}]" for i in idx)] = (skip_by_hand_loss(plus, data)
+                                                          - skip_by_hand_loss(minus, data)) / (2 * eps)
+    return out
+
+
+def test_a_kind_that_reads_two_layers_flows_through_explain_and_verify(scale):
+    expected = skip_by_hand_gradients()
+    d = explain(SKIP_SPEC)
+    assert [t.key for t in d.terms] == list(expected)
+    for t in d.terms:
+        assert math.isclose(t.value, expected[t.key], rel_tol=1e-6, abs_tol=1e-9), t.key
+    # h1 feeds g (two weights) and s (the skip): its sum over paths has all three, and they add up
+    up = next(u for u in d.upstream if u.unit == "h1" and u.sample == 2)
+    assert [p.via for p in up.paths] == ["g1", "g2", "s1"] and up.paths[-1].weight_name == "1"
+    assert math.isclose(sum(p.grad * p.weight for p in up.paths), up.value, rel_tol=1e-12)
+    result = verify(SKIP_SPEC, formulas=True)
+    assert result.ok and result.numeric_checked
+    for r in result.rows:
+        assert math.isclose(r.symbolic, expected[r.key], rel_tol=1e-6, abs_tol=1e-9), r.key
+    assert set(dict(result.formulas)) == {name for name, _ in load_spec(SKIP_SPEC).param_names()}
+
+
+def test_the_closed_forms_of_a_skip_net_evaluate_to_the_gradients(scale):
+    # verify --formulas in node names, evaluated at one sample's values, against central differences
+    import sympy
+
+    from backcalc.check.formulas import closed_form_expressions
+
+    data = {"x": [[0.5, -1.0]], "y": [[0.3]]}
+    spec = load_spec(SKIP_SPEC | {"data": data})
+    d = explain(spec)
+    values = {"x1": 0.5, "x2": -1.0, "t": 0.3}
+    params = spec.parameters()
+    for name, key in spec.param_names():
+        array, _, rest = key.partition("[")
+        values[name] = float(params[array][tuple(int(i) for i in rest.rstrip("]").split("]["))])
+    for row in d.forward_rows:
+        values[f"{row.unit}_in"], values[f"{row.unit}_out"] = row.z, row.a
+        values[f"tanh({row.unit}_in)"] = math.tanh(row.z)
+    expected = skip_by_hand_gradients(data)
+    for name, expr in closed_form_expressions(spec, sympy).items():
+        value = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
+        key = dict(spec.param_names())[name]
+        assert math.isclose(value, expected[key], rel_tol=1e-6, abs_tol=1e-9), (name, str(expr))
+
+
+def test_the_skip_source_must_be_an_earlier_layer_of_as_many_units(scale):
+    bad = json.loads(json.dumps(SKIP_SPEC))
+    bad["layers"][2]["skip"] = "o"
+    with pytest.raises(SpecError, match=r'layers\[3\] \("s"\) skip: expected the name of an earlier layer'):
+        load_spec(bad)
+
+
 # ── nothing switches on a kind's name; the checker never loads the tape ──
 
 def _python_files(*folders):

@@ -114,10 +114,14 @@ class LayerActivation:
         return np.einsum("sj,sji->si", g, d) if self.softmax else g * d
 
 
-def delta_names(layer, ins, upstream, sp, sym) -> dict:
-    """∂L/∂u_in for each unit, in names: ∂L/∂u_out times sympy's derivative of the activation."""
+def delta_names(layer, ins, upstream, sp, sym, outs=None) -> dict:
+    """∂L/∂u_in for each unit, in names: ∂L/∂u_out times sympy's derivative of the activation.
+
+    The derivative is written in ``outs``, the symbols that stand for f(u_in) — ``u_out`` by default; a kind
+    that adds something after the activation (a skip connection) passes other names, since u_out is not f(u_in).
+    """
     units = layer.unit_names
-    outs = [sym(node_out(u)) for u in units]
+    outs = outs or [sym(node_out(u)) for u in units]
     if layer.activation == "softmax":
         total = sum(sp.exp(z) for z in ins)
         delta = {}

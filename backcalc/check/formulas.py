@@ -50,6 +50,15 @@ def closed_forms(spec, sp=None) -> dict[str, str]:
     is shown in its output's name (σ′ as k1_out*(1 - k1_out)) only when sympy confirms the two agree.
     """
     sp = sp or load_sympy()
+    result = closed_form_expressions(spec, sp)
+    prefix = "" if spec.samples == 1 else (f"Σ over {spec.samples} samples of " if spec.reduction == "sum"
+                                           else f"mean over {spec.samples} samples of ")
+    wrap = (lambda text: f"({text})") if prefix else (lambda text: text)  # noqa: E731
+    return {name: prefix + wrap(_tidy(result[name], sp)) for name, _ in spec.param_names()}
+
+
+def closed_form_expressions(spec, sp) -> dict:
+    """One sample's ∂L/∂parameter as sympy expressions in node names, by display name (see :func:`closed_forms`)."""
     names = Names(spec, sp)
     t, outs = names.targets, names.outputs
     last = spec.layers[-1].activation

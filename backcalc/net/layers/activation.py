@@ -1,7 +1,8 @@
 """The activation a layer kind ends with, ``a = f(z)``: on the tape, and its δ rows and chain factors.
 
 Any kind whose output is an activation of a pre-activation node ``z`` (dense, and the kinds to come:
-convolution, normalisation) builds ``a = apply(layer, z)`` and keeps ``z`` as ``lp.nodes["z"]``; then
+convolution, normalisation) builds ``a = apply(layer, z)`` and keeps ``z`` as ``lp.nodes["z"]`` (and the
+activation's node as ``lp.nodes["f"]`` when something is added after it, such as a skip connection); then
 :func:`delta_rows` and :func:`chain` read δ = ∂L/∂z and the factors ∂L/∂out · ∂out/∂in back from the tape.
 The layer spec needs ``index``, ``unit_names``, ``units``, ``activation`` and ``alpha``.
 
@@ -47,7 +48,7 @@ def formula(layer, unit: str) -> str:
 
 def delta_rows(layer, lp, samples: int) -> list:
     """δ = ∂L/∂unit_in for every unit and sample (softmax: a sum over the layer's outputs)."""
-    node, z = lp.output, lp.nodes["z"]
+    node, z = lp.nodes.get("f", lp.output), lp.nodes["z"]
     elementwise = RULES[layer.activation].elementwise
     rows = []
     for s in range(samples):
@@ -67,7 +68,7 @@ def delta_rows(layer, lp, samples: int) -> list:
 
 def chain(layer, lp, s: int, c: int, unit: str, last: Factor) -> Chain:
     """Sample ``s``'s chain for a parameter of unit ``c``: ∂L/∂out · ∂out/∂in · ``last`` (δ · ``last`` for softmax)."""
-    node = lp.output
+    node = lp.nodes.get("f", lp.output)
     if RULES[layer.activation].elementwise:
         local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
         factors = (Factor("L", node_out(unit), float(node.grad[s, c])),
