@@ -74,10 +74,7 @@ def closed_form_expressions(spec, sp) -> dict:
         result.update(found)
         for unit, part in below.items():
             upstream[unit] = upstream[unit] + part if unit in upstream else part
-    prefix = "" if spec.samples == 1 else (f"Σ over {spec.samples} samples of " if spec.reduction == "sum"
-                                           else f"mean over {spec.samples} samples of ")
-    wrap = (lambda text: f"({text})") if prefix else (lambda text: text)  # noqa: E731
-    return {name: prefix + wrap(_tidy(result[name], sp)) for name, _ in spec.param_names()}
+    return result
 
 
 def _tidy(expr, sp) -> str:
