@@ -359,7 +359,8 @@ class _Catalogue:
     def _own_step(self, item, given, text, tol, row):
         lr, old, g = self.sp.lr, item.old, row.given
         steps = [((), old - lr * g), ((_M("update_sign"),), old + lr * g), ((_M("lr_none"),), old - g),
-                 ((_M("lr_twice"),), old - lr * lr * g), ((_M("gradient_as_new"),), g)]
+                 ((_M("lr_twice"),), old - lr * lr * g), ((_M("gradient_as_new"),), g),
+                 ((_M("step_as_new"),), -lr * g), ((_M("not_updated"),), old)]
         best = None
         for mistakes, value in steps:
             ratio = abs(given - value) / tol.match(item, text, value)
