@@ -173,14 +173,20 @@ def read_answers(source) -> tuple[dict, str]:
         return _from_python(source), "<answers>"
     if source is None:
         raise AnswersError("no answers given: pass a .toml or .json answers file")
-    from ..net.documents import parse_document, read_document_text
+    from ..net.documents import MAX_DEPTH, parse_document, read_document_text
 
     path = Path(source)
     toml = path.suffix.lower() != ".json"
-    try:  # one bounded read; size, encoding and syntax checks, with messages naming the file and line
+    try:  # one bounded read; size and encoding checks, with messages naming the file
         text, _, name = read_document_text(path)
     except SpecError as exc:
         raise AnswersError(str(exc)) from None
+    try:
+        doc = _parse(text, toml)
+        if isinstance(doc, dict) and _depth(doc) <= MAX_DEPTH:
+            return doc, name
+    except Exception:  # not TOML/JSON: the spec reader's parse says why, naming the line and column
+        pass
     try:
         parse_document(text, path.suffix.lower(), name)
     except SpecError as exc:
@@ -193,17 +199,33 @@ def read_answers(source) -> tuple[dict, str]:
         except SpecError:
             raise AnswersError(str(exc)) from None
     try:
-        if not toml:
-            doc = json.loads(text, parse_float=_Num, parse_int=_Num, parse_constant=_Num)
-        else:
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib
-            doc = tomllib.loads(text, parse_float=_Num)
-    except Exception as exc:  # read_document already parsed it; this only guards the second parse
+        doc = _parse(text, toml)
+    except Exception as exc:  # parse_document accepted it; this only guards the second parse
         raise AnswersError(f"{name}: cannot read: {exc}") from None
     return doc, name
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+def _refuse(token):
+    raise ValueError(token)
+
+
+def _parse(text: str, toml: bool) -> dict:
+    """The document with every number kept as written (NaN and infinity in JSON refused, as the spec reader does)."""
+    if not toml:
+        return json.loads(text, parse_float=_Num, parse_int=_Num, parse_constant=_refuse)
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(text, parse_float=_Num)
 
 
 def _from_python(value):

@@ -1,0 +1,117 @@
+"""How fast a teacher's class is graded: the whole `backcalc grade` command on a class of 500 sheets of the
+default shape (1 → 4 relu → 2 sigmoid → 1 linear, 114 answers each), with 1, 2, … worker processes, and the
+whole `backcalc check` command on one sheet — each against the bare interpreter's start-up and the
+in-process grading of the same sheets, measured in the same run.
+
+    python benchmarks/bench_grade.py [--students 500] [--repeat 3] [--jobs 1,2]
+
+The class is made by `backcalc exercise --roster` (one variant per student); a third of the sheets are the key
+at 4 significant digits, a third have a sign flipped in every gradient (every wrong answer runs the mistake
+catalogue), a third leave the gradients out. Targets: grade of 500 sheets < 20 s, check of one sheet < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wall(cmd: list[str], repeat: int) -> tuple[float, float]:
+    times = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+        times.append(time.perf_counter() - t)
+    return min(times), statistics.median(times)
+
+
+def make_class(folder: Path, students: int) -> Path:
+    from backcalc.grading.classroom import Student, make_class as variants, write_class
+    from backcalc.render.format import num
+
+    roster = [Student(f"s{i:04d}", f"Student {i}", f"s{i:04d}@example.edu") for i in range(students)]
+    write_class(variants(roster, seed=1), folder)
+    number = re.compile(r"^(\S+) = (-?\d[\d.e+-]*)$")
+    for i, s in enumerate(roster):
+        lines, section = [], None
+        for line in (folder / s.id / "key.toml").read_text(encoding="utf-8").splitlines():
+            if line.startswith("title ="):
+                continue
+            if line.startswith("["):
+                section = line
+            m = number.match(line)
+            if m and line.split(" ")[0] != "format":
+                value = float(m.group(2))
+                if section == "[gradients]" and i % 3 == 1:
+                    value = -value
+                if section == "[gradients]" and i % 3 == 2:
+                    continue
+                line = f"{m.group(1)} = {num(value, 4)}"
+            lines.append(line)
+        (folder / s.id / "sheet.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", default=None, help="worker counts to time, e.g. 1,2 (default: 1 and every core)")
+    args = parser.parse_args()
+    py = sys.executable
+    cores = os.cpu_count() or 1
+    jobs = [int(j) for j in args.jobs.split(",")] if args.jobs else sorted({1, cores})
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        folder = make_class(Path(tmp) / "class", args.students)
+        print(f"made a class of {args.students} sheets in {time.perf_counter() - t:.1f} s ({cores} cores)")
+        base, _ = wall([py, "-c", "pass"], args.repeat)
+        print(f"{'command':52s} {'best s':>8s} {'median s':>9s} {'per sheet ms':>13s}")
+        print(f"{'python -c pass (baseline)':52s} {base:8.3f}")
+        grade = {}
+        for j in jobs:
+            best, med = wall([py, "-m", "backcalc.cli", "grade", str(folder), "--out", str(Path(tmp) / "gb.csv"),
+                              "--force", "--jobs", str(j)], args.repeat)
+            grade[j] = best
+            print(f"{f'backcalc grade ({args.students} sheets, --jobs {j})':52s} {best:8.3f} {med:9.3f} "
+                  f"{1000 * best / args.students:13.2f}")
+        for label, sheet in (("right", "s0000"), ("every gradient wrong", "s0001")):
+            best, med = wall([py, "-m", "backcalc.cli", "check", str(folder / sheet / "exercise.toml"),
+                              str(folder / sheet / "sheet.toml")] + ([] if label == "right" else []), args.repeat) \
+                if label == "right" else _wall_allow_1([py, "-m", "backcalc.cli", "check",
+                                                        str(folder / sheet / "exercise.toml"),
+                                                        str(folder / sheet / "sheet.toml")], args.repeat)
+            print(f"{f'backcalc check (one sheet, {label})':52s} {best:8.3f} {med:9.3f}")
+        from backcalc.grading.gradebook import grade_class
+
+        t = time.perf_counter()
+        grade_class(folder, jobs=1)
+        inproc = time.perf_counter() - t
+        print(f"{'grade_class() in-process, 1 worker':52s} {inproc:8.3f} {'':9s} {1000 * inproc / args.students:13.2f}")
+        if len(grade) > 1:
+            one, many = grade[min(grade)], grade[max(grade)]
+            print(f"speed-up with {max(grade)} workers: {one / many:.2f}× (whole command)")
+
+
+def _wall_allow_1(cmd, repeat):
+    times = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)  # exit 1
+        times.append(time.perf_counter() - t)
+    return min(times), statistics.median(times)
+
+
+if __name__ == "__main__":
+    main()
