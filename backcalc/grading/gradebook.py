@@ -28,6 +28,7 @@ class Answer:
     name: str
     verdict: str
     mistakes: tuple = ()
+    problem: str | None = None     # why an invalid entry could not be read
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,21 @@ class ClassResult:
         stats, order = {}, []
         for s in self.graded:
             for a in s.answers:
-                if a.key not in stats:
+                if a.key not in stats and a.verdict != "invalid":
                     stats[a.key] = [a.name, 0, 0]
                     order.append(a.key)
+        for s in self.graded:
+            for a in s.answers:
+                if a.key not in stats:
+                    continue  # an unreadable entry under a key no sheet has: not a question
                 stats[a.key][1] += a.verdict in ("correct", "correct_low_precision")
                 stats[a.key][2] += a.verdict not in ("unanswered", "invalid")
         n = len(self.graded)
         return [(k, stats[k][0], stats[k][1], stats[k][2], n) for k in order]
+
+    def unreadable(self) -> list:
+        """[(student id, key, problem)] for every entry of a graded sheet that could not be read."""
+        return [(s.id, a.key, a.problem) for s in self.graded for a in s.answers if a.verdict == "invalid"]
 
     def mistakes(self) -> list:
         """[(code, students, [names of keys])], most common first: each named mistake and where it was made."""
@@ -104,7 +113,8 @@ def _grade_one(task) -> StudentGrade:
         sec = _SECTION.get(row.section, row.section)
         c, t = sections.get(sec, (0, 0))
         sections[sec] = (c + (row.verdict in ("correct", "correct_low_precision")), t + 1)
-    answers = tuple(Answer(row.key, row.name, row.verdict, tuple(m.code for m in row.mistakes)) for row in r.rows)
+    answers = tuple(Answer(row.key, row.name, row.verdict, tuple(m.code for m in row.mistakes), row.problem)
+                    for row in r.rows)
     score = round(100.0 * r.correct / r.total, 1) if r.total else 0.0
     if r.id and r.id != student.id:
         return StudentGrade(error=f"{r.answers_source}: the sheet is for id {r.id!r}, not {student.id!r}", **base)

@@ -392,12 +392,15 @@ def _tier(mistakes, origin) -> int:
 
 def _best(item, given, text, tol, allowed, candidates) -> tuple:
     """The best-tier candidate that reproduces ``given`` at the precision it is written in (the closest within
-    a tier); a "mistake" that gives the right answer for this key is never named."""
+    a tier). A "mistake" whose value cannot be told from the right answer at that precision is never named."""
     best = {}
     for mistakes, value, *origin in candidates:
-        if value is None or not math.isfinite(value) or abs(value - item.expected) <= allowed:
-            continue  # a "mistake" that gives the right answer here explains nothing
-        ratio = abs(given - value) / tol.match(item, text, value)
+        if value is None or not math.isfinite(value):
+            continue
+        match = tol.match(item, text, value)
+        if abs(value - item.expected) <= allowed + match:
+            continue  # at the written precision this "mistake" cannot be told from the right answer: never named
+        ratio = abs(given - value) / match
         tier = _tier(mistakes, origin[0] if origin else "exact")
         if ratio <= 1 and (tier not in best or ratio < best[tier][0] - 1e-9):
             best[tier] = (ratio, mistakes)

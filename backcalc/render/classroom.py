@@ -74,7 +74,8 @@ LABELS = {
            "distribution": "Score distribution", "questions": "Questions: students right",
            "qcols": ("key", "name", "right", "answered", "% right"), "mistakes": "Mistakes named",
            "mcols": ("mistake", "code", "students", "keys"), "of": "{k} of {n}",
-           "none": "No catalogued mistake was named.", "errorlist": "Sheets that could not be graded",
+           "none": "No catalogued mistake was named.",
+           "errorlist": "Sheets or entries that could not be read (an unreadable entry counts as unanswered)",
            "strict": " (--strict)", "students": "students",
            "hardest": "Hardest questions ({k} shown of the {m} that not every student got right, of {n}; fewest "
                       "right first; --format markdown or json lists every question)"},
@@ -83,7 +84,8 @@ LABELS = {
            "distribution": "Sebaran nilai", "questions": "Soal: mahasiswa yang benar",
            "qcols": ("kunci", "nama", "benar", "dijawab", "% benar"), "mistakes": "Kesalahan yang dikenali",
            "mcols": ("kesalahan", "kode", "mahasiswa", "kunci"), "of": "{k} dari {n}",
-           "none": "Tidak ada kesalahan katalog yang dikenali.", "errorlist": "Lembar yang tidak dapat dinilai",
+           "none": "Tidak ada kesalahan katalog yang dikenali.",
+           "errorlist": "Lembar atau isian yang tidak dapat dibaca (isian yang tidak terbaca dihitung belum dijawab)",
            "strict": " (--strict)", "students": "mahasiswa",
            "hardest": "Soal tersulit ({k} ditampilkan dari {m} soal yang tidak dijawab benar oleh semua, dari {n}; "
                       "paling sedikit benar dahulu; --format markdown atau json menampilkan semua soal)"},
@@ -133,6 +135,7 @@ def as_dict(result, lang: str = "en") -> dict:
                        "correct_rate": (c / n if n else None)} for k, name, c, a, n in result.questions()],
         "mistakes": [{"mistake": code, "description": SHORT[lang].get(code, code), "students": n, "keys": keys}
                      for code, n, keys in result.mistakes()],
+        "unreadable": [{"id": sid, "key": key, "problem": problem} for sid, key, problem in result.unreadable()],
     }
 
 
@@ -159,6 +162,7 @@ def _parts(result, lang):
     mistakes = [[SHORT[lang].get(code, code), code, L["of"].format(k=k, n=len(graded)), ", ".join(keys[:8])
                  + (f", … (+{len(keys) - 8})" if len(keys) > 8 else "")] for code, k, keys in result.mistakes()]
     failed = [(s.id, s.error) for s in result.students if s.error]
+    failed += [(sid, f"{key}: {problem}") for sid, key, problem in result.unreadable()]
     return head, summary, scores, questions, mistakes, failed
 
 
