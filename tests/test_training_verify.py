@@ -63,3 +63,9 @@ def test_verify_catches_a_wrong_penalty_on_the_tape(monkeypatch):
     result = verify(spec_with(loss={"l2": 0.1}))     # the tape regularises biases it was not asked to
     assert not result.ok                              # (biases start at 0: the first step's gradients agree)
     assert {r.step for r in result.updates if not r.ok} == {2, 3}
+
+
+def test_long_runs_say_which_steps_were_replayed():
+    result = verify(spec_with({"optimizer": "momentum", "steps": 25}))
+    assert result.ok and {r.step for r in result.updates} == set(range(1, 21))
+    assert any("first 20 of the 25 steps" in n for n in result.notes)

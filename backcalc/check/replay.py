@@ -90,6 +90,14 @@ def beyond_v1(spec) -> bool:
                 or reg.l1 or reg.l2)
 
 
+def replay_notes(spec) -> tuple:
+    """A note when the optimizer's steps are replayed for only the first MAX_REPLAY_STEPS of the run."""
+    if beyond_v1(spec) and spec.steps > MAX_REPLAY_STEPS:
+        return (f"the parameters after each step are checked for the first {MAX_REPLAY_STEPS} of the "
+                f"{spec.steps} steps",)
+    return ()
+
+
 def update_rows(spec, sp=None) -> tuple:
     """UpdateRow per step (the first MAX_REPLAY_STEPS) and element; none for a version-1 spec (plain SGD)."""
     if not beyond_v1(spec):

@@ -29,7 +29,7 @@ from .formulas import FORMULA_MAX_OPS, closed_forms  # noqa: F401
 from .layers import BUILDERS, builder
 from .loss import sample_loss_expression  # noqa: F401
 from .numeric import EPS, numeric_gradients, numpy_loss
-from .replay import regularised_symbolic, update_rows
+from .replay import regularised_symbolic, replay_notes, update_rows
 from .symbolic import symbolic_gradients  # noqa: F401 (public here too)
 from .sympy_tools import load_sympy
 
@@ -162,7 +162,7 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     closed = tuple(closed_forms(spec, sp).items()) if formulas else None
     return VerifyResult(spec.title, spec.samples, spec.loss, loss_tape, loss_symbolic,
                         numpy_loss(spec, spec.parameters()), tuple(rows), all(r.numeric_compared for r in rows),
-                        tuple(note for _, _, note in kinks), closed, update_rows(spec, sp))
+                        tuple(note for _, _, note in kinks) + replay_notes(spec), closed, update_rows(spec, sp))
 
 
 def _kinks(spec) -> list[tuple]:
