@@ -365,8 +365,14 @@ def test_package_attribute_stays_callable():
 
 def test_docstring_examples():
     import backcalc.study.datasets
+    import backcalc.study.options
+    import backcalc.study.presets
+    import backcalc.study.records
+    import backcalc.study.tapenet
+    import backcalc.study.verdict
 
-    for module in (backcalc.study.vanishing, backcalc.study.datasets):
+    for module in (backcalc.study.vanishing, backcalc.study.datasets, backcalc.study.options, backcalc.study.presets,
+                   backcalc.study.records, backcalc.study.tapenet, backcalc.study.verdict):
         assert doctest.testmod(module).failed == 0
 
 
