@@ -113,7 +113,7 @@ class Verdict:
         return {"code": self.code, **{k: _jsonable(v) for k, v in self.numbers.items()}}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # holds arrays: compared by identity
 class WeightChange:
     """One layer's weight matrix before and after training."""
 
