@@ -236,9 +236,10 @@ def _grade(sp, cat, tol, cells) -> list:
                                     given - item.expected, tol.allowed(item, text, item.expected),
                                     verdict != "wrong", mistakes, verdict=verdict))
     out = []
+    summaries = {}  # id(chain) → what the blame search finds in it (rows no longer change here)
     for item, row in sorted(rows.values(), key=lambda p: p[0].order):
         if row.ok is False:
-            row = _with_blame(sp, item, row, rows)
+            row = _with_blame(sp, item, row, rows, summaries)
         out.append(row)
     return out
 
@@ -253,24 +254,26 @@ def _invalid_row(sp, cell: Invalid) -> Row:
                problem=cell.problem)
 
 
-def _with_blame(sp, item, row, rows):
+def _with_blame(sp, item, row, rows, summaries=None):
     """The first wrong answer in the chain before ``item`` — unless a later running total (a node value,
     ∂L/∂out, δ, the gradient) is right again, which shows that error did not reach this answer. A value worked
-    right from the student's own earlier values that are all right as written is an early rounding."""
+    right from the student's own earlier values that are all right as written is an early rounding.
+
+    The search runs over :meth:`AnswerSpace.depends_chains`; what it finds in a chain is worked out once and
+    kept in ``summaries``, since the upstream chains are shared by many answers."""
     import dataclasses
 
+    summaries = {} if summaries is None else summaries
     blame = nearest = None
-    for key in sp.depends(item):
-        hit = rows.get(key)
-        if hit is None or hit[1].ok is None:
-            continue
-        dep, r = hit
-        running = dep.section in ("forward", "gradients") or dep.ref.kind in ("out", "delta")
-        if r.ok is False:
-            blame = blame or r
-            nearest = r
-        elif r.ok and running:
-            blame = nearest = None
+    for chain in sp.depends_chains(item):
+        found = summaries.get(id(chain))
+        if found is None:
+            found = summaries[id(chain)] = (_search(chain, rows), chain)  # the chain is kept: its id stays its own
+        reset, first, last = found[0]
+        if reset:
+            blame, nearest = first, last
+        elif first is not None:
+            blame, nearest = blame or first, last
     carried = bool(row.mistakes) and row.mistakes[0].code == "carried"
     if blame is None:
         if carried:
@@ -280,6 +283,23 @@ def _with_blame(sp, item, row, rows):
         blame = nearest
     return dataclasses.replace(row, blame=Blame(blame.key, blame.name, blame.given, blame.expected, blame.mistakes,
                                                 nearest=carried))
+
+
+def _search(chain, rows) -> tuple:
+    """``(reset, first, last)`` of one chain of keys: whether a right running total (a node value, ∂L/∂out, δ,
+    the gradient) resets the search in it, and the first and last wrong answers after the last reset."""
+    reset, first, last = False, None, None
+    for key in chain:
+        hit = rows.get(key)
+        if hit is None or hit[1].ok is None:
+            continue
+        dep, r = hit
+        if r.ok is False:
+            first = first or r
+            last = r
+        elif r.ok and (dep.section in ("forward", "gradients") or dep.ref.kind in ("out", "delta")):
+            reset, first, last = True, None, None
+    return reset, first, last
 
 
 def resolve(derivation, scoped_key: str) -> tuple[str, str, float]:

@@ -299,19 +299,46 @@ class AnswerSpace:
 
     # ── what an item depends on, first step first (for "the first wrong factor in the chain") ──
     def depends(self, item):
+        for chain in self.depends_chains(item):
+            yield from chain
+
+    def depends_chains(self, item):
+        """:meth:`depends` in pieces: tuples of keys, each upstream chain one tuple made once and shared by
+        every item that reaches it (so a search over them can be done once per chain)."""
         ref = item.ref
         kind = ref.kind
         if item.section in ("gradients", "updated"):
             n, c = ref.layer, ref.unit
             for s in range(self.S):
-                yield from self._upstream_of(n, c, s, own=True)
+                yield self._chain(n, c, s, True, False)
                 if kind == "W":
-                    yield self.factor_item("src", n, c, s, ref.source).key
+                    yield (self.factor_item("src", n, c, s, ref.source).key,)
                 else:
-                    yield self.factor_item("one", n, c, s).key
+                    yield (self.factor_item("one", n, c, s).key,)
             if item.section == "updated":
-                yield "gradients." + item.key.split(".", 1)[1]
+                yield ("gradients." + item.key.split(".", 1)[1],)
         elif item.section == "factors":
+            n, c, s = ref.layer, ref.unit, ref.sample
+            if kind in ("out", "delta"):
+                yield self._chain(n, c, s, kind == "delta", True)
+            else:
+                yield tuple(self._depends_flat(item))
+        else:
+            yield tuple(self._depends_flat(item))
+
+    def _chain(self, n, c, s, own, skip_delta) -> tuple:
+        """The keys of :meth:`_upstream_of`, worked out once per argument set."""
+        memo = self.__dict__.setdefault("_chains", {})
+        key = (n, c, s, own, skip_delta)
+        chain = memo.get(key)
+        if chain is None:
+            chain = memo[key] = tuple(self._upstream_of(n, c, s, own=own, skip_delta=skip_delta))
+        return chain
+
+    def _depends_flat(self, item):
+        ref = item.ref
+        kind = ref.kind
+        if item.section == "factors":
             n, c, s = ref.layer, ref.unit, ref.sample
             if kind in ("out", "delta"):
                 yield from self._upstream_of(n, c, s, own=(kind == "delta"), skip_delta=True)
