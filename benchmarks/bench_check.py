@@ -6,7 +6,7 @@ search walks every wrong answer's whole upstream chain and finds nothing wrong b
 derivation alone (``explain`` of the same spec, which ``check`` needs first), so the ratio is check's own
 cost over the derivation's.
 
-    python benchmarks/bench_check.py [--repeat N]
+    python benchmarks/bench_check.py [--repeat N] [--units N]
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def answers(spec) -> dict:
     from backcalc.net.network import Network
 
     grads = Network(spec).gradients()
-    return {"format": 1, "gradients": {k: v * (1.0 if k.startswith("b") else 1.1) for k, v in grads.items()}}
+    return {"format": 1, "gradients": {name: grads[key] * (1.0 if key.startswith("b") else 1.1)
+                                       for name, key in spec.param_names()}}
 
 
 def timed(fn, repeat: int) -> tuple[float, float, object]:
@@ -48,7 +49,10 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--units", type=int, default=250, help="units of the first hidden layer (250: 19 535 parameters)")
     args = ap.parse_args()
+    SPEC["layers"][0]["units"] = args.units
+    SPEC["title"] = f"60 → {args.units} → 17 → 1 sigmoid"
     spec = load_spec(SPEC)
     doc = answers(spec)
     d_best, d_med, d = timed(lambda: explain(spec), args.repeat)
