@@ -294,6 +294,7 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, opt
     With --roster, one variant per student: DIR/<id>/ each with exercise.toml, sheet.toml (the student's id
     and name filled in) and key.toml, DIR/solutions/<id>.md and .tex, and DIR/roster.csv for backcalc grade."""
     from .grading.exercise import check_out, make_exercise, write_exercise
+    from .render.labels import cli_labels
 
     options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu,
                    optimizer=optimizer, l2=l2)
@@ -303,8 +304,8 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, opt
         check_out(out, force)
         ex = make_exercise(seed=seed, lang=lang, **options)
         for path in write_exercise(ex, out, force=force):
-            _echo(f"wrote {path}")
-        _echo(f"check answers with: backcalc check {out}/exercise.toml {out}/sheet.toml")
+            _echo(cli_labels(lang)["wrote"].format(path=path))
+        _echo(cli_labels(lang)["check_hint"].format(command=f"backcalc check {out}/exercise.toml {out}/sheet.toml"))
         return
     from .files import check_output
     from .grading.classroom import make_class, read_roster, write_class
@@ -314,9 +315,10 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, opt
         check_output(moodle, "--moodle", (".xml",), force=True)
     written = write_class(make_class(students, seed=seed, lang=lang, **options), out, force=force, moodle=moodle,
                           lang=lang)
-    _echo(f"wrote {len(written)} files for {len(students)} students in {out}"
-               + (f" and the Moodle quiz {moodle}" if moodle else ""))
-    _echo(f"grade the class with: backcalc grade {out} --out gradebook.csv")
+    words = cli_labels(lang)
+    _echo(words["wrote_class"].format(n=len(written), students=len(students), out=out)
+          + (words["moodle"].format(moodle=moodle) if moodle else ""))
+    _echo(words["grade_hint"].format(command=f"backcalc grade {out} --out gradebook.csv"))
 # [/exercise]
 
 # [grade]
@@ -347,7 +349,9 @@ def grade_command(folder, out, fmt, strict, lang, jobs, force):
     _echo(classroom.render(result, fmt, lang))
     if out is not None:
         write_text(out, classroom.gradebook_csv(result), what="--out", force=force)
-        _say(f"backcalc: wrote {out}")
+        from .render.labels import cli_labels
+
+        _say(cli_labels(lang)["wrote_files"].format(paths=out))
 # [/grade]
 
 # [vanishing]
@@ -447,7 +451,9 @@ def vanishing_command(ctx, plot, fmt, lang, batchnorm, **options):
         _echo(result.to_markdown(lang) if fmt == "markdown" else result.to_text(lang))
     if plot is not None:
         written = result.plot(plot, lang)
-        _say(f"backcalc: wrote {', '.join(written)}")
+        from .render.labels import cli_labels
+
+        _say(cli_labels(lang)["wrote_files"].format(paths=", ".join(written)))
 # [/vanishing]
 
 

@@ -14,11 +14,11 @@ import dataclasses
 
 from . import focus, text
 from .format import num
-from .labels import labels
+from .labels import labels, localize
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False, fmt: str = "text") -> str:
-    body = "\n".join(lines(d, digits, lang, full)) + "\n"
+    body = localize("\n".join(lines(d, digits, lang, full)) + "\n", lang)
     return body if fmt == "text" else "```\n" + body + "```\n"
 
 

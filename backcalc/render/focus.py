@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..net.names import node_unit
 from . import text
 from .format import num, signed
-from .labels import labels
+from .labels import labels, localize
 
 
 def downstream_units(d, unit: str) -> list:
@@ -76,7 +76,7 @@ def unit_lines(d, unit: str, digits: int = 5, lang: str = "en", with_forward: bo
                     for line in forward_lines(row, digits)]
         out += [upstream_line(u, digits) + tag for u in d.upstream if u.unit == unit and u.sample == s]
         out += [delta_line(x, digits) + tag for x in d.deltas if x.unit == unit and x.sample == s]
-    return out
+    return [localize(line, lang) for line in out]
 
 
 def param_lines(d, name: str, digits: int = 5, lang: str = "en") -> list:
@@ -103,4 +103,4 @@ def param_lines(d, name: str, digits: int = 5, lang: str = "en") -> list:
     for u in d.updates:
         if u.name == t.name:
             out.append(f"{u.name} = {num(u.old, digits)} → {num(u.new, digits)}")
-    return out
+    return [localize(line, lang) for line in out]

@@ -20,7 +20,7 @@ from . import escape, focus, text
 from .circuit import circuit
 from .format import num, signed
 from .htmlsvg import svg
-from .labels import labels
+from .labels import labels, localize
 from .page_assets import CSS, SCRIPT
 
 MAX_STEPS_SHOWN = 20  # the step selector offers at most this many steps (the history lists them all)
@@ -60,11 +60,11 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, steps=None,
     body.append(f'<aside id="details" class="details" aria-live="polite"><p>{_h(L["html_details"])}</p></aside>')
     body += ["</div>", f"<script>{SCRIPT.replace('ROOT_ID', root)}</script>"]
     if fragment:
-        return f"<style>{CSS}</style>\n" + "\n".join(body) + "\n"
-    return "\n".join(["<!DOCTYPE html>", f'<html lang="{_h(lang)}">', "<head>", '<meta charset="utf-8">',
+        return localize(f"<style>{CSS}</style>\n" + "\n".join(body) + "\n", lang)
+    return localize("\n".join(["<!DOCTYPE html>", f'<html lang="{_h(lang)}">', "<head>", '<meta charset="utf-8">',
                       '<meta name="viewport" content="width=device-width, initial-scale=1">',
                       f"<title>{_h(d.title or 'backcalc')}</title>", f"<style>{CSS}</style>", "</head>", "<body>"]
-                     + body + ["</body>", "</html>"]) + "\n"
+                     + body + ["</body>", "</html>"]) + "\n", lang)
 
 
 def text_large(d, L):
@@ -75,7 +75,7 @@ def text_large(d, L):
 
 def _givens(d, digits, L):
     spec = d.spec
-    return L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
+    return L["setup"].format(x=text._data_text(spec.x, digits, L), y=text._data_text(spec.y, digits, L),
                              loss=L["loss_kind"][spec.loss], reduction=L["reduction"][spec.reduction],
                              lr=num(spec.learning_rate, digits))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LABELS = {
     "en": {
         "forward": "Forward pass",
@@ -47,6 +49,11 @@ LABELS = {
         "graph_summary": "out: mean {mean}, min {min}, max {max}",
         "focus_paths": "Every path from {unit} to the loss:",
         "html_step": "Show step",
+        "loss_over": {"sum": "Σ over samples", "mean": "mean over samples"},
+        "layer_summary": "{samples}×{units} outputs, mean {mean}, min {min}, max {max}",
+        "data_values": "{rows}×{cols} values",
+        "paste_from": "backcalc derivation: paste from here",
+        "paste_to": "to here",
         "order_layer": "layer by layer, each layer's update right after its gradients",
         "layer_backward": "Layer {n} ({name}, {activation}): gradients, then the update",
         "html_hint": "Click a weight (an edge), a bias (b_…) or a unit: every path from it to the loss is "
@@ -64,7 +71,7 @@ LABELS = {
         },
         "true_class": "peluang kelas yang benar",
         "reduction": {"sum": "dijumlahkan atas semua sampel", "mean": "dirata-ratakan atas semua sampel"},
-        "setup": "input {x}; target {y}; loss: {loss}, {reduction}; learning rate {lr}",
+        "setup": "input {x}; target {y}; loss: {loss}, {reduction}; laju pembelajaran (learning rate) {lr}",
         "backward": "Langkah mundur (backward pass)",
         "upstream": "Gradien loss terhadap output tiap unit (dijumlahkan atas semua jalur bila unit menuju beberapa unit)",
         "deltas": "Delta: δ = ∂L/∂unit_in = ∂L/∂unit_out · ∂unit_out/∂unit_in",
@@ -97,6 +104,11 @@ LABELS = {
         "graph_summary": "out: rata-rata {mean}, min {min}, maks {max}",
         "focus_paths": "Semua jalur dari {unit} ke loss:",
         "html_step": "Tampilkan langkah",
+        "loss_over": {"sum": "Σ atas semua sampel", "mean": "rata-rata atas semua sampel"},
+        "layer_summary": "{samples}×{units} output, rata-rata {mean}, min {min}, maks {max}",
+        "data_values": "{rows}×{cols} nilai",
+        "paste_from": "penurunan backcalc: salin mulai dari sini",
+        "paste_to": "sampai sini",
         "order_layer": "lapisan demi lapisan, pembaruan tiap lapisan tepat setelah gradiennya",
         "layer_backward": "Lapisan {n} ({name}, {activation}): gradien, lalu pembaruan",
         "html_hint": "Klik sebuah bobot (garis), bias (b_…) atau unit: semua jalur darinya ke loss disorot dan "
@@ -106,6 +118,35 @@ LABELS = {
 }
 
 LANGUAGES = tuple(LABELS)
+
+# The command line's own lines (stdout and stderr), by command.
+CLI = {
+    "en": {"wrote": "wrote {path}", "check_hint": "check answers with: {command}",
+           "wrote_class": "wrote {n} files for {students} students in {out}", "moodle": " and the Moodle quiz {moodle}",
+           "grade_hint": "grade the class with: {command}", "wrote_files": "backcalc: wrote {paths}"},
+    "id": {"wrote": "ditulis: {path}", "check_hint": "periksa jawaban dengan: {command}",
+           "wrote_class": "{n} berkas ditulis untuk {students} mahasiswa di {out}", "moodle": " dan kuis Moodle {moodle}",
+           "grade_hint": "nilai kelas dengan: {command}", "wrote_files": "backcalc: ditulis {paths}"},
+}
+
+
+def cli_labels(lang: str) -> dict:
+    """The command line's lines in ``lang``."""
+    return CLI[lang]
+
+# Words inside formulas the records carry (the loss table writes ∂L/∂out of cross-entropy with an Iverson
+# bracket in words): each language's wording, applied by the renderers to the text they print.
+PHRASES = {
+    "en": (),
+    "id": ((re.compile(r"\[(\w+) is the true class\]"), r"[\1 kelas yang benar]"),),
+}
+
+
+def localize(text: str, lang: str) -> str:
+    """``text`` with the words of record formulas in ``lang``: ``[o1 is the true class]`` → ``[o1 kelas yang benar]``."""
+    for pattern, words in PHRASES.get(lang, ()):
+        text = pattern.sub(words, text)
+    return text
 
 
 def labels(lang: str) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import text
 from .format import num, signed, tex_name
-from .labels import labels
+from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
 from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
@@ -54,7 +54,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     detailed = d.shows_detail(full)
     title = d.title or "backcalc"
     out = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\allowdisplaybreaks",
-           r"\setlength{\parindent}{0pt}", r"\begin{document}", "% --- backcalc derivation: paste from here ---",
+           r"\setlength{\parindent}{0pt}", r"\begin{document}", f"% --- {escape(L['paste_from'])} ---",
            rf"\section*{{{escape(title)}}}", _givens(d, digits, L)]
     if not detailed:
         out += ["", escape(L["large"].format(params=spec.n_parameters, samples=spec.samples,
@@ -64,7 +64,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L)) + penalty_tex(d, digits, L, escape)
     out.append(rf"\subsection*{{{escape(L['backward'])}}}")
     if detailed:
-        out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits))
+        out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits, lang))
         out += [rf"\subsubsection*{{{escape(L['deltas'])}}}"] + _align(_deltas(d, digits, L))
         if any(x.local is None for x in d.deltas):
             words, _, formula = L["softmax_delta"].rpartition(", ")
@@ -79,13 +79,13 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     else:
         out += update_tex(d, digits, L, escape)
     out += _after(d, digits, L, detailed)
-    out += ["% --- to here ---", r"\end{document}"]
+    out += [f"% --- {escape(L['paste_to'])} ---", r"\end{document}"]
     return "\n".join(out) + "\n"
 
 
 def _givens(d, digits, L):
     spec = d.spec
-    return escape(L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
+    return escape(L["setup"].format(x=text._data_text(spec.x, digits, L), y=text._data_text(spec.y, digits, L),
                                     loss=text.loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
                                     lr=num(spec.learning_rate, digits)))
 
@@ -150,13 +150,13 @@ def _loss(d, digits, L):
     return rows
 
 
-def _upstream(d, digits):
+def _upstream(d, digits, lang):
     rows = []
     many = d.spec.samples > 1
     for u in d.upstream:
         tag = f"[{u.sample}]" if many else ""
         if not u.paths:
-            rows += equation_rows(u.name, [u.formula, num(u.value, digits)], tag=tag)
+            rows += equation_rows(u.name, [localize(u.formula, lang), num(u.value, digits)], tag=tag)
             continue
         names, values = text.path_sum(u, digits)
         rows += equation_rows(u.name, [names, values, num(u.value, digits)], tag=tag)

@@ -6,7 +6,7 @@ from tabulate import tabulate
 
 from . import escape, text
 from .format import num
-from .labels import labels
+from .labels import labels, localize
 from .training import penalty_lines, reg_term_lines, update_lines, update_markdown
 
 
@@ -16,7 +16,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     spec = d.spec
     detailed = d.shows_detail(full)
     out = [f"# {escape.markdown(d.title or 'backcalc')}", "",
-           L["setup"].format(x=text._data_text(spec.x, digits), y=text._data_text(spec.y, digits),
+           L["setup"].format(x=text._data_text(spec.x, digits, L), y=text._data_text(spec.y, digits, L),
                              loss=text.loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
                              lr=num(spec.learning_rate, digits)), ""]
     out += [f"## {L['forward']}", "", "```"]
@@ -65,4 +65,4 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
             out += text._matrices(d.updated, digits) + ["```"]
     else:
         out.append(f"**{L['loss_after']}:** {num(d.loss_after, digits)} ({L['was']} {num(d.loss, digits)})")
-    return "\n".join(out) + "\n"
+    return localize("\n".join(out) + "\n", lang)

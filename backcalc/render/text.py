@@ -8,14 +8,14 @@ from ..net.names import node_in, node_out
 from ..tape.losses import LOSS_KINDS
 from ..tape.rules import RULES
 from .format import num, signed
-from .labels import labels
+from .labels import labels, localize
 from .training import penalty_lines, reg_term_lines, update_lines
 
 MAX_SOURCES_SHOWN = 6  # a unit_in sum with more inputs is written with "…"
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
-    return "\n".join(lines(d, digits, lang, full)) + "\n"
+    return localize("\n".join(lines(d, digits, lang, full)) + "\n", lang)
 
 
 def lines(d, digits=5, lang="en", full=False):
@@ -23,7 +23,7 @@ def lines(d, digits=5, lang="en", full=False):
     spec = d.spec
     detailed = d.shows_detail(full)
     out = [d.title or "backcalc", "=" * max(len(d.title or "backcalc"), 8)]
-    out.append(L["setup"].format(x=_data_text(spec.x, digits), y=_data_text(spec.y, digits),
+    out.append(L["setup"].format(x=_data_text(spec.x, digits, L), y=_data_text(spec.y, digits, L),
                                  loss=loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
                                  lr=num(spec.learning_rate, digits)))
     if not detailed:
@@ -71,12 +71,12 @@ def _indent(block: str, pad: str = "  "):
     return [pad + line for line in block.splitlines()]
 
 
-def _data_text(a, digits):
+def _data_text(a, digits, L=None):
     flat = a.reshape(-1).tolist()
     if len(flat) == 1:
         return num(flat[0], digits)
     if a.size > 12:
-        return f"{a.shape[0]}×{a.shape[1] if a.ndim > 1 else 1} values"
+        return (L or labels("en"))["data_values"].format(rows=a.shape[0], cols=a.shape[1] if a.ndim > 1 else 1)
     if a.ndim == 1:
         return "[" + ", ".join(num(v, digits) for v in flat) + "]"
     return "[" + ", ".join("[" + ", ".join(num(v, digits) for v in row) + "]" for row in a.tolist()) + "]"
@@ -142,8 +142,8 @@ def _forward_summary(d, digits, L):
     out = []
     for s, layer in zip(d.layer_summaries, d.spec.layers):
         out.append(f"  {L['layer'].format(n=s.layer, name=layer.name, activation=layer.activation)}: "
-                   f"{s.samples}×{s.units} outputs, mean {num(s.mean, digits)}, "
-                   f"min {num(s.min, digits)}, max {num(s.max, digits)}")
+                   + L["layer_summary"].format(samples=s.samples, units=s.units, mean=num(s.mean, digits),
+                                               min=num(s.min, digits), max=num(s.max, digits)))
     return out
 
 
@@ -155,8 +155,7 @@ def loss_lines(d, digits, L) -> list:
         prefix = f"  [{L['sample'].format(s=s)}] " if len(rec.per_sample) > 1 else "  "
         out.append(prefix + _loss_line(rec, pred, target, value, digits))
     if len(rec.per_sample) > 1:
-        how = "Σ" if rec.reduction == "sum" else "mean"
-        out.append(f"  L = {how} over samples = {num(rec.value, digits)}")
+        out.append(f"  L = {L['loss_over'][rec.reduction]} = {num(rec.value, digits)}")
     return out
 
 
