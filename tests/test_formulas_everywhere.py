@@ -11,6 +11,7 @@ import pytest
 
 from backcalc import explain
 from backcalc.render import renderer
+from backcalc.render.labels import localize
 
 X = [[0.5, -1.0], [1.5, 0.25]]
 W1 = [[0.5, -0.25], [0.75, 0.5]]
@@ -199,7 +200,7 @@ def test_a_loss_and_its_gradient_are_written_alike_in_every_format_and_language(
             assert f"loss: {title}, " in page, (case, fmt, lang)
             if line:
                 assert line in page, (case, fmt, lang)
-            assert grad + g5(expected) in page, (case, fmt, lang)
+            assert localize(grad, lang) + g5(expected) in page, (case, fmt, lang)  # words in the page's language
         tex = render(d, "latex", lang)
         assert "loss: " + title.replace("½", r"$\frac{1}{2}$").replace("Σ", r"$\Sigma$").replace("·", r"$\cdot$") \
             .replace("−", "-").replace("²", "$^2$") in tex, (case, lang)

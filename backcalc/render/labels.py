@@ -107,13 +107,13 @@ LABELS = {
         "loss_over": {"sum": "Σ atas semua sampel", "mean": "rata-rata atas semua sampel"},
         "layer_summary": "{samples}×{units} output, rata-rata {mean}, min {min}, maks {max}",
         "data_values": "{rows}×{cols} nilai",
-        "paste_from": "penurunan backcalc: salin mulai dari sini",
+        "paste_from": "backcalc: salin mulai dari sini",
         "paste_to": "sampai sini",
         "order_layer": "lapisan demi lapisan, pembaruan tiap lapisan tepat setelah gradiennya",
         "layer_backward": "Lapisan {n} ({name}, {activation}): gradien, lalu pembaruan",
         "html_hint": "Klik sebuah bobot (garis), bias (b_…) atau unit: semua jalur darinya ke loss disorot dan "
                      "rantai faktornya tampil di bawah. Hijau: nilai langkah maju; merah: gradien.",
-        "html_details": "Klik sebuah bobot, bias atau unit pada gambar atau pada penurunan.",
+        "html_details": "Klik sebuah bobot, bias atau unit pada gambar atau pada uraian di bawah.",
     },
 }
 
