@@ -61,7 +61,7 @@ INDONESIAN = {w for t in _tables("id") for w in _words(t)}
 ENGLISH = ({w for t in _tables("en") for w in _words(t)} | set(COMMON)) - INDONESIAN - ALLOWED
 
 
-DOT_SYNTAX = re.compile(r"\b\w+=|\b(?:digraph|graph|node|edge|rank|same|invis|true)\b")
+DOT_SYNTAX = re.compile(r"\b\w+=|\b(?:digraph|graph|node|edge|rank|same|invis|true|plain)\b")
 
 
 def english_words(output: str, user_text=()) -> list:
