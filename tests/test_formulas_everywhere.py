@@ -217,3 +217,28 @@ def test_the_cross_entropy_gradient_has_the_sign_of_its_value():
     text = render(d, "text")
     assert re.search(r"∂L/∂o1_out = −\[o1 is the true class\]/o1_out = -[0-9.]+\n", text)
     assert re.search(r"∂L/∂o2_out = −\[o2 is the true class\]/o2_out = 0\n", text)
+
+
+# ── grad: the rule table's own LaTeX and text, with sympy's independent closed form beside them ──
+
+GRAD = {  # program: (the node's LaTeX, its derivative's LaTeX, the text expression, the text derivative)
+    "sigmoid(x)": (r"f &= \sigma(x) = ", r"&= \sigma(x)\,(1-\sigma(x)) = ", "σ(x)", "σ(x)·(1−σ(x))"),
+    "tanh(x)": (r"f &= \tanh x = ", r"&= 1-\tanh^2 x = ", "tanh(x)", "1 − tanh²(x)"),
+    "relu(x)": (r"f &= \max(0, x) = ", r"&= [x > 0] = ", "max(0, x)", "[x > 0]"),
+}
+
+
+@pytest.mark.parametrize("program", list(GRAD))
+def test_grad_writes_each_activation_from_the_rule_table(program):
+    from backcalc.program.run import grad
+    from backcalc.render import grad as pages
+
+    tex_node, tex_local, node, local = GRAD[program]
+    result = grad(program, {"x": 0.5})
+    tex = pages.render(result, "latex")
+    assert tex_node in tex and tex_local in tex, tex
+    functions = {"sigmoid(x)": r"\sigma", "tanh(x)": r"\tanh", "relu(x)": r"\max"}
+    tape_side = tex.split("(tape)")[0]  # sympy's own closed form follows
+    assert [f for p, f in functions.items() if f in tape_side] == [functions[program]]
+    text = pages.render(result, "text")
+    assert node in text and local in text, text
