@@ -3,6 +3,7 @@ not those under ``if TYPE_CHECKING:``, which never run) finds no cycle, and no m
 (``_x``) name from another package."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,3 +115,12 @@ def test_no_private_name_is_imported_across_packages():
             if private and _package(target) != _package(name):
                 crossing.append(f"{name} imports {', '.join(private)} from {target}")
     assert not crossing, "\n".join(crossing)
+
+
+def test_the_readme_map_names_every_package():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is organised", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^- `backcalc/([a-z_]+)(?:/|\.py)`", section, flags=re.M))
+    on_disk = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "examples"}
+    assert on_disk <= named, on_disk - named
+    assert {"cli", "errors"} <= named
