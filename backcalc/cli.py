@@ -11,6 +11,7 @@ import errno
 import os
 import re
 import sys
+import warnings
 
 import click
 
@@ -67,7 +68,9 @@ class _Group(click.Group):
     def invoke(self, ctx):
         debug = bool(ctx.params.get("debug"))  # the group's own option only: `--of --debug` is a value
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():  # numpy's RuntimeWarnings never reach the user: a non-finite
+                warnings.simplefilter("ignore", RuntimeWarning)  # result is named by the command itself
+                return super().invoke(ctx)
         except BackcalcError as exc:
             if debug:
                 raise

@@ -30,12 +30,20 @@ class VanishingError(BackcalcError, ValueError):
     """A bad option of the vanishing study (the message names it and what was expected)."""
 
 
+class ArgumentError(BackcalcError, ValueError):
+    """A bad argument to the Python API (``gradcheck(eps=0)``, ``check_backward(trials=0)`` with no inputs)."""
+
+
 class DomainError(BackcalcError, ValueError):
     """A value outside the domain of an operation (log of 0, sqrt of a negative number...)."""
 
 
 class ShapeError(BackcalcError, ValueError):
     """Tensor shapes that do not fit an operation."""
+
+
+class NonFiniteError(BackcalcError, ArithmeticError):
+    """A run that produced inf or NaN; the message names the first place (step, layer, key) and the cause."""
 
 
 class CheckFailed(Exception):

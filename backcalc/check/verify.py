@@ -128,6 +128,7 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     (True, 21, 'b_o')
     """
     from ..errors import SpecError
+    from ..net.finite import check_pass
     from ..net.network import Network
     from ..net.spec import load_spec
 
@@ -143,6 +144,8 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     if unit_samples > MAX_VERIFY_UNIT_SAMPLES:
         raise SpecError(f"{spec.source}: verify evaluates at most {MAX_VERIFY_UNIT_SAMPLES:,} units × samples; "
                         f"this spec has {unit_samples:,}: use fewer samples")
+    with np.errstate(all="ignore"):  # a net that overflows is named (its first non-finite value), not checked
+        check_pass(Network(spec).forward(), 1)
     sp = load_sympy()
     net = Network(spec)
     tape = net.gradients()

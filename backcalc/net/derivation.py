@@ -14,7 +14,11 @@ only format these records.
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..errors import NonFiniteError
 from ..tape.losses import out_gradient_formula
+
 from .network import Network, Pass
 from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation,  # noqa: F401
                       Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream)
@@ -28,7 +32,11 @@ def explain(spec=None, steps: int | None = None) -> Derivation:
     """The worked derivation of a spec (path, dict or NetSpec; the embedded default when None)."""
     spec = load_spec(spec)
     steps = spec.steps if steps is None else steps
-    run = train(spec, steps)  # PyTorch's loop: gradients (penalty included), clipping, the optimizer's step
+    with np.errstate(all="ignore"):  # a non-finite value is named (finite.py), never a numpy warning
+        run = train(spec, steps)  # PyTorch's loop: gradients (penalty included), clipping, the optimizer's step
+    if not np.isfinite(run.loss_after):
+        raise NonFiniteError(f"the run is not finite: the loss after the last step is {run.loss_after} "
+                             "(the steps diverged: lower the learning rate)")
     first = run.first
     after_first = {ps.key: ps.update.param for ps in run.steps[0].params}
     detailed = spec.n_parameters <= DETAIL_PARAMETERS and spec.samples <= DETAIL_SAMPLES

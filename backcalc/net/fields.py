@@ -30,10 +30,12 @@ def kind_of(v) -> str:
     """What a value is, for an error message: ``the number 3``, ``a list``, ``the string 'x'``."""
     if isinstance(v, bool):
         return "a boolean"
+    if isinstance(v, int) and abs(v) >= 10 ** 20:
+        return f"an integer of {len(str(abs(v))) if abs(v).bit_length() < 13000 else 'thousands of'} digits"
     if isinstance(v, (int, float)):
         return f"the number {v}"
     if isinstance(v, str):
-        return f"the string {v!r}" if len(v) < 40 else "a string"
+        return f"the string {shown(v, 40)}"
     if isinstance(v, list):
         return "a list"
     if isinstance(v, dict):
@@ -73,7 +75,7 @@ class Fields:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             self.fail(where, f"expected a number, got {kind_of(v)}")
         if isinstance(v, int) and abs(v) > 10 ** 15:
-            self.fail(where, f"{v} is out of range; expected a number between {lo:g} and {hi:g}")
+            self.fail(where, f"{kind_of(v)} is out of range; expected a number between {lo:g} and {hi:g}")
         v = float(v)
         if not math.isfinite(v):
             self.fail(where, f"expected a finite number, got {v}")

@@ -67,7 +67,10 @@ _PARAMETRIC = {"normal": "STD", "uniform": "A"}
 NAMES = ("normal:STD", "uniform:A", *_FIXED, *_ALIASES)
 
 
-def initializer(name: str, what: str = "init") -> Init:
+MAX_SCALE = 1e300  # STD or A: U(±1e308) overflows numpy's range (high − low > the largest float)
+
+
+def initializer(name: str, what: str = "init", max_scale: float = MAX_SCALE) -> Init:
     """The initialiser called ``name``; ``what`` names the option or key in error messages.
 
     >>> import numpy as np
@@ -79,12 +82,12 @@ def initializer(name: str, what: str = "init") -> Init:
     """
     if not isinstance(name, str):
         raise InitError(f"{what}: expected an initialiser name such as 'he_normal' or 'normal:0.01', "
-                        f"got {type(name).__name__} {name!r}")
+                        f"got {type(name).__name__}")
     text = name.strip().lower()
     kind, sep, param = text.partition(":")
     kind = _ALIASES.get(kind, kind)
     if kind in _PARAMETRIC:
-        return _parametric(kind, param if sep else None, name, what)
+        return _parametric(kind, param if sep else None, name, what, max_scale)
     if kind in _FIXED:
         if sep:
             raise InitError(f"{what}: {kind} takes no parameter, got {name!r} (write just {kind!r})")
@@ -94,7 +97,7 @@ def initializer(name: str, what: str = "init") -> Init:
                     + ", ".join(NAMES) + ")")
 
 
-def _parametric(kind: str, param: str | None, name: str, what: str) -> Init:
+def _parametric(kind: str, param: str | None, name: str, what: str, max_scale: float = MAX_SCALE) -> Init:
     symbol = _PARAMETRIC[kind]
     example = f"{kind}:0.01" if kind == "normal" else f"{kind}:0.05"
     if param is None or not param.strip():
@@ -105,6 +108,8 @@ def _parametric(kind: str, param: str | None, name: str, what: str) -> Init:
         raise InitError(f"{what}: {name!r}: {symbol} must be a number, e.g. {example}") from None
     if not math.isfinite(value) or value < 0:
         raise InitError(f"{what}: {name!r}: {symbol} must be a finite number ≥ 0, e.g. {example}")
+    if value > max_scale:
+        raise InitError(f"{what}: {name!r}: {symbol} must be at most {max_scale:g}, e.g. {example}")
     canonical = f"{kind}:{value!r}"
     if kind == "normal":
         return Init(canonical, f"N(0, {value!r}²)", _normal(lambda i, o: value))

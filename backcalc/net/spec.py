@@ -14,6 +14,7 @@ Unknown keys are rejected (with a did-you-mean), so a misspelt key never silentl
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -105,7 +106,7 @@ def load_spec(source) -> NetSpec:
     if isinstance(source, NetSpec):
         return source
     if isinstance(source, dict):
-        return _build(source, "<spec>")
+        return _build(_plain(source), "<spec>")
     if source is None:
         return default_spec()
     path = Path(source)
@@ -129,6 +130,21 @@ def with_steps(spec: NetSpec, steps: int) -> NetSpec:
 
 
 # ─────────────────────────────────────────── validation ───────────────────────────────────────────
+
+def _plain(value):
+    """A dict from Python as a document reads: numpy arrays and scalars as lists and numbers, tuples as lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            return value.tolist() if value.dtype.kind != "c" else "complex numbers"
+        return _plain(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item() if value.dtype.kind in "biuf" else str(value)
+    return value
+
 
 def _build(doc: dict, source: str) -> NetSpec:
     f = Fields(source)
@@ -249,7 +265,7 @@ def _targets(f: Fields, v, samples, outputs, loss, last_activation) -> np.ndarra
             f.fail("data.y", f"expected {samples} class labels (one per sample of data.x), got {len(labels)}")
         out = []
         for j, c in enumerate(labels):
-            if isinstance(c, bool) or not isinstance(c, (int, float)) or c != int(c):
+            if isinstance(c, bool) or not isinstance(c, (int, float)) or not math.isfinite(c) or c != int(c):
                 f.fail(f"data.y[{j}]", f"expected a whole class index, got {kind_of(c)}")
             if not 0 <= c < outputs:
                 f.fail(f"data.y[{j}]", f"class label {int(c)} is out of range: the output layer has {outputs} "
@@ -257,6 +273,9 @@ def _targets(f: Fields, v, samples, outputs, loss, last_activation) -> np.ndarra
             out.append(int(c))
         if outputs < 2:
             f.fail("loss.kind", "cross_entropy needs an output layer of at least 2 units")
+        if last_activation not in ("softmax", "linear"):
+            f.fail("loss.kind", f"cross_entropy needs a softmax output layer (probabilities) or a linear one "
+                                f"(logits), not {last_activation}")
         return np.array(out, dtype=np.int64)
     y = f.matrix("data.y", v, flat_is_row=(outputs > 1 and samples == 1))
     if y.shape != (samples, outputs):

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import DomainError
 from . import optim
+from .finite import check_pass
 from .network import Network, Pass
 from .train_spec import training_of
 
@@ -62,6 +63,7 @@ def train(spec, steps: int | None = None) -> Run:
     records, first = [], None
     for t in range(1, steps + 1):
         p = Network(spec, params).forward()
+        check_pass(p, t)  # the forward values, the loss and the gradients, before any update uses them
         first = first or p
         grads = p.gradients()
         clipped = optim.clip(settings, grads) if settings.clip_norm or settings.clip_value else None

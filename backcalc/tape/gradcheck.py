@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..errors import GradcheckError
+from ..errors import ArgumentError, GradcheckError
 from . import Tensor, Value
 
 
@@ -28,6 +30,12 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     >>> gradcheck(lambda x: (x * x).sigmoid().sum(), Tensor([0.5, -1.0]))
     True
     """
+    for name, v, low in (("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")):
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (v > 0 if low == "> 0" else v >= 0)
+        if not ok:
+            raise ArgumentError(f"gradcheck: {name}={v!r}; expected a finite number {low}")
+    if not inputs:
+        raise ArgumentError("gradcheck: no inputs to check")
     inputs = [x if isinstance(x, (Tensor, Value)) else Tensor(x) for x in inputs]
     weights = None
 

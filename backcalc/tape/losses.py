@@ -31,11 +31,9 @@ def _pair(pred, target):
         return pred, target
     pred = pred if isinstance(pred, Tensor) else Tensor(pred)
     target = _constant(target)
-    if target.shape != pred.shape:
-        try:
-            np.broadcast_shapes(pred.shape, target.shape)
-        except ValueError:
-            raise ShapeError(f"loss: prediction of shape {pred.shape} against target of shape {target.shape}") from None
+    if target.shape != pred.shape and target.ndim != 0:  # a plain number is every element's target
+        raise ShapeError(f"loss: prediction of shape {pred.shape} against target of shape {target.shape}; "
+                         "they must have the same shape (broadcasting would compare every pair)")
     return pred, target
 
 

@@ -261,7 +261,22 @@ def _div_array(a, b):
     return a / b
 
 
+def _bce_range(p, t):
+    # a probability or a target outside [0, 1] (or NaN) gives a meaningless, possibly negative, loss
+    if p.__class__ is float and t.__class__ is float and 0.0 <= p <= 1.0 and 0.0 <= t <= 1.0:
+        return
+    p, t = np.asarray(p, dtype=float), np.asarray(t, dtype=float)
+    for what, arr in (("probability", p), ("target", t)):
+        bad = ~((arr >= 0) & (arr <= 1))
+        if np.any(bad):
+            idx = [int(i) for i in np.argwhere(bad)[0]] if arr.ndim else []
+            v = float(arr[tuple(idx)])
+            raise DomainError(f"bce: a {what} of {v:g}{f' at element {idx}' if idx else ''} is outside [0, 1]"
+                              + ("; use bce_with_logits for logits" if what == "probability" else ""))
+
+
 def _bce_scalar(p, t):
+    _bce_range(p, t)
     return -(_xlogy(t, p) + _xlogy(1.0 - t, 1.0 - p))
 
 
@@ -275,6 +290,7 @@ def _xlogy(x, y):
 
 
 def _bce_array(p, t):
+    _bce_range(np.asarray(p), np.asarray(t))
     bad = ((p <= 0) & (t != 0)) | ((p >= 1) & (t != 1))
     if bad.any():
         idx = [int(i) for i in np.argwhere(bad)[0]]
@@ -360,6 +376,8 @@ def _tanh_local(ans, a):
 
 def _matmul_vjp(g, ans, local, inputs, params, needs):
     b, a = local  # ∂(a@b)/∂a pairs with b, ∂(a@b)/∂b pairs with a
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: g is a scalar
+        return (g * b if needs[0] else None), (g * a if needs[1] else None)
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
     if a.ndim == 1:

@@ -16,11 +16,16 @@ def _as_array(data) -> np.ndarray:
         return data.data.copy()
     if isinstance(data, (bool, np.bool_)) or (isinstance(data, np.ndarray) and data.dtype == bool):
         raise TypeError("Tensor needs numbers, got booleans")
+    if data is None or isinstance(data, (str, bytes)):
+        raise TypeError(f"Tensor needs a number or a rectangular array of numbers, got {type(data).__name__}")
     try:
-        arr = np.array(data, dtype=np.float64)
+        raw = np.asarray(data)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"Tensor needs a number or a rectangular array of numbers: {exc}") from None
-    return arr
+    if raw.dtype.kind not in "biuf":  # complex (its imaginary part would be dropped), None, strings, objects
+        what = "complex numbers (the tape is real)" if raw.dtype.kind == "c" else f"{raw.dtype} values"
+        raise TypeError(f"Tensor needs real numbers, got {what}")
+    return np.array(raw, dtype=np.float64)
 
 
 def _buffer(a: np.ndarray):
@@ -184,7 +189,11 @@ class Tensor:
                                  "(or call it on a scalar such as a loss)")
             seed = np.ones_like(self.data)
         else:
-            seed = np.broadcast_to(_as_array(gradient), self.shape).astype(np.float64)
+            seed = _as_array(gradient)
+            if seed.shape != self.shape and not (seed.size == 1 and self.data.size == 1):
+                raise ShapeError(f"backward(gradient=…): the gradient has shape {seed.shape}, expected {self.shape} "
+                                 "(the shape of the tensor)")
+            seed = seed.reshape(self.shape)
         nodes = _ancestors(self, _tensor_parents)
         for node in nodes:
             node._grad = None
@@ -359,6 +368,10 @@ def _named(method, rule, name):
 
 def _reduction(rule, name):
     def method(self, axis=None, keepdims=False):
+        if name == "mean":
+            n = self.data.size if axis is None else np.prod([self.shape[i] for i in np.atleast_1d(axis)])
+            if n == 0:
+                raise ShapeError(f"mean over no elements (a tensor of shape {self.shape}): it is undefined")
         return self._apply(rule, axis=axis, keepdims=keepdims)
 
     method.__name__, method.__qualname__ = name, f"Tensor.{name}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import Mismatch  # noqa: F401 (raised by the conventions; documented here)
+from ..errors import ArgumentError, Mismatch  # noqa: F401 (raised by the conventions; documented here)
 from .backward_kinds import CACHES, CONVENTIONS, ELEMENTWISE_OPS  # noqa: F401 (public here too)
 
 __all__ = ["check_backward", "BackwardReport"]
@@ -77,6 +77,13 @@ def check_backward(forward_fn, backward_fn, inputs=None, *, kind="elementwise", 
     __tracebackhide__ = True
     if kind not in KINDS:
         raise ValueError(f"check_backward: kind={kind!r}; expected one of {', '.join(KINDS)}")
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 0:
+        raise ArgumentError(f"check_backward: trials={trials!r}; expected a whole number ≥ 0")
+    if trials == 0 and inputs is None:
+        raise ArgumentError("check_backward: nothing to check: give inputs, or trials ≥ 1 random ones")
+    for name, v in (("eps", eps), ("rtol", rtol), ("atol", atol)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0 or (name == "eps" and v == 0):
+            raise ArgumentError(f"check_backward: {name}={v!r}; expected a finite number {'> 0' if name == 'eps' else '≥ 0'}")
     checker = CONVENTIONS[kind](forward_fn, backward_fn, op, cache, grads, dict(params or {}), eps)
     rng = np.random.default_rng(seed)
     cases = ([("the given inputs", checker.given(inputs))] if inputs is not None else [])

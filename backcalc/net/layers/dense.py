@@ -203,13 +203,15 @@ def _drawn(table, ctx):
 
 
 def _initial_weights(ctx, init, units) -> np.ndarray:
+    from ..fields import MAX_ABS_NUMBER
+
     where = f"{ctx.where} init"
     if not isinstance(init, str):
         ctx.fields.fail(where, f"expected an init name such as \"xavier_normal\" or \"normal:0.01\", got {kind_of(init)}")
     try:
-        make = initializer(init)
+        make = initializer(init, max_scale=MAX_ABS_NUMBER)  # as every number in a spec
     except SpecError:
         raise
     except Exception as exc:  # the initialiser module words its own message
-        ctx.fields.fail(where, str(exc))
+        ctx.fields.fail(where, str(exc).removeprefix("init: "))
     return np.asarray(make(ctx.budget.rng(), ctx.fan_in, units), dtype=np.float64)
