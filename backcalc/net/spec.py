@@ -143,6 +143,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, np.generic):
         return value.item() if value.dtype.kind in "biuf" else str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
+        raise SpecError("<spec>: an integer of thousands of digits; numbers in a spec are between −10⁶ and 10⁶")
     return value
 
 
