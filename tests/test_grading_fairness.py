@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from backcalc.grading.grade import check_answers
 from backcalc.grading.keys import AnswerSpace
@@ -94,6 +94,10 @@ def nets(draw):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nets(), st.sampled_from([5, 3]))
+@example({"format": 1, "data": {"x": [[0.0, 0.5], [2.0, 2.0]], "y": [[1.5], [2.0]]},  # diverges: loss_after ≈ 2.1e15
+          "layers": [{"activation": "linear", "weights": [[0.0], [0.0]], "bias": [0.0]},
+                     {"activation": "linear", "weights": [[0.75]], "bias": [0.0]}],
+          "loss": {"kind": "half_sse"}, "train": {"learning_rate": 0.5, "steps": 3}}, 5)
 def test_every_printed_number_checks_correct_on_random_nets(doc, digits):
     assert_round_trip(load_spec(doc), digits)
 

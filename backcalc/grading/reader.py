@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ..userinput import shown
 HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: a product of rounded intermediates, right to 0.1%
 STEP_RTOL = 1e-2        # updated values: the change old → new right to 1% (the old value is exact)
 LOW_PRECISION = 0.05    # half a unit of the written precision above 5% of the answer (of the change) cannot show the step
-MAX_ANSWER = 1e15
+MAX_ANSWER = sys.float_info.max  # any finite number: explain prints diverging runs' values too
 MAX_WRITTEN = 40  # characters of one written number
 
 VERDICTS = ("correct", "correct_low_precision", "wrong", "invalid")
