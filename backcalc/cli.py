@@ -168,7 +168,9 @@ def explain(spec, fmt, digits, lang, steps, full, param, order):
         net = with_steps(net, steps)
     page = explain_page(net, fmt, digits=digits, lang=lang, full=full, param=param, order=order)
     if isinstance(page, bytes):
-        click.get_binary_stream("stdout").write(page)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(page)  # click's get_binary_stream is deprecated
+        sys.stdout.buffer.flush()
     else:
         _echo(page)
 # [/explain]
