@@ -35,12 +35,82 @@ def _act(name, zs, alpha=None):
     raise ValueError(name)
 
 
+def _mp(v):
+    """A nested list of mpf from an array or nested list of floats."""
+    return [_mp(e) for e in v] if hasattr(v, "__len__") else mp.mpf(float(v))
+
+
 def _params(spec):
     out = {}
     for layer in spec.layers:
-        out[f"W{layer.index}"] = [[mp.mpf(float(v)) for v in row] for row in layer.weights]
-        out[f"b{layer.index}"] = [mp.mpf(float(v)) for v in layer.bias]
+        if getattr(layer, "weights", None) is None:  # pooling and flatten have no parameters
+            continue
+        out[f"W{layer.index}"] = _mp(layer.weights)
+        out[f"b{layer.index}"] = _mp(layer.bias)
     return out
+
+
+def _conv2d(layer, x, W, b):
+    """Cross-correlation from the definition (zeros in the padding), one sample: x channels × H × W."""
+    (sh, sw), (ph, pw) = layer.stride, layer.padding
+    rows, cols = len(x[0]), len(x[0][0])
+    out = []
+    for o in range(len(W)):
+        kh, kw = len(W[o][0]), len(W[o][0][0])
+        oh, ow = (rows + 2 * ph - kh) // sh + 1, (cols + 2 * pw - kw) // sw + 1
+        plane = []
+        for i in range(oh):
+            line = []
+            for j in range(ow):
+                total = b[o]
+                for c in range(len(x)):
+                    for p in range(kh):
+                        for q in range(kw):
+                            r, k = i * sh + p - ph, j * sw + q - pw
+                            if 0 <= r < rows and 0 <= k < cols:
+                                total += W[o][c][p][q] * x[c][r][k]
+                line.append(total)
+            plane.append(line)
+        out.append(plane)
+    return out
+
+
+def _maxpool2d(layer, x):
+    (kh, kw), (sh, sw) = layer.size, layer.stride
+    rows, cols = len(x[0]), len(x[0][0])
+    oh, ow = (rows - kh) // sh + 1, (cols - kw) // sw + 1
+    return [[[max(ch[i * sh + p][j * sw + q] for p in range(kh) for q in range(kw)) for j in range(ow)]
+             for i in range(oh)] for ch in x]
+
+
+def _flat(v):
+    return [e for part in v for e in _flat(part)] if isinstance(v, list) else [v]
+
+
+def _unflat(values, like):
+    it = iter(values)
+
+    def build(shape_of):
+        return [build(e) for e in shape_of] if isinstance(shape_of, list) else next(it)
+
+    return build(like)
+
+
+def _layer(layer, a, params):
+    """(z, a) of one layer for one sample, flat lists (maps in C order); ``a`` is kept nested for maps."""
+    kind = getattr(layer, "kind", "dense")
+    if kind == "conv2d":
+        z = _conv2d(layer, a, params[f"W{layer.index}"], params[f"b{layer.index}"])
+        out = _unflat(_act(layer.activation, _flat(z), layer.alpha), z)
+        return _flat(z), out
+    if kind == "maxpool2d":
+        out = _maxpool2d(layer, a)
+        return _flat(out), out
+    if kind == "flatten":
+        return _flat(a), _flat(a)
+    W, b = params[f"W{layer.index}"], params[f"b{layer.index}"]
+    z = [sum(a[i] * W[i][j] for i in range(len(a))) + b[j] for j in range(len(b))]
+    return z, _act(layer.activation, z, layer.alpha)
 
 
 def forward(spec, params):
@@ -48,12 +118,10 @@ def forward(spec, params):
     per_sample = []
     trace = []
     for s, row in enumerate(spec.x):
-        a = [mp.mpf(float(v)) for v in row]
+        a = _mp(row)
         layers = []
         for layer in spec.layers:
-            W, b = params[f"W{layer.index}"], params[f"b{layer.index}"]
-            z = [sum(a[i] * W[i][j] for i in range(len(a))) + b[j] for j in range(len(b))]
-            a = _act(layer.activation, z, layer.alpha)
+            z, a = _layer(layer, a, params)
             layers.append((z, a))
         trace.append(layers)
         per_sample.append(_loss(spec, a, s))
@@ -109,11 +177,11 @@ def _data_gradients(spec, params=None):
         idx = [int(i) for i in rest.rstrip("]").split("][")]
 
         def shifted(delta):
-            p = {k: [list(r) if isinstance(r, list) else r for r in v] for k, v in params.items()}
-            if len(idx) == 2:
-                p[name][idx[0]][idx[1]] += delta
-            else:
-                p[name][idx[0]] += delta
+            p = {k: _copy(v) for k, v in params.items()}
+            holder = p[name]
+            for i in idx[:-1]:
+                holder = holder[i]
+            holder[idx[-1]] += delta
             return forward(spec, p)[1]
 
         out[key] = (shifted(h) - shifted(-h)) / (2 * h)
@@ -133,11 +201,8 @@ def sgd(spec, steps=None):
         grads = gradients(spec, params)
         for key, g in grads.items():
             name, rest = key.split("[", 1)
-            idx = [int(i) for i in rest.rstrip("]").split("][")]
-            if len(idx) == 2:
-                params[name][idx[0]][idx[1]] -= spec.learning_rate * g
-            else:
-                params[name][idx[0]] -= spec.learning_rate * g
+            idx = tuple(int(i) for i in rest.rstrip("]").split("]["))
+            _set(params, name, idx, _get(params, name, idx) - spec.learning_rate * g)
     return params, history, loss(spec, params)
 
 
@@ -149,31 +214,43 @@ def penalty(spec, params):
     total = mp.mpf(0)
     for key, value in params.items():
         if key.startswith("W") or (key.startswith("b") and reg.regularize_bias):
-            flat = [v for row in value for v in row] if isinstance(value[0], list) else list(value)
+            flat = _flat(value)
             total += mp.mpf(reg.l2) * sum(v * v for v in flat) + mp.mpf(reg.l1) * sum(abs(v) for v in flat)
     return total
 
 
+def _copy(v):
+    return [_copy(e) for e in v] if isinstance(v, list) else v
+
+
 def _flat_keys(params):
     for name, value in params.items():
-        if isinstance(value[0], list):
-            for i, row in enumerate(value):
-                for j in range(len(row)):
-                    yield name, (i, j)
-        else:
-            for i in range(len(value)):
-                yield name, (i,)
+        for idx in _indices(value):
+            yield name, idx
+
+
+def _indices(v):
+    """Every index tuple of a nested list, in C order."""
+    if not isinstance(v, list):
+        yield ()
+        return
+    for i, e in enumerate(v):
+        for rest in _indices(e):
+            yield (i,) + rest
 
 
 def _get(params, name, idx):
-    return params[name][idx[0]][idx[1]] if len(idx) == 2 else params[name][idx[0]]
+    v = params[name]
+    for i in idx:
+        v = v[i]
+    return v
 
 
 def _set(params, name, idx, v):
-    if len(idx) == 2:
-        params[name][idx[0]][idx[1]] = v
-    else:
-        params[name][idx[0]] = v
+    holder = params[name]
+    for i in idx[:-1]:
+        holder = holder[i]
+    holder[idx[-1]] = v
 
 
 def _full_loss(spec, params):

@@ -77,7 +77,7 @@ def _derivation(spec, net, first, grads, after_first, final, history, loss_after
         loss=first.loss,
         loss_record=records.loss_record(),
         forward_rows=records.forward_rows(),
-        layer_summaries=tuple(LayerSummary(n, *lp.output.data.shape, float(lp.output.data.mean()),
+        layer_summaries=tuple(LayerSummary(n, lp.output.data.shape[0], lp.layer.units, float(lp.output.data.mean()),
                                            float(lp.output.data.min()), float(lp.output.data.max()))
                               for n, lp in enumerate(first.layers, start=1)),
         upstream=records.upstream(),
@@ -137,7 +137,7 @@ class TapeReader:
         rows = []
         for lp in reversed(layers):
             n = lp.layer.index
-            grad_out = lp.output.grad
+            grad_out = lp.output.grad.reshape(spec.samples, -1)  # a map's elements in C order, as its unit names
             readers = [m for m in layers if n in m.layer.reads]  # the layers this one's output feeds
             for s in range(spec.samples):
                 for c, unit in enumerate(lp.layer.unit_names):
@@ -148,6 +148,8 @@ class TapeReader:
                         rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), (), formula))
                         continue
                     paths = tuple(p for m in readers for p in m.layer.input_paths(m, s, c, unit, n))
+                    if not paths:  # a kind that writes no rows of its own yet (conv2d, pooling, flatten)
+                        continue
                     rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
         return tuple(rows)
 

@@ -109,6 +109,20 @@ class Fields:
             self.fail(where, "expected rows with at least one number")
         return np.array(rows, dtype=np.float64)
 
+    def tensor(self, where, v, ndim: int) -> np.ndarray:
+        """A rectangular array of finite numbers nested exactly ``ndim`` lists deep (a conv kernel, map data)."""
+        if ndim == 0:
+            return np.array(self.number(where, v))
+        if not isinstance(v, list) or not v:
+            self.fail(where, f"expected {ndim} levels of non-empty nested lists, got "
+                             f"{kind_of(v) if v != [] else 'an empty list'}")
+        parts = [self.tensor(f"{where}[{i}]", e, ndim - 1) for i, e in enumerate(v)]
+        for i, part in enumerate(parts):
+            if part.shape != parts[0].shape:
+                self.fail(where, f"ragged array: entry {i} is {'×'.join(map(str, part.shape))}, "
+                                 f"entry 0 is {'×'.join(map(str, parts[0].shape))}")
+        return np.array(parts, dtype=np.float64)
+
     def vector(self, where, v) -> np.ndarray:
         """A non-empty list of finite numbers (a single number is a list of one)."""
         if isinstance(v, (int, float)) and not isinstance(v, bool):

@@ -31,6 +31,7 @@ from .fields import MAX_ABS_NUMBER, Fields, kind_of  # noqa: F401
 from .layers.dense import ACTIVATIONS, MAX_UNITS  # noqa: F401
 from .layers.dense import Dense as LayerSpec  # noqa: F401 (the dense layer's spec, by its old name)
 from .layers import MAX_PARAMETERS, Budget, LayerContext  # noqa: F401
+from .layers.maps import MAX_MAP_ELEMENTS, map_names
 from .names import unit_names
 
 LOSSES = tuple(LOSS_KINDS)
@@ -157,12 +158,10 @@ def _build(doc: dict, source: str) -> NetSpec:
         if key not in data:
             f.fail("data", f"missing key {key!r}")
     input_name = f.name("data.input_name", data.get("input_name", "x"))
-    x = f.matrix("data.x", data["x"], flat_is_row=True)
-    if x.shape[0] > MAX_SAMPLES:
-        f.fail("data.x", f"{x.shape[0]} samples is over the limit of {MAX_SAMPLES}")
+    x = _inputs(f, data["x"])
     layers_doc = _layer_tables(f, doc)
     loss, reduction = _read_loss(f, doc)
-    layers = _read_layers(f, layers_doc, input_name, x.shape[1], seed)
+    layers = _read_layers(f, layers_doc, input_name, x.shape[1:], seed)
     y = _targets(f, data["y"], x.shape[0], layers[-1].units, loss, layers[-1].activation)
     train = f.table(doc, "train", required=False)
     f.keys("train", train, _TRAIN_KEYS)
@@ -170,7 +169,7 @@ def _build(doc: dict, source: str) -> NetSpec:
     steps = f.whole("train.steps", train.get("steps", 1), 1, MAX_STEPS)
     _check_work(f, x.shape[0], sum(layer.multiply_adds for layer in layers), steps)
     training = read_training(f.fail, train, f.table(doc, "loss", required=False))
-    return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=unit_names(input_name, x.shape[1]),
+    return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=_input_names(input_name, x),
                    layers=tuple(layers), loss=loss, reduction=reduction, learning_rate=lr, steps=steps,
                    seed=seed, source=source, raw=doc, training=training)
 
@@ -217,9 +216,36 @@ def _read_loss(f: Fields, doc) -> tuple:
     return loss, reduction
 
 
-def _read_layers(f: Fields, tables: list, input_name: str, fan_in: int, seed) -> list:
+def _inputs(f: Fields, v) -> np.ndarray:
+    """data.x: samples × inputs, or samples × channels × height × width (a sample given as one matrix is one
+    channel) for the map kinds (conv2d, maxpool2d, flatten)."""
+    depth, probe = 0, v
+    while isinstance(probe, list) and probe:
+        depth, probe = depth + 1, probe[0]
+    if depth <= 2:
+        x = f.matrix("data.x", v, flat_is_row=True)
+    elif depth > 4:
+        f.fail("data.x", f"expected samples × inputs or samples × channels × height × width, got {depth} levels of lists")
+    else:
+        x = f.tensor("data.x", v, depth)
+        x = x[:, None] if depth == 3 else x
+        if np.prod(x.shape[1:]) > MAX_MAP_ELEMENTS:
+            f.fail("data.x", f"a sample of {'×'.join(map(str, x.shape[1:]))} is over the limit of "
+                             f"{MAX_MAP_ELEMENTS} numbers")
+    if x.shape[0] > MAX_SAMPLES:
+        f.fail("data.x", f"{x.shape[0]} samples is over the limit of {MAX_SAMPLES}")
+    return x
+
+
+def _input_names(input_name: str, x: np.ndarray) -> tuple:
+    """The input units' names: ``x1``, ``x2``, … (or ``x``), or one per map element, ``x1_2_3``."""
+    return unit_names(input_name, x.shape[1]) if x.ndim == 2 else map_names(input_name, x.shape[1:])
+
+
+def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed) -> list:
     """Each [[layers]] table read by its kind's module, in order; names checked to be unique."""
     budget = Budget(seed)
+    fan_in, shape = int(np.prod(in_shape)), (tuple(in_shape) if len(in_shape) > 1 else ())
     names_seen = {input_name: "data.input_name"}
     layers = []
     for n, table in enumerate(tables, start=1):
@@ -234,9 +260,15 @@ def _read_layers(f: Fields, tables: list, input_name: str, fan_in: int, seed) ->
         if name in names_seen:
             f.fail(where, f"name {name!r} is already used by {names_seen[name]}; every layer needs its own name")
         names_seen[name] = f"layers[{n}]"
-        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers)))
+        if shape and not getattr(module, "TAKES_MAPS", False):
+            f.fail(where, f"a {table.get('kind', 'dense')} layer reads features, but its input is a map of "
+                          f"{'×'.join(map(str, shape))} per sample; put a layer of kind = \"flatten\" before it")
+        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers), shape))
         layers.append(layer)
-        fan_in = layer.units
+        fan_in, shape = layer.units, tuple(getattr(layer, "out_shape", ()))
+    if shape:
+        f.fail(where, f"the output layer gives a map of {'×'.join(map(str, shape))} per sample; end the net with "
+                      "kind = \"flatten\" and a dense layer")
     return layers
 
 

@@ -61,7 +61,8 @@ def circuit(d, sample: int = 1, full: bool = False) -> Circuit:
     """The circuit of derivation ``d`` with the node values of ``sample`` (1-based)."""
     spec = d.spec
     detailed = d.shows_detail(full) and max(len(layer.unit_names) for layer in spec.layers) <= DETAIL_UNITS \
-        and spec.x.shape[1] <= DETAIL_UNITS
+        and spec.x.shape[1] <= DETAIL_UNITS and spec.x.ndim == 2 \
+        and all(any(r.layer == layer.index for r in d.forward_rows) for layer in spec.layers)
     if not detailed:
         cols = [Column(0, spec.input_name, "", ())]
         cols += [Column(s.layer, layer.name, layer.activation, (), s)

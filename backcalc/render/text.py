@@ -76,10 +76,14 @@ def _data_text(a, digits, L=None):
     if len(flat) == 1:
         return num(flat[0], digits)
     if a.size > 12:
-        return (L or labels("en"))["data_values"].format(rows=a.shape[0], cols=a.shape[1] if a.ndim > 1 else 1)
-    if a.ndim == 1:
-        return "[" + ", ".join(num(v, digits) for v in flat) + "]"
-    return "[" + ", ".join("[" + ", ".join(num(v, digits) for v in row) + "]" for row in a.tolist()) + "]"
+        cols = a.shape[1] if a.ndim == 2 else ("×".join(map(str, a.shape[1:])) if a.ndim > 2 else 1)
+        return (L or labels("en"))["data_values"].format(rows=a.shape[0], cols=cols)
+    return _nested(a.tolist(), digits)
+
+
+def _nested(v, digits) -> str:
+    """A nested list of numbers as ``[[1, 2], [3, 4]]`` (any depth)."""
+    return "[" + ", ".join(_nested(e, digits) if isinstance(e, list) else num(e, digits) for e in v) + "]"
 
 
 def activation_line(row, digits) -> str:

@@ -42,6 +42,9 @@ import importlib
 #: kind name → module of its symbolic builder
 BUILDERS: dict[str, str] = {
     "dense": "backcalc.check.layers.dense",
+    "conv2d": "backcalc.check.layers.conv2d",
+    "maxpool2d": "backcalc.check.layers.maxpool2d",
+    "flatten": "backcalc.check.layers.flatten",
 }
 
 

@@ -8,24 +8,27 @@ itself, from sympy, sharing nothing with the tape).
 >>> kind("dense").KEYS
 ('activation', 'weights', 'bias', 'units', 'init', 'alpha')
 >>> sorted(KINDS)
-['dense']
+['conv2d', 'dense', 'flatten', 'maxpool2d']
 >>> kind("dens")
 Traceback (most recent call last):
 ...
-KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense"
+KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense, conv2d, maxpool2d, flatten"
 
 What a kind's module provides
 -----------------------------
 ``KEYS``
     The keys its ``[[layers]]`` table may hold besides ``name`` and ``kind`` (which every kind takes). Unknown
     keys are refused with a did-you-mean before :func:`read` sees the table.
+``TAKES_MAPS`` (optional, default false)
+    True for a kind that reads a channels × height × width map per sample (``ctx.in_shape``); a kind without
+    it is refused after a map, naming the layer and the shape (put a flatten layer first).
 ``read(table, ctx) -> layer``
     Validate the table (``ctx`` is a :class:`LayerContext`: ``ctx.fields`` words errors that name the file and
     the layer; ``ctx.fan_in`` is what the layer before gives each sample) and return a frozen layer spec.
 
 What the layer spec provides (see :class:`backcalc.net.layers.dense.Dense`, the model to copy)
 -------------------------------------------------------------------------------------------
-``kind, index, name, unit_names, units, activation, reads``
+``kind, index, name, unit_names, units, activation, reads`` (and ``out_shape`` for a kind whose output is a map)
     Its kind's name, 1-based position, letter, output unit names (``("k1", "k2")``), output size per sample,
     the activation of its output (``"linear"`` when it has none: the loss reads the last layer's), and the
     layers whose outputs it reads (``(index - 1,)``; 0 is the data; a skip connection adds its source).
@@ -60,6 +63,9 @@ from ...errors import did_you_mean
 #: kind name → module that implements it
 KINDS: dict[str, str] = {
     "dense": "backcalc.net.layers.dense",
+    "conv2d": "backcalc.net.layers.conv2d",
+    "maxpool2d": "backcalc.net.layers.maxpool2d",
+    "flatten": "backcalc.net.layers.flatten",
 }
 
 
@@ -111,11 +117,12 @@ class LayerContext:
     fan_in: int               # units the layer before (or data.x) gives each sample
     budget: Budget
     earlier: tuple = ()       # the layer specs read so far (a skip connection looks its source up here)
+    shape: tuple = ()         # one sample's input shape when it is a map (channels × height × width)
 
     @property
     def in_shape(self) -> tuple:
-        """The shape of one sample of the layer's input."""
-        return (self.fan_in,)
+        """The shape of one sample of the layer's input: ``(fan_in,)``, or channels × height × width."""
+        return self.shape or (self.fan_in,)
 
     def fail(self, message: str, key: str | None = None):
         """Raise a SpecError at this layer (``key``: at one of its keys)."""

@@ -1,0 +1,82 @@
+"""The flatten layer: each sample's channels × height × width map as one row of features, in C order
+(``torch.flatten(x, 1)``). No parameters; forward key ``a{n}`` (samples × features); its units are named like a
+dense layer's (``f1``, ``f2``, …) and feature k is map element k in C order.
+
+>>> from backcalc.net.spec import load_spec
+>>> spec = load_spec({"format": 1, "data": {"x": [[[1.0, 2.0], [3.0, 4.0]]], "y": [[1.0]]},
+...     "layers": [{"kind": "flatten", "name": "f"}, {"activation": "linear", "weights": [[1.0]] * 4, "bias": [0.0]}]})
+>>> spec.layers[0].unit_names
+('f1', 'f2', 'f3', 'f4')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..names import array_key, unit_names
+from . import LayerPass
+from .maps import need_map
+
+KEYS = ()
+TAKES_MAPS = True
+
+
+@dataclass(frozen=True)
+class Flatten:
+    """One flatten layer: samples × channels × height × width → samples × features."""
+
+    index: int
+    name: str
+    in_shape: tuple
+    unit_names: tuple
+
+    kind = "flatten"
+    activation = "linear"
+    alpha = None
+    n_parameters = 0
+    multiply_adds = 0
+
+    @property
+    def units(self) -> int:
+        return int(np.prod(self.in_shape))
+
+    def parameters(self) -> dict:
+        return {}
+
+    def with_parameters(self, values: dict) -> "Flatten":
+        return self
+
+    def param_names(self, sources) -> list:
+        return []
+
+    @property
+    def reads(self) -> tuple:
+        return (self.index - 1,)
+
+    def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
+        out = a.reshape(a.shape[0], self.units)
+        out.label = array_key("a", self.index)
+        return LayerPass(self, a, out, leaves, {})
+
+    def forward_values(self, lp: LayerPass) -> dict:
+        return {array_key("a", self.index): lp.output.data.tolist()}
+
+    def unit_rows(self, lp, reader) -> list:
+        return []
+
+    def deltas(self, lp, reader) -> list:
+        return []
+
+    def terms(self, lp, reader) -> list:
+        return []
+
+    def input_paths(self, lp, s, a, unit, source) -> tuple:
+        return ()
+
+
+def read(table: dict, ctx) -> Flatten:
+    """A :class:`Flatten` (no keys of its own)."""
+    shape = need_map(ctx, "flatten")
+    return Flatten(ctx.index, ctx.name, shape, unit_names(ctx.name, int(np.prod(shape))))
