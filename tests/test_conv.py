@@ -186,3 +186,11 @@ def test_a_sample_given_as_one_matrix_is_one_channel():
     one = load_spec(CONV_POOL)
     assert one.x.shape == (1, 1, 3, 3)
     assert one.input_unit_names[:2] == ("x111", "x112")
+
+
+def test_check_refuses_a_conv_net_with_one_clear_line(tmp_path):
+    answers = tmp_path / "answers.toml"
+    answers.write_text("[gradients]\nw_c1111 = 0.5\n")
+    r = _run("check", str(CONV_POOL), str(answers))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert 'layers[1] ("c")' in r.stderr and "dense layers only" in r.stderr

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import SpecError
 from ..net.names import Key, array_key, bias_name, element_key, parse_key, weight_name
 
 SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
@@ -70,6 +71,10 @@ class AnswerSpace:
     def __init__(self, d):
         self.d = d
         spec = self.spec = d.spec
+        maps = [layer for layer in spec.layers if getattr(layer, "out_shape", None) or getattr(layer, "in_shape", None)]
+        if maps:  # conv2d, pooling, flatten: their answerable rows are not written yet
+            raise SpecError(f'{spec.source}: layers[{maps[0].index}] ("{maps[0].name}"): check, grade and exercise '
+                            f"answer nets of dense layers only so far, not kind {maps[0].kind!r}")
         self.N = len(spec.layers)
         self.S = spec.samples
         self.lr = spec.learning_rate

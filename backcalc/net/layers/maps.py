@@ -2,15 +2,13 @@
 
 A map layer's output per sample is ``channels × height × width``; its ``units`` is their product (what a
 flatten layer hands on). Gathering a window's inputs is a product with a constant 0/1 matrix on the tape
-(:func:`selection`), so the tape records only matmul, reshape, transpose, add and max entries — no rule of its
+(built by each kind), so the tape records only matmul, reshape, transpose, add and max entries — no rule of its
 own. An output element is named ``{layer}{channel}{row}{column}`` (1-based; joined by ``-`` past 9): ``c121``.
 
 >>> out_size(3, 2, 1, 0), out_size(5, 3, 2, 1)
 (2, 3)
 >>> map_names("c", (1, 2, 2))
 ('c111', 'c112', 'c121', 'c122')
->>> selection((1, 2, 2), 1, 1, 0, 0, 1, 0).shape
-(4, 4)
 """
 
 from __future__ import annotations
@@ -37,19 +35,6 @@ def indices_name(prefix: str, index: tuple, shape: tuple) -> str:
 def map_names(name: str, shape: tuple) -> tuple:
     """One name per element of a ``channels × height × width`` map, in C order."""
     return tuple(indices_name(name, idx, shape) for idx in np.ndindex(*shape))
-
-
-def selection(shape: tuple, oh: int, ow: int, p: int, q: int, stride: int, padding: int) -> np.ndarray:
-    """0/1 matrix (H·W × oh·ow): column (i, j) picks input (i·stride + p − padding, j·stride + q − padding),
-    or nothing where that falls in the zero padding."""
-    _, h, w = shape
-    out = np.zeros((h * w, oh * ow))
-    for i in range(oh):
-        for j in range(ow):
-            r, c = i * stride + p - padding, j * stride + q - padding
-            if 0 <= r < h and 0 <= c < w:
-                out[r * w + c, i * ow + j] = 1.0
-    return out
 
 
 def read_pair(ctx, table: dict, key: str, default, lo: int, hi: int) -> tuple:
