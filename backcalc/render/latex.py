@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import text
 from .format import num, signed, tex_name
 from .labels import labels, localize
@@ -235,6 +237,8 @@ def _matrices(arrays, digits):
     out = []
     for key, value in arrays.items():
         rows = value if isinstance(value[0], list) else [value]
+        if isinstance(rows[0][0], list):  # a conv kernel or map: its last axis as columns, the rest as rows, C order
+            rows = np.asarray(value, dtype=float).reshape(-1, np.shape(value)[-1]).tolist()
         for start in range(0, len(rows[0]), MATRIX_COLUMNS):
             block = [r[start:start + MATRIX_COLUMNS] for r in rows[:MATRIX_COLUMNS * 3]]
             body = r" \\ ".join(" & ".join(tex(v, digits) for v in r) for r in block)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tabulate import tabulate
 
 from ..net.names import node_in, node_out
@@ -245,6 +247,8 @@ def _matrices(arrays, digits, limit=None):
     out = []
     for key, value in arrays.items():
         rows = value if isinstance(value[0], list) else [value]
+        if isinstance(rows[0][0], list):  # a conv kernel or map: its last axis as columns, the rest as rows, C order
+            rows = np.asarray(value, dtype=float).reshape(-1, np.shape(value)[-1]).tolist()
         shown = rows if limit is None or len(rows) <= limit else rows[:limit]
         body = [[num(v, digits) for v in (r if limit is None or len(r) <= limit else r[:limit])] for r in shown]
         out.append(f"  {key}:")
