@@ -4,6 +4,7 @@ beside it is computed here from the net's definition with ``math``, so a wrong t
 writes another function's name, or two swapped columns fails."""
 
 import json
+from pathlib import Path
 import math
 import re
 
@@ -95,7 +96,8 @@ def test_an_activation_is_written_alike_in_every_format_and_language(act):
         text, md = render(d, "text", lang), render(d, "markdown", lang)
         for page in (text, md):
             assert line + g5(value) in page, (act, lang)
-            assert f"{g5(upstream)} · {local}" in page or f"({g5(upstream)}) · {local}" in page or \
+            product = f"({local})" if re.search(r" [+−] | if ", local) else local  # a sum or case split: (…)
+            assert f"{g5(upstream)} · {product}" in page or f"({g5(upstream)}) · {product}" in page or \
                 f"| {g5(upstream)} | {local} |" in page.replace("  ", " ").replace("  ", " "), (act, lang)
             # the layer's rows name its own function and no other one
             layer = page[page.index("(j, "):page.index("(o, ")]
@@ -242,3 +244,16 @@ def test_grad_writes_each_activation_from_the_rule_table(program):
     assert [f for p, f in functions.items() if f in tape_side] == [functions[program]]
     text = pages.render(result, "text")
     assert node in text and local in text, text
+
+
+def test_a_delta_row_puts_a_difference_factor_in_parentheses():
+    """δ = upstream · (1 − tanh²(z)), never upstream · 1 − tanh²(z), which reads as (upstream·1) − tanh²(z)."""
+    from click.testing import CliRunner
+
+    from backcalc.cli import main
+
+    spec = str(Path(__file__).resolve().parents[1] / "worked_examples" / "tanh_net.toml")
+    text = CliRunner().invoke(main, ["explain", spec]).output
+    assert "0.23271 · (1 − tanh²(h1_in))" in text and "· 1 − tanh²" not in text
+    latex = CliRunner().invoke(main, ["explain", spec, "--format", "latex"]).output
+    assert r"0.23271 \cdot(1 - \tanh^2(h1_{\text{in}}))" in latex and r"\cdot 1 - \tanh" not in latex

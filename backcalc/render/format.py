@@ -26,6 +26,26 @@ def signed(v: float, digits: int = 5) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def factor(formula: str) -> str:
+    """A written formula as a factor in a product: in parentheses when it is a sum, a difference or a case
+    split (``a if … else b``) at its top level.
+
+    >>> factor("1 − tanh²(h1_in)"), factor("σ(k1_in)·(1 − σ(k1_in))"), factor("[h1_in > 0]")
+    ('(1 − tanh²(h1_in))', 'σ(k1_in)·(1 − σ(k1_in))', '[h1_in > 0]')
+    >>> factor("1 if j1_in > 0 else 0.01")
+    '(1 if j1_in > 0 else 0.01)'
+    """
+    if " if " in formula:
+        return f"({formula})"
+    depth = 0
+    for i, ch in enumerate(formula):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and ch in "+−-" and 0 < i < len(formula) - 1 and formula[i - 1] == " " == formula[i + 1]:
+            return f"({formula})"
+    return formula
+
+
 def tex_name(name: str) -> str:
     """A node name in LaTeX: ``k1_out`` → ``k1_{\\text{out}}``, ``w_j1k1`` → ``w_{j1k1}``."""
     if "_" in name:

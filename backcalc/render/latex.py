@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import text
-from .format import num, signed, tex_name
+from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
 from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
@@ -174,7 +174,7 @@ def _deltas(d, digits, L):
         if x.local is None:
             sides = [f"Σ_j ∂L/∂j_out·∂j_out/∂{x.unit}_in", text.jacobian_sum(x, digits), num(x.value, digits)]
         else:
-            sides = [f"∂L/∂{x.unit}_out · ∂{x.unit}_out/∂{x.unit}_in", f"{signed(x.upstream, digits)} · {x.formula}",
+            sides = [f"∂L/∂{x.unit}_out · ∂{x.unit}_out/∂{x.unit}_in", f"{signed(x.upstream, digits)} · {factor(x.formula)}",
                      f"{signed(x.upstream, digits)} · {signed(x.local, digits)}", num(x.value, digits)]
         rows += [r.replace(to_tex(lhs), rf"\delta_{{{tex_name(x.unit)}}}", 1) for r in equation_rows(lhs, sides, tag=tag)]
     return rows

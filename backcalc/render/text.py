@@ -9,7 +9,7 @@ from tabulate import tabulate
 from ..net.names import node_in, node_out
 from ..tape.losses import LOSS_KINDS
 from ..tape.rules import RULES
-from .format import num, signed
+from .format import factor, num, signed
 from .labels import labels, localize
 from .training import penalty_lines, reg_term_lines, update_lines
 
@@ -208,7 +208,7 @@ def _deltas(d, digits, L):
                         ["Σ_j ∂L/∂j_out·∂j_out/∂in", local, num(x.value, digits)])
         else:
             rows.append([x.unit] + ([x.sample] if d.spec.samples > 1 else []) +
-                        [f"{signed(x.upstream, digits)} · {x.formula}", num(x.local, digits), num(x.value, digits)])
+                        [f"{signed(x.upstream, digits)} · {factor(x.formula)}", num(x.local, digits), num(x.value, digits)])
     headers = [c["unit"]] + ([c["sample"]] if d.spec.samples > 1 else []) + [f"{c['upstream']} · {c['local']}",
                                                                             c["local"], c["delta"]]
     out = _indent(tabulate(rows, headers=headers, disable_numparse=True))
