@@ -153,10 +153,10 @@ LOSSES = {  # (loss, output activation, outputs, samples): (the L line with name
     ("mse", "linear", 1, 2): ("L = ((o_out − y_o)²) = ((", "∂L/∂o_out = 2·(o_out − y_o)/2 = "),
     ("bce", "sigmoid", 1, 1): ("L = (−(y·ln o_out + (1−y)·ln(1−o_out))) = (−(1·ln ",
                                "∂L/∂o_out = (o_out − y_o) / (o_out·(1 − o_out)) = "),
-    ("bce", "linear", 1, 2): (None, "∂L/∂o_out = σ(o_out) − y_o/2 = "),
+    ("bce", "linear", 1, 2): (None, "∂L/∂o_out = (σ(o_out) − y_o)/2 = "),
     ("cross_entropy", "softmax", 2, 1): ("L = −ln(o1_out) = −ln(", "∂L/∂o1_out = −[o1 is the true class]/o1_out = "),
     ("cross_entropy", "softmax", 2, 2): (None, "∂L/∂o1_out = −[o1 is the true class]/(2·o1_out) = "),
-    ("cross_entropy", "linear", 2, 2): (None, "∂L/∂o1_out = softmax(o1_in) − [o1 is the true class]/2 = "),
+    ("cross_entropy", "linear", 2, 2): (None, "∂L/∂o1_out = (softmax(o1_in) − [o1 is the true class])/2 = "),
 }
 TITLES = {"half_sse": ("half squared error ½·Σ(out − y)²", "setengah galat kuadrat ½·Σ(out − y)²"),
           "sse": ("squared error Σ(out − y)²", "galat kuadrat Σ(out − y)²"),

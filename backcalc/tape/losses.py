@@ -163,6 +163,10 @@ def out_gradient_formula(kind: str, unit: str, samples: int, outputs: int, reduc
 
     >>> out_gradient_formula("half_sse", "o", 1, 1, "sum", "linear"), out_gradient_formula("mse", "o", 2, 1, "mean", "linear")
     ('o_out − y_o', '2·(o_out − y_o)/2')
+    >>> out_gradient_formula("bce", "o", 2, 1, "mean", "linear")  # a difference divided: in parentheses
+    '(σ(o_out) − y_o)/2'
+    >>> out_gradient_formula("cross_entropy", "o1", 2, 3, "mean", "linear")
+    '(softmax(o1_in) − [o1 is the true class])/2'
     """
     mean = reduction == "mean" and samples > 1
     scale = f"/{samples}" if mean else ""
@@ -177,11 +181,12 @@ def out_gradient_formula(kind: str, unit: str, samples: int, outputs: int, reduc
     if kind == "bce":
         den = (samples if mean else 1) * outputs
         base = f"σ({out}) − {y}" if activation == "linear" else f"({out} − {y}) / ({out}·(1 − {out}))"
-        return f"{base}/{den}" if den > 1 else base
+        return f"({base})/{den}" if den > 1 else base
     # cross_entropy
     if activation == "softmax":
         return f"−[{unit} is the true class]/({samples}·{out})" if mean else f"−[{unit} is the true class]/{out}"
-    return f"softmax({unit}_in) − [{unit} is the true class]{scale}"
+    base = f"softmax({unit}_in) − [{unit} is the true class]"
+    return f"({base}){scale}" if scale else base
 
 
 def per_sample(kind: str, out: Tensor, target, activation: str) -> Tensor:
