@@ -194,3 +194,17 @@ def test_check_refuses_a_conv_net_with_one_clear_line(tmp_path):
     r = _run("check", str(CONV_POOL), str(answers))
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert 'layers[1] ("c")' in r.stderr and "dense layers only" in r.stderr
+
+
+def test_verify_on_a_pool_tie_agrees_with_the_tape_and_says_central_differences_cannot_judge():
+    # z = [[3, 2], [3, 1]]: the window's maximum 3 ties at (0, 0) and (1, 0), whose inputs differ
+    doc = {"format": 1, "data": {"x": [[[1.0, 2.0, 0.0], [2.0, 1.0, 0.0]]], "y": [[0.0]]},
+           "layers": [{"kind": "conv2d", "name": "c", "weights": [[[[1.0, 1.0]]]], "bias": [0.0],
+                       "activation": "linear"},
+                      {"kind": "maxpool2d", "name": "p", "size": 2}, {"kind": "flatten"},
+                      {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
+    result = verify(load_spec(doc))
+    assert result.ok and not result.numeric_checked
+    assert any("tie" in note for note in result.notes)
+    # ∂L/∂out = 3 goes to (0, 0), the first in row-major order: ∂L/∂w = 3·[x00, x01] = [3, 6]
+    assert [r.tape for r in result.rows[:2]] == [r.symbolic for r in result.rows[:2]] == [3.0, 6.0]
