@@ -43,6 +43,10 @@ def _mp(v):
 def _params(spec):
     out = {}
     for layer in spec.layers:
+        if layer.kind in _NORM_AXIS:
+            out[f"gamma{layer.index}"] = _mp(layer.gamma)
+            out[f"beta{layer.index}"] = _mp(layer.beta)
+            continue
         if getattr(layer, "weights", None) is None:  # pooling and flatten have no parameters
             continue
         out[f"W{layer.index}"] = _mp(layer.weights)
@@ -113,18 +117,43 @@ def _layer(layer, a, params):
     return z, _act(layer.activation, z, layer.alpha)
 
 
+# batchnorm normalises each unit over the samples of the batch, layernorm each sample over its units
+_NORM_AXIS = {"batchnorm": 0, "layernorm": 1}
+
+
+def _normalise(rows, gamma, beta, eps, axis):
+    """γ·(x − μ)/√(σ² + eps) + β with μ and the biased σ² over the samples (axis 0) or the units (axis 1)."""
+    S, U = len(rows), len(rows[0])
+    groups = [[rows[s][u] for s in range(S)] for u in range(U)] if axis == 0 else [list(r) for r in rows]
+    normed = []
+    for g in groups:
+        mu = sum(g) / len(g)
+        var = sum((v - mu) ** 2 for v in g) / len(g)
+        normed.append([(v - mu) / mp.sqrt(var + mp.mpf(eps)) for v in g])
+    xhat = [[normed[u][s] for u in range(U)] for s in range(S)] if axis == 0 else normed
+    return [[gamma[u] * xhat[s][u] + beta[u] for u in range(U)] for s in range(S)]
+
+
 def forward(spec, params):
-    """(per-layer (z, a) lists per sample, loss) in 40-digit arithmetic."""
-    per_sample = []
-    trace = []
-    for s, row in enumerate(spec.x):
-        a = _mp(row)
-        layers = []
-        for layer in spec.layers:
-            z, a = _layer(layer, a, params)
-            layers.append((z, a))
-        trace.append(layers)
-        per_sample.append(_loss(spec, a, s))
+    """(per-layer (z, a) lists per sample, loss) in 40-digit arithmetic, layer by layer over the whole batch."""
+    rows = [_mp(row) for row in spec.x]
+    outs = [rows]  # outs[m]: layer m's output per sample (0: the data)
+    trace = [[] for _ in rows]
+    for layer in spec.layers:
+        n = layer.index
+        if layer.kind in _NORM_AXIS:
+            zs = _normalise(rows, params[f"gamma{n}"], params[f"beta{n}"], layer.eps, _NORM_AXIS[layer.kind])
+            pairs = [(z, _act(layer.activation, z, layer.alpha)) for z in zs]
+        else:
+            pairs = [_layer(layer, a, params) for a in rows]
+        skip = getattr(layer, "skip", None)
+        if skip is not None:  # the output of layer NAME added after the activation
+            pairs = [(z, [v + w for v, w in zip(a, e)]) for (z, a), e in zip(pairs, outs[skip])]
+        for s, pair in enumerate(pairs):
+            trace[s].append(pair)
+        rows = [a for _, a in pairs]
+        outs.append(rows)
+    per_sample = [_loss(spec, a, s) for s, a in enumerate(rows)]
     total = sum(per_sample)
     if spec.reduction == "mean":
         total /= len(per_sample)

@@ -45,6 +45,8 @@ BUILDERS: dict[str, str] = {
     "conv2d": "backcalc.check.layers.conv2d",
     "maxpool2d": "backcalc.check.layers.maxpool2d",
     "flatten": "backcalc.check.layers.flatten",
+    "batchnorm": "backcalc.check.layers.norm",
+    "layernorm": "backcalc.check.layers.norm",
 }
 
 

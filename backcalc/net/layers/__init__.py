@@ -8,11 +8,11 @@ itself, from sympy, sharing nothing with the tape).
 >>> kind("dense").KEYS
 ('activation', 'weights', 'bias', 'units', 'init', 'alpha')
 >>> sorted(KINDS)
-['conv2d', 'dense', 'flatten', 'maxpool2d']
+['batchnorm', 'conv2d', 'dense', 'flatten', 'layernorm', 'maxpool2d']
 >>> kind("dens")
 Traceback (most recent call last):
 ...
-KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense, conv2d, maxpool2d, flatten"
+KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense, conv2d, maxpool2d, flatten, batchnorm, layernorm"
 
 What a kind's module provides
 -----------------------------
@@ -66,6 +66,8 @@ KINDS: dict[str, str] = {
     "conv2d": "backcalc.net.layers.conv2d",
     "maxpool2d": "backcalc.net.layers.maxpool2d",
     "flatten": "backcalc.net.layers.flatten",
+    "batchnorm": "backcalc.net.layers.batchnorm",
+    "layernorm": "backcalc.net.layers.layernorm",
 }
 
 

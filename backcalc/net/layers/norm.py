@@ -1,0 +1,189 @@
+"""Normalisation layers (``kind = "batchnorm"`` and ``kind = "layernorm"``): ``y = γ·x̂ + β``, ``a = f(y)``.
+
+Both normalise their input x with its mean μ and biased variance σ² (training mode, as PyTorch): batchnorm over
+the samples of the batch (one μ, σ² per unit), layernorm over the units of each sample (one μ, σ² per sample);
+``x̂ = (x − μ)/√(σ² + eps)`` with ``eps = 1e-5`` unless the spec gives one. Layer n's parameters are ``gamma{n}``
+and ``beta{n}`` (one per unit, default ones and zeros); its forward keys ``mu{n}``, ``var{n}``, ``xhat{n}`` and
+``a{n}``. An optional ``activation`` (default linear) is applied after γ·x̂ + β. A batch of one in batchnorm has
+variance 0: x̂ = 0 and the output is β, exactly as PyTorch gives with eps (the page says so).
+
+>>> from backcalc.net.spec import load_spec
+>>> spec = load_spec({"format": 1, "data": {"x": [[1.0], [3.0]], "y": [[0.0], [1.0]]},
+...                   "layers": [{"name": "n", "kind": "batchnorm"},
+...                              {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]})
+>>> bn = spec.layers[0]
+>>> bn.kind, bn.unit_names, bn.param_names(("x",))
+('batchnorm', ('n',), [('gamma_n', 'gamma1[0]'), ('beta_n', 'beta1[0]')])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..names import array_key, element_key, node_in, node_out, unit_names
+from ..records import Factor, Path, Term, UnitForward
+from . import LayerPass, activation
+
+KEYS = ("activation", "alpha", "gamma", "beta", "eps")
+DEFAULT_EPS = 1e-5
+#: kind → the axis its statistics are taken over (0: the samples of the batch; 1: the units of a sample)
+AXIS = {"batchnorm": 0, "layernorm": 1}
+
+
+def gamma_name(unit: str) -> str:
+    """Display name of unit ``unit``'s scale: ``gamma_k1``."""
+    return f"gamma_{unit}"
+
+
+def beta_name(unit: str) -> str:
+    """Display name of unit ``unit``'s shift: ``beta_k1``."""
+    return f"beta_{unit}"
+
+
+@dataclass(frozen=True)
+class Norm:
+    """One batchnorm or layernorm layer: x̂ = (x − μ)/√(σ² + eps), y = γ·x̂ + β, a = f(y)."""
+
+    kind: str                        # "batchnorm" or "layernorm"
+    index: int
+    name: str
+    activation: str
+    gamma: np.ndarray
+    beta: np.ndarray
+    eps: float
+    unit_names: tuple
+    alpha: float | None = None
+
+    @property
+    def axis(self) -> int:
+        return AXIS[self.kind]
+
+    @property
+    def units(self) -> int:
+        return self.gamma.size
+
+    def parameters(self) -> dict:
+        """``{"gamma{n}": gamma, "beta{n}": beta}`` (copies)."""
+        return {array_key("gamma", self.index): self.gamma.copy(), array_key("beta", self.index): self.beta.copy()}
+
+    def with_parameters(self, values: dict) -> "Norm":
+        """The same layer with other parameter values (missing keys kept)."""
+        n = self.index
+        return replace(self, gamma=np.asarray(values.get(array_key("gamma", n), self.gamma), dtype=np.float64),
+                       beta=np.asarray(values.get(array_key("beta", n), self.beta), dtype=np.float64))
+
+    @property
+    def n_parameters(self) -> int:
+        return 2 * self.gamma.size
+
+    @property
+    def multiply_adds(self) -> int:
+        return 4 * self.gamma.size
+
+    def param_names(self, sources) -> list:
+        """(display name, canonical key): every gamma, then every beta."""
+        n = self.index
+        return ([(gamma_name(u), element_key("gamma", n, c)) for c, u in enumerate(self.unit_names)]
+                + [(beta_name(u), element_key("beta", n, c)) for c, u in enumerate(self.unit_names)])
+
+    @property
+    def reads(self) -> tuple:
+        return (self.index - 1,)
+
+    # ── the forward on the tape ──
+    def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
+        n, ax = self.index, self.axis
+        mu = a.mean(axis=ax, keepdims=True)
+        d = a - mu
+        var = (d * d).mean(axis=ax, keepdims=True)
+        std = (var + self.eps).sqrt()
+        xhat = d / std
+        z = xhat * leaves[array_key("gamma", n)] + leaves[array_key("beta", n)]
+        z.label = array_key("z", n)
+        out = activation.apply(self, z)
+        out.label = array_key("a", n)
+        return LayerPass(self, a, out, leaves, {"mu": mu, "d": d, "var": var, "std": std, "xhat": xhat, "z": z})
+
+    def forward_values(self, lp: LayerPass) -> dict:
+        n, nodes = self.index, lp.nodes
+        return {array_key("mu", n): nodes["mu"].data.reshape(-1).tolist(),
+                array_key("var", n): nodes["var"].data.reshape(-1).tolist(),
+                array_key("xhat", n): nodes["xhat"].data.tolist(), array_key("a", n): lp.output.data.tolist()}
+
+    # ── reading the derivation back from the tape ──
+    def statistic(self, lp: LayerPass, name: str, s: int, c: int) -> float:
+        """μ, σ², √(σ²+eps) (``name`` "mu", "var", "std") that sample ``s``'s unit ``c`` was normalised with."""
+        node = lp.nodes[name]
+        return float(node.data[0, c] if self.axis == 0 else node.data[s, 0])
+
+    def statistic_grad(self, lp: LayerPass, name: str, s: int, c: int) -> float:
+        """∂L/∂μ or ∂L/∂σ² (``name`` "mu" or "var") of the statistic sample ``s``'s unit ``c`` used."""
+        node = lp.nodes[name]
+        return float(node.grad[0, c] if self.axis == 0 else node.grad[s, 0])
+
+    def count(self, lp: LayerPass) -> int:
+        """N: how many values each μ and σ² averages (samples for batchnorm, units for layernorm)."""
+        return lp.input.shape[self.axis]
+
+    def unit_rows(self, lp: LayerPass, reader) -> list:
+        """unit_in = gamma·x̂ + beta and unit_out = f(unit_in), for every unit and sample."""
+        n = self.index
+        gamma, beta = lp.params[array_key("gamma", n)].data, lp.params[array_key("beta", n)].data
+        xhat, z = lp.nodes["xhat"].data, lp.nodes["z"].data
+        return [UnitForward(n, u, s + 1, ((gamma_name(u), float(gamma[c]), f"x̂_{u}", float(xhat[s, c])),),
+                            beta_name(u), float(beta[c]), float(z[s, c]), float(lp.output.data[s, c]),
+                            self.activation, self.alpha)
+                for s in range(reader.spec.samples) for c, u in enumerate(self.unit_names)]
+
+    def input_paths(self, lp: LayerPass, s: int, a: int, unit: str, source: int) -> tuple:
+        """The three paths from x (unit ``a`` of sample ``s``): through x̂ directly, through σ², through μ."""
+        v, N = self.unit_names[a], self.count(lp)
+        d = float(lp.nodes["d"].data[s, a])
+        stat = f"_{v}" if self.axis == 0 else f"_{self.name}{s + 1}"
+        return (Path(v, f"∂L/∂x̂_{v}", float(lp.nodes["xhat"].grad[s, a]), f"1/σ{stat}",
+                     1.0 / self.statistic(lp, "std", s, a)),
+                Path(f"σ²{stat}", f"∂L/∂σ²{stat}", self.statistic_grad(lp, "var", s, a), f"2(x−μ)/N",
+                     2.0 * d / N),
+                Path(f"μ{stat}", f"∂L/∂μ{stat}", self.statistic_grad(lp, "mu", s, a), "1/N", 1.0 / N))
+
+    def deltas(self, lp: LayerPass, reader) -> list:
+        """δ = ∂L/∂unit_in for every unit and sample."""
+        return activation.delta_rows(self, lp, reader.spec.samples)
+
+    def terms(self, lp: LayerPass, reader) -> list:
+        """∂L/∂gamma = Σ δ·x̂ and ∂L/∂beta = Σ δ, each a chain of factors per sample."""
+        n, samples = self.index, reader.spec.samples
+        xhat = lp.nodes["xhat"].data
+        terms = []
+        for key, pname, kind in (("gamma", gamma_name, "weight"), ("beta", beta_name, "bias")):
+            grad = lp.params[array_key(key, n)].grad
+            for c, u in enumerate(self.unit_names):
+                chains = tuple(activation.chain(self, lp, s, c, u, Factor(
+                    node_in(u), pname(u), float(xhat[s, c]) if key == "gamma" else 1.0,
+                    f"x̂_{u}" if key == "gamma" else "1")) for s in range(samples))
+                terms.append(Term(pname(u), element_key(key, n, c), n, kind, float(grad[c]), chains))
+        return terms
+
+
+# ─────────────────────────────────────────── reading the spec ───────────────────────────────────────────
+
+def read(table: dict, ctx, kind: str) -> Norm:
+    """A :class:`Norm` of ``kind`` from its ``[[layers]]`` table (keys already checked)."""
+    act, alpha = activation.read(table, ctx, default="linear")
+    if act == "softmax":
+        ctx.fail("softmax after a normalisation layer is not supported; add a dense softmax layer", "activation")
+    f, units = ctx.fields, ctx.fan_in
+    vectors = {}
+    for key, default in (("gamma", 1.0), ("beta", 0.0)):
+        v = f.vector(f"{ctx.where} {key}", table[key]) if key in table else np.full(units, default)
+        if v.size != units:
+            ctx.fail(f"expected {units} numbers (one per unit of its input), got {v.size}", key)
+        vectors[key] = v
+    eps = f.number(f"{ctx.where} eps", table.get("eps", DEFAULT_EPS), 0.0, 1.0)
+    if eps <= 0:
+        ctx.fail(f"expected a positive number (the variance can be 0), got {eps!r}", "eps")
+    ctx.count(2 * units)
+    return Norm(kind, ctx.index, ctx.name, act, vectors["gamma"], vectors["beta"], eps,
+                unit_names(ctx.name, units), alpha)
