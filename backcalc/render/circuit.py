@@ -74,7 +74,9 @@ def circuit(d, sample: int = 1, full: bool = False) -> Circuit:
     x = spec.x[sample - 1]
     cols = [Column(0, spec.input_name, "", tuple(Unit(n, float(x[a])) for a, n in enumerate(spec.input_unit_names)))]
     edges = []
+    known = set(spec.input_unit_names)
     for layer in spec.layers:
+        known.update(layer.unit_names)
         units = []
         for row in d.forward_rows:
             if row.layer != layer.index or row.sample != sample:
@@ -82,7 +84,8 @@ def circuit(d, sample: int = 1, full: bool = False) -> Circuit:
             units.append(Unit(row.unit, row.a, row.z, up.get(row.unit), delta.get(row.unit), row.bias_name, row.bias,
                               grads.get(row.bias_name)))
             for wname, wvalue, source, _ in row.sources:
-                edges.append(Edge(_unit_of(source), row.unit, wname, wvalue, grads.get(wname)))
+                if _unit_of(source) in known:  # a normalisation layer's x̂ is no unit: no wire is drawn
+                    edges.append(Edge(_unit_of(source), row.unit, wname, wvalue, grads.get(wname)))
         cols.append(Column(layer.index, layer.name, layer.activation, tuple(units)))
     return Circuit(tuple(cols), tuple(edges), d.loss, sample, spec.samples, True)
 

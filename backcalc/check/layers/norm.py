@@ -129,7 +129,7 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
     h = sym("h")
     result = {}
     for u in layer.unit_names:
-        g, b, xh = sym(f"gamma_{u}"), sym(f"beta_{u}"), sym(f"x̂_{u}")
+        g, b, xh = sym(f"gamma_{u}"), sym(f"beta_{u}"), sym(f"xhat_{u}")
         y = g * h + b
         result[f"gamma_{u}"] = delta[u] * sp.diff(y, g).subs(h, xh)
         result[f"beta_{u}"] = delta[u] * sp.diff(y, b)

@@ -37,6 +37,11 @@ def gamma_name(unit: str) -> str:
     return f"gamma_{unit}"
 
 
+def xhat_name(unit: str) -> str:
+    """Display name of unit ``unit``'s normalised input x̂: ``xhat_k1`` (as the forward key ``xhat{n}``)."""
+    return f"xhat_{unit}"
+
+
 def beta_name(unit: str) -> str:
     """Display name of unit ``unit``'s shift: ``beta_k1``."""
     return f"beta_{unit}"
@@ -132,21 +137,25 @@ class Norm:
         n = self.index
         gamma, beta = lp.params[array_key("gamma", n)].data, lp.params[array_key("beta", n)].data
         xhat, z = lp.nodes["xhat"].data, lp.nodes["z"].data
-        return [UnitForward(n, u, s + 1, ((gamma_name(u), float(gamma[c]), f"x̂_{u}", float(xhat[s, c])),),
+        return [UnitForward(n, u, s + 1, ((gamma_name(u), float(gamma[c]), xhat_name(u), float(xhat[s, c])),),
                             beta_name(u), float(beta[c]), float(z[s, c]), float(lp.output.data[s, c]),
                             self.activation, self.alpha)
                 for s in range(reader.spec.samples) for c, u in enumerate(self.unit_names)]
 
     def input_paths(self, lp: LayerPass, s: int, a: int, unit: str, source: int) -> tuple:
-        """The three paths from x (unit ``a`` of sample ``s``): through x̂ directly, through σ², through μ."""
+        """The three paths from x (unit ``a`` of sample ``s``): through x̂ directly, through σ², through μ.
+
+        ∂L/∂x = ∂L/∂xhat·(1/sigma) + ∂L/∂var·2(x − mu)/N + ∂L/∂mu·(1/N), each factor read from the tape's nodes.
+        """
         v, N = self.unit_names[a], self.count(lp)
         d = float(lp.nodes["d"].data[s, a])
-        stat = f"_{v}" if self.axis == 0 else f"_{self.name}{s + 1}"
-        return (Path(v, f"∂L/∂x̂_{v}", float(lp.nodes["xhat"].grad[s, a]), f"1/σ{stat}",
+        x = unit if source == 0 else node_out(unit)
+        stat = v if self.axis == 0 else f"{self.name}{s + 1}"  # batchnorm: per unit; layernorm: per sample
+        return (Path(v, f"∂L/∂{xhat_name(v)}", float(lp.nodes["xhat"].grad[s, a]), f"1/sigma_{stat}",
                      1.0 / self.statistic(lp, "std", s, a)),
-                Path(f"σ²{stat}", f"∂L/∂σ²{stat}", self.statistic_grad(lp, "var", s, a), f"2(x−μ)/N",
-                     2.0 * d / N),
-                Path(f"μ{stat}", f"∂L/∂μ{stat}", self.statistic_grad(lp, "mu", s, a), "1/N", 1.0 / N))
+                Path(f"var_{stat}", f"∂L/∂var_{stat}", self.statistic_grad(lp, "var", s, a),
+                     f"2·({x} − mu_{stat})/N", 2.0 * d / N),
+                Path(f"mu_{stat}", f"∂L/∂mu_{stat}", self.statistic_grad(lp, "mu", s, a), "1/N", 1.0 / N))
 
     def deltas(self, lp: LayerPass, reader) -> list:
         """δ = ∂L/∂unit_in for every unit and sample."""
@@ -162,7 +171,7 @@ class Norm:
             for c, u in enumerate(self.unit_names):
                 chains = tuple(activation.chain(self, lp, s, c, u, Factor(
                     node_in(u), pname(u), float(xhat[s, c]) if key == "gamma" else 1.0,
-                    f"x̂_{u}" if key == "gamma" else "1")) for s in range(samples))
+                    xhat_name(u) if key == "gamma" else "1")) for s in range(samples))
                 terms.append(Term(pname(u), element_key(key, n, c), n, kind, float(grad[c]), chains))
         return terms
 
