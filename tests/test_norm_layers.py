@@ -150,3 +150,13 @@ def test_bad_tables_exit_2_with_one_line_naming_the_layer(tmp_path, kind, extra,
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.output, result.output
+
+
+@pytest.mark.parametrize("name", NORM_EXAMPLES)
+def test_check_says_it_cannot_judge_normalisation_answers_yet(tmp_path, name):
+    answers = tmp_path / "answers.toml"
+    answers.write_text('"W1[0][0]" = 0.1\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES / f"{name}.toml"), str(answers)])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and 'layers[2] ("n")' in lines[0] and "cannot be judged yet" in lines[0], result.output

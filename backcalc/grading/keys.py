@@ -75,6 +75,10 @@ class AnswerSpace:
         if maps:  # conv2d, pooling, flatten: their answerable rows are not written yet
             raise SpecError(f'{spec.source}: layers[{maps[0].index}] ("{maps[0].name}"): check, grade and exercise '
                             f"answer nets of dense layers only so far, not kind {maps[0].kind!r}")
+        for layer in spec.layers:  # a kind whose answers the keys cannot judge yet says so (checkable = False)
+            if not getattr(layer, "checkable", True):
+                raise SpecError(f'{spec.source}: layers[{layer.index}] ("{layer.name}"): check cannot judge answers '
+                                f'for {layer.kind} layers yet')
         self.N = len(spec.layers)
         self.S = spec.samples
         self.lr = spec.learning_rate
