@@ -160,3 +160,40 @@ def test_check_says_it_cannot_judge_normalisation_answers_yet(tmp_path, name):
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and 'layers[2] ("n")' in lines[0] and "cannot be judged yet" in lines[0], result.output
+
+
+@pytest.mark.parametrize("name", NORM_EXAMPLES)
+def test_statistics_rows_are_the_textbook_numbers(name):
+    """μ, σ², σ and every x̂ of each group as numpy computes them from the layer's input; the compact form of each
+    ∂L/∂x equals the sum of its three paths."""
+    spec = _spec(name)
+    d = explain(spec)
+    layer = next(layer for layer in spec.layers if layer.kind != "dense")
+    n, ax = layer.index, {"batchnorm": 0, "layernorm": 1}[layer.kind]
+    x = np.array(d.forward[f"a{n - 1}"])
+    groups = x.T if ax == 0 else x
+    rows = [r for r in d.norm_stats if r.layer == n]
+    assert len(rows) == groups.shape[0]
+    for row, g in zip(rows, groups):
+        assert row.count == g.size and row.mu == pytest.approx(g.mean(), rel=1e-12, abs=1e-15)
+        assert row.var == pytest.approx(((g - g.mean()) ** 2).mean(), rel=1e-12)  # biased: / N
+        assert row.sigma == pytest.approx(np.sqrt(row.var + layer.eps), rel=1e-15)
+        assert [m[4] for m in row.members] == pytest.approx(list((g - g.mean()) / row.sigma), rel=1e-12)
+    upstream = {(u.layer, u.unit, u.sample): u.value for u in d.upstream}
+    for row in rows:
+        for s, unit, value in row.compact:
+            assert value == pytest.approx(upstream[(n - 1, unit, s)], rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_page_shows_the_statistics_and_the_compact_check(lang):
+    result = CliRunner().invoke(main, ["explain", str(EXAMPLES / "batchnorm_221.toml"), "--lang", lang])
+    assert result.exit_code == 0
+    out = result.output
+    assert "mu_n1 = (0.1 + 0.8)/2 = 0.45" in out
+    assert "var_n1 = ((0.1 − 0.45)² + (0.8 − 0.45)²)/2 = 0.1225" in out
+    assert "[1] xhat_n1 = (h1_out − mu_n1)/sigma_n1 = (0.1 − 0.45)/0.35001 = -0.99996" in out
+    assert "∂L/∂xhat_n1·1/sigma_n1 + ∂L/∂var_n1·2·(h1_out − mu_n1)/N + ∂L/∂mu_n1·1/N" in out
+    assert ("check, the compact form" if lang == "en" else "periksa, bentuk ringkas") in out
+    md = CliRunner().invoke(main, ["explain", str(EXAMPLES / "batchnorm_221.toml"), "--format", "markdown"]).output
+    assert "mu_n1 = (0.1 + 0.8)/2 = 0.45" in md and "the compact form" in md

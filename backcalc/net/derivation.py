@@ -91,6 +91,7 @@ def _derivation(spec, net, first, grads, after_first, final, history, loss_after
         gradients={k: v.tolist() for k, v in grads.items()},
         updated={k: v.tolist() for k, v in final.items()},
         training=training,
+        norm_stats=records.norm_stats(),
     )
 
 
@@ -152,6 +153,13 @@ class TapeReader:
                         continue
                     rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
         return tuple(rows)
+
+    def norm_stats(self) -> tuple:
+        """The statistics rows of the kinds that have them (normalisation layers)."""
+        if self.terms_omitted:
+            return ()
+        return tuple(row for lp in self.p.layers if hasattr(lp.layer, "stat_rows")
+                     for row in lp.layer.stat_rows(lp, self))
 
     def deltas(self) -> tuple:
         if self.terms_omitted:

@@ -153,6 +153,23 @@ class Update:
 
 
 @dataclass(frozen=True)
+class NormStats:
+    """One group of a normalisation layer (a unit over the batch, or a sample over its units): its statistics,
+    every x̂, and the compact form of ∂L/∂x of each member (the check on the sum of the three paths)."""
+
+    layer: int
+    kind: str                    # "batchnorm" or "layernorm"
+    name: str                    # the statistic's suffix: "n1" (unit n1) or "n_s2" (sample 2 of layer n)
+    count: int                   # N
+    eps: float
+    members: tuple               # ((sample, unit, source name, x, x̂), ...)
+    mu: float
+    var: float
+    sigma: float                 # √(var + eps)
+    compact: tuple               # ((sample, source unit, (1/(N·sigma))·(N·g − Σg − x̂·Σ(g·x̂))), ...)
+
+
+@dataclass(frozen=True)
 class Derivation:
     """Everything `backcalc explain` shows, as records; ``to_dict()`` is the JSON of INTERFACE.md."""
 
@@ -173,6 +190,7 @@ class Derivation:
     gradients: dict              # {"W1": [[...]], "b1": [...], ...} of the first step
     updated: dict                # parameters after the last step
     training: object = None      # TrainingRecord: optimizer steps, clipping, l1/l2 (train_records.py)
+    norm_stats: tuple = ()       # NormStats of every normalisation layer (its μ, σ², x̂ lines)
 
     @property
     def detail_limits(self) -> tuple[int, int]:

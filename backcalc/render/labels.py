@@ -8,6 +8,11 @@ LABELS = {
     "en": {
         "forward": "Forward pass",
         "layer": "Layer {n} ({name}, {activation})",
+        "norm_stats": {  # a normalisation layer's statistics, before its γ·x̂ + β rows
+            "batchnorm": "batchnorm: each unit over the {n} samples of the batch (biased variance, eps = {eps})",
+            "layernorm": "layernorm: each sample over its {n} units (biased variance, eps = {eps})",
+        },
+        "compact": "check, the compact form: (1/(N·sigma))·(N·g − Σg − xhat·Σ(g·xhat)) with g = ∂L/∂xhat",
         "sample": "sample {s}",
         "loss": "Loss",
         "loss_kind": {  # each followed by its formula from the loss table (backcalc.tape.losses)
@@ -63,6 +68,11 @@ LABELS = {
     "id": {
         "forward": "Langkah maju (forward pass)",
         "layer": "Lapisan {n} ({name}, {activation})",
+        "norm_stats": {
+            "batchnorm": "batchnorm: tiap unit atas {n} sampel dalam batch (varians bias, eps = {eps})",
+            "layernorm": "layernorm: tiap sampel atas {n} unitnya (varians bias, eps = {eps})",
+        },
+        "compact": "periksa, bentuk ringkas: (1/(N·sigma))·(N·g − Σg − xhat·Σ(g·xhat)) dengan g = ∂L/∂xhat",
         "sample": "sampel {s}",
         "loss": "Loss (fungsi kerugian)",
         "loss_kind": {

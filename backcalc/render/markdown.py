@@ -25,7 +25,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
         ["```", ""]
     out += [f"## {L['backward']}", ""]
     if detailed:
-        out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits) + ["```", ""]
+        out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits, L) + ["```", ""]
         rows = [[x.unit] + ([x.sample] if spec.samples > 1 else []) +
                 [num(x.upstream, digits), x.formula, num(x.local, digits) if x.local is not None else "Σ",
                  num(x.value, digits)] for x in d.deltas]

@@ -42,7 +42,7 @@ def lines(d, digits=5, lang="en", full=False):
     out += penalty_lines(d, digits, L)
     out += ["", L["backward"], "-" * len(L["backward"])]
     if detailed:
-        out += ["", L["upstream"]] + _upstream(d, digits)
+        out += ["", L["upstream"]] + _upstream(d, digits, L)
         out += ["", L["deltas"]] + _deltas(d, digits, L)
         out += ["", L["terms"]] + _terms(d, digits, L)
         out += reg_term_lines(d, digits, L)
@@ -133,6 +133,7 @@ def _forward(d, digits, L):
             current = row.layer
             layer = d.spec.layers[row.layer - 1]
             out += ["", L["layer"].format(n=layer.index, name=layer.name, activation=layer.activation)]
+            out += norm_stat_lines(d, layer.index, digits, L)
             last_sample = None
         if samples > 1 and row.sample != last_sample:
             last_sample = row.sample
@@ -182,8 +183,30 @@ def loss_title(kind: str, L: dict) -> str:
     return f"{L['loss_kind'][kind]} {LOSS_KINDS[kind].summary.format(true_class=L['true_class'])}"
 
 
-def _upstream(d, digits):
+def norm_stat_lines(d, layer: int, digits, L) -> list:
+    """A normalisation layer's μ, σ², √(σ² + eps) and x̂ of each group, with numbers (batchnorm: per unit over
+    the batch; layernorm: per sample over its units)."""
     out = []
+    for st in (r for r in d.norm_stats if r.layer == layer):
+        if not out:
+            out.append("  " + L["norm_stats"][st.kind].format(n=st.count, eps=num(st.eps, digits)))
+        xs = " + ".join(signed(x, digits) for _, _, _, x, _ in st.members)
+        sq = " + ".join(f"({signed(x, digits)} − {signed(st.mu, digits)})²" for _, _, _, x, _ in st.members)
+        out.append(f"  mu_{st.name} = ({xs})/{st.count} = {num(st.mu, digits)}")
+        out.append(f"  var_{st.name} = ({sq})/{st.count} = {num(st.var, digits)}")
+        out.append(f"  sigma_{st.name} = √(var_{st.name} + eps) = √({num(st.var, digits)} + {num(st.eps, digits)})"
+                   f" = {num(st.sigma, digits)}")
+        for s, unit, src, x, xhat in st.members:
+            tag = f"[{s}] " if d.spec.samples > 1 else ""
+            out.append(f"  {tag}xhat_{unit} = ({src} − mu_{st.name})/sigma_{st.name} = ({signed(x, digits)} − "
+                       f"{signed(st.mu, digits)})/{num(st.sigma, digits)} = {num(xhat, digits)}")
+    return out
+
+
+def _upstream(d, digits, L=None):
+    out = []
+    L = L or labels("en")
+    compact = {(st.layer - 1, unit, s): v for st in d.norm_stats for s, unit, v in st.compact}
     samples = d.spec.samples
     for u in d.upstream:
         tag = f"[{u.sample}] " if samples > 1 else ""
@@ -193,6 +216,9 @@ def _upstream(d, digits):
         names, values = path_sum(u, digits)
         out.append(f"  {tag}{u.name} = {names}")
         out.append(f"  {' ' * (len(tag) + len(u.name))} = {values} = {num(u.value, digits)}")
+        if (u.layer, u.unit, u.sample) in compact:
+            out.append(f"  {' ' * (len(tag) + len(u.name))}   ({L['compact']}: "
+                       f"{num(compact[(u.layer, u.unit, u.sample)], digits)})")
     return out
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..names import array_key, element_key, node_in, node_out, unit_names
-from ..records import Factor, Path, Term, UnitForward
+from ..records import Factor, NormStats, Path, Term, UnitForward
 from . import LayerPass, activation
 
 KEYS = ("activation", "alpha", "gamma", "beta", "eps")
@@ -150,12 +150,38 @@ class Norm:
         v, N = self.unit_names[a], self.count(lp)
         d = float(lp.nodes["d"].data[s, a])
         x = unit if source == 0 else node_out(unit)
-        stat = v if self.axis == 0 else f"{self.name}{s + 1}"  # batchnorm: per unit; layernorm: per sample
+        stat = v if self.axis == 0 else f"{self.name}_s{s + 1}"  # batchnorm: per unit; layernorm: per sample
         return (Path(v, f"∂L/∂{xhat_name(v)}", float(lp.nodes["xhat"].grad[s, a]), f"1/sigma_{stat}",
                      1.0 / self.statistic(lp, "std", s, a)),
                 Path(f"var_{stat}", f"∂L/∂var_{stat}", self.statistic_grad(lp, "var", s, a),
                      f"2·({x} − mu_{stat})/N", 2.0 * d / N),
                 Path(f"mu_{stat}", f"∂L/∂mu_{stat}", self.statistic_grad(lp, "mu", s, a), "1/N", 1.0 / N))
+
+    def stat_rows(self, lp: LayerPass, reader) -> list:
+        """The forward's statistics, one :class:`NormStats` per group: μ, σ², √(σ² + eps) and every x̂ with numbers,
+        and the compact form of each input's ∂L/∂x, (1/(N·sigma))·(N·g − Σg − x̂·Σ(g·x̂)) with g = ∂L/∂x̂."""
+        n, N = self.index, self.count(lp)
+        x, xhat = lp.input.data, lp.nodes["xhat"].data
+        g = lp.nodes["xhat"].grad
+        sources = reader.spec.unit_names(n - 1)
+        rows = []
+        groups = range(self.units) if self.axis == 0 else range(reader.spec.samples)
+        for k in groups:
+            members = [(s, k) for s in range(reader.spec.samples)] if self.axis == 0 else [(k, c) for c in range(self.units)]
+            stat = self.unit_names[k] if self.axis == 0 else f"{self.name}_s{k + 1}"
+            s0, c0 = members[0]
+            sigma = self.statistic(lp, "std", s0, c0)
+            compact = ()
+            if g is not None:  # the data has no ∂L/∂x to check (a first layer's input)
+                gs = np.array([g[s, c] for s, c in members])
+                xs = np.array([xhat[s, c] for s, c in members])
+                compact = (N * gs - gs.sum() - xs * (gs * xs).sum()) / (N * sigma)
+            rows.append(NormStats(n, self.kind, stat, N, self.eps,
+                                  tuple((s + 1, self.unit_names[c], reader.source(n - 1, c), float(x[s, c]), float(xhat[s, c]))
+                                        for s, c in members),
+                                  self.statistic(lp, "mu", s0, c0), self.statistic(lp, "var", s0, c0), sigma,
+                                  tuple((s + 1, sources[c], float(v)) for (s, c), v in zip(members, compact))))
+        return rows
 
     def deltas(self, lp: LayerPass, reader) -> list:
         """δ = ∂L/∂unit_in for every unit and sample."""
