@@ -159,7 +159,7 @@ def test_check_says_it_cannot_judge_normalisation_answers_yet(tmp_path, name):
     result = CliRunner().invoke(main, ["check", str(EXAMPLES / f"{name}.toml"), str(answers)])
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and 'layers[2] ("n")' in lines[0] and "cannot be judged yet" in lines[0], result.output
+    assert len(lines) == 1 and 'layers[2] ("n")' in lines[0] and "cannot judge answers" in lines[0], result.output
 
 
 @pytest.mark.parametrize("name", NORM_EXAMPLES)
