@@ -48,7 +48,7 @@ class Symbolic:
         layer = self.layer
         a, d = self.act.evaluate(a_prev @ layer.weights + layer.bias, memo)
         self.a_prev, self.d = a_prev, d
-        return a
+        return a if layer.skip is None else a + earlier[layer.skip]  # a skip adds NAME's output after f
 
     def backward(self, g: np.ndarray, memo) -> tuple:
         """({key: ∂L/∂W, ∂L/∂b}, ∂L/∂a_prev) from ∂L/∂a, by sympy's local derivatives."""
@@ -67,7 +67,11 @@ class Symbolic:
         for a in range(layer.fan_in):
             for b in range(layer.units):
                 g_prev[:, a] += gz[:, b] * _coefficient(self.dz_da[a][b], env, S, sp)
-        return grads, g_prev
+        if layer.skip is None:
+            return grads, g_prev
+        back = {n - 1: g_prev}
+        back[layer.skip] = back[layer.skip] + g if layer.skip in back else g  # the skip passes ∂L/∂a on as it is
+        return grads, back
 
 
 class Term:
@@ -112,7 +116,8 @@ def _coefficient(expr, env: dict, samples: int, sp):
 
 def numpy_forward(layer, a: np.ndarray, params: dict, earlier=()) -> np.ndarray:
     """The layer's output with ``params`` ({"W{n}": ..., "b{n}": ...}), forward only."""
-    return numpy_activation(layer.activation, layer.alpha, _pre(layer, a, params))
+    out = numpy_activation(layer.activation, layer.alpha, _pre(layer, a, params))
+    return out if layer.skip is None else out + earlier[layer.skip]
 
 
 def _pre(layer, a, params):
@@ -143,7 +148,9 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
     units = layer.unit_names
     src = [sym(s if n == 1 else node_out(s)) for s in sources]
     ins = [sym(node_in(u)) for u in units]
-    delta = delta_names(layer, ins, upstream, sp, sym)  # ∂L/∂u_in
+    # with a skip, u_out = f(u_in) + NAME's output: f(u_in) gets its own name, "tanh(r1_in)"
+    fs = [sym(f"{layer.activation}({node_in(u)})") for u in units] if layer.skip is not None else None
+    delta = delta_names(layer, ins, upstream, sp, sym, fs)  # ∂L/∂u_in
     if names.softmax_cross_entropy(layer):
         # with one-hot targets (Σ t = 1) softmax and cross-entropy give u_out − t_u, if sympy agrees
         t = names.targets
@@ -164,4 +171,7 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
     if n > 1:
         for a, s in enumerate(sources):
             below[s] = names.shorten(sum(delta[u] * term.d_source(src[a], weights[u][a]) for u in units), s)
+    if layer.skip is not None:  # ∂L/∂u_out passes on as it is to the skipped-from unit
+        for u, v in zip(units, names.spec.unit_names(layer.skip)):
+            below[v] = below[v] + upstream[u] if v in below else upstream[u]
     return result, below

@@ -27,10 +27,10 @@ from ...errors import SpecError
 from ..fields import kind_of
 from ..init import initializer  # the same initialisers as the vanishing study
 from ..records import Factor, Path, Term, UnitForward
-from ..names import array_key, bias_name, element_key, node_in, unit_names, weight_name
+from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
 from . import LayerPass, activation
 
-KEYS = ("activation", "weights", "bias", "units", "init", "alpha")
+KEYS = ("activation", "weights", "bias", "units", "init", "alpha", "skip")
 ACTIVATIONS = activation.ACTIVATIONS
 MAX_UNITS = 4096
 
@@ -46,12 +46,18 @@ class Dense:
     bias: np.ndarray                 # units
     unit_names: tuple[str, ...]      # ("k1", "k2") or ("o",)
     alpha: float | None = None       # leaky_relu / elu parameter
+    skip: int | None = None          # ``skip = "NAME"``: the index of the layer whose output is added after f
 
     kind = "dense"
 
     @property
     def units(self) -> int:
         return self.weights.shape[1]
+
+    @property
+    def checkable(self) -> bool:
+        """Whether `check` can judge answers for this layer (its mistake catalogue models no skip yet)."""
+        return self.skip is None
 
     @property
     def fan_in(self) -> int:
@@ -86,16 +92,20 @@ class Dense:
     # ── the forward on the tape ──
     @property
     def reads(self) -> tuple:
-        return (self.index - 1,)
+        return (self.index - 1,) + ((self.skip,) if self.skip is not None else ())
 
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         n = self.index
         product = a @ leaves[array_key("W", n)]
         z = product + leaves[array_key("b", n)]
         z.label = array_key("z", n)
-        out = activation.apply(self, z)
+        f = out = activation.apply(self, z)
+        nodes = {"product": product, "z": z}
+        if self.skip is not None:  # the fork's second path: the output of layer NAME added as it is
+            out = f + earlier[self.skip]
+            nodes["f"] = f
         out.label = array_key("a", n)
-        return LayerPass(self, a, out, leaves, {"product": product, "z": z})
+        return LayerPass(self, a, out, leaves, nodes)
 
     def forward_values(self, lp: LayerPass) -> dict:
         n = self.index
@@ -125,10 +135,16 @@ class Dense:
 
     def input_paths(self, lp: LayerPass, s: int, a: int, unit: str, source: int) -> tuple:
         """The paths from input unit ``a`` (named ``unit``) of sample ``s``: ∂L/∂v_in · w_{unit}{v}, per unit v."""
+        paths = ()
+        if source == self.skip:  # straight through the skip: ∂L/∂v_out · 1 (the gradient splits at the fork)
+            v = self.unit_names[a]
+            paths = (Path(v, f"∂L/∂{node_out(v)}", float(lp.output.grad[s, a]), "1", 1.0),)
+        if source != self.index - 1:
+            return paths
         W = lp.nodes["product"].local[0]  # as recorded by this layer's matmul entry
         dz = lp.nodes["z"].grad
         return tuple(Path(v, f"∂L/∂{node_in(v)}", float(dz[s, k]), weight_name(unit, v), float(W[a, k]))
-                     for k, v in enumerate(self.unit_names))
+                     for k, v in enumerate(self.unit_names)) + paths
 
     def deltas(self, lp: LayerPass, reader) -> list:
         """δ = ∂L/∂unit_in for every unit and sample (softmax: a sum over the layer's outputs)."""
@@ -165,7 +181,21 @@ def read(table: dict, ctx) -> Dense:
     W, b = _given(table, ctx) if "weights" in table else _drawn(table, ctx)
     if act == "softmax" and W.shape[1] < 2:
         ctx.fail("softmax needs at least 2 units", "activation")
-    return Dense(ctx.index, ctx.name, act, W, b, unit_names(ctx.name, W.shape[1]), alpha)
+    skip = _skip(table, ctx, W.shape[1]) if "skip" in table else None
+    return Dense(ctx.index, ctx.name, act, W, b, unit_names(ctx.name, W.shape[1]), alpha, skip)
+
+
+def _skip(table, ctx, units: int) -> int:
+    """The index of the earlier layer ``skip`` names; its output must have this layer's shape."""
+    name = table["skip"]
+    source = next((layer for layer in ctx.earlier if isinstance(name, str) and layer.name == name), None)
+    if source is None:
+        ctx.fail(f"expected the name of an earlier layer (one of {', '.join(repr(l.name) for l in ctx.earlier) or 'none'})"
+                 f", got {kind_of(name) if not isinstance(name, str) else repr(name)}", "skip")
+    if source.units != units:
+        ctx.fail(f"layer {source.name!r} gives {source.units} units per sample and this layer {units}: a skip adds "
+                 f"outputs of the same shape", "skip")
+    return source.index
 
 
 def _given(table, ctx):
