@@ -6,7 +6,7 @@ kind's module (through :func:`kind`) and the layer spec it builds. A new kind is
 itself, from sympy, sharing nothing with the tape).
 
 >>> kind("dense").KEYS
-('activation', 'weights', 'bias', 'units', 'init', 'alpha')
+('activation', 'weights', 'bias', 'units', 'init', 'alpha', 'skip')
 >>> sorted(KINDS)
 ['batchnorm', 'conv2d', 'dense', 'flatten', 'layernorm', 'maxpool2d']
 >>> kind("dens")
