@@ -17,14 +17,14 @@ import numpy as np
 
 from ..names import array_key, unit_names
 from . import LayerPass
-from .maps import need_map
+from .maps import NoParameters, need_map
 
 KEYS = ()
 TAKES_MAPS = True
 
 
 @dataclass(frozen=True)
-class Flatten:
+class Flatten(NoParameters):
     """One flatten layer: samples × channels × height × width → samples × features."""
 
     index: int
@@ -33,47 +33,16 @@ class Flatten:
     unit_names: tuple
 
     kind = "flatten"
-    activation = "linear"
-    alpha = None
-    n_parameters = 0
     multiply_adds = 0
 
     @property
     def units(self) -> int:
         return int(np.prod(self.in_shape))
 
-    def parameters(self) -> dict:
-        return {}
-
-    def with_parameters(self, values: dict) -> "Flatten":
-        return self
-
-    def param_names(self, sources) -> list:
-        return []
-
-    @property
-    def reads(self) -> tuple:
-        return (self.index - 1,)
-
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         out = a.reshape(a.shape[0], self.units)
         out.label = array_key("a", self.index)
         return LayerPass(self, a, out, leaves, {})
-
-    def forward_values(self, lp: LayerPass) -> dict:
-        return {array_key("a", self.index): lp.output.data.tolist()}
-
-    def unit_rows(self, lp, reader) -> list:
-        return []
-
-    def deltas(self, lp, reader) -> list:
-        return []
-
-    def terms(self, lp, reader) -> list:
-        return []
-
-    def input_paths(self, lp, s, a, unit, source) -> tuple:
-        return ()
 
 
 def read(table: dict, ctx) -> Flatten:

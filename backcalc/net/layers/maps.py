@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..names import array_key
+
 MAX_MAP_ELEMENTS = 4096   # channels × height × width of one sample's map (input or output)
 MAX_SELECTION = 4_000_000  # entries of one gather matrix
 
@@ -66,3 +68,40 @@ def window_fits(ctx, shape: tuple, k: tuple, stride: tuple, padding: tuple, what
         ctx.fail(f"the {what} {k[0]}×{k[1]} is larger than its input {h}×{w} "
                  f"(padded by {padding[0]}×{padding[1]}: {h + 2 * padding[0]}×{w + 2 * padding[1]})")
     return out_size(h, k[0], stride[0], padding[0]), out_size(w, k[1], stride[1], padding[1])
+
+
+class NoParameters:
+    """What a kind without parameters and without derivation rows of its own (pooling, flatten) says:
+    nothing to name, learn or show; its output key ``a{n}`` comes from the layer's ``index``."""
+
+    activation = "linear"
+    alpha = None
+    n_parameters = 0
+
+    def parameters(self) -> dict:
+        return {}
+
+    def with_parameters(self, values: dict):
+        return self
+
+    def param_names(self, sources) -> list:
+        return []
+
+    @property
+    def reads(self) -> tuple:
+        return (self.index - 1,)
+
+    def forward_values(self, lp) -> dict:
+        return {array_key("a", self.index): lp.output.data.tolist()}
+
+    def unit_rows(self, lp, reader) -> list:
+        return []
+
+    def deltas(self, lp, reader) -> list:
+        return []
+
+    def terms(self, lp, reader) -> list:
+        return []
+
+    def input_paths(self, lp, s, a, unit, source) -> tuple:
+        return ()

@@ -24,14 +24,14 @@ import numpy as np
 
 from ..names import array_key
 from . import LayerPass
-from .maps import MAX_MAP_ELEMENTS, map_names, need_map, read_pair, window_fits
+from .maps import NoParameters, MAX_MAP_ELEMENTS, map_names, need_map, read_pair, window_fits
 
 KEYS = ("size", "stride")
 TAKES_MAPS = True
 
 
 @dataclass(frozen=True)
-class MaxPool2d:
+class MaxPool2d(NoParameters):
     """One maxpool2d layer: each output is the maximum of its window."""
 
     index: int
@@ -43,9 +43,6 @@ class MaxPool2d:
     unit_names: tuple
 
     kind = "maxpool2d"
-    activation = "linear"
-    alpha = None
-    n_parameters = 0
 
     @property
     def units(self) -> int:
@@ -54,19 +51,6 @@ class MaxPool2d:
     @property
     def multiply_adds(self) -> int:
         return self.units * self.size[0] * self.size[1]
-
-    def parameters(self) -> dict:
-        return {}
-
-    def with_parameters(self, values: dict) -> "MaxPool2d":
-        return self
-
-    def param_names(self, sources) -> list:
-        return []
-
-    @property
-    def reads(self) -> tuple:
-        return (self.index - 1,)
 
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         c, h, w = self.in_shape
@@ -81,21 +65,6 @@ class MaxPool2d:
         out = best.reshape(samples, c, oh, ow)
         out.label = array_key("a", self.index)
         return LayerPass(self, a, out, leaves, {})
-
-    def forward_values(self, lp: LayerPass) -> dict:
-        return {array_key("a", self.index): lp.output.data.tolist()}
-
-    def unit_rows(self, lp, reader) -> list:
-        return []
-
-    def deltas(self, lp, reader) -> list:
-        return []
-
-    def terms(self, lp, reader) -> list:
-        return []
-
-    def input_paths(self, lp, s, a, unit, source) -> tuple:
-        return ()
 
 
 def _pick(layer, p: int, q: int) -> np.ndarray:
