@@ -1,0 +1,138 @@
+"""The `backcalc` command group: exit codes, one-line errors, and the output helpers every command uses.
+
+Exit codes: 0 done and every check passed; 1 a check found a mismatch (:class:`CheckFailed`);
+2 bad input (:class:`BackcalcError` or a usage error), one line on stderr, no traceback unless --debug.
+Heavy imports (sympy, matplotlib, the renderers) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sys
+import warnings
+
+import click
+
+from .. import __version__
+from ..errors import BackcalcError, CheckFailed
+
+
+_OUTPUT_ERRNOS = (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG, errno.EDQUOT)
+
+
+class _OutputError(Exception):
+    """Writing the output failed (a full disk, a closed pipe)."""
+
+
+def _output_failed(exc: OSError):
+    try:  # stdout is unusable: point it at /dev/null so the interpreter's last flush stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    reason = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc)).lower()
+    click.echo(f"backcalc: error: cannot write output: {reason}", err=True)
+    sys.exit(2)
+
+
+class _Group(click.Group):
+    """Maps backcalc's exceptions to exit codes and one-line messages."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `backcalc`: the help, as click shows it
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            say(f"backcalc: error: {exc.format_message()}{where}")
+            sys.exit(2)
+        except click.ClickException as exc:
+            say(f"backcalc: error: {exc.format_message()}")
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("backcalc: aborted", err=True)
+            sys.exit(1)
+        except _OutputError as exc:
+            _output_failed(exc.args[0])
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            _output_failed(exc)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx):
+        debug = bool(ctx.params.get("debug"))  # the group's own option only: `--of --debug` is a value
+        try:
+            with warnings.catch_warnings():  # numpy's RuntimeWarnings never reach the user: a non-finite
+                warnings.simplefilter("ignore", RuntimeWarning)  # result is named by the command itself
+                return super().invoke(ctx)
+        except BackcalcError as exc:
+            if debug:
+                raise
+            say(f"backcalc: error: {exc}")
+            ctx.exit(2)
+        except CheckFailed as exc:
+            if debug:
+                raise
+            if str(exc):
+                say(f"backcalc: {exc}")
+            ctx.exit(1)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            if debug or exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            raise _OutputError(exc) from None
+        except RecursionError:
+            if debug:
+                raise
+            click.echo("backcalc: error: input nested too deeply", err=True)
+            ctx.exit(2)
+        except Exception as exc:  # a bug in backcalc, not bad input: say so plainly
+            if debug:
+                raise
+            say(f"backcalc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            ctx.exit(3)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="backcalc")
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+def main(debug):
+    """backcalc: backpropagation by hand, exactly — worked derivations, checks and grading."""
+
+
+def echo(text: str) -> None:
+    """Print a page on stdout, terminal control characters escaped."""
+    from ..render.escape import terminal  # nothing from an input reaches the terminal raw (ESC, CSI, bidi)
+
+    click.echo(terminal(text.rstrip("\n")))
+
+
+def say(text: str) -> None:
+    """One line on stderr: control characters escaped, line breaks folded (a message is always one line)."""
+    from ..render.escape import terminal
+
+    line = _QUOTED_RUN.sub(lambda m: f"{m.group(1)}{m.group(2)}…{m.group(1)}", " ".join(str(text).splitlines()))
+    if len(line) > MAX_MESSAGE:
+        line = f"{line[:MAX_MESSAGE]}… ({len(line)} characters)"
+    click.echo(terminal(line), err=True)
+
+
+MAX_MESSAGE = 1000  # characters of one error line: an echoed input never floods the terminal
+_QUOTED_RUN = re.compile(r"(['\"])([^'\"]{80})[^'\"]{40,}\1")
+
+
+# ── shared by the commands ──
+
+SPEC = click.argument("spec", required=False, type=click.Path(dir_okay=True, path_type=str))
+
+
+def lang_option(f):
+    return click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+                        help="Language of headings and captions (id: Indonesian).")(f)

@@ -1,0 +1,132 @@
+"""check, exercise and grade: one student's sheet, a class's variants, a class's gradebook."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import BackcalcError, CheckFailed
+from .base import echo, main, say
+
+
+# [check]
+@main.command("check")
+@click.argument("spec", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("answers", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--rtol", type=click.FloatRange(min=0), default=None,
+              help="Relative tolerance: |given − expected| ≤ atol + rtol·|expected| (replaces the as-written rule).")
+@click.option("--atol", type=click.FloatRange(min=0), default=None, help="Absolute tolerance (see --rtol).")
+@click.option("--strict", is_flag=True,
+              help="A value right only at a precision too low to show the step counts as wrong.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--digits", type=click.IntRange(1, 17), default=5, show_default=True,
+              help="Significant digits of expected values in text and Markdown.")
+@click.option("--lang", "lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of headings and diagnoses (id: Indonesian).")
+@click.option("--all", "show_all", is_flag=True, help="Also list the cells left blank.")
+def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all):
+    """Grade ANSWERS (TOML or JSON) against SPEC, answer by answer, and name each mistake.
+
+    Exit 0 when every given answer is right (a blank sheet included), 1 when one is wrong or unreadable."""
+    from ..grading.grade import check_answers
+    from ..render import check as render_check
+
+    result = check_answers(spec, answers, rtol=rtol, atol=atol, strict=strict)
+    options = {"lang": lang} if fmt == "json" else {"digits": digits, "lang": lang, "show_all": show_all}
+    echo(render_check.render(result, fmt, **options))
+    if not result.ok:
+        raise CheckFailed(render_check.failure(result, lang))
+# [/check]
+
+# [exercise]
+@main.command("exercise")
+@click.option("--shape", default="1,4,2,1", show_default=True, help="Units per layer, the input first.")
+@click.option("--activations", default=None,
+              help="One per weight layer  [default: relu,sigmoid,linear for 1,4,2,1; else sigmoid hidden, linear out]")
+@click.option("--loss", default="half_sse", show_default=True, help="half_sse, sse, mse, bce or cross_entropy.")
+@click.option("--lr", type=float, default=None, help="Learning rate  [default: 0.25]")
+@click.option("--samples", type=click.IntRange(1, 4), default=1, show_default=True, help="Samples in the batch.")
+@click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=0, show_default=True,
+              help="Same seed, same files (with --roster: the assignment's seed; each student's variant comes from "
+                   "it and the student's id).")
+@click.option("--dead-relu", is_flag=True, help="Include a dead ReLU unit (its gradients are 0).")
+@click.option("--optimizer", default=None,
+              help="A training exercise: sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (torch.optim's "
+                   "defaults); the key's updated weights are its first step.")
+@click.option("--l2", type=float, default=None, help="Add [loss] l2 = λ (λ·Σw² over the weights).")
+@click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
+              help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "
+                   "in DIR/solutions/.")
+@click.option("--moodle", default=None, metavar="QUIZ.xml",
+              help="Also write the variants as Moodle XML cloze questions (with --roster).")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of the files' comments and the solutions (id: Indonesian).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
+@click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
+def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, roster, moodle, lang, out,
+                     force):
+    """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml.
+
+    With --roster, one variant per student: DIR/<id>/ each with exercise.toml, sheet.toml (the student's id
+    and name filled in) and key.toml, DIR/solutions/<id>.md and .tex, and DIR/roster.csv for backcalc grade."""
+    from ..grading.exercise import check_out, make_exercise, write_exercise
+    from ..render.labels import cli_labels
+
+    options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu,
+                   optimizer=optimizer, l2=l2)
+    if roster is None:
+        if moodle is not None:
+            raise BackcalcError("--moodle needs --roster (one question per student's variant)")
+        check_out(out, force)
+        ex = make_exercise(seed=seed, lang=lang, **options)
+        for path in write_exercise(ex, out, force=force):
+            echo(cli_labels(lang)["wrote"].format(path=path))
+        echo(cli_labels(lang)["check_hint"].format(command=f"backcalc check {out}/exercise.toml {out}/sheet.toml"))
+        return
+    from ..files import check_output
+    from ..grading.classroom import make_class, read_roster, write_class
+
+    students = read_roster(roster)
+    if moodle is not None:
+        check_output(moodle, "--moodle", (".xml",), force=True)
+    written = write_class(make_class(students, seed=seed, lang=lang, **options), out, force=force, moodle=moodle,
+                          lang=lang)
+    words = cli_labels(lang)
+    echo(words["wrote_class"].format(n=len(written), students=len(students), out=out)
+          + (words["moodle"].format(moodle=moodle) if moodle else ""))
+    echo(words["grade_hint"].format(command=f"backcalc grade {out} --out gradebook.csv"))
+# [/exercise]
+
+# [grade]
+@main.command("grade")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=str))
+@click.option("--out", "out", default=None, metavar="GRADEBOOK.csv",
+              help="Write the gradebook CSV (id, name, email, score %, counts, % per section) for Moodle or Canvas.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Format of the class report.")
+@click.option("--strict", is_flag=True,
+              help="A value right only at a precision too low to show the step counts as wrong.")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of the report (id: Indonesian).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes  [default: every core]")
+@click.option("--force", is_flag=True, help="Overwrite an existing gradebook file.")
+def grade_command(folder, out, fmt, strict, lang, jobs, force):
+    """Grade every student's sheet in FOLDER against the student's own exercise; print the class report.
+
+    FOLDER is what backcalc exercise --roster wrote. Exit 0 when the gradebook was made (a sheet that cannot
+    be read is a row with its error)."""
+    from ..files import check_output, write_text
+    from ..grading.gradebook import grade_class
+    from ..render import classroom
+
+    if out is not None:
+        check_output(out, "--out", (".csv",), force=force)
+    result = grade_class(folder, strict=strict, jobs=jobs)
+    echo(classroom.render(result, fmt, lang))
+    if out is not None:
+        write_text(out, classroom.gradebook_csv(result), what="--out", force=force)
+        from ..render.labels import cli_labels
+
+        say(cli_labels(lang)["wrote_files"].format(paths=out))
+# [/grade]
