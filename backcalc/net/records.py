@@ -76,6 +76,7 @@ class UnitForward:
     a: float
     activation: str
     alpha: float | None = None
+    skip: tuple = ()     # (source name, its value) when a skip adds another layer's output after the activation
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Path:
     grad: float
     weight_name: str
     weight: float
+    skip: bool = False   # the path straight through a skip connection (``∂L/∂r1_out·1``)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,8 @@ class Derivation:
         }
         if self.terms_omitted:
             out["terms_omitted"] = True
+        if self.norm_stats:
+            out["norm_stats"] = [_norm_dict(st) for st in self.norm_stats]
         if self.training is not None:
             from .train_records import training_dict
 
@@ -255,3 +259,10 @@ def _term_dict(t: Term) -> dict:
                     for c in t.chains for f in c.factors],
         "per_sample": [c.value for c in t.chains],
     }
+
+
+def _norm_dict(st: NormStats) -> dict:
+    return {"layer": st.layer, "kind": st.kind, "name": st.name, "count": st.count, "eps": st.eps,
+            "mu": st.mu, "var": st.var, "sigma": st.sigma,
+            "members": [{"sample": s, "unit": u, "source": src, "x": x, "xhat": xhat} for s, u, src, x, xhat in st.members],
+            "compact": [{"sample": s, "unit": u, "value": v} for s, u, v in st.compact]}

@@ -246,6 +246,7 @@ def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed
     """Each [[layers]] table read by its kind's module, in order; names checked to be unique."""
     budget = Budget(seed)
     fan_in, shape = int(np.prod(in_shape)), (tuple(in_shape) if len(in_shape) > 1 else ())
+    inputs = (input_name, fan_in if not shape else 0)  # a skip may name the input (features, not maps)
     names_seen = {input_name: "data.input_name"}
     layers = []
     for n, table in enumerate(tables, start=1):
@@ -263,7 +264,7 @@ def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed
         if shape and not getattr(module, "TAKES_MAPS", False):
             f.fail(where, f"a {table.get('kind', 'dense')} layer reads features, but its input is a map of "
                           f"{'×'.join(map(str, shape))} per sample; put a layer of kind = \"flatten\" before it")
-        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers), shape))
+        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers), shape, *inputs))
         layers.append(layer)
         fan_in, shape = layer.units, tuple(getattr(layer, "out_shape", ()))
     if shape:

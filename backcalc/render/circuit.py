@@ -27,6 +27,7 @@ class Unit:
     bias_name: str = ""
     bias: float | None = None
     bias_grad: float | None = None
+    norm: tuple = ()            # a normalisation unit: (mu, var, xhat, gamma name, gamma, ∂L/∂gamma) of the sample
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Edge:
     param: str                  # weight name (data-param in HTML)
     weight: float
     grad: float
+    kind: str = "weight"        # "weight"; "skip" (an output added as it is); "norm" (into a normalisation unit)
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,33 @@ def circuit(d, sample: int = 1, full: bool = False) -> Circuit:
         for row in d.forward_rows:
             if row.layer != layer.index or row.sample != sample:
                 continue
+            norm = _norm(d, layer, row, grads)
             units.append(Unit(row.unit, row.a, row.z, up.get(row.unit), delta.get(row.unit), row.bias_name, row.bias,
-                              grads.get(row.bias_name)))
+                              grads.get(row.bias_name), norm))
             for wname, wvalue, source, _ in row.sources:
-                if _unit_of(source) in known:  # a normalisation layer's x̂ is no unit: no wire is drawn
+                if _unit_of(source) in known:  # a normalisation layer's x̂ is no unit: its wires come below
                     edges.append(Edge(_unit_of(source), row.unit, wname, wvalue, grads.get(wname)))
+            if norm:  # batchnorm: unit c is normalised from unit c alone; layernorm: from every unit of its sample
+                c = layer.unit_names.index(row.unit)
+                sources = spec.unit_names(layer.index - 1)
+                for a in ([c] if layer.kind == "batchnorm" else range(len(sources))):
+                    edges.append(Edge(sources[a], row.unit, "", 0.0, None, "norm"))
+            if row.skip:
+                edges.append(Edge(_unit_of(row.skip[0]), row.unit, "", 1.0, None, "skip"))
         cols.append(Column(layer.index, layer.name, layer.activation, tuple(units)))
     return Circuit(tuple(cols), tuple(edges), d.loss, sample, spec.samples, True)
+
+
+def _norm(d, layer, row, grads) -> tuple:
+    """(mu, var, xhat, gamma name, gamma, ∂L/∂gamma) of a normalisation unit in ``row``'s sample, else ()."""
+    for st in d.norm_stats:
+        if st.layer != layer.index:
+            continue
+        for s, unit, _, _, xhat in st.members:
+            if s == row.sample and unit == row.unit:
+                gname, gamma, _, _ = row.sources[0]
+                return (st.mu, st.var, xhat, gname, gamma, grads.get(gname))
+    return ()
 
 
 def _unit_of(source: str) -> str:

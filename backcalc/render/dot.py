@@ -89,14 +89,26 @@ def _detailed(c, digits, L):
             else:
                 bias = (f"{_font(GREEN, f'{u.bias_name} = {num(u.bias, digits)}')}  "
                         f"{_font(RED, f'∂L/∂{u.bias_name} = {num(u.bias_grad, digits)}')}")
-                label = _table(f"{u.id}  ({col.activation})",
-                               [f"in = {num(u.z, digits)}", f"out = {num(u.value, digits)}"],
+                values = [f"in = {num(u.z, digits)}", f"out = {num(u.value, digits)}"]
+                extra = [bias]
+                if u.norm:  # the statistics it was normalised with, its x̂ and its scale gamma
+                    mu, var, xhat, gname, gamma, ggrad = u.norm
+                    values = [f"μ = {num(mu, digits)}, σ² = {num(var, digits)}", f"x̂ = {num(xhat, digits)}"] + values
+                    extra = [f"{_font(GREEN, f'{gname} = {num(gamma, digits)}')}  "
+                             f"{_font(RED, f'∂L/∂{gname} = {num(ggrad, digits)}')}", bias]
+                label = _table(f"{u.id}  ({col.activation})", values,
                                [f"∂L/∂out = {num(u.grad_out, digits)}", f"δ = ∂L/∂in = {num(u.delta, digits)}"],
-                               [bias])
+                               extra)
             out.append(f"  {_q(u.id)} [label={label}];")
         out.append(f"  {{ rank=same; {' -> '.join(ids)} [style=invis]; }}" if len(ids) > 1 else
                    f"  {{ rank=same; {ids[0]}; }}")
     for e in c.edges:
+        if e.kind == "skip":  # the fork: the output is added as it is, and its gradient comes straight back
+            out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={_q(L['graph_skip'])}, style=dashed, constraint=false];")
+            continue
+        if e.kind == "norm":
+            out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={_q(L['graph_norm'])}, style=dotted];")
+            continue
         label = f"<{_font(GREEN, f'{e.param} = {num(e.weight, digits)}')}<BR/>" \
                 f"{_font(RED, f'∂L/∂w = {num(e.grad, digits)}')}>"
         out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={label}, decorate=true];")

@@ -116,8 +116,7 @@ def _derivation(d, digits, L, full):
     out.append(f"<h2>{_h(L['backward'])}</h2>")
     if detailed:
         out.append(f"<h3>{_h(L['upstream'])}</h3>")
-        for u in d.upstream:
-            out.append(_eq(focus.upstream_line(u, digits) + _tag(d, u.sample, L), node=u.unit))
+        out += _upstream(d, digits, L)
         out.append(f"<h3>{_h(L['deltas'])}</h3>")
         out += _deltas(d, digits, L)
         out.append(f"<h3>{_h(L['terms'])}</h3>")
@@ -139,11 +138,37 @@ def _forward(d, digits, L):
         if row.layer != current:
             current, last = row.layer, None
             layer = d.spec.layers[row.layer - 1]
-            out.append(f"<h3>{_h(L['layer'].format(n=layer.index, name=layer.name, activation=layer.activation))}</h3>")
+            out.append(f"<h3>{_h(text.layer_title(d, layer, L))}</h3>")
+            out += _norm_stats(d, layer.index, digits, L)
         if d.spec.samples > 1 and row.sample != last:
             last = row.sample
             out.append(f'<p class="sample">{_h(L["sample"].format(s=row.sample))}</p>')
         out += [_eq(line, node=row.unit) for line in focus.forward_lines(row, digits)]
+    return out
+
+
+def _norm_stats(d, layer, digits, L):
+    """A normalisation layer's μ, σ², σ and x̂ lines (the text page's own equations)."""
+    out = []
+    for st in (r for r in d.norm_stats if r.layer == layer):
+        if not out:
+            out += [f'<p class="note">{_h(line)}</p>' for line in text.norm_heading(st, digits, L)]
+        for lhs, sides, sample in text.norm_stat_equations(st, digits):
+            out.append(_eq(f"{lhs} = {' = '.join(sides)}" + (_tag(d, sample, L) if sample else "")))
+    return out
+
+
+def _upstream(d, digits, L):
+    """∂L/∂unit_out rows, each with its compact check (normalisation) or skip marker under it."""
+    compact = {(st.layer - 1, unit, s): v for st in d.norm_stats for s, unit, v in st.compact}
+    out = []
+    for u in d.upstream:
+        out.append(_eq(focus.upstream_line(u, digits) + _tag(d, u.sample, L), node=u.unit))
+        if (u.layer, u.unit, u.sample) in compact:
+            out.append(f'<p class="note">({_h(text.compact_label(L))}: {_h(num(compact[(u.layer, u.unit, u.sample)], digits))})</p>')
+        note = text.skip_note(d, u, L)
+        if note:
+            out.append(f'<p class="note">({_h(note)})</p>')
     return out
 
 

@@ -42,7 +42,7 @@ def svg(c, digits: int, L: dict) -> str:
     loss_xy = (MARGIN + NODE_W / 2 + len(c.columns) * COL - 40, height / 2)
     out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_h(L["graph"])}" '
            f'xmlns="http://www.w3.org/2000/svg" class="circuit">']
-    out += _edges(c, pos, loss_xy, digits)
+    out += _edges(c, pos, loss_xy, digits, L)
     for col in c.columns:
         for u in col.units:
             out += _unit(u, col, pos[u.id], digits)
@@ -55,15 +55,22 @@ def svg(c, digits: int, L: dict) -> str:
     return "\n".join(out)
 
 
-def _edges(c, pos, loss_xy, digits):
+def _edges(c, pos, loss_xy, digits, L):
     out = []
     col_of = {u.id: col.layer for col in c.columns for u in col.units}
     count = {}
     for e in c.edges:
-        count[col_of[e.dst]] = count.get(col_of[e.dst], 0) + 1
+        count[col_of[e.dst]] = count.get(col_of[e.dst], 0) + (e.kind == "weight")
     for e in c.edges:
         (x1, y1), (x2, y2) = pos[e.src], pos[e.dst]
         x1, x2 = x1 + NODE_W / 2, x2 - NODE_W / 2
+        if e.kind != "weight":  # a skip (arched over the block) or a wire into a normalisation unit: no parameter
+            lift = 0.0 if e.kind == "norm" else -1.1 * NODE_H
+            mx, my = (x1 + x2) / 2, min(y1, y2) + lift if lift else (y1 + y2) / 2
+            out.append(f'<g class="edge {e.kind}" data-src="{_h(e.src)}" data-dst="{_h(e.dst)}"><title>'
+                       f'{_h(e.src)} → {_h(e.dst)}: {_h(L["graph_" + e.kind])}</title>'
+                       f'<path class="wire" d="M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}"/></g>')
+            continue
         label = ""
         if count[col_of[e.dst]] <= EDGE_LABELS:
             lx, ly = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3
@@ -95,7 +102,8 @@ def _unit(u, col, xy, digits):
                 _text(x, y - 2, u.id, "name"), _text(x, y + 13, num(u.value, digits), "value"), "</g>"]
     out = [f'<g class="node" data-node="{_h(u.id)}"><title>{_h(u.id)}: in {_h(num(u.z, digits))}, '
            f'out {_h(num(u.value, digits))}, ∂L/∂out {_h(num(u.grad_out, digits))}, δ {_h(num(u.delta, digits))}'
-           f'</title>',
+           + (f'; μ {_h(num(u.norm[0], digits))}, σ² {_h(num(u.norm[1], digits))}, x̂ {_h(num(u.norm[2], digits))}'
+              if u.norm else "") + '</title>',
            f'<rect x="{left}" y="{top}" width="{NODE_W}" height="{NODE_H}" rx="10"/>',
            _text(x, top + 15, f"{u.id} · {col.activation}", "name"),
            _text(x, top + 32, f"out {num(u.value, digits)}", "value"),

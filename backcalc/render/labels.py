@@ -12,7 +12,13 @@ LABELS = {
             "batchnorm": "batchnorm: each unit over the {n} samples of the batch (biased variance, eps = {eps})",
             "layernorm": "layernorm: each sample over its {n} units (biased variance, eps = {eps})",
         },
-        "compact": "check, the compact form: (1/(N·sigma))·(N·g − Σg − xhat·Σ(g·xhat)) with g = ∂L/∂xhat",
+        "compact": "check, the compact form: {formula} with {g}",
+        "batch_of_one": "a batch of one sample: var = 0, so xhat = 0/√eps = 0 and the output is beta (as PyTorch "
+                        "gives with eps); the gradient reaching the input through this layer is 0",
+        "splits": "the gradient splits here: back through {unit}_in, and straight through the skip to {source}",
+        "adds_up": "the gradient adds up here: the paths back through the block, plus {path} straight through the skip",
+        "skip_layer": "+ the skip from {source}",
+        "graph_skip": "skip: + as it is", "graph_norm": "μ, σ²",
         "sample": "sample {s}",
         "loss": "Loss",
         "loss_kind": {  # each followed by its formula from the loss table (backcalc.tape.losses)
@@ -72,7 +78,13 @@ LABELS = {
             "batchnorm": "batchnorm: tiap unit atas {n} sampel dalam batch (varians bias, eps = {eps})",
             "layernorm": "layernorm: tiap sampel atas {n} unitnya (varians bias, eps = {eps})",
         },
-        "compact": "periksa, bentuk ringkas: (1/(N·sigma))·(N·g − Σg − xhat·Σ(g·xhat)) dengan g = ∂L/∂xhat",
+        "compact": "periksa, bentuk ringkas: {formula} dengan {g}",
+        "batch_of_one": "batch berisi satu sampel: var = 0, jadi xhat = 0/√eps = 0 dan outputnya beta (seperti "
+                        "PyTorch dengan eps); gradien yang sampai ke input lewat lapisan ini 0",
+        "splits": "gradien bercabang di sini: kembali lewat {unit}_in, dan langsung lewat skip ke {source}",
+        "adds_up": "gradien dijumlahkan di sini: jalur-jalur kembali lewat blok, ditambah {path} langsung lewat skip",
+        "skip_layer": "+ skip dari {source}",
+        "graph_skip": "skip: + apa adanya", "graph_norm": "μ, σ²",
         "sample": "sampel {s}",
         "loss": "Loss (fungsi kerugian)",
         "loss_kind": {

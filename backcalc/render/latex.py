@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import text
@@ -109,7 +111,8 @@ def _forward(d, digits, L):
             out += _align(rows)
             rows, current, last_sample = [], row.layer, None
             layer = d.spec.layers[row.layer - 1]
-            out.append(rf"\subsubsection*{{{escape(L['layer'].format(n=layer.index, name=layer.name, activation=layer.activation))}}}")
+            out.append(rf"\subsubsection*{{{escape(text.layer_title(d, layer, L))}}}")
+            out += _norm_stats(d, layer.index, digits, L)
         if d.spec.samples > 1 and row.sample != last_sample:
             last_sample = row.sample
             rows.append(rf"\intertext{{\emph{{{escape(L['sample'].format(s=row.sample))}}}}}" if rows else "")
@@ -123,6 +126,62 @@ def _forward(d, digits, L):
         rows += equation_rows(lhs, sides)
     out += _align(rows)
     return out
+
+
+def _norm_stats(d, layer, digits, L) -> list:
+    """A normalisation layer's μ, σ², σ and x̂ (the text page's equations), under a line saying over what."""
+    out, rows = [], []
+    for st in (r for r in d.norm_stats if r.layer == layer):
+        if not out:
+            out += [escape(line) + r"\\" for line in text.norm_heading(st, digits, L)]
+        for lhs, sides, sample in text.norm_stat_equations(st, digits):
+            tag = L["sample"].format(s=sample) if sample and d.spec.samples > 1 else ""
+            mean = f")/{st.count}"
+            if sides[0].startswith("(") and sides[0].endswith(mean) and len(sides[0]) > 40:
+                rows += _mean_rows(lhs, sides[0][1:-len(mean)], st.count, sides[1:], tag)
+            else:
+                rows += equation_rows(lhs, sides, tag=tag)
+    return out + _align(rows)
+
+
+def _mean_rows(lhs, inner, count, rest, tag, width=40) -> list:
+    """``lhs = (1/N)·(t1 + t2 + …)`` broken between the terms (a long mean of squares), then ``= rest``."""
+    lines, line = [], []
+    for term in top_level_split(inner, " + "):
+        if line and len(" + ".join(line + [term])) > width:
+            lines.append(line)
+            line = []
+        line.append(term)
+    lines.append(line)
+    rows = []
+    for k, terms in enumerate(lines):
+        body = " + ".join(to_tex(t) for t in terms)
+        start = rf"{to_tex(lhs)} &= \frac{{1}}{{{count}}}\Big(" if k == 0 else r"&\phantom{=} "
+        end = r"\Big)" if k == len(lines) - 1 else " +"
+        rows.append(start + body + end + (rf" \tag*{{{text_escape(tag)}}}" if tag and k == 0 else ""))
+    return rows + [" &= " + " = ".join(to_tex(side) for side in rest)]
+
+
+_FORMULA_WORD = re.compile(r"(∂[^\s,;)]+|\b\w+_(?:in|out)\b)")
+
+
+def _mixed(words: str) -> str:
+    """A sentence of the page with its node names and ∂-fractions set as inline math (``r1_in``, ``∂L/∂r1_out·1``)."""
+    return "".join(f"${to_tex(piece)}$" if k % 2 else escape(piece)
+                   for k, piece in enumerate(_FORMULA_WORD.split(words)))
+
+
+def compact_tex(L) -> str:
+    """The compact-form label in text mode, its formula and g set as inline math."""
+    out = []
+    for piece in re.split(r"(\{formula\}|\{g\})", L["compact"]):
+        if piece == "{formula}":
+            out.append(f"${to_tex(text.COMPACT_FORMULA)}$")
+        elif piece == "{g}":
+            out.append(f"${to_tex(text.COMPACT_G)}$")
+        elif piece:
+            out.append(escape(piece))
+    return "".join(out)
 
 
 def _summary_table(d, digits, L):
@@ -154,7 +213,9 @@ def _loss(d, digits, L):
 
 def _upstream(d, digits, lang):
     rows = []
+    L = labels(lang)
     many = d.spec.samples > 1
+    compact = {(st.layer - 1, unit, s): v for st in d.norm_stats for s, unit, v in st.compact}
     for u in d.upstream:
         tag = f"[{u.sample}]" if many else ""
         if not u.paths:
@@ -162,6 +223,11 @@ def _upstream(d, digits, lang):
             continue
         names, values = text.path_sum(u, digits)
         rows += equation_rows(u.name, [names, values, num(u.value, digits)], tag=tag)
+        if (u.layer, u.unit, u.sample) in compact:  # the three paths' sum checked by the compact form
+            rows.append(rf"\intertext{{\small ({compact_tex(L)}: ${tex(compact[(u.layer, u.unit, u.sample)], digits)}$)}}")
+        note = text.skip_note(d, u, L)
+        if note:  # where the gradient splits at a skip, and where it adds up again
+            rows.append(rf"\intertext{{\small ({_mixed(note)})}}")
     return rows
 
 

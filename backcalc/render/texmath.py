@@ -46,11 +46,20 @@ def number(text: str) -> str:
     return text
 
 
+# the normalisation statistics' ASCII names (mu_n1, var_n1, xhat_n1, …) set as the symbols they stand for
+_GREEK = {"mu": r"\mu", "sigma": r"\sigma", "var": r"\sigma^2", "xhat": r"\hat{x}", "gamma": r"\gamma",
+          "beta": r"\beta", "eps": r"\varepsilon"}
+
+
 def _name(word: str) -> str:
     if word in _FUNCTIONS:
         return _FUNCTIONS[word]
+    if word in _GREEK:
+        return _GREEK[word]
     if "_" in word:
         head, tail = word.split("_", 1)
+        if head in _GREEK and tail not in ("in", "out"):
+            return f"{_GREEK[head]}_{{{tail.replace('_', ',')}}}"
         return tex_name(f"{head}_{tail}") if tail in ("in", "out") or "_" not in tail else \
             f"{head}_{{{_name(tail)}}}"
     return word
@@ -85,6 +94,11 @@ def to_tex(text: str) -> str:
             continue
         if ch == "^" and text[i + 1:i + 2] == "(":
             out.append("^{")
+            closers.append("}")
+            i += 2
+            continue
+        if ch == "√" and text[i + 1:i + 2] == "(":  # √(var + eps): the radical over the whole bracket
+            out.append(r"\sqrt{")
             closers.append("}")
             i += 2
             continue

@@ -100,6 +100,11 @@ def activation_line(row, digits) -> str:
         parts.append(rule.definition(a=a))
     if rule.elementwise and rule.expression(a=a) != a:  # the identity at a number is that number: said once
         parts.append(rule.expression(a=num(row.z, digits)))
+    if row.skip:  # a skip adds NAME's output after the activation: r1_out = tanh(r1_in) + h1_out
+        source, value = row.skip
+        expr = rule.expression(a=a) if rule.elementwise else a
+        at = rule.expression(a=num(row.z, digits)) if rule.elementwise else num(row.z, digits)
+        parts = [parts[0], f"{expr} + {source}", f"{at} + {signed(value, digits)}"]
     return " = ".join(parts + [num(row.a, digits)])
 
 
@@ -132,7 +137,7 @@ def _forward(d, digits, L):
         if row.layer != current:
             current = row.layer
             layer = d.spec.layers[row.layer - 1]
-            out += ["", L["layer"].format(n=layer.index, name=layer.name, activation=layer.activation)]
+            out += ["", layer_title(d, layer, L)]
             out += norm_stat_lines(d, layer.index, digits, L)
             last_sample = None
         if samples > 1 and row.sample != last_sample:
@@ -183,24 +188,51 @@ def loss_title(kind: str, L: dict) -> str:
     return f"{L['loss_kind'][kind]} {LOSS_KINDS[kind].summary.format(true_class=L['true_class'])}"
 
 
+def layer_title(d, layer, L) -> str:
+    """``Layer 3 (r, tanh)``, with ``+ the skip from h`` for a layer that adds another's output."""
+    title = L["layer"].format(n=layer.index, name=layer.name, activation=layer.activation)
+    skip = getattr(layer, "skip", None)
+    if skip is None:
+        return title
+    source = d.spec.input_name if skip == 0 else d.spec.layers[skip - 1].name
+    return f"{title} {L['skip_layer'].format(source=source)}"
+
+
 def norm_stat_lines(d, layer: int, digits, L) -> list:
     """A normalisation layer's μ, σ², √(σ² + eps) and x̂ of each group, with numbers (batchnorm: per unit over
     the batch; layernorm: per sample over its units)."""
     out = []
     for st in (r for r in d.norm_stats if r.layer == layer):
         if not out:
-            out.append("  " + L["norm_stats"][st.kind].format(n=st.count, eps=num(st.eps, digits)))
-        xs = " + ".join(signed(x, digits) for _, _, _, x, _ in st.members)
-        sq = " + ".join(f"({signed(x, digits)} − {signed(st.mu, digits)})²" for _, _, _, x, _ in st.members)
-        out.append(f"  mu_{st.name} = ({xs})/{st.count} = {num(st.mu, digits)}")
-        out.append(f"  var_{st.name} = ({sq})/{st.count} = {num(st.var, digits)}")
-        out.append(f"  sigma_{st.name} = √(var_{st.name} + eps) = √({num(st.var, digits)} + {num(st.eps, digits)})"
-                   f" = {num(st.sigma, digits)}")
-        for s, unit, src, x, xhat in st.members:
-            tag = f"[{s}] " if d.spec.samples > 1 else ""
-            out.append(f"  {tag}xhat_{unit} = ({src} − mu_{st.name})/sigma_{st.name} = ({signed(x, digits)} − "
-                       f"{signed(st.mu, digits)})/{num(st.sigma, digits)} = {num(xhat, digits)}")
+            out += ["  " + line for line in norm_heading(st, digits, L)]
+        for lhs, sides, sample in norm_stat_equations(st, digits):
+            tag = f"[{sample}] " if sample and d.spec.samples > 1 else ""
+            out.append(f"  {tag}{lhs} = {' = '.join(sides)}")
     return out
+
+
+def norm_heading(st, digits, L) -> list:
+    """What a normalisation layer's statistics are taken over (and, for a batch of one, what that gives)."""
+    out = [L["norm_stats"][st.kind].format(n=st.count, eps=num(st.eps, digits))]
+    if st.count == 1 and st.kind == "batchnorm":
+        out.append(L["batch_of_one"])
+    return out
+
+
+def norm_stat_equations(st, digits) -> list:
+    """``(lhs, sides, sample)`` of one group's statistics: μ, σ², σ = √(σ² + eps), then each member's x̂
+    (``sample`` is 0 for the statistics, the member's sample for its x̂); the text and LaTeX pages set them."""
+    xs = " + ".join(signed(x, digits) for _, _, _, x, _ in st.members)
+    sq = " + ".join(f"({signed(x, digits)} − {signed(st.mu, digits)})²" for _, _, _, x, _ in st.members)
+    rows = [(f"mu_{st.name}", [f"({xs})/{st.count}", num(st.mu, digits)], 0),
+            (f"var_{st.name}", [f"({sq})/{st.count}", num(st.var, digits)], 0),
+            (f"sigma_{st.name}", [f"√(var_{st.name} + eps)", f"√({num(st.var, digits)} + {num(st.eps, digits)})",
+                                  num(st.sigma, digits)], 0)]
+    for s, unit, src, x, xhat in st.members:
+        rows.append((f"xhat_{unit}", [f"({src} − mu_{st.name})/sigma_{st.name}",
+                                      f"({signed(x, digits)} − {signed(st.mu, digits)})/{num(st.sigma, digits)}",
+                                      num(xhat, digits)], s))
+    return rows
 
 
 def _upstream(d, digits, L=None):
@@ -217,9 +249,37 @@ def _upstream(d, digits, L=None):
         out.append(f"  {tag}{u.name} = {names}")
         out.append(f"  {' ' * (len(tag) + len(u.name))} = {values} = {num(u.value, digits)}")
         if (u.layer, u.unit, u.sample) in compact:
-            out.append(f"  {' ' * (len(tag) + len(u.name))}   ({L['compact']}: "
+            out.append(f"  {' ' * (len(tag) + len(u.name))}   ({compact_label(L)}: "
                        f"{num(compact[(u.layer, u.unit, u.sample)], digits)})")
+        note = skip_note(d, u, L)
+        if note:
+            out.append(f"  {' ' * (len(tag) + len(u.name))}   ({note})")
     return out
+
+
+# ∂L/∂x of a normalisation layer's input in one line, shown under the sum of its three paths as the check
+COMPACT_FORMULA = "(1/(N·sigma))·(N·g − Σg − xhat·Σ(g·xhat))"
+COMPACT_G = "g = ∂L/∂xhat"
+
+
+def compact_label(L) -> str:
+    """``check, the compact form: (1/(N·sigma))·(…) with g = ∂L/∂xhat`` in the page's language."""
+    return L["compact"].format(formula=COMPACT_FORMULA, g=COMPACT_G)
+
+
+def skip_note(d, u, L) -> str:
+    """The marker of a skip connection on an ∂L/∂unit_out row: "the gradient splits here" on a unit whose layer
+    adds a skip (its gradient goes back through the block and straight to the skipped-from unit), "adds up here"
+    on the skipped-from unit, whose sum has the skip's path (``∂L/∂r1_out·1``); else ""."""
+    through = [p for p in u.paths if p.skip]
+    if through:
+        return L["adds_up"].format(path=" + ".join(f"{p.grad_name}·1" for p in through))
+    layer = d.spec.layers[u.layer - 1]
+    if getattr(layer, "skip", None) is None:
+        return ""
+    c = layer.unit_names.index(u.unit)
+    source = d.spec.unit_names(layer.skip)[c]
+    return L["splits"].format(unit=u.unit, source=source if layer.skip == 0 else node_out(source))
 
 
 def _deltas(d, digits, L):

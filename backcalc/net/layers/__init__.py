@@ -120,6 +120,8 @@ class LayerContext:
     budget: Budget
     earlier: tuple = ()       # the layer specs read so far (a skip connection looks its source up here)
     shape: tuple = ()         # one sample's input shape when it is a map (channels × height × width)
+    input_name: str = "x"     # data.input_name (a skip may name the input)
+    input_units: int = 0      # features per sample of data.x
 
     @property
     def in_shape(self) -> tuple:

@@ -103,7 +103,7 @@ class Dense:
         nodes = {"product": product, "z": z}
         if self.skip is not None:  # the fork's second path: the output of layer NAME added as it is
             out = f + earlier[self.skip]
-            nodes["f"] = f
+            nodes["f"], nodes["skipped"] = f, earlier[self.skip]
         out.label = array_key("a", n)
         return LayerPass(self, a, out, leaves, nodes)
 
@@ -123,14 +123,16 @@ class Dense:
         W = lp.nodes["product"].local[0]  # the weights as the matmul entry saw them
         b = lp.params[array_key("b", n)].data
         sources = reader.spec.unit_names(n - 1)
+        skipped = lp.nodes["skipped"].data if self.skip is not None else None  # NAME's output, as added after f
         rows = []
         for s in range(reader.spec.samples):
             for c, unit in enumerate(self.unit_names):
                 terms = tuple((weight_name(sources[a], unit), float(W[a, c]), reader.source(n - 1, a),
                                self._source_value(lp, s, a)) for a in range(self.fan_in))
+                skip = (reader.source(self.skip, c), float(skipped[s, c])) if skipped is not None else ()
                 rows.append(UnitForward(n, unit, s + 1, terms, bias_name(unit), float(b[c]),
                                         float(lp.nodes["z"].data[s, c]), float(lp.output.data[s, c]),
-                                        self.activation, self.alpha))
+                                        self.activation, self.alpha, skip))
         return rows
 
     def input_paths(self, lp: LayerPass, s: int, a: int, unit: str, source: int) -> tuple:
@@ -138,7 +140,7 @@ class Dense:
         paths = ()
         if source == self.skip:  # straight through the skip: ∂L/∂v_out · 1 (the gradient splits at the fork)
             v = self.unit_names[a]
-            paths = (Path(v, f"∂L/∂{node_out(v)}", float(lp.output.grad[s, a]), "1", 1.0),)
+            paths = (Path(v, f"∂L/∂{node_out(v)}", float(lp.output.grad[s, a]), "1", 1.0, skip=True),)
         if source != self.index - 1:
             return paths
         W = lp.nodes["product"].local[0]  # as recorded by this layer's matmul entry
@@ -186,11 +188,18 @@ def read(table: dict, ctx) -> Dense:
 
 
 def _skip(table, ctx, units: int) -> int:
-    """The index of the earlier layer ``skip`` names; its output must have this layer's shape."""
+    """The index of the earlier layer ``skip`` names (0 for the input, by ``data.input_name``); its output must
+    have this layer's shape."""
     name = table["skip"]
+    if isinstance(name, str) and name == ctx.input_name and ctx.input_units:
+        if ctx.input_units != units:
+            ctx.fail(f"the input {name!r} gives {ctx.input_units} values per sample and this layer {units}: a skip "
+                     f"adds outputs of the same shape", "skip")
+        return 0
     source = next((layer for layer in ctx.earlier if isinstance(name, str) and layer.name == name), None)
     if source is None:
-        ctx.fail(f"expected the name of an earlier layer (one of {', '.join(repr(l.name) for l in ctx.earlier) or 'none'})"
+        names = [repr(ctx.input_name)] * bool(ctx.input_units) + [repr(l.name) for l in ctx.earlier]
+        ctx.fail(f"expected the name of an earlier layer or the input (one of {', '.join(names)})"
                  f", got {kind_of(name) if not isinstance(name, str) else repr(name)}", "skip")
     if source.units != units:
         ctx.fail(f"layer {source.name!r} gives {source.units} units per sample and this layer {units}: a skip adds "
