@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from backcalc.grading.grade import check_answers
 from backcalc.grading.keys import AnswerSpace
-from backcalc.grading.mistakes import backprop
+from backcalc.grading.student_backprop import backprop
 from backcalc.net.derivation import explain
 from backcalc.net.spec import load_spec
 from backcalc.render.format import num

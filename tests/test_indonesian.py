@@ -46,14 +46,20 @@ def _words(obj):
 
 
 def _tables(lang):
-    from backcalc.render import check, classroom
+    """Every word table of the renderers: each module-level dict of backcalc.render keyed by language."""
+    import importlib
+    import pkgutil
 
-    out = [label_module.LABELS[lang], getattr(label_module, "VANISHING", {}).get(lang, {})]
-    for module in (check, classroom):
+    import backcalc.render as render
+
+    out = []
+    for info in pkgutil.iter_modules(render.__path__):
+        module = importlib.import_module(f"backcalc.render.{info.name}")
         for name in dir(module):
             table = getattr(module, name)
             if isinstance(table, dict) and isinstance(table.get(lang), dict):
                 out.append(table[lang])
+    assert any(t is label_module.LABELS[lang] for t in out)
     return out
 
 

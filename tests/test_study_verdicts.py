@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import study_reference as ref
-from backcalc.render.labels import VANISHING
+from backcalc.render.labels_study import VANISHING
 from backcalc.study.vanishing import make_problem, vanishing
 
 SMALL = dict(depth=9, width=64, samples=120, features=20)

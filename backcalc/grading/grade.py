@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .reader import (HAND_RTOL, LOW_PRECISION, MAX_ANSWER, STEP_RTOL, VERDICTS, Invalid, Tolerance, _Reader,
-                     decimals, half_unit, read_answers)
+from .reader import MAX_ANSWER, Invalid, _Reader, read_answers
+from .tolerance import HAND_RTOL, LOW_PRECISION, STEP_RTOL, VERDICTS, Tolerance, decimals, half_unit
 from .keys import SECTIONS, AnswerSpace
 from ..errors import AnswersError
 from .mistakes import MAX_PATH_UNITS, Mistake, _Catalogue

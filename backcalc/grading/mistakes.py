@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .reader import Tolerance
+from .tolerance import Tolerance
 from .keys import AnswerSpace
-from .optim_mistakes import gradient_candidates, penalty_term, plain_sgd, update_candidates
+from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
 from ..net.names import array_key, bias_name, element_key
+from .student_backprop import backprop, with_own
 
 MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
 
@@ -29,8 +30,8 @@ class Mistake:
 # ─────────────────────────────────────────── the catalogue of mistakes ───────────────────────────────────────────
 #
 # Each mistake is a function of the derivation's records that gives the value the mistake produces for a key.
-# Mistakes in the backward pass are modelled by one small backprop with switches (backprop): it starts from
-# the tape's ∂L/∂output and the tape's forward values and propagates the way the student did.
+# Mistakes in the backward pass are modelled by one small backprop with switches (student_backprop.backprop):
+# it starts from the tape's ∂L/∂output and the tape's forward values and propagates the way the student did.
 
 def _M(code, **params) -> Mistake:
     return Mistake(code, tuple(params.items()))
@@ -39,63 +40,6 @@ def _M(code, **params) -> Mistake:
 def _weighted_sum(layer) -> bool:
     """A layer the catalogue models: z = a·W + b (a fan_in × units matrix), then an activation."""
     return getattr(getattr(layer, "weights", None), "ndim", 0) == 2 and getattr(layer, "bias", None) is not None
-
-
-def _own(values, own, kind, n):
-    """``values`` with the student's own numbers put in where the sheet gives them (NaN elsewhere)."""
-    given = own.get(kind, {}).get(n) if own else None
-    return values if given is None else np.where(np.isnan(given), values, given)
-
-
-def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra_out=None, own=None):
-    """∂L/∂a, local factors, δ and parameter gradients per layer, with at most one mistake switched on.
-
-    With no switch it is plain backpropagation from the tape's ∂L/∂output and forward values (a test holds it
-    equal to the tape). ``own`` ({"out"|"local"|"delta"|"a": {layer: samples × units, NaN where not given}})
-    carries the student's own earlier values forward instead of the exact ones; each value is recorded as
-    computed, before the student's own number replaces it for the steps below.
-
-    >>> from backcalc.net.derivation import explain
-    >>> sp = AnswerSpace(explain())
-    >>> bool(np.allclose(backprop(sp)["W"][1], sp.grads["W1"]))
-    True
-    """
-    out = {"out": {}, "local": {}, "delta": {}, "W": {}, "b": {}}
-    g = sp.g_out[sp.N]
-    for n in range(sp.N, 0, -1):
-        layer = sp.spec.layers[n - 1]
-        out["out"][n] = g
-        g = _own(g, own, "out", n)
-        if sp.local[n] is None:  # softmax: δ_c = s_c·(g_c − Σ_j g_j·s_j)
-            s = _own(sp.a[n], own, "a", n)
-            loc = used = None
-            delta = s * (g - (g * s).sum(axis=1, keepdims=True))
-        else:
-            loc = local[n] if local and n in local else sp.local[n]
-            used = _own(loc, own, "local", n)
-            delta = g * used
-        out["local"][n], out["delta"][n] = loc, delta
-        delta = _own(delta, own, "delta", n)
-        source = _own(sp.a[n - 1], own, "a", n - 1)
-        out["W"][n] = source.T @ delta + penalty_term(sp.spec, array_key("W", n), sp.old[array_key("W", n)])
-        out["b"][n] = delta.sum(axis=0) + penalty_term(sp.spec, array_key("b", n), sp.old[array_key("b", n)])
-        if n == 1:
-            break
-        W = (weights or {}).get(n, layer.weights)
-        if sums:
-            if used is None:
-                return None
-            g = g.sum(axis=1, keepdims=True) * used.sum(axis=1, keepdims=True) * W.sum(axis=1)[None, :]
-            if sums == 2 and layer.units > 1:  # and Σ_k ∂k_in/∂w_jk = (number of k units)·j_out, as the notes do
-                g = g * (layer.units * source)
-        else:
-            if drop is not None and drop[0] == n:
-                delta = delta.copy()
-                delta[:, drop[1]] = 0.0
-            g = delta @ W.T
-        if extra_out == n - 1:
-            g = g * source
-    return out
 
 
 class _Catalogue:
@@ -284,11 +228,11 @@ class _Catalogue:
         yield (_M("sign"),), -item.expected
         if self.own:  # the step done right from the student's own earlier node values
             if kind == "z":
-                source = _own(sp.a[n - 1], self.own, "a", n - 1)[s]
+                source = with_own(sp.a[n - 1], self.own, "a", n - 1)[s]
                 yield (_M("carried"),), float(source @ layer.weights[:, c] + layer.bias[c]), "own"
             elif layer.activation != "softmax":
                 kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
-                z_own = _own(sp.z[n], self.own, "z", n)[s, c]
+                z_own = with_own(sp.z[n], self.own, "z", n)[s, c]
                 yield (_M("carried"),), float(RULES[layer.activation].array(np.array([z_own]), **kw)[0]), "own"
 
     def _factor(self, item):

@@ -21,7 +21,7 @@ import math
 import xml.etree.ElementTree as ET
 from html import escape
 
-from .reader import HAND_RTOL, STEP_RTOL
+from .tolerance import HAND_RTOL, STEP_RTOL
 
 DIGITS = 4  # significant digits a blank is judged at
 

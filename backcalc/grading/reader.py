@@ -14,105 +14,15 @@ import numpy as np
 from .keys import _TABLES, AnswerSpace, answer_key
 from ..errors import AnswersError, SpecError, did_you_mean
 from ..userinput import shown
+from .tolerance import is_decimal
 
-# The default ("as written") rule; the README explains it with examples.
-HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: a product of rounded intermediates, right to 0.1%
-STEP_RTOL = 1e-2        # updated values: the change old → new right to 1% (the old value is exact)
-LOW_PRECISION = 0.05    # half a unit of the written precision above 5% of the answer (of the change) cannot show the step
 MAX_ANSWER = sys.float_info.max  # any finite number: explain prints diverging runs' values too
 MAX_WRITTEN = 40  # characters of one written number
 
-VERDICTS = ("correct", "correct_low_precision", "wrong", "invalid")
-
 _TOP = ("format", "title", "student", "id", "fingerprint", "loss", "loss_after") + _TABLES
-_NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?\Z")
 
 
 # ─────────────────────────────────────────── numbers as written ───────────────────────────────────────────
-
-def decimals(text: str) -> int:
-    """Decimals a number is written to: ``"-0.506"`` → 3, ``"2"`` → 0, ``"1.5e-3"`` → 4, ``"1e3"`` → −3."""
-    m = _NUMBER.match(text)
-    if not m:
-        raise ValueError(f"not a decimal number: {text!r}")
-    frac = m.group(2) or m.group(3) or ""
-    return len(frac) - int(m.group(4) or 0)
-
-
-def half_unit(text: str) -> float:
-    """Half a unit in the last written place: the largest error of a correctly rounded value."""
-    return 0.5 * 10.0 ** -max(-300, min(300, decimals(text)))  # 0e999 has −999 decimals: no overflow
-
-
-def _scale(item, reference: float) -> float:
-    """The size a tolerance is relative to: the value itself, or for an updated value its change old → new."""
-    return abs(reference - item.old) if item.section == "updated" else abs(reference)
-
-
-def _slack(reference: float) -> float:
-    return 1e-12 + 1e-9 * abs(reference)  # float representation, never a real difference
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """When a given value counts as right.
-
-    The default rule ("as written"): a value that equals the exact answer rounded at the precision it is written
-    in is never wrong (|given − expected| ≤ ½ unit of its last written digit). So is a value right to 0.1% of
-    the answer (1% of the change old → new for an updated value): a product of rounded intermediates. When the
-    written precision is too coarse to show the step — half a unit is more than 5% of the answer (of the change,
-    for an updated value) — the verdict is ``correct_low_precision``: right as written, counted as correct,
-    and wrong with ``strict``. With ``rtol``/``atol`` set: ``|given − expected| ≤ atol + rtol·|expected|``.
-
-    >>> from backcalc.grading.keys import Item, Ref
-    >>> loss = Item("loss", "loss", "loss", 0.127926, Ref("loss"), (0,))
-    >>> [Tolerance().verdict(loss, t, float(t)) for t in ("0.128", "0.1", "0.13", "0.12")]
-    ['correct', 'correct_low_precision', 'correct', 'wrong']
-    >>> Tolerance(strict=True).verdict(loss, "0.1", 0.1)
-    'wrong'
-    """
-
-    rtol: float | None = None
-    atol: float | None = None
-    strict: bool = False
-
-    @property
-    def as_written(self) -> bool:
-        return self.rtol is None and self.atol is None
-
-    def describe(self) -> str:
-        if self.as_written:
-            return "as written" + (", strict" if self.strict else "")
-        return f"rtol={self.rtol or 0:g}, atol={self.atol or 0:g}"
-
-    def allowed(self, item, text: str, reference: float) -> float:
-        """The largest error that still counts as right (at any precision)."""
-        if not self.as_written:
-            return (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference) + _slack(reference)
-        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
-        return max(half_unit(text), r * _scale(item, reference)) + _slack(reference)
-
-    def low_precision(self, item, text: str) -> bool:
-        """The written precision cannot show the step: half a unit is over 5% of the answer (of its change)."""
-        return self.as_written and half_unit(text) > LOW_PRECISION * _scale(item, item.expected)
-
-    def verdict(self, item, text: str, given: float) -> str:
-        """``correct``, ``correct_low_precision`` or ``wrong`` (see the class docstring)."""
-        error = abs(given - item.expected)
-        if error > self.allowed(item, text, item.expected):
-            return "wrong"
-        if error <= _slack(item.expected) or not self.low_precision(item, text):
-            return "correct"  # exact as written (0, 1.5), or precise enough to show the step
-        return "wrong" if self.strict else "correct_low_precision"
-
-    def match(self, item, text: str, candidate: float) -> float:
-        """How close a given value must be to a mistake's value for that mistake to be named: as close as to
-        the right answer for it to count as right (the mistake reproduces the value at the written precision)."""
-        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
-        if not self.as_written:
-            return self.allowed(item, text, candidate)
-        return max(half_unit(text), r * _scale(item, candidate)) + _slack(candidate)
-
 
 class _Num:
     """A number kept as the text it was written with (TOML/JSON parse hooks)."""
@@ -422,9 +332,9 @@ class _Reader:
             return item, None, None
         if len(text) > MAX_WRITTEN:
             self.fail(where, f"a number written with {len(text)} characters; at most {MAX_WRITTEN}")
-        if "," in text and "." not in text and _NUMBER.match(text.replace(",", ".")):
+        if "," in text and "." not in text and is_decimal(text.replace(",", ".")):
             self.fail(where, f"write the decimal point as a point: {text.replace(',', '.')} (not {text})")
-        if not _NUMBER.match(text):
+        if not is_decimal(text):
             if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
                 self.fail(where, f"expected a finite number, got {text}")
             self.fail(where, f"expected a number (or \"\" to leave it blank), got {_kind(value)}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import optim
+from .optim_formulas import Formula, formulas as step_formulas
 from .names import parse_key
 from .train_spec import Regularization, training_of
 
@@ -33,7 +34,7 @@ class QuantityRow:
     """One quantity of one element's step: new value, old value (state only) and every number of its formula."""
 
     quantity: str
-    formula: optim.Formula
+    formula: Formula
     numbers: dict          # placeholder → number, for substituting into the formula
     value: float
     old: float | None
@@ -115,7 +116,7 @@ def _numbers(s: optim.Settings, t: int, ps, idx) -> dict:
 
 def tables(spec, run, names: dict) -> tuple:
     """ParamTable per step and parameter element, in the spec's parameter order."""
-    formulas = optim.formulas(run.settings)
+    formulas = step_formulas(run.settings)
     out = []
     for step in run.steps:
         arrays = {ps.key: ps for ps in step.params}

@@ -11,7 +11,7 @@ from string import Template
 
 from tabulate import tabulate
 
-from ..net.optim import SYMBOLS
+from ..net.optim_formulas import SYMBOLS
 from .format import num, signed, tex_name, tex_num
 
 # the placeholder a quantity's row assigns to (optim's Update.values name → template name)

@@ -1,7 +1,7 @@
 """Renderers of the vanishing-gradient study: text (tables + a log-scale bar chart), Markdown, PNG figures.
 
 They word the records of :mod:`backcalc.study` (values and codes) and compute nothing of the study; every
-word comes from :data:`backcalc.render.labels.VANISHING` in English or Indonesian. Text and Markdown are
+word comes from :data:`backcalc.render.labels_study.VANISHING` in English or Indonesian. Text and Markdown are
 written from one list of blocks, so they cannot disagree. JSON is ``result.to_dict()``.
 """
 
@@ -11,7 +11,7 @@ import math
 
 from ..tape.rules import RULES
 from .format import num
-from .labels import vanishing_labels
+from .labels_study import vanishing_labels
 
 BAR = 40           # characters of the longest bar
 MAX_EPOCH_ROWS = 12  # longer trainings show every k-th epoch and the last
