@@ -25,8 +25,9 @@ def test_layers_are_ranks_with_units_in_order_and_every_number_on_the_picture():
     assert '{ rank=same; "j1" -> "j2" -> "j3" -> "j4" [style=invis]; }' in src
     assert '{ rank=same; "k1" -> "k2" [style=invis]; }' in src
     # the weight's value (green) and ∂L/∂w (red) on its edge; tests/test_derivation.py confirms -0.0024952
-    edge = next(line for line in src.splitlines() if line.startswith('  "i" -> "j1"'))
-    assert "w_ij1 = 0.25" in edge and "∂L/∂w = -0.0024952" in edge and dot.GREEN in edge and dot.RED in edge
+    weight = next(line for line in src.splitlines() if line.startswith('  "w_ij1@i>j1" [label='))
+    assert "w_ij1 = 0.25" in weight and "∂L/∂w = -0.0024952" in weight and dot.GREEN in weight and dot.RED in weight
+    assert '  "i" -> "w_ij1@i>j1" [arrowhead=none];' in src and '  "w_ij1@i>j1" -> "j1";' in src
     # a unit: in/out above the line, ∂L/∂out and δ below, its bias and ∂L/∂b
     unit = next(line for line in src.splitlines() if line.startswith('  "k1" [label='))
     assert unit.index("out = 0.99753") < unit.index("<HR/>") < unit.index("∂L/∂out = -0.50582")
@@ -78,3 +79,35 @@ def test_without_graphviz_svg_is_one_clear_line(monkeypatch):
     r = run("explain", "--format", "svg")
     assert r.exit_code == 2 and r.output.count("\n") == 1
     assert "Graphviz" in r.output and "--format dot" in r.output
+
+
+def _boxes(svg):
+    """Each drawn node of an SVG by its title: (x0, y0, x1, y1) of its outline and the text inside it."""
+    boxes = {}
+    for name, body in re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]+)</title>(.*?)</g>', svg, re.S):
+        pts = [(float(x), float(y)) for x, y in re.findall(r'(-?[\d.]+),(-?[\d.]+)', body)]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        boxes[name] = ((min(xs), min(ys), max(xs), max(ys)), " ".join(re.findall(r'>([^<]+)</text>', body)))
+    return boxes
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="graphviz not installed")
+def test_a_wide_fan_out_keeps_every_weight_label_in_a_box_of_its_own():
+    # 2 → 12 → 1: 36 weights; as edge labels they collided with each other and with the wires
+    spec = {"format": 1, "seed": 3, "data": {"x": [[0.5, -1.0]], "y": [[1.0]]},
+            "layers": [{"name": "h", "activation": "sigmoid", "units": 12, "init": "xavier_normal"},
+                       {"name": "o", "activation": "linear", "units": 1, "init": "xavier_normal"}]}
+    d = explain(spec)
+    svg = dot.to_image(dot.render(d), "svg").decode()
+    boxes = _boxes(svg)
+    edges = "".join(re.findall(r'<g id="edge\d+" class="edge">(.*?)</g>', svg, re.S))
+    assert "<text" not in edges  # no label drawn on a wire
+    for t in d.terms:
+        if t.name.startswith("w_"):
+            owners = [n for n, (_, text) in boxes.items() if f"{t.name} = " in text.replace("&#45;", "-")]
+            assert len(owners) == 1, t.name
+    items = sorted(boxes.items())
+    for i, (a, (ba, _)) in enumerate(items):
+        for b, (bb, _) in items[i + 1:]:
+            apart = ba[2] <= bb[0] or bb[2] <= ba[0] or ba[3] <= bb[1] or bb[3] <= ba[1]
+            assert apart, (a, b)

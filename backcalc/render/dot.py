@@ -102,6 +102,8 @@ def _detailed(c, digits, L):
             out.append(f"  {_q(u.id)} [label={label}];")
         out.append(f"  {{ rank=same; {' -> '.join(ids)} [style=invis]; }}" if len(ids) > 1 else
                    f"  {{ rank=same; {ids[0]}; }}")
+    # each weight is a small node of its own on its wire (a gate input, as the circuit notes draw it): Graphviz
+    # never lets nodes overlap, so a wide fan-out keeps every label readable, where edge labels would collide
     for e in c.edges:
         if e.kind == "skip":  # the fork: the output is added as it is, and its gradient comes straight back
             out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={_q(L['graph_skip'])}, style=dashed, constraint=false];")
@@ -109,9 +111,13 @@ def _detailed(c, digits, L):
         if e.kind == "norm":
             out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={_q(L['graph_norm'])}, style=dotted];")
             continue
-        label = f"<{_font(GREEN, f'{e.param} = {num(e.weight, digits)}')}<BR/>" \
-                f"{_font(RED, f'∂L/∂w = {num(e.grad, digits)}')}>"
-        out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={label}, decorate=true];")
+        w = _q(f"{e.param}@{e.src}>{e.dst}")
+        label = (f"<{_font(GREEN, f'{e.param} = {num(e.weight, digits)}')}<BR/>"
+                 f"{_font(RED, f'∂L/∂w = {num(e.grad, digits)}')}>")
+        out.append(f"  {w} [label={label}, shape=box, style=\"rounded,filled\", fillcolor=\"#f6f8fa\", "
+                   f"color=\"#d0d7de\", margin=\"0.04,0.02\", fontsize=8];")
+        out.append(f"  {_q(e.src)} -> {w} [arrowhead=none];")
+        out.append(f"  {w} -> {_q(e.dst)};")
     return out
 
 
