@@ -56,7 +56,7 @@ def test_markdown_and_dot_and_steps():
     md = run("explain", "--format", "markdown").output
     assert md.startswith("# ") and "| parameter" in md
     dot = run("explain", "--format", "dot").output
-    assert dot.startswith("digraph") and '"j1" -> "k1"' in dot
+    assert dot.startswith("digraph") and '"j1" -> "w_j1k1@j1>k1"' in dot and '"w_j1k1@j1>k1" -> "k1"' in dot
     r = run("explain", str(ROOT / "worked_examples" / "deep_sigmoid_chain.toml"), "--steps", "4")
     assert "Loss history" in r.output and "Loss after 4 steps" in r.output
 

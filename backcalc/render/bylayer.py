@@ -15,6 +15,7 @@ import dataclasses
 from . import focus, text
 from .format import num
 from .labels import labels, localize
+from .working import matrix_lines, symbolic_lines
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False, fmt: str = "text") -> str:
@@ -29,7 +30,7 @@ def lines(d, digits=5, lang="en", full=False):
         return page  # the summary page has no per-unit rows to regroup
     head = page[:page.index(L["backward"])]
     heading = L["backward"] + " · " + L["order_layer"]
-    out = head + [heading, "-" * len(heading)]
+    out = head + [heading, "-" * len(heading), ""] + symbolic_lines(d, lang)
     for layer in reversed(d.spec.layers):
         n = layer.index
         title = L["layer_backward"].format(n=n, name=layer.name, activation=layer.activation)
@@ -41,6 +42,8 @@ def lines(d, digits=5, lang="en", full=False):
         out += ["", "  " + L["terms"]] + text._terms(part, digits, L)
         out += ["", "  " + L["update"].format(lr=num(d.spec.learning_rate, digits))]
         out += text._updates(part, digits, L, True)
+        matrices = matrix_lines(d, digits, lang, layer=n)
+        out += ["", "  " + matrices[0]] + ["  " + line for line in matrices[2:]] if matrices else []
     tail = page[page.index(next(line for line in page if line.startswith(L["update"].split(":")[0]))):]
     after = tail[next(i for i, line in enumerate(tail) if line == ""):]
     return out + after

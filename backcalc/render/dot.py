@@ -112,10 +112,10 @@ def _detailed(c, digits, L):
             out.append(f"  {_q(e.src)} -> {_q(e.dst)} [label={_q(L['graph_norm'])}, style=dotted];")
             continue
         w = _q(f"{e.param}@{e.src}>{e.dst}")
-        label = (f"<{_font(GREEN, f'{e.param} = {num(e.weight, digits)}')}<BR/>"
-                 f"{_font(RED, f'∂L/∂w = {num(e.grad, digits)}')}>")
-        out.append(f"  {w} [label={label}, shape=box, style=\"rounded,filled\", fillcolor=\"#f6f8fa\", "
-                   f"color=\"#d0d7de\", margin=\"0.04,0.02\", fontsize=8];")
+        label = ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" STYLE="ROUNDED" '
+                 f'BGCOLOR="#f6f8fa" COLOR="#d0d7de"><TR><TD>{_font(GREEN, f"{e.param} = {num(e.weight, digits)}")}'
+                 f'</TD></TR><TR><TD>{_font(RED, f"∂L/∂w = {num(e.grad, digits)}")}</TD></TR></TABLE>>')
+        out.append(f"  {w} [label={label}, fontsize=8];")
         out.append(f"  {_q(e.src)} -> {w} [arrowhead=none];")
         out.append(f"  {w} -> {_q(e.dst)};")
     return out

@@ -22,6 +22,7 @@ from .format import num, signed
 from .htmlsvg import svg
 from .labels import labels, localize
 from .page_assets import CSS, SCRIPT
+from .working import matrix_lines, symbolic_lines
 
 MAX_STEPS_SHOWN = 20  # the step selector offers at most this many steps (the history lists them all)
 _ids = itertools.count(1)
@@ -54,7 +55,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, steps=None,
         if page.spec.samples > 1:
             body.append(f'<p class="caption">{_h(L["graph_sample"].format(s=1, n=page.spec.samples))}</p>')
         body += _templates(page, digits, lang, full)
-        body += _derivation(page, digits, L, full)
+        body += _derivation(page, digits, L, full, lang)
         body.append("</section>")
     body += _after(d, digits, L, full)
     body.append(f'<aside id="details" class="details" aria-live="polite"><p>{_h(L["html_details"])}</p></aside>')
@@ -105,7 +106,7 @@ def _eq(line, node="", param=""):
     return f'<div class="eq"{attrs}>{_h(line)}</div>'
 
 
-def _derivation(d, digits, L, full):
+def _derivation(d, digits, L, full, lang="en"):
     detailed = d.shows_detail(full)
     out = ['<div class="derivation">', f"<h2>{_h(L['forward'])}</h2>"]
     if detailed:
@@ -115,17 +116,32 @@ def _derivation(d, digits, L, full):
     out += [f"<h2>{_h(L['loss'])}</h2>"] + [_eq(line.strip()) for line in text.loss_lines(d, digits, L)]
     out.append(f"<h2>{_h(L['backward'])}</h2>")
     if detailed:
+        out += _working(symbolic_lines(d, lang))
         out.append(f"<h3>{_h(L['upstream'])}</h3>")
         out += _upstream(d, digits, L)
         out.append(f"<h3>{_h(L['deltas'])}</h3>")
         out += _deltas(d, digits, L)
         out.append(f"<h3>{_h(L['terms'])}</h3>")
         out += _terms(d, digits, L)
+        out += _working(matrix_lines(d, digits, lang))
     else:
         out.append(f"<pre>{_h(chr(10).join(text._gradient_summary(d, digits, L)))}</pre>")
     out.append(f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>")
     out += _updates(d, digits, L, detailed)
     return out + ["</div>"]
+
+
+def _working(lines):
+    """A section of text lines (the symbolic working, the matrix form): its title, topics, rows."""
+    if not lines:
+        return []
+    out = [f"<h3>{_h(lines[0])}</h3>"]
+    for line in lines[1:]:
+        if line.startswith("    "):
+            out.append(f'<div class="eq working">{_h(line.strip())}</div>')
+        else:
+            out.append(f'<p class="topic">{_h(line.strip())}</p>')
+    return out
 
 
 def _tag(d, sample, L):

@@ -20,11 +20,12 @@ from . import text
 from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
+from .working import matrix_tex, symbolic_tex
 from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
 _UNICODE = {"→": r"$\rightarrow$", "×": r"$\times$", "·": r"$\cdot$", "σ": r"$\sigma$", "∂": r"$\partial$",
             "−": "-", "½": r"$\frac{1}{2}$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "²": r"$^2$", "–": "--", "—": "---",
-            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$"}
+            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$", "⊙": r"$\odot$"}
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 MATRIX_COLUMNS = 8  # wider parameter matrices are shown in slices of this many columns
@@ -68,6 +69,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L)) + penalty_tex(d, digits, L, escape)
     out.append(rf"\subsection*{{{escape(L['backward'])}}}")
     if detailed:
+        out += symbolic_tex(d, lang, escape)
         out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits, lang))
         out += [rf"\subsubsection*{{{escape(L['deltas'])}}}"] + _align(_deltas(d, digits, L))
         if any(x.local is None for x in d.deltas):
@@ -75,6 +77,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
             out.append(f"{escape(words)}, ${to_tex(formula)}$")
         out += [rf"\subsubsection*{{{escape(L['terms'])}}}"] + _align(_terms(d, digits, L))
         out += reg_terms_tex(d, digits, L, escape)
+        out += matrix_tex(d, digits, lang, escape)
     else:
         out += [rf"\subsubsection*{{{escape(L['gradients'])}}}"] + _matrices(d.gradients, digits)
     if d.training is None or d.training.plain_sgd:

@@ -7,6 +7,7 @@ from tabulate import tabulate
 from . import escape, text
 from .format import num
 from .labels import labels, localize
+from .working import matrix_lines, symbolic_lines
 from .training import penalty_lines, reg_term_lines, update_lines, update_markdown
 
 
@@ -25,6 +26,8 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
         ["```", ""]
     out += [f"## {L['backward']}", ""]
     if detailed:
+        symbolic = symbolic_lines(d, lang)
+        out += [f"### {symbolic[0]}", "", "```"] + [line[2:] for line in symbolic[1:]] + ["```", ""]
         out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits, L) + ["```", ""]
         rows = [[x.unit] + ([x.sample] if spec.samples > 1 else []) +
                 [num(x.upstream, digits), x.formula, num(x.local, digits) if x.local is not None else "Σ",
@@ -44,6 +47,9 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
                   [c["chain"], c["values"], "="]
         out += [f"### {L['terms']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
         out += update_markdown(reg_term_lines(d, digits, L), "###")
+        matrices = matrix_lines(d, digits, lang)
+        if matrices:
+            out += [f"### {matrices[0]}", "", "```"] + [line[2:] for line in matrices[1:]] + ["```", ""]
     else:
         out += ["```"] + text._gradient_summary(d, digits, L) + ["```", ""]
     rows = [[u.name, u.key, num(u.old, digits), num(u.grad, digits), num(u.new, digits),

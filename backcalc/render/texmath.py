@@ -21,7 +21,7 @@ _FUNCTIONS = {"max": r"\max", "min": r"\min", "ln": r"\ln", "log": r"\log", "tan
               "selu": r"\operatorname{SELU}"}
 _SYMBOLS = {"·": r" \cdot ", "−": "-", "×": r" \times ", "½": r"\tfrac{1}{2}", "²": "^2", "σ": r"\sigma ",
             "Σ": r"\sum ", "δ": r"\delta ", "′": "'", "…": r"\dots ", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ",
-            "α": r"\alpha ", "λ": r"\lambda ", "→": r"\to ", "ᵀ": r"^{\mathsf T}", "√": r"\sqrt ",
+            "α": r"\alpha ", "∂": r"\partial ", "⊙": r"\odot ", "λ": r"\lambda ", "→": r"\to ", "ᵀ": r"^{\mathsf T}", "√": r"\sqrt ",
             "<": "<", ">": ">", "=": " = ", "+": " + ", "-": "-", "/": "/", ",": ", ", "(": "(", ")": ")",
             "[": "[", "]": "]", "|": "|", " ": " ", "!": "!", ":": ":", ";": ";", "'": "'", ".": "."}
 _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -108,8 +108,11 @@ def to_tex(text: str) -> str:
             out.append(closers.pop() if closers else ")")
             i += 1
             continue
-        if ch == "_" and text[i + 1:i + 2].isalnum():  # Σ_j
-            out.append("_")
+        if ch == "_" and text[i + 1:i + 2].isalnum():  # Σ_j, δ_ij, δ_k1: the whole run is the subscript
+            run = re.match(r"[A-Za-z0-9]+", text[i + 1:]).group()
+            out.append(f"_{{{run}}}")
+            i += 1 + len(run)
+            continue
         else:
             out.append(_SYMBOLS.get(ch, rf"\text{{{text_escape(ch)}}}"))
         i += 1

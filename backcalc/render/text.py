@@ -12,6 +12,7 @@ from ..tape.rules import RULES
 from .format import factor, num, signed
 from .labels import labels, localize
 from .training import penalty_lines, reg_term_lines, update_lines
+from .working import matrix_lines, symbolic_lines
 
 MAX_SOURCES_SHOWN = 6  # a unit_in sum with more inputs is written with "…"
 
@@ -42,10 +43,13 @@ def lines(d, digits=5, lang="en", full=False):
     out += penalty_lines(d, digits, L)
     out += ["", L["backward"], "-" * len(L["backward"])]
     if detailed:
+        out += [""] + symbolic_lines(d, lang)
         out += ["", L["upstream"]] + _upstream(d, digits, L)
         out += ["", L["deltas"]] + _deltas(d, digits, L)
         out += ["", L["terms"]] + _terms(d, digits, L)
         out += reg_term_lines(d, digits, L)
+        matrices = matrix_lines(d, digits, lang)
+        out += [""] + matrices if matrices else []
     else:
         out += _gradient_summary(d, digits, L)
     if d.training is None or d.training.plain_sgd:

@@ -1,0 +1,70 @@
+"""The matrix form of the backward pass, next to the unit form — the bridge to numpy code:
+
+    δn = ∂L/∂an ⊙ f′(zn),   dWn = a(n−1)ᵀ·δn,   dbn = Σ_s δn (over the samples),   ∂L/∂a(n−1) = δn·Wnᵀ
+
+with the actual matrices of a small dense net, each read from the derivation's records (the tape's values:
+∂L/∂out, f′ and δ of every unit and sample, the forward values and the gradients). Nothing is multiplied
+here; tests/test_working.py multiplies the matrices with numpy and finds the records' products.
+
+>>> from backcalc import explain
+>>> m = matrix_form(explain())
+>>> [x.layer for x in m], [[round(v, 5) for v in row] for row in m[0].dW]
+([3, 2, 1], [[-0.50457], [-0.50243]])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LayerMatrices:
+    """One dense layer's matrices (lists of rows; rows are samples, columns units)."""
+
+    layer: int
+    name: str
+    activation: str
+    a_prev: list             # samples × fan_in: the layer's input (x for layer 1)
+    grad_a: list             # samples × units: ∂L/∂a (∂L/∂out of each unit)
+    local: list | None       # samples × units: f′(z); None for softmax (not elementwise)
+    delta: list              # samples × units: δ = ∂L/∂z
+    W: list                  # fan_in × units
+    dW: list                 # fan_in × units
+    db: list | None          # units (None without a bias)
+    grad_a_prev: list | None  # samples × fan_in: ∂L/∂a of the layer before (None for layer 1)
+
+
+def matrix_form(d) -> tuple:
+    """The matrices of every layer of ``d``, output layer first; ``()`` when the net is not all dense layers,
+    has a skip, dropout or a penalty (their gradients have more terms than aᵀ·δ), or is too large to list."""
+    spec = d.spec
+    if not d.shows_detail() or not _plain(d):
+        return ()
+    samples = spec.samples
+    grad = {(u.unit, u.sample): u.value for u in d.upstream}
+    delta = {(x.unit, x.sample): x for x in d.deltas}
+    out = []
+    for layer in reversed(spec.layers):
+        n = layer.index
+        units = layer.unit_names
+        rows = range(1, samples + 1)
+        prev = spec.layers[n - 2].unit_names if n > 1 else None
+        out.append(LayerMatrices(
+            layer=n, name=layer.name, activation=layer.activation,
+            a_prev=spec.x.tolist() if n == 1 else d.forward[f"a{n - 1}"],
+            grad_a=[[grad[(u, s)] for u in units] for s in rows],
+            local=None if any(delta[(u, 1)].local is None for u in units)
+            else [[delta[(u, s)].local for u in units] for s in rows],
+            delta=[[delta[(u, s)].value for u in units] for s in rows],
+            W=layer.weights.tolist(), dW=d.gradients[f"W{n}"], db=d.gradients.get(f"b{n}"),
+            grad_a_prev=None if prev is None else [[grad[(u, s)] for u in prev] for s in rows]))
+    return tuple(out)
+
+
+def _plain(d) -> bool:
+    spec = d.spec
+    if spec.x.ndim != 2 or any(getattr(x, "kind", "") != "dense" or getattr(x, "skip", None) is not None
+                               or getattr(x, "dropout", None) for x in spec.layers):
+        return False
+    t = d.training
+    return t is None or t.penalty is None

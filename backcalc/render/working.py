@@ -1,0 +1,186 @@
+"""The symbolic working (before the numbers) and the matrix form (after the unit form), in every format.
+
+The rows come from :mod:`backcalc.net.symbolic` (formulas of the rule and loss tables with the net's names)
+and :mod:`backcalc.net.matrix_form` (the records' matrices); this module only lays them out: text lines
+(also Markdown's and the HTML page's), LaTeX rows. A reason's formula is the rule table's, put in here.
+
+>>> from backcalc import explain
+>>> lines = symbolic_lines(explain())
+>>> lines[0]
+'Symbolic working: the rules before the numbers'
+>>> lines[3].strip().split("    ")
+['∂L/∂o_out = ½·2·(o_out − y_o)^(2−1)·1', '[power rule, times the derivative of the difference (chain rule): ∂(u²)/∂u = 2·u^(2−1)]']
+"""
+
+from __future__ import annotations
+
+from ..tape.rules import RULES
+from .format import num
+from .labels import localize
+from .labels_working import working_labels
+from .texmath import equation_rows, text_escape, to_tex
+
+
+def _rule_formulas(subject: str) -> dict:
+    """Each reason's formula, from the rule table (``subject``: the activation a piecewise reason is about)."""
+    div, mul = RULES["div"], RULES["mul"]
+    note = RULES[subject].note if subject in RULES else ""
+    return {
+        "quotient": f"∂(1/u)/∂u = {div.formula(1, a='1', b='u')}",
+        "quotient_uv": f"∂(u/v)/∂u = {div.formula(0, a='u', b='v')}, ∂(u/v)/∂v = {div.formula(1, a='u', b='v')}",
+        "power": f"∂(u²)/∂u = {RULES['pow'].formula(0, a='u', k=2)}",
+        "log": f"∂{RULES['log'].expression(a='u')}/∂u = {RULES['log'].formula(0, a='u')}",
+        "softplus": f"∂{RULES['softplus'].expression(a='u')}/∂u = {RULES['softplus'].formula(0, a='u')}",
+        "log_softmax": f"∂{RULES['log_softmax'].expression(a='u')}_i/∂u_j = {RULES['log_softmax'].formula(0, a='u')}",
+        "piecewise": note,
+        "product": f"∂(a·b)/∂a = {mul.formula(0, a='a', b='b')}, ∂(a·b)/∂b = {mul.formula(1, a='a', b='b')}",
+        "sum": f"∂(a + b)/∂b = {RULES['add'].formula(1)}",
+    }
+
+
+def _reason(code: str, subject: str, W) -> tuple:
+    """(words, formula) of a reason code: the words in the page's language, the formula the rule table's."""
+    if not code:
+        return "", ""
+    return W["reason"][code], _rule_formulas(subject).get(code, "")
+
+
+def _reason_text(code: str, subject: str, W) -> str:
+    words, formula = _reason(code, subject, W)
+    return f"{words}: {formula}" if formula else words
+
+
+def _topic(block, W) -> str:
+    return W["topic"][block.topic].format(name=block.subject, unit=block.subject, layers=", ".join(block.layers))
+
+
+def symbolic_lines(d, lang: str = "en") -> list:
+    """The symbolic working as text lines (a title, then per topic its rows, each with its reason)."""
+    from ..net.symbolic import symbolic_working
+
+    W = working_labels(lang)
+    out = [W["title"]]
+    for block in symbolic_working(d):
+        out.append(f"  {_topic(block, W)}")
+        lines = block.working.lines
+        width = max(len(line.lhs) for line in lines)
+        for line in lines:
+            reason = _reason_text(line.reason, block.subject, W)
+            row = f"    {line.lhs:>{width}} = {line.rhs}" if line.lhs else f"    {'':>{width}} = {line.rhs}"
+            out.append(row + (f"    [{reason}]" if reason else ""))
+    return out
+
+
+def symbolic_tex(d, lang: str, escape) -> list:
+    """The symbolic working as LaTeX: a heading, then per topic an ``align*`` with each reason above its row."""
+    from ..net.symbolic import symbolic_working
+
+    W = working_labels(lang)
+    out = [rf"\subsubsection*{{{escape(W['title'])}}}"]
+    for block in symbolic_working(d):
+        out.append(rf"\paragraph{{{escape(_topic(block, W))}}}")
+        rows = []
+        lhs = ""
+        for line in block.working.lines:
+            lhs = line.lhs or lhs
+            words, formula = _reason(line.reason, block.subject, W)
+            if words:
+                rows.append(rf"\intertext{{\textit{{{escape(words)}}}" +
+                            (f": ${', '.join(to_tex(f) for f in formula.split(', '))}$" if formula else "") + "}")
+            body = equation_rows(lhs, [localize(line.rhs, lang)])
+            rows += [r if line.lhs else "&" + r.split("&", 1)[1] for r in body]
+        out += [_TIGHT, r"\begin{align*}", " \\\\\n".join(r for r in rows if r), r"\end{align*}}"]
+    return out
+
+
+# a group whose display skips are small: each reason (an \intertext) sits close to its row
+_TIGHT = (r"{\setlength{\abovedisplayskip}{3pt}\setlength{\belowdisplayskip}{3pt}"
+          r"\setlength{\abovedisplayshortskip}{0pt}\setlength{\belowdisplayshortskip}{3pt}")
+
+
+def _matrix(rows, digits) -> str:
+    return "[" + ", ".join("[" + ", ".join(num(v, digits) for v in r) + "]" for r in rows) + "]"
+
+
+def _vector(values, digits) -> str:
+    return "[" + ", ".join(num(v, digits) for v in values) + "]"
+
+
+def _transposed(rows):
+    return [list(col) for col in zip(*rows)]
+
+
+def matrix_equations(m, digits: int, W) -> list:
+    """``(lhs, [sides…])`` of one layer's matrix form, text formulas with the matrices written out."""
+    n, prev = m.layer, m.layer - 1
+    a_prev = "x" if n == 1 else f"a{prev}"
+    eqs = []
+    if m.local is None:
+        eqs.append((f"δ{n}", [W["matrix_softmax"].format(n=n), _matrix(m.delta, digits)]))
+    else:
+        eqs.append((f"δ{n}", [f"∂L/∂a{n} ⊙ f′(z{n})", f"{_matrix(m.grad_a, digits)} ⊙ {_matrix(m.local, digits)}",
+                              _matrix(m.delta, digits)]))
+    eqs.append((f"dW{n}", [f"{a_prev}ᵀ·δ{n}", f"{_matrix(_transposed(m.a_prev), digits)}·{_matrix(m.delta, digits)}",
+                           _matrix(m.dW, digits)]))
+    if m.db is not None:
+        eqs.append((f"db{n}", [f"Σ_s δ{n}", _vector(m.db, digits)]))
+    if m.grad_a_prev is not None:
+        eqs.append((f"∂L/∂a{prev}", [f"δ{n}·W{n}ᵀ", f"{_matrix(m.delta, digits)}·{_matrix(_transposed(m.W), digits)}",
+                                      _matrix(m.grad_a_prev, digits)]))
+    return eqs
+
+
+def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None) -> list:
+    """The matrix form as text lines (only ``layer``'s when given); ``[]`` when the net has none (see
+    :func:`~backcalc.net.matrix_form.matrix_form`)."""
+    from ..net.matrix_form import matrix_form
+
+    form = [m for m in matrix_form(d) if layer is None or m.layer == layer]
+    if not form:
+        return []
+    W = working_labels(lang)
+    out = [W["matrix_title"]]
+    for m in form:
+        out.append("  " + W["matrix_layer"].format(n=m.layer, name=m.name, activation=m.activation))
+        for lhs, sides in matrix_equations(m, digits, W):
+            out.append(f"    {lhs} = {sides[0]}")
+            out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
+    return out
+
+
+def matrix_tex(d, digits: int, lang: str, escape) -> list:
+    """The matrix form as LaTeX, each matrix a ``pmatrix`` on a row of its own."""
+    from ..net.matrix_form import matrix_form
+
+    form = matrix_form(d)
+    if not form:
+        return []
+    W = working_labels(lang)
+    out = [rf"\subsubsection*{{{escape(W['matrix_title'])}}}"]
+    for m in form:
+        n, prev = m.layer, m.layer - 1
+        a_prev = "x" if n == 1 else f"a_{{{prev}}}"
+        rows = []
+        if m.local is None:
+            rows += [rf"\delta_{{{n}}} &= {_pm(m.delta, digits)} && \text{{{text_escape('softmax')}}}"]
+        else:
+            rows += [rf"\delta_{{{n}}} &= \frac{{\partial L}}{{\partial a_{{{n}}}}} \odot f'(z_{{{n}}})",
+                     rf"&= {_pm(m.grad_a, digits)} \odot {_pm(m.local, digits)}", rf"&= {_pm(m.delta, digits)}"]
+        rows += [rf"dW_{{{n}}} &= {a_prev}^{{\mathsf T}} \delta_{{{n}}}",
+                 rf"&= {_pm(_transposed(m.a_prev), digits)} {_pm(m.delta, digits)}", rf"&= {_pm(m.dW, digits)}"]
+        if m.db is not None:
+            rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} = {_pm([m.db], digits)}")
+        if m.grad_a_prev is not None:
+            rows += [rf"\frac{{\partial L}}{{\partial a_{{{prev}}}}} &= \delta_{{{n}}} W_{{{n}}}^{{\mathsf T}}",
+                     rf"&= {_pm(m.delta, digits)} {_pm(_transposed(m.W), digits)}",
+                     rf"&= {_pm(m.grad_a_prev, digits)}"]
+        out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=m.layer, name=m.name, activation=m.activation))}}}")
+        out += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+    return out
+
+
+def _pm(rows, digits) -> str:
+    from .texmath import number
+
+    body = r" \\ ".join(" & ".join(number(num(v, digits)) for v in r) for r in rows)
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
