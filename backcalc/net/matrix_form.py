@@ -63,7 +63,7 @@ def matrix_form(d) -> tuple:
 
 def _plain(d) -> bool:
     spec = d.spec
-    if spec.x.ndim != 2 or any(getattr(x, "kind", "") != "dense" or getattr(x, "skip", None) is not None
+    if spec.x.ndim != 2 or any(not getattr(x, "affine", False) or getattr(x, "skip", None) is not None
                                or getattr(x, "dropout", None) for x in spec.layers):
         return False
     t = d.training

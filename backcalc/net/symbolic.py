@@ -49,10 +49,10 @@ def symbolic_working(d) -> tuple:
         blocks.append(Block("activation", act, _with_instance(activation_working(act, alpha=alpha), layer, alpha),
                             names))
     row = next((r for r in d.forward_rows if r.layer == last.index and r.sources), None)
-    if row is not None and last.kind == "dense":
+    if row is not None and getattr(last, "affine", False):
         blocks.append(Block("weighted_sum", row.unit, _weighted_sum(row)))
     hidden = next((u for u in d.upstream if u.paths and u.sample == 1), None)
-    if hidden is not None and all(x.kind == "dense" for x in spec.layers):
+    if hidden is not None and all(getattr(x, "affine", False) for x in spec.layers):
         blocks.append(Block("delta_rule", hidden.unit, _delta_rule(d, hidden)))
     return tuple(blocks)
 

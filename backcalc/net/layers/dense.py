@@ -49,6 +49,7 @@ class Dense:
     skip: int | None = None          # ``skip = "NAME"``: the index of the layer whose output is added after f
 
     kind = "dense"
+    affine = True   # z = a_prev @ W + b, unit by unit: the general δ rule and the matrix form dW = aᵀ·δ hold
 
     @property
     def units(self) -> int:
