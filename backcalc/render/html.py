@@ -136,10 +136,15 @@ def _working(lines):
     if not lines:
         return []
     out = [f"<h3>{_h(lines[0])}</h3>"]
-    for line in lines[1:]:
+    rows = []
+    for line in lines[1:] + [""]:
         if line.startswith("    "):
-            out.append(f'<div class="eq working">{_h(line.strip())}</div>')
-        else:
+            rows.append(line[4:])
+            continue
+        if rows:  # a topic's rows keep their alignment (the = under the =)
+            out.append(f'<pre class="working">{_h(chr(10).join(rows))}</pre>')
+            rows = []
+        if line.strip():
             out.append(f'<p class="topic">{_h(line.strip())}</p>')
     return out
 
