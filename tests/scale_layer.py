@@ -17,24 +17,17 @@ import numpy as np
 
 from backcalc.check.activations import LayerActivation, delta_names, numpy_activation
 from backcalc.net.layers import LayerPass, activation
-from backcalc.net.names import array_key, element_key, node_in, node_out
+from backcalc.net.layers.arrays import ArrayParameters
+from backcalc.net.names import array_key, beta_name, element_key, gamma_name, node_in, node_out
 from backcalc.net.records import Factor, Path, Term, UnitForward
 
 KEYS = ("activation", "alpha", "gamma", "beta", "skip")
 
 
-def gamma_name(unit: str) -> str:
-    return f"gamma_{unit}"
-
-
-def beta_name(unit: str) -> str:
-    return f"beta_{unit}"
-
-
 # ─────────────────────────────── the net's side: spec, tape, derivation rows ───────────────────────────────
 
 @dataclass(frozen=True)
-class Scale:
+class Scale(ArrayParameters):
     index: int
     name: str
     activation: str
@@ -45,17 +38,11 @@ class Scale:
     skip: int | None = None          # the index of the layer whose output is added
 
     kind = "scale"
+    ARRAYS = (("gamma", "gamma"), ("beta", "beta"))
 
     @property
     def units(self) -> int:
         return self.gamma.size
-
-    def parameters(self) -> dict:
-        return {array_key("gamma", self.index): self.gamma.copy(), array_key("beta", self.index): self.beta.copy()}
-
-    @property
-    def n_parameters(self) -> int:
-        return 2 * self.gamma.size
 
     @property
     def multiply_adds(self) -> int:

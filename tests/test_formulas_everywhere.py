@@ -257,3 +257,36 @@ def test_a_delta_row_puts_a_difference_factor_in_parentheses():
     assert "0.23271 · (1 − tanh²(h1_in))" in text and "· 1 − tanh²" not in text
     latex = CliRunner().invoke(main, ["explain", spec, "--format", "latex"]).output
     assert r"0.23271 \cdot(1 - \tanh^2(h1_{\text{in}}))" in latex and r"\cdot 1 - \tanh" not in latex
+
+
+# ── the check's mistake sentences: formulas and names from the tables, never spelled by the renderer ──
+
+@pytest.mark.parametrize("activation, bad, good", [
+    ("sigmoid", "σ(k1_out)·(1−σ(k1_out))", "σ(k1_in)·(1−σ(k1_in))"),
+    ("tanh", "1 − tanh²(k1_out)", "1 − tanh²(k1_in)"),
+])
+def test_a_derivative_at_the_wrong_place_is_written_as_the_page_writes_it(activation, bad, good):
+    from backcalc.grading.mistakes import Mistake
+    from backcalc.render.check import describe
+
+    text = describe([Mistake("local_at_out", (("layer", "k1"), ("activation", activation)))])
+    assert f"{bad} where {good} belongs" in text
+
+
+def test_the_squared_loss_in_a_factor_2_sentence_is_the_loss_tables():
+    from backcalc.grading.mistakes import Mistake
+    from backcalc.render.check import describe
+
+    assert describe([Mistake("half", (("loss", "half_sse"),))]) == \
+        "a factor 2 too small: ½ put in twice (∂/∂out of ½·(out − y)² is out − y)"
+    assert describe([Mistake("double", (("loss", "half_sse"),))], "id") == "kelebihan faktor 2: ½ pada L = ½·(out − y)² terlupa"
+
+
+def test_names_in_a_mistake_sentence_follow_the_naming_convention():
+    from backcalc.grading.mistakes import Mistake
+    from backcalc.render.check import describe
+
+    text = describe([Mistake("extra_out", (("unit", "j2"), ("next", "k1")))])
+    assert text.startswith("an extra factor j2_out in ∂L/∂j2_out (j2_out belongs to ∂L/∂w_j2k1; ∂k1_in/∂j2_out = w_j2k1)")
+    elu = describe([Mistake("local_at_in", (("layer", "k1"), ("activation", "elu")))], "id")
+    assert "elu′ dengan k1_in sebagai k1_out" in elu and " with " not in elu

@@ -66,6 +66,21 @@ def bias_name(unit: str) -> str:
     return f"b_{unit}"
 
 
+def gamma_name(unit: str) -> str:
+    """Display name of unit ``unit``'s scale: ``gamma_k1``."""
+    return f"gamma_{unit}"
+
+
+def xhat_name(unit: str) -> str:
+    """Display name of unit ``unit``'s normalised input x̂: ``xhat_k1`` (as the forward key ``xhat{n}``)."""
+    return f"xhat_{unit}"
+
+
+def beta_name(unit: str) -> str:
+    """Display name of unit ``unit``'s shift: ``beta_k1``."""
+    return f"beta_{unit}"
+
+
 def node_in(unit: str) -> str:
     """A unit's pre-activation: ``node_in("k1")`` → ``"k1_in"``."""
     return f"{unit}_in"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json as _json
 
-from ..net.names import weight_name
+from ..net.names import node_in, node_out, weight_name
+from ..tape.losses import LOSS_KINDS
+from ..tape.rules import RULES
 from .format import num
 
 LABELS = {
@@ -55,31 +57,31 @@ LABELS = {
 _MISTAKES = {
     "en": {
         "sign": "sign flipped",
-        "double:half_sse": "a factor 2 too large: the ½ of L = ½·(out − y)² left out",
+        "double:half_sse": "a factor 2 too large: the ½ of L = {loss_formula} left out",
         "double": "a factor 2 too large (doubled)",
-        "half:half_sse": "a factor 2 too small: ½ put in twice (∂/∂out of ½·(out − y)² is out − y)",
+        "half:half_sse": "a factor 2 too small: ½ put in twice (∂/∂out of {loss_formula} is {loss_gradient})",
         "half:sse": "a factor 2 too small: the 2 from the square dropped",
         "half:mse": "a factor 2 too small: the 2 from the square dropped",
         "half": "a factor 2 too small (halved)",
         "loss_after_given": "this is the loss after the update",
         "loss_before_given": "this is the loss before the update",
-        "no_activation": "activation not applied: this is {unit}_in, not {unit}_out",
+        "no_activation": "activation not applied: this is {unit_in}, not {unit_out}",
         "no_bias": "bias {bias} left out",
-        "no_local": "activation derivative left out: ∂{unit}_out/∂{unit}_in ({activation}′) taken as 1",
+        "no_local": "activation derivative left out: ∂{unit_out}/∂{unit_in} ({activation}′) taken as 1",
         "no_local_all": "activation derivatives left out in every layer",
         "local_at_out": "{activation}′ taken at the output instead of the input: {bad} where {good} belongs",
         "local_at_in": "the derivative's formula in the output filled in with the input: {bad} instead of {good}",
-        "early_round": "{unit}_out rounded to {value} before {formula}: too few digits survive the 1 − {unit}_out "
+        "early_round": "{unit_out} rounded to {value} before {formula}: too few digits survive the 1 − {unit_out} "
                        "— carry more digits",
-        "path_left_out": "a path left out: ∂L/∂{layer}_out sums over the paths through every unit it feeds; the one "
+        "path_left_out": "a path left out: ∂L/∂{layer_out} sums over the paths through every unit it feeds; the one "
                          "through {via} is missing",
-        "product_of_sums": "a product of sums, not a sum of products: (Σ ∂L/∂{layer}_out)·(Σ ∂{layer}_out/∂{layer}_in)"
-                           "·(Σ w_{source}{layer}){extra} instead of Σ over {units} of "
-                           "∂L/∂{layer}_out·∂{layer}_out/∂{layer}_in·w_{source}{layer}",
+        "product_of_sums": "a product of sums, not a sum of products: (Σ ∂L/∂{layer_out})·(Σ ∂{layer_out}/∂{layer_in})"
+                           "·(Σ {source_weight}){extra} instead of Σ over {units} of "
+                           "∂L/∂{layer_out}·∂{layer_out}/∂{layer_in}·{source_weight}",
         "updated_downstream": "used the updated weights (after the SGD step) instead of the original ones in the "
                               "backward pass",
-        "extra_out": "an extra factor {unit}_out in ∂L/∂{unit}_out ({unit}_out belongs to ∂L/∂w_{unit}{next}; "
-                     "∂{next}_in/∂{unit}_out = w_{unit}{next})",
+        "extra_out": "an extra factor {unit_out} in ∂L/∂{unit_out} ({unit_out} belongs to ∂L/∂{next_weight}; "
+                     "∂{next_in}/∂{unit_out} = {next_weight})",
         "new_as_gradient": "this is the updated weight, not the gradient",
         "step_as_gradient": "this is the step lr·gradient, not the gradient",
         "gradient_as_new": "this is the gradient, not the updated weight",
@@ -98,34 +100,35 @@ _MISTAKES = {
         "of_change": " of the change new − old",
         "carried": "worked out right from your own earlier values, but they are wrong",
         "carried_rounding": "worked out from your own earlier values, rounded too early — carry more digits",
+        "with_for": "{activation}′ with {value} for {node}", "with": "{activation}′ with {value}",
     },
     "id": {
         "sign": "tanda terbalik",
-        "double:half_sse": "kelebihan faktor 2: ½ pada L = ½·(out − y)² terlupa",
+        "double:half_sse": "kelebihan faktor 2: ½ pada L = {loss_formula} terlupa",
         "double": "kelebihan faktor 2 (dikali dua)",
-        "half:half_sse": "kurang faktor 2: ½ dipakai dua kali (∂/∂out dari ½·(out − y)² adalah out − y)",
+        "half:half_sse": "kurang faktor 2: ½ dipakai dua kali (∂/∂out dari {loss_formula} adalah {loss_gradient})",
         "half:sse": "kurang faktor 2: angka 2 dari kuadrat hilang",
         "half:mse": "kurang faktor 2: angka 2 dari kuadrat hilang",
         "half": "kurang faktor 2 (dibagi dua)",
         "loss_after_given": "ini loss setelah pembaruan",
         "loss_before_given": "ini loss sebelum pembaruan",
-        "no_activation": "fungsi aktivasi tidak diterapkan: ini {unit}_in, bukan {unit}_out",
+        "no_activation": "fungsi aktivasi tidak diterapkan: ini {unit_in}, bukan {unit_out}",
         "no_bias": "bias {bias} terlupa",
-        "no_local": "turunan aktivasi terlupa: ∂{unit}_out/∂{unit}_in ({activation}′) dianggap 1",
+        "no_local": "turunan aktivasi terlupa: ∂{unit_out}/∂{unit_in} ({activation}′) dianggap 1",
         "no_local_all": "turunan aktivasi terlupa di setiap lapisan",
         "local_at_out": "{activation}′ dihitung pada output, bukan input: {bad} padahal seharusnya {good}",
         "local_at_in": "rumus turunan dalam bentuk output diisi dengan input: {bad}, seharusnya {good}",
-        "early_round": "{unit}_out dibulatkan menjadi {value} sebelum {formula}: 1 − {unit}_out kehilangan digit "
+        "early_round": "{unit_out} dibulatkan menjadi {value} sebelum {formula}: 1 − {unit_out} kehilangan digit "
                        "— bawa lebih banyak digit",
-        "path_left_out": "ada jalur yang terlupa: ∂L/∂{layer}_out adalah jumlah atas semua jalur; jalur lewat {via} "
+        "path_left_out": "ada jalur yang terlupa: ∂L/∂{layer_out} adalah jumlah atas semua jalur; jalur lewat {via} "
                          "tidak ada",
-        "product_of_sums": "perkalian jumlah, bukan jumlah perkalian: (Σ ∂L/∂{layer}_out)·(Σ ∂{layer}_out/∂{layer}_in)"
-                           "·(Σ w_{source}{layer}){extra}, bukan Σ atas {units} dari "
-                           "∂L/∂{layer}_out·∂{layer}_out/∂{layer}_in·w_{source}{layer}",
+        "product_of_sums": "perkalian jumlah, bukan jumlah perkalian: (Σ ∂L/∂{layer_out})·(Σ ∂{layer_out}/∂{layer_in})"
+                           "·(Σ {source_weight}){extra}, bukan Σ atas {units} dari "
+                           "∂L/∂{layer_out}·∂{layer_out}/∂{layer_in}·{source_weight}",
         "updated_downstream": "memakai bobot yang sudah diperbarui (setelah langkah SGD), bukan bobot lama, pada "
                               "langkah mundur",
-        "extra_out": "faktor {unit}_out berlebih di ∂L/∂{unit}_out ({unit}_out milik ∂L/∂w_{unit}{next}; "
-                     "∂{next}_in/∂{unit}_out = w_{unit}{next})",
+        "extra_out": "faktor {unit_out} berlebih di ∂L/∂{unit_out} ({unit_out} milik ∂L/∂{next_weight}; "
+                     "∂{next_in}/∂{unit_out} = {next_weight})",
         "new_as_gradient": "ini bobot yang sudah diperbarui, bukan gradien",
         "step_as_gradient": "ini langkah lr·gradien, bukan gradien",
         "gradient_as_new": "ini gradien, bukan bobot baru",
@@ -145,22 +148,36 @@ _MISTAKES = {
         "carried": "dihitung benar dari nilai-nilai Anda sebelumnya, tetapi nilai-nilai itu salah",
         "carried_rounding": "dihitung dari nilai-nilai Anda sebelumnya yang dibulatkan terlalu dini — bawa lebih "
                             "banyak digit",
+        "with_for": "{activation}′ dengan {value} sebagai {node}", "with": "{activation}′ dengan {value}",
     },
 }
 
 
-def _examples(activation: str, unit: str) -> dict:
-    """How the two "derivative at the wrong place" mistakes look for this activation."""
-    if activation == "sigmoid":
-        return {"out_bad": f"σ({unit}_out)·(1 − σ({unit}_out))", "out_good": f"σ({unit}_in)·(1 − σ({unit}_in))",
-                "in_bad": f"{unit}_in·(1 − {unit}_in)", "in_good": f"{unit}_out·(1 − {unit}_out)",
-                "formula": f"{unit}_out·(1 − {unit}_out)"}
-    if activation == "tanh":
-        return {"out_bad": f"1 − tanh²({unit}_out)", "out_good": f"1 − tanh²({unit}_in)",
-                "in_bad": f"1 − {unit}_in²", "in_good": f"1 − {unit}_out²", "formula": f"1 − {unit}_out²"}
-    return {"out_bad": f"{activation}′({unit}_out)", "out_good": f"{activation}′({unit}_in)",
-            "in_bad": f"{activation}′ with {unit}_in for {unit}_out", "in_good": f"{activation}′ with {unit}_out",
+def _examples(activation: str, unit: str, words: dict) -> dict:
+    """How the two "derivative at the wrong place" mistakes look for this activation, in the rule table's
+    formulas: its derivative at the output instead of the input, and its by-output form filled with the input."""
+    rule = RULES[activation]
+    u_in, u_out = node_in(unit), node_out(unit)
+    ex = {"out_bad": rule.formula(0, a=u_out), "out_good": rule.formula(0, a=u_in)}
+    by_out = rule.formula_by_out(out=u_out)
+    if by_out:
+        return {**ex, "in_bad": rule.formula_by_out(out=u_in), "in_good": by_out, "formula": by_out}
+    return {**ex, "in_bad": words["with_for"].format(activation=activation, value=u_in, node=u_out),
+            "in_good": words["with"].format(activation=activation, value=u_out),
             "formula": f"{activation}′"}
+
+
+def _names(p: dict) -> dict:
+    """The node and weight names a sentence needs, from the naming convention (net/names.py)."""
+    out = {}
+    for role in ("unit", "layer", "next"):
+        if isinstance(p.get(role), str):
+            out.update({f"{role}_in": node_in(p[role]), f"{role}_out": node_out(p[role])})
+    if isinstance(p.get("source"), str) and isinstance(p.get("layer"), str):
+        out["source_weight"] = weight_name(p["source"], p["layer"])
+    if isinstance(p.get("unit"), str) and isinstance(p.get("next"), str):
+        out["next_weight"] = weight_name(p["unit"], p["next"])
+    return out
 
 
 def _one(m, lang: str) -> str:
@@ -172,8 +189,12 @@ def _one(m, lang: str) -> str:
     else:
         template = words[code]
     p.setdefault("unit", p.get("layer"))
+    p.update(_names(p))
+    if code in ("double", "half") and p.get("loss") in LOSS_KINDS:
+        kind = LOSS_KINDS[p["loss"]]
+        p.update(loss_formula=kind.written(["out"], ["y"]), loss_gradient=kind.gradient)
     if code in ("local_at_out", "local_at_in", "early_round"):
-        ex = _examples(p["activation"], p["unit"])
+        ex = _examples(p["activation"], p["unit"], words)
         side = "out" if code == "local_at_out" else "in"
         p.update(bad=ex[f"{side}_bad"], good=ex[f"{side}_good"], formula=ex["formula"])
     if code == "early_round":
@@ -181,7 +202,7 @@ def _one(m, lang: str) -> str:
     if code == "update_arithmetic":
         p.update({k: num(p[k], 6) for k in ("old", "lr", "gradient", "value")})
     if code == "product_of_sums":
-        p["extra"] = f"·(Σ ∂{p['layer']}_in/∂{weight_name(p['source'], p['layer'])})" if p.get("extra") else ""
+        p["extra"] = f"·(Σ ∂{p['layer_in']}/∂{p['source_weight']})" if p.get("extra") else ""
     if code == "too_few_digits":
         p["of_change"] = words["of_change"] if p.get("updated") else ""
     return template.format(**p)

@@ -123,7 +123,8 @@ class LossKind:
 
     ``term`` is one output's share with ``{out}`` and ``{y}``; ``one``/``many`` wrap the ``{sum}`` of the shares
     for one output or ``{n}`` of them; ``target`` names the target of output unit ``{unit}``; ``summary`` is
-    the loss in general terms (``{true_class}`` is filled with the renderer's words).
+    the loss in general terms (``{true_class}`` is filled with the renderer's words); ``gradient`` is ∂L/∂out
+    of one output's share in general terms, where a page explains a factor 2 (the squared losses).
 
     >>> LOSS_KINDS["half_sse"].written(["o_out"], ["y_o"]), LOSS_KINDS["mse"].written(["1.5", "2"], ["1", "0"])
     ('½·(o_out − y_o)²', '((1.5 − 1)² + (2 − 0)²)/2')
@@ -136,6 +137,7 @@ class LossKind:
     many: str
     target: str
     summary: str
+    gradient: str = ""
 
     def written(self, outs, ys) -> str:
         """The per-sample loss written with the given outputs and targets (names or numbers)."""
@@ -148,9 +150,10 @@ class LossKind:
 
 
 LOSS_KINDS = {k.name: k for k in (
-    LossKind("half_sse", "sum", "({out} − {y})²", "½·{sum}", "½·({sum})", "y_{unit}", "½·Σ(out − y)²"),
-    LossKind("sse", "sum", "({out} − {y})²", "{sum}", "{sum}", "y_{unit}", "Σ(out − y)²"),
-    LossKind("mse", "mean", "({out} − {y})²", "({sum})", "({sum})/{n}", "y_{unit}", "mean((out − y)²)"),
+    LossKind("half_sse", "sum", "({out} − {y})²", "½·{sum}", "½·({sum})", "y_{unit}", "½·Σ(out − y)²", "out − y"),
+    LossKind("sse", "sum", "({out} − {y})²", "{sum}", "{sum}", "y_{unit}", "Σ(out − y)²", "2·(out − y)"),
+    LossKind("mse", "mean", "({out} − {y})²", "({sum})", "({sum})/{n}", "y_{unit}", "mean((out − y)²)",
+             "2·(out − y)/n"),
     LossKind("bce", "mean", "−({y}·ln {out} + (1−{y})·ln(1−{out}))", "({sum})", "({sum})/{n}", "y",
              "−(y·ln out + (1−y)·ln(1−out))"),
     # only the true class's output enters: written with that one output

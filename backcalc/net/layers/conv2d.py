@@ -22,13 +22,14 @@ every output position it touched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..names import array_key, element_key
 from ..records import Chain, Factor, Term
 from . import LayerPass, activation
+from .arrays import ArrayParameters
 from .maps import MAX_MAP_ELEMENTS, indices_name, MAX_SELECTION, map_names, need_map, read_pair, window_fits
 
 KEYS = ("activation", "weights", "bias", "stride", "padding", "alpha")
@@ -37,7 +38,7 @@ SUM_OVER_POSITIONS = "Σ δ·x over output positions"
 
 
 @dataclass(frozen=True)
-class Conv2d:
+class Conv2d(ArrayParameters):
     """One conv2d layer: ``z = W ⋆ x + b`` (cross-correlation), ``a = activation(z)``."""
 
     index: int
@@ -53,22 +54,11 @@ class Conv2d:
     alpha: float | None = None
 
     kind = "conv2d"
+    ARRAYS = (("W", "weights"), ("b", "bias"))
 
     @property
     def units(self) -> int:
         return int(np.prod(self.out_shape))
-
-    def parameters(self) -> dict:
-        return {array_key("W", self.index): self.weights.copy(), array_key("b", self.index): self.bias.copy()}
-
-    def with_parameters(self, values: dict) -> "Conv2d":
-        n = self.index
-        return replace(self, weights=np.asarray(values.get(array_key("W", n), self.weights), dtype=np.float64),
-                       bias=np.asarray(values.get(array_key("b", n), self.bias), dtype=np.float64))
-
-    @property
-    def n_parameters(self) -> int:
-        return self.weights.size + self.bias.size
 
     @property
     def multiply_adds(self) -> int:

@@ -19,7 +19,7 @@ methods build the forward on the tape (:meth:`Dense.forward`) and read its own r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from ..init import initializer  # the same initialisers as the vanishing study
 from ..records import Factor, Path, Term, UnitForward
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
 from . import LayerPass, activation
+from .arrays import ArrayParameters
 
 KEYS = ("activation", "weights", "bias", "units", "init", "alpha", "skip")
 ACTIVATIONS = activation.ACTIVATIONS
@@ -36,7 +37,7 @@ MAX_UNITS = 4096
 
 
 @dataclass(frozen=True)
-class Dense:
+class Dense(ArrayParameters):
     """One dense layer: ``z = a_prev @ weights + bias``, ``a = activation(z)``."""
 
     index: int                       # 1-based
@@ -50,6 +51,7 @@ class Dense:
 
     kind = "dense"
     affine = True   # z = a_prev @ W + b, unit by unit: the general δ rule and the matrix form dW = aᵀ·δ hold
+    ARRAYS = (("W", "weights"), ("b", "bias"))
 
     @property
     def units(self) -> int:
@@ -65,20 +67,6 @@ class Dense:
         return self.weights.shape[0]
 
     # ── parameters and names ──
-    def parameters(self) -> dict:
-        """``{"W{n}": weights, "b{n}": bias}`` (copies)."""
-        return {array_key("W", self.index): self.weights.copy(), array_key("b", self.index): self.bias.copy()}
-
-    def with_parameters(self, values: dict) -> "Dense":
-        """The same layer with other parameter values (``{"W{n}": ..., "b{n}": ...}``; missing keys kept)."""
-        n = self.index
-        return replace(self, weights=np.asarray(values.get(array_key("W", n), self.weights), dtype=np.float64),
-                       bias=np.asarray(values.get(array_key("b", n), self.bias), dtype=np.float64))
-
-    @property
-    def n_parameters(self) -> int:
-        return self.weights.size + self.bias.size
-
     @property
     def multiply_adds(self) -> int:
         return self.weights.size

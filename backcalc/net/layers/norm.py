@@ -18,13 +18,14 @@ variance 0: x̂ = 0 and the output is β, exactly as PyTorch gives with eps (the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..names import array_key, element_key, node_in, node_out, unit_names
+from ..names import array_key, beta_name, element_key, gamma_name, node_in, node_out, unit_names, xhat_name
 from ..records import Factor, NormStats, Path, Term, UnitForward
 from . import LayerPass, activation
+from .arrays import ArrayParameters
 
 KEYS = ("activation", "alpha", "gamma", "beta", "eps")
 DEFAULT_EPS = 1e-5
@@ -32,23 +33,8 @@ DEFAULT_EPS = 1e-5
 AXIS = {"batchnorm": 0, "layernorm": 1}
 
 
-def gamma_name(unit: str) -> str:
-    """Display name of unit ``unit``'s scale: ``gamma_k1``."""
-    return f"gamma_{unit}"
-
-
-def xhat_name(unit: str) -> str:
-    """Display name of unit ``unit``'s normalised input x̂: ``xhat_k1`` (as the forward key ``xhat{n}``)."""
-    return f"xhat_{unit}"
-
-
-def beta_name(unit: str) -> str:
-    """Display name of unit ``unit``'s shift: ``beta_k1``."""
-    return f"beta_{unit}"
-
-
 @dataclass(frozen=True)
-class Norm:
+class Norm(ArrayParameters):
     """One batchnorm or layernorm layer: x̂ = (x − μ)/√(σ² + eps), y = γ·x̂ + β, a = f(y)."""
 
     kind: str                        # "batchnorm" or "layernorm"
@@ -61,6 +47,7 @@ class Norm:
     unit_names: tuple
     alpha: float | None = None
 
+    ARRAYS = (("gamma", "gamma"), ("beta", "beta"))
     checkable = False  # `check` cannot judge answers for these layers yet (no answer keys for mu, var, xhat)
 
     @property
@@ -70,20 +57,6 @@ class Norm:
     @property
     def units(self) -> int:
         return self.gamma.size
-
-    def parameters(self) -> dict:
-        """``{"gamma{n}": gamma, "beta{n}": beta}`` (copies)."""
-        return {array_key("gamma", self.index): self.gamma.copy(), array_key("beta", self.index): self.beta.copy()}
-
-    def with_parameters(self, values: dict) -> "Norm":
-        """The same layer with other parameter values (missing keys kept)."""
-        n = self.index
-        return replace(self, gamma=np.asarray(values.get(array_key("gamma", n), self.gamma), dtype=np.float64),
-                       beta=np.asarray(values.get(array_key("beta", n), self.beta), dtype=np.float64))
-
-    @property
-    def n_parameters(self) -> int:
-        return 2 * self.gamma.size
 
     @property
     def multiply_adds(self) -> int:
