@@ -137,3 +137,30 @@ def test_docstring_examples_of_the_renderers():
     for module in (bylayer, circuit, dot, focus, html, latex, pages, texmath):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_layer_order_groups_the_backward_pass_by_layer():
+    page = html.render(explain(), order="layer")
+    first = page.index("Layer 3 (o, linear): gradients, then the update")
+    second = page.index("Layer 2 (k, sigmoid): gradients, then the update")
+    third = page.index("Layer 1 (j, relu): gradients, then the update")
+    # layer 3's own update row (w_k1o: 1 → 1.1261, tests/test_derivation.py) and matrix form come before layer 2
+    assert first < page.index('<tr data-param="w_k1o"><td>w_k1o</td><td>1</td>') < second < third
+    assert first < page.index("dW3 = a2ᵀ·δ3") < second
+    assert page.index('<tr data-param="w_ij1"><td>w_ij1</td>') > third
+    assert page.count('<tr data-param="w_ij1"><td>w_ij1</td>') == 1  # each update once, under its layer
+    r = run("explain", "--order", "layer", "--format", "html", "--lang", "id")
+    assert r.exit_code == 0 and "Lapisan 3 (o, linear): gradien, lalu pembaruan" in r.output
+
+
+def test_in_chromium_the_layer_order_page_still_answers_a_click(tmp_path):
+    sync_playwright, exe = _browser()
+    (tmp_path / "layer.html").write_text(html.render(explain(), order="layer"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto((tmp_path / "layer.html").as_uri())
+        page.click('.derivation tr[data-param="w_k1o"]')
+        assert _highlighted(page) == [("o", "L")] and "w_k1o" in page.inner_text("#details")
+        page.screenshot(path=str(tmp_path / "layer.png"), full_page=False)
+        browser.close()

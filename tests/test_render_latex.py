@@ -91,3 +91,32 @@ def test_compiles_without_overfull_boxes_and_shows_every_parameter(tmp_path, pat
             assert u.name.replace("_", "") in flat, u.name
             for v in (u.old, u.grad, u.new):
                 assert num(v).split("e")[0] in flat, (u.name, num(v))  # 1.2e-05 is typeset 1.2 × 10⁻⁵
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_layer_order_compiles_without_overfull_boxes(tmp_path, path):
+    d = derivation(path.stem, None)
+    tex = latex.render(d, lang="id" if path.stem == "seed004" else "en", order="layer")
+    log, pdf_text = _compile(tmp_path, f"{path.stem}-layer", tex)
+    assert "Overfull" not in log, (path.stem, [l for l in log.splitlines() if "Overfull" in l])
+    if not d.shows_detail():
+        return
+    layers = [layer.index for layer in reversed(d.spec.layers)]
+    backward = tex.index("lapisan demi lapisan" if path.stem == "seed004" else "layer by layer")
+    starts = [tex.index(f"{'Lapisan' if path.stem == 'seed004' else 'Layer'} {n} (", backward) for n in layers]
+    assert starts == sorted(starts), path.stem  # the output layer first
+    if pdf_text is not None:
+        flat = pdf_text.replace("−", "-")
+        for u in d.updates:
+            assert num(u.new).split("e")[0] in flat, (u.name, num(u.new))
+
+
+def test_layer_order_puts_each_layers_update_before_the_layer_below():
+    tex = latex.render(derivation("seed004", None), order="layer")
+    out3 = tex.index(r"\subsubsection*{Layer 3 (o, linear): gradients, then the update}")
+    out2 = tex.index(r"\subsubsection*{Layer 2 (k, sigmoid): gradients, then the update}")
+    # w_k1o's update row (old 1, gradient −0.50457, new 1.1261: tests/test_derivation.py) sits in layer 3's part
+    assert out3 < tex.index("$w_{k1o}$ & $1$ & $-0.50457$ & $1.1261$") < out2
+    assert out3 < tex.index(r"dW_{3} &= a_{2}^{\mathsf T} \delta_{3}") < out2
+    assert r"\subsection*{SGD update" not in tex

@@ -15,6 +15,7 @@ import dataclasses
 from . import focus, text
 from .format import num
 from .labels import labels, localize
+from .training import update_lines
 from .working import matrix_lines, symbolic_lines
 
 
@@ -31,6 +32,7 @@ def lines(d, digits=5, lang="en", full=False):
     head = page[:page.index(L["backward"])]
     heading = L["backward"] + " · " + L["order_layer"]
     out = head + [heading, "-" * len(heading), ""] + symbolic_lines(d, lang)
+    plain = d.training is None or d.training.plain_sgd
     for layer in reversed(d.spec.layers):
         n = layer.index
         title = L["layer_backward"].format(n=n, name=layer.name, activation=layer.activation)
@@ -40,13 +42,28 @@ def lines(d, digits=5, lang="en", full=False):
         part = dataclasses.replace(d, terms=tuple(t for t in d.terms if t.layer == n),
                                    updates=tuple(u for u in d.updates if _layer_of(d, u.name) == n))
         out += ["", "  " + L["terms"]] + text._terms(part, digits, L)
-        out += ["", "  " + L["update"].format(lr=num(d.spec.learning_rate, digits))]
-        out += text._updates(part, digits, L, True)
+        if plain:
+            out += ["", "  " + L["update"].format(lr=num(d.spec.learning_rate, digits))]
+            out += text._updates(part, digits, L, True)
         matrices = matrix_lines(d, digits, lang, layer=n)
         out += ["", "  " + matrices[0]] + ["  " + line for line in matrices[2:]] if matrices else []
+    if not plain:  # an optimizer's tables (its state per step) follow the whole pass, as on the text page
+        first = next(line for line in update_lines(d, digits, L, True) if line)
+        return out + page[page.index(first) - 1:]
     tail = page[page.index(next(line for line in page if line.startswith(L["update"].split(":")[0]))):]
     after = tail[next(i for i, line in enumerate(tail) if line == ""):]
     return out + after
+
+
+def layer_parts(d):
+    """``(layer, part)`` for every layer, the output layer first: ``part`` is ``d`` with only that layer's
+    ∂L/∂out, δ, chain-rule and update records (the LaTeX and HTML pages regroup their own rows with it)."""
+    for layer in reversed(d.spec.layers):
+        n = layer.index
+        yield layer, dataclasses.replace(
+            d, upstream=tuple(u for u in d.upstream if u.layer == n), deltas=tuple(x for x in d.deltas if x.layer == n),
+            terms=tuple(t for t in d.terms if t.layer == n),
+            updates=tuple(u for u in d.updates if _layer_of(d, u.name) == n))
 
 
 def _layer_of(d, name):

@@ -22,6 +22,7 @@ from .format import num, signed
 from .htmlsvg import svg
 from .labels import labels, localize
 from .page_assets import CSS, SCRIPT
+from .bylayer import layer_parts
 from .working import matrix_lines, symbolic_lines
 
 MAX_STEPS_SHOWN = 20  # the step selector offers at most this many steps (the history lists them all)
@@ -33,10 +34,10 @@ def _h(s) -> str:
 
 
 def render(d, digits: int = 5, lang: str = "en", full: bool = False, steps=None, fragment: bool = False,
-           select: str | None = None) -> str:
+           select: str | None = None, order: str = "pass") -> str:
     """The page of derivation ``d``; ``steps`` (one derivation per step, :func:`~backcalc.net.derivation.explain_steps`)
     adds the step selector; ``fragment`` gives a ``<div>`` for Jupyter instead of a whole document; ``select``
-    names a parameter shown selected when the page opens."""
+    names a parameter shown selected when the page opens; ``order="layer"`` groups the backward pass by layer."""
     L = labels(lang)
     root = f"backcalc-{next(_ids)}"
     pages = list(steps[:MAX_STEPS_SHOWN]) if steps else [d]
@@ -55,7 +56,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, steps=None,
         if page.spec.samples > 1:
             body.append(f'<p class="caption">{_h(L["graph_sample"].format(s=1, n=page.spec.samples))}</p>')
         body += _templates(page, digits, lang, full)
-        body += _derivation(page, digits, L, full, lang)
+        body += _derivation(page, digits, L, full, lang, order)
         body.append("</section>")
     body += _after(d, digits, L, full)
     body.append(f'<aside id="details" class="details" aria-live="polite"><p>{_h(L["html_details"])}</p></aside>')
@@ -106,7 +107,7 @@ def _eq(line, node="", param=""):
     return f'<div class="eq"{attrs}>{_h(line)}</div>'
 
 
-def _derivation(d, digits, L, full, lang="en"):
+def _derivation(d, digits, L, full, lang="en", order="pass"):
     detailed = d.shows_detail(full)
     out = ['<div class="derivation">', f"<h2>{_h(L['forward'])}</h2>"]
     if detailed:
@@ -115,6 +116,8 @@ def _derivation(d, digits, L, full, lang="en"):
         out.append(f"<pre>{_h(chr(10).join(text._forward_summary(d, digits, L)))}</pre>")
     out += [f"<h2>{_h(L['loss'])}</h2>"] + [_eq(line.strip()) for line in text.loss_lines(d, digits, L)]
     out.append(f"<h2>{_h(L['backward'])}</h2>")
+    if detailed and order == "layer":
+        return out + _by_layer(d, digits, L, lang) + ["</div>"]
     if detailed:
         out += _working(symbolic_lines(d, lang))
         out.append(f"<h3>{_h(L['upstream'])}</h3>")
@@ -129,6 +132,22 @@ def _derivation(d, digits, L, full, lang="en"):
     out.append(f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>")
     out += _updates(d, digits, L, detailed)
     return out + ["</div>"]
+
+
+def _by_layer(d, digits, L, lang):
+    """``--order layer``: the symbolic working, then per layer from the output its ∂L/∂out, δ's, chain rule,
+    update and matrix form (every row linked to the picture as in the whole-pass order)."""
+    out = _working(symbolic_lines(d, lang)) + [f'<p class="topic">{_h(L["order_layer"])}</p>']
+    for layer, part in layer_parts(d):
+        title = L["layer_backward"].format(n=layer.index, name=layer.name, activation=layer.activation)
+        out += [f"<h3>{_h(title)}</h3>"] + _upstream(part, digits, L) + _deltas(part, digits, L)
+        out += [f"<h4>{_h(L['terms'])}</h4>"] + _terms(part, digits, L)
+        out += [f"<h4>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h4>"]
+        out += _updates(part, digits, L, True)
+        matrices = matrix_lines(d, digits, lang, layer=layer.index)
+        if matrices:
+            out += [f"<h4>{_h(matrices[0])}</h4>", f'<pre class="working">{_h(chr(10).join(m[4:] for m in matrices[2:]))}</pre>']
+    return out
 
 
 def _working(lines):

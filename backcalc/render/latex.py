@@ -20,6 +20,7 @@ from . import text
 from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
+from .bylayer import layer_parts
 from .working import matrix_tex, symbolic_tex
 from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
@@ -53,7 +54,7 @@ def tex(v, digits: int) -> str:
     return number(num(v, digits))
 
 
-def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
+def render(d, digits: int = 5, lang: str = "en", full: bool = False, order: str = "pass") -> str:
     L = labels(lang)
     spec = d.spec
     detailed = d.shows_detail(full)
@@ -68,26 +69,58 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     out += _forward(d, digits, L) if detailed else _summary_table(d, digits, L)
     out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L)) + penalty_tex(d, digits, L, escape)
     out.append(rf"\subsection*{{{escape(L['backward'])}}}")
-    if detailed:
-        out += symbolic_tex(d, lang, escape)
-        out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits, lang))
-        out += [rf"\subsubsection*{{{escape(L['deltas'])}}}"] + _align(_deltas(d, digits, L))
-        if any(x.local is None for x in d.deltas):
-            words, _, formula = L["softmax_delta"].rpartition(", ")
-            out.append(f"{escape(words)}, ${to_tex(formula)}$")
-        out += [rf"\subsubsection*{{{escape(L['terms'])}}}"] + _align(_terms(d, digits, L))
-        out += reg_terms_tex(d, digits, L, escape)
-        out += matrix_tex(d, digits, lang, escape)
+    plain = d.training is None or d.training.plain_sgd
+    if detailed and order == "layer":
+        out += _backward_by_layer(d, digits, L, lang, plain)
+    elif detailed:
+        out += _backward(d, digits, L, lang)
     else:
         out += [rf"\subsubsection*{{{escape(L['gradients'])}}}"] + _matrices(d.gradients, digits)
-    if d.training is None or d.training.plain_sgd:
+    if not plain:
+        out += update_tex(d, digits, L, escape)
+    elif not (detailed and order == "layer"):
         out += [rf"\subsection*{{{escape(L['update'].format(lr=num(spec.learning_rate, digits)))}}}"]
         out += _update_table(d, digits, L, detailed)
-    else:
-        out += update_tex(d, digits, L, escape)
     out += _after(d, digits, L, detailed)
     out += [f"% --- {escape(L['paste_to'])} ---", r"\end{document}"]
     return "\n".join(out) + "\n"
+
+
+def _backward(d, digits, L, lang):
+    out = symbolic_tex(d, lang, escape)
+    out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits, lang))
+    out += [rf"\subsubsection*{{{escape(L['deltas'])}}}"] + _align(_deltas(d, digits, L))
+    out += _softmax_note(d, L)
+    out += [rf"\subsubsection*{{{escape(L['terms'])}}}"] + _align(_terms(d, digits, L))
+    out += reg_terms_tex(d, digits, L, escape)
+    return out + matrix_tex(d, digits, lang, escape)
+
+
+def _backward_by_layer(d, digits, L, lang, plain):
+    """``--order layer``: the symbolic working, then per layer from the output its ∂L/∂out, δ's, chain rule,
+    update (plain SGD; an optimizer's tables follow the whole pass) and matrix form."""
+    out = symbolic_tex(d, lang, escape) + [rf"\subsubsection*{{{escape(L['order_layer'])}}}"]
+    for layer, part in layer_parts(d):
+        out.append(rf"\subsubsection*{{{escape(L['layer_backward'].format(n=layer.index, name=layer.name, activation=layer.activation))}}}")
+        out += _align(_upstream(part, digits, lang)) + _align(_deltas(part, digits, L)) + _softmax_note(part, L)
+        out += [_minor(L["terms"])] + _align(_terms(part, digits, L))
+        if plain:
+            out += [_minor(L["update"].format(lr=num(d.spec.learning_rate, digits)))]
+            out += _update_table(part, digits, L, True)
+        out += matrix_tex(d, digits, lang, escape, layer=layer.index)
+    return out + reg_terms_tex(d, digits, L, escape)
+
+
+def _minor(title: str) -> str:
+    """A heading of its own line, smaller than a subsubsection (a table may follow it)."""
+    return rf"\par\medskip\noindent\textbf{{{escape(title)}}}\par"
+
+
+def _softmax_note(d, L):
+    if not any(x.local is None for x in d.deltas):
+        return []
+    words, _, formula = L["softmax_delta"].rpartition(", ")
+    return [f"{escape(words)}, ${to_tex(formula)}$"]
 
 
 def _givens(d, digits, L):

@@ -11,7 +11,7 @@ from ..errors import BackcalcError
 
 FORMATS = ("text", "markdown", "latex", "json", "dot", "svg", "png", "html")
 PARAM_FORMATS = ("text", "markdown", "html")
-ORDER_FORMATS = ("text", "markdown")
+ORDER_FORMATS = ("text", "markdown", "latex", "html")
 ORDERS = ("pass", "layer")
 
 
@@ -42,12 +42,16 @@ def explain_page(spec, fmt: str = "text", digits: int = 5, lang: str = "en", ful
         from . import html
 
         steps = explain_steps(d.spec, min(d.spec.steps, html.MAX_STEPS_SHOWN)) if d.spec.steps > 1 else None
-        return html.render(d, steps=steps, select=param, **options)
+        return html.render(d, steps=steps, select=param, order=order, **options)
     if param is not None:
         from . import focus
 
         lines = focus.param_lines(d, param, digits, lang)
         return "\n".join(lines) + "\n" if fmt == "text" else "```\n" + "\n".join(lines) + "\n```\n"
+    if order == "layer" and fmt == "latex":
+        from . import latex
+
+        return latex.render(d, order=order, **options)
     if order == "layer":
         from . import bylayer
 

@@ -148,35 +148,43 @@ def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None)
     return out
 
 
-def matrix_tex(d, digits: int, lang: str, escape) -> list:
-    """The matrix form as LaTeX, each matrix a ``pmatrix`` on a row of its own."""
+def matrix_tex(d, digits: int, lang: str, escape, layer: int | None = None) -> list:
+    """The matrix form as LaTeX, each matrix a ``pmatrix`` on a row of its own (only ``layer``'s when given,
+    under a paragraph heading)."""
     from ..net.matrix_form import matrix_form
 
-    form = matrix_form(d)
+    form = [m for m in matrix_form(d) if layer is None or m.layer == layer]
     if not form:
         return []
     W = working_labels(lang)
+    if layer is not None:
+        return [rf"\par\medskip\noindent\textbf{{{escape(W['matrix_title'])}}}\par"] + _matrix_align(form[0], digits)
     out = [rf"\subsubsection*{{{escape(W['matrix_title'])}}}"]
     for m in form:
-        n, prev = m.layer, m.layer - 1
-        a_prev = "x" if n == 1 else f"a_{{{prev}}}"
-        rows = []
-        if m.local is None:
-            rows += [rf"\delta_{{{n}}} &= {_pm(m.delta, digits)} && \text{{{text_escape('softmax')}}}"]
-        else:
-            rows += [rf"\delta_{{{n}}} &= \frac{{\partial L}}{{\partial a_{{{n}}}}} \odot f'(z_{{{n}}})",
-                     rf"&= {_pm(m.grad_a, digits)} \odot {_pm(m.local, digits)}", rf"&= {_pm(m.delta, digits)}"]
-        rows += [rf"dW_{{{n}}} &= {a_prev}^{{\mathsf T}} \delta_{{{n}}}",
-                 rf"&= {_pm(_transposed(m.a_prev), digits)} {_pm(m.delta, digits)}", rf"&= {_pm(m.dW, digits)}"]
-        if m.db is not None:
-            rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} = {_pm([m.db], digits)}")
-        if m.grad_a_prev is not None:
-            rows += [rf"\frac{{\partial L}}{{\partial a_{{{prev}}}}} &= \delta_{{{n}}} W_{{{n}}}^{{\mathsf T}}",
-                     rf"&= {_pm(m.delta, digits)} {_pm(_transposed(m.W), digits)}",
-                     rf"&= {_pm(m.grad_a_prev, digits)}"]
         out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=m.layer, name=m.name, activation=m.activation))}}}")
-        out += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+        out += _matrix_align(m, digits)
     return out
+
+
+def _matrix_align(m, digits) -> list:
+    """One layer's matrix form as an ``align*``."""
+    n, prev = m.layer, m.layer - 1
+    a_prev = "x" if n == 1 else f"a_{{{prev}}}"
+    rows = []
+    if m.local is None:
+        rows += [rf"\delta_{{{n}}} &= {_pm(m.delta, digits)} && \text{{{text_escape('softmax')}}}"]
+    else:
+        rows += [rf"\delta_{{{n}}} &= \frac{{\partial L}}{{\partial a_{{{n}}}}} \odot f'(z_{{{n}}})",
+                 rf"&= {_pm(m.grad_a, digits)} \odot {_pm(m.local, digits)}", rf"&= {_pm(m.delta, digits)}"]
+    rows += [rf"dW_{{{n}}} &= {a_prev}^{{\mathsf T}} \delta_{{{n}}}",
+             rf"&= {_pm(_transposed(m.a_prev), digits)} {_pm(m.delta, digits)}", rf"&= {_pm(m.dW, digits)}"]
+    if m.db is not None:
+        rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} = {_pm([m.db], digits)}")
+    if m.grad_a_prev is not None:
+        rows += [rf"\frac{{\partial L}}{{\partial a_{{{prev}}}}} &= \delta_{{{n}}} W_{{{n}}}^{{\mathsf T}}",
+                 rf"&= {_pm(m.delta, digits)} {_pm(_transposed(m.W), digits)}",
+                 rf"&= {_pm(m.grad_a_prev, digits)}"]
+    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
 
 
 def _pm(rows, digits) -> str:
