@@ -164,3 +164,15 @@ def test_in_chromium_the_layer_order_page_still_answers_a_click(tmp_path):
         assert _highlighted(page) == [("o", "L")] and "w_k1o" in page.inner_text("#details")
         page.screenshot(path=str(tmp_path / "layer.png"), full_page=False)
         browser.close()
+
+
+def test_layer_order_works_on_every_worked_example():
+    # an optimizer's page (adam_first_step) once stopped with an internal error in --order layer
+    for path in sorted((ROOT / "worked_examples").glob("*.toml")):
+        if "[[layers]]" not in path.read_text():
+            continue
+        for fmt in ("text", "markdown", "latex", "html"):
+            r = run("explain", str(path), "--order", "layer", "--format", fmt)
+            assert r.exit_code == 0, (path.name, fmt, r.output[-300:])
+    adam = run("explain", str(ROOT / "worked_examples" / "adam_first_step.toml"), "--order", "layer").output
+    assert adam.index("Layer 3 (o, linear): gradients") < adam.index("Update: Adam")
