@@ -169,3 +169,11 @@ def test_the_class_report_counts_each_mistake_once_per_student(graded):
     table = {code: n for code, n, _ in result.mistakes()}
     assert table and all(n == 1 for n in table.values())
     assert set(table) <= {intended[0] for _, intended, _ in plan.values() if intended}
+
+
+def test_workers_give_the_records_one_process_gives(graded):
+    root, _, _, parallel = graded
+    assert len(parallel.students) >= 16  # enough sheets that grade_class really starts workers
+    serial = grade_class(root, jobs=1)
+    assert serial.students == parallel.students
+    assert [s.id for s in parallel.students] == [s.id for s in serial.students]  # the roster's order

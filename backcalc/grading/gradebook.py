@@ -30,6 +30,10 @@ class Answer:
     mistakes: tuple = ()
     problem: str | None = None     # why an invalid entry could not be read
 
+    def __reduce__(self):
+        # a class's answers cross from the workers as plain tuples: half the pickling of a dataclass's __dict__
+        return (Answer, (self.key, self.name, self.verdict, self.mistakes, self.problem))
+
 
 @dataclass(frozen=True)
 class StudentGrade:
@@ -147,13 +151,26 @@ def grade_class(folder, strict: bool = False, jobs: int | None = None) -> ClassR
     if not path.is_dir():
         raise BackcalcError(f"{folder}: expected the class folder written by backcalc exercise --roster")
     tasks = _tasks(path, strict)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs == 1 or len(tasks) < SERIAL_BELOW:
         grades = [_grade_one(t) for t in tasks]
     else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(1, len(tasks) // (jobs * 4))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            grades = list(pool.map(_grade_one, tasks, chunksize=chunk))
+        grades = _grade_parallel(tasks, jobs)
     return ClassResult(str(folder), tuple(grades), strict)
+
+
+def _grade_parallel(tasks, jobs) -> list:
+    """Grade in ``jobs`` processes. The first sheet is graded here first, so every lazy import and cache the
+    grading needs is loaded once and, where processes fork, inherited by the workers instead of repeated in each;
+    the rest go out in small chunks, so no worker idles while another finishes a long one."""
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    first = _grade_one(tasks[0])
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
+    rest = tasks[1:]
+    chunk = max(1, min(8, len(rest) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return [first] + list(pool.map(_grade_one, rest, chunksize=chunk))
