@@ -2,8 +2,10 @@
 
 Weights and biases are multiples of 0.25 in [−1, 1], inputs and targets multiples of 0.5; a draw is kept
 only when the hand work is pleasant and meaningful — no ReLU is dead (unless asked for) or sits at its kink,
-no sigmoid or tanh is saturated, the prediction misses the target, and no gradient vanishes. The same seed
-gives byte-identical files. The sheet lists every key :func:`backcalc.grading.grade.check_answers` understands.
+no sigmoid or tanh is saturated, the prediction misses the target, and no gradient vanishes. Of those, the
+first whose values round well is kept: a student who rounds every value to 4 significant digits and works on
+from the rounded values gets every answer right (:mod:`backcalc.grading.handwork`). The same seed gives
+byte-identical files. The sheet lists every key :func:`backcalc.grading.grade.check_answers` understands.
 
 >>> ex = make_exercise(seed=1)
 >>> sorted(ex.files())
@@ -28,6 +30,7 @@ MAX_WEIGHT_LAYERS = 5
 MAX_UNITS = 6
 MAX_SAMPLES = 4
 MAX_TRIES = 5000
+ROUND_CANDIDATES = 60  # friendly draws tried for one whose values round well (grading/handwork.py)
 HIDDEN_NAMES = "jklm"  # input "i", hidden j, k, l, m, output "o" — the names of seed 004
 WEIGHTS = np.arange(-4, 5) / 4.0          # −1, −0.75, …, 1
 INPUTS = np.array([-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0])
@@ -103,7 +106,7 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     adagrad, rmsprop, adam, adamw; torch.optim's defaults) and ``l2`` (λ of [loss] l2) make a training exercise:
     the key's updated weights are that optimizer's first step.
     """
-    from ..net.spec import LOSSES, load_spec
+    from ..net.spec import LOSSES
 
     shape = parse_shape(shape)
     acts = parse_activations(activations, len(shape) - 1, shape)
@@ -124,17 +127,7 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
         raise BackcalcError(f"--lr: expected a learning rate between 0 and 10, got {lr}")
     training = _training_keys(optimizer, l2)
     rng = np.random.default_rng(seed)
-    for _ in range(MAX_TRIES):
-        doc = _draw(rng, shape, acts, loss, lr, samples)
-        doc["train"].update(training.get("train", {}))
-        doc["loss"].update(training.get("loss", {}))
-        if _friendly_forward(doc, acts, loss, dead_relu):
-            spec = load_spec(doc)
-            if _friendly_gradients(spec, dead_relu):
-                break
-    else:
-        raise BackcalcError(f"no friendly exercise found for --shape {','.join(map(str, shape))} --activations "
-                            f"{','.join(acts)} in {MAX_TRIES} draws; try another --seed or other activations")
+    doc, spec = _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training)
     command = command or (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
                + (f" --loss {loss}" if loss != "half_sse" else "") + (f" --lr {lr:g}" if lr != 0.25 else "")
                + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else "")
@@ -151,6 +144,33 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
         header = {"id": student["id"], "student": student.get("name", ""), **header}
     return Exercise(text, answers_text(d, command, False, lang, header), answers_text(d, command, True, lang, header),
                     command, spec)
+
+
+def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training) -> tuple:
+    """(doc, spec) of the first friendly draw that rounds well; when none of ROUND_CANDIDATES friendly draws
+    does, the one a student rounding to 4 significant digits gets fewest answers wrong (then fewest ≈) on."""
+    from ..net.spec import load_spec
+    from .handwork import rounding_cost
+
+    best, friendly = None, 0
+    for _ in range(MAX_TRIES):
+        doc = _draw(rng, shape, acts, loss, lr, samples)
+        doc["train"].update(training.get("train", {}))
+        doc["loss"].update(training.get("loss", {}))
+        if not _friendly_forward(doc, acts, loss, dead_relu):
+            continue
+        spec = load_spec(doc)
+        if not _friendly_gradients(spec, dead_relu):
+            continue
+        cost, friendly = rounding_cost(spec), friendly + 1
+        if best is None or cost < best[0]:
+            best = (cost, doc, spec)
+        if cost == (0, 0) or friendly >= ROUND_CANDIDATES:
+            break
+    if best is None:
+        raise BackcalcError(f"no friendly exercise found for --shape {','.join(map(str, shape))} --activations "
+                            f"{','.join(acts)} in {MAX_TRIES} draws; try another --seed or other activations")
+    return best[1], best[2]
 
 
 def _training_keys(optimizer, l2) -> dict:
