@@ -267,6 +267,51 @@ def test_first_wrong_factor_is_named(tmp_path):
     assert rows["gradients.W2[0][0]"].blame is None and code(rows["gradients.W2[0][0]"]) == ["sign"]
 
 
+# A later right running total clears the blame: a wrong value is not the "first wrong step" of an answer when a
+# right value worked out from it lies between them (the error did not reach past it). Each kind of running total —
+# a node value, ∂L/∂out, δ, the gradient — is tried with and without it; a right value beside the wrong one
+# (another path of the same sum) clears nothing.
+RUNNING_TOTALS = {
+    # kind: (the wrong earlier value, the right running total, the wrong answer, the key of the earlier value)
+    "node value": ("[forward]\nj1_out = 5.0\n", "k1_in = 6\n", "k1_out = 0.5\n", "forward.a1[0][0]"),
+    "∂L/∂out": (f'[factors]\n"dL/do_out" = {-DO:.6g}\n', f'"dL/dk1_out" = {DO:.6g}\n',
+                f"[gradients]\nw_j1k1 = {-DK[0] * 1.5:.6g}\n", "factors.∂L/∂o_out"),
+    "δ": (f'[factors]\n"dL/do_out" = {-DO:.6g}\n', f'"dL/dk1_in" = {DK[0]:.6g}\n',
+          f"[gradients]\nw_j1k1 = {-DK[0] * 1.5:.6g}\n", "factors.∂L/∂o_out"),
+    "gradient": (f'[factors]\n"dL/do_out" = {-DO:.6g}\n', f"[gradients]\nw_j1k1 = {DK[0] * 1.5:.6g}\n",
+                 "[updated]\nw_j1k1 = 0.123\n", "factors.∂L/∂o_out"),
+}
+
+
+@pytest.mark.parametrize("kind", RUNNING_TOTALS)
+def test_a_later_right_running_total_clears_the_blame(tmp_path, kind):
+    earlier, total, answer, blamed = RUNNING_TOTALS[kind]
+    last = lambda r: r.rows[-1]  # noqa: E731 — the answer comes last in the sheet's order
+    without = last(grade(tmp_path, earlier + answer))
+    assert without.ok is False and without.blame is not None and without.blame.key == blamed
+    row = last(grade(tmp_path, earlier + total + answer))
+    assert row.ok is False and row.key == without.key
+    assert row.blame is None, f"{row.key} blamed on {row.blame.key} although the right {kind} lies between"
+    assert "first wrong step" not in (diagnosis_text(row) or "")
+
+
+def test_a_right_value_on_another_path_clears_nothing(tmp_path):
+    """∂L/∂k1_out doubled, ∂L/∂k2_out right, ∂L/∂j2_out = Σ_k δ_k·w_j2k worked from the doubled one: the right
+    ∂L/∂k2_out is beside the wrong value, not after it, so the answer is worked right from a wrong value
+    (`carried`, naming ∂L/∂k1_out) — not an early rounding, and not unexplained."""
+    wrong_k1 = 2 * DO * 1.0
+    j2 = wrong_k1 * S1 * W_JK[1][0] + DK[1] * W_JK[1][1]
+    for beside in ("", f'"dL/dk2_out" = {DO * 0.5:.6g}\n'):
+        body = f'[factors]\n"dL/dk1_out" = {wrong_k1:.6g}\n{beside}"dL/dj2_out" = {j2:.6g}\n'
+        row = {r.key: r for r in grade(tmp_path, body).rows}["factors.∂L/∂j2_out"]
+        assert code(row) == ["carried"], beside
+        assert row.blame is not None and row.blame.key == "factors.∂L/∂k1_out", beside
+    # the same among node values: a right j2_in beside a wrong j1_out does not clear it from k1_out
+    rows = {r.key: r for r in grade(tmp_path, "[forward]\nj1_out = 5.0\nj2_in = 2.0\nk1_out = 0.5\n").rows}
+    assert rows["forward.z1[0][1]"].ok is True
+    assert rows["forward.a2[0][0]"].blame.key == "forward.a1[0][0]"
+
+
 def test_no_diagnosis_for_an_unexplained_value(tmp_path):
     row = one(tmp_path, "gradients", "w_k1o", 0.123)
     assert row.ok is False and row.mistakes == () and diagnosis_text(row) is None

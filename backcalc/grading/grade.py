@@ -256,24 +256,25 @@ def _invalid_row(sp, cell: Invalid) -> Row:
 
 def _with_blame(sp, item, row, rows, summaries=None):
     """The first wrong answer in the chain before ``item`` — unless a later running total (a node value,
-    ∂L/∂out, δ, the gradient) is right again, which shows that error did not reach this answer. A value worked
-    right from the student's own earlier values that are all right as written is an early rounding.
+    ∂L/∂out, δ, the gradient) that depends on it is right, which shows that error did not reach this answer. A
+    right value beside the wrong one (another path of the same sum) clears nothing. A value worked right from
+    the student's own earlier values that are all right as written is an early rounding.
 
-    The search runs over :meth:`AnswerSpace.depends_chains`; what it finds in a chain is worked out once and
-    kept in ``summaries``, since the upstream chains are shared by many answers."""
+    The search runs over :meth:`AnswerSpace.depends_chains`; what it finds in a chain, and what a right running
+    total depends on, is worked out once and kept in ``summaries``, since they are shared by many answers."""
     import dataclasses
 
     summaries = {} if summaries is None else summaries
-    blame = nearest = None
+    wrong, cleared = [], set()
     for chain in sp.depends_chains(item):
         found = summaries.get(id(chain))
         if found is None:
             found = summaries[id(chain)] = (_search(chain, rows), chain)  # the chain is kept: its id stays its own
-        reset, first, last = found[0]
-        if reset:
-            blame, nearest = first, last
-        elif first is not None:
-            blame, nearest = blame or first, last
+        wrong += found[0][0]
+        for total in found[0][1]:
+            cleared |= _upstream(sp, total, summaries)
+    wrong = [r for r in wrong if r.key not in cleared]
+    blame, nearest = (wrong[0], wrong[-1]) if wrong else (None, None)
     carried = bool(row.mistakes) and row.mistakes[0].code == "carried"
     if blame is None:
         if carried:
@@ -286,20 +287,27 @@ def _with_blame(sp, item, row, rows, summaries=None):
 
 
 def _search(chain, rows) -> tuple:
-    """``(reset, first, last)`` of one chain of keys: whether a right running total (a node value, ∂L/∂out, δ,
-    the gradient) resets the search in it, and the first and last wrong answers after the last reset."""
-    reset, first, last = False, None, None
+    """``(wrong, totals)`` of one chain of keys: its wrong answers, and its right running totals (node values,
+    ∂L/∂out, δ, gradients), each of which shows that the errors it depends on did not reach past it."""
+    wrong, totals = [], []
     for key in chain:
         hit = rows.get(key)
         if hit is None or hit[1].ok is None:
             continue
         dep, r = hit
         if r.ok is False:
-            first = first or r
-            last = r
+            wrong.append(r)
         elif r.ok and (dep.section in ("forward", "gradients") or dep.ref.kind in ("out", "delta")):
-            reset, first, last = True, None, None
-    return reset, first, last
+            totals.append(dep)
+    return tuple(wrong), tuple(totals)
+
+
+def _upstream(sp, item, summaries) -> frozenset:
+    """Every key ``item`` is worked out from (kept in ``summaries``)."""
+    key = ("upstream", item.key)
+    if key not in summaries:
+        summaries[key] = frozenset(sp.depends(item))
+    return summaries[key]
 
 
 def resolve(derivation, scoped_key: str) -> tuple[str, str, float]:
