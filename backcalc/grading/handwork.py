@@ -113,10 +113,10 @@ _SECTIONS = (("z", "forward"), ("a", "forward"), ("out", "factors"), ("local", "
 
 def hand_verdicts(spec, digits: int = DIGITS):
     """(what, section, exact, written, verdict) for every answer the hand-rounded work gives, judged by
-    :class:`~backcalc.grading.reader.Tolerance` at the written precision. Plain SGD exercises give every
+    :class:`~backcalc.grading.tolerance.Tolerance` at the written precision. Plain SGD exercises give every
     answer; with another optimizer or a penalty only the forward values and factors (the step is not SGD's)."""
     from .keys import Item
-    from .reader import Tolerance
+    from .tolerance import Tolerance
 
     tol = Tolerance()
     hand, exact = by_hand(spec, digits), by_hand(spec, None)
