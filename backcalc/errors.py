@@ -62,11 +62,17 @@ class GradcheckError(AssertionError):
     """Tape gradients disagree with central finite differences."""
 
 
-def did_you_mean(word, choices) -> str:
-    """`` (did you mean 'sigmoid'?)`` for the closest of ``choices``, or an empty string."""
+def closest(word, choices) -> str | None:
+    """The closest of ``choices`` to a misspelt ``word`` (``'sigmoid'`` for ``'sigmiod'``), or None."""
     import difflib
 
     if len(str(word)) > 100:  # nothing that long is a typo of a key, and difflib would take seconds
-        return ""
+        return None
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word, choices) -> str:
+    """`` (did you mean 'sigmoid'?)`` for the closest of ``choices``, or an empty string."""
+    close = closest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""

@@ -398,7 +398,7 @@ def test_multi_sample_answers(tmp_path):
     with pytest.raises(AnswersError, match="samples"):
         resolve(d, "forward.h1_out")
     (bad,) = grade(tmp_path, "[forward]\nh1_out = 1.0\n", spec=spec).rows
-    assert bad.verdict == "invalid" and "one per sample" in bad.problem
+    assert bad.verdict == "invalid" and "one per sample" in diagnosis_text(bad)
 
 
 # one bad entry: that row says what is wrong (the rest is graded, the score counts it unanswered, exit 1)

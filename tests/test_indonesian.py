@@ -68,19 +68,23 @@ ENGLISH = ({w for t in _tables("en") for w in _words(t)} | set(COMMON)) - INDONE
 
 
 DOT_SYNTAX = re.compile(r"\b\w+=|\b(?:digraph|graph|node|edge|rank|same|invis|true|plain)\b")
+# an answers sheet's own names: its tables ([gradients]) and a key quoted as written ('bo', 'loss_after'; in
+# Markdown the quotes are escaped)
+SHEET_SYNTAX = re.compile(r"\[[a-z_]+\]|'[^'\s]*'|&#x27;[^&\s]*&#x27;")
 
 
-def english_words(output: str, user_text=()) -> list:
+def english_words(output: str, user_text=(), names=()) -> list:
     """(word, line) for each English word left in ``output``; names such as w_ij1, k1_out are not words, nor
     ``user_text`` (a spec's own title), nor DOT's syntax."""
     found = []
     for text in user_text:
         output = output.replace(text, " ")
     for line in output.splitlines():
+        line = SHEET_SYNTAX.sub(" ", line)
         clean = re.sub(r"\S*/\S*|\b[a-z]+\.\S+|--[\w-]+|\bbackcalc \w+|\b[A-Za-z]\w*_\w+\b|\b\w*\d\w*\b|\\[A-Za-z]+|<[^>]*>|&\w+;", " ", line)
         clean = DOT_SYNTAX.sub(" ", clean)
         for word in re.findall(r"[A-Za-z]{2,}", clean):
-            if word.lower() in ENGLISH:
+            if word.lower() in ENGLISH and word not in names:
                 found.append((word, line.strip()[:160]))
     return found
 
@@ -140,3 +144,98 @@ def test_exercise_and_vanishing_in_indonesian_have_no_english(tmp_path):
     for fmt in ("text", "markdown"):
         assert _leaks(["vanishing", "--depth", "3", "--width", "8", "--samples", "20", "--features", "4",
                        "--lang", "id", "--format", fmt]) == []
+
+
+# Every kind of unreadable entry the reader reports (grading/reader.py), on seed 004's sheet.
+UNREADABLE = """loss = 0,128
+lossx = 1
+updated = 3
+[forward]
+a1 = "x"
+W1 = 3
+j1_in = [1.0, 2.0]
+a2 = [[0.5], [0.5]]
+[gradients]
+bo = 1
+W1 = [[1.0, 2.0], [3.0, 4.0]]
+W3 = [[1.0, 2.0]]
+W2 = [1.0, 2.0, 3.0]
+W9 = [[1.0]]
+b1 = [1.0, [2.0]]
+b2 = [1.0, 2.0, 3.0]
+b3 = true
+w_k1o = "1e999"
+w_k2o = "nan"
+w_j1k1 = "0.123456789012345678901234567890123456789012345"
+w_j2k1 = "one"
+w_j3k1 = [[1.0]]
+"b_o" = "1.5"
+[factors]
+"dL/dk9_out" = 2
+"""
+
+
+def test_every_reader_problem_has_words_in_both_languages():
+    from backcalc.render.labels_answers import PROBLEMS
+
+    source = (ROOT / "backcalc" / "grading" / "reader.py").read_text(encoding="utf-8")
+    source += (ROOT / "backcalc" / "grading" / "problems.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'problem\(f?"(\w+)"', source)) - {"expected_"}
+    codes |= {f"expected_{t}" for t in ("forward", "factors", "gradients", "updated")}
+    for lang in ("en", "id"):
+        words = PROBLEMS[lang]
+        known = set(words) | set(words["kind"]) | set(words["hint"])
+        assert codes - known == set(), lang
+        assert set(words) == set(PROBLEMS["en"]) and set(words["hint"]) == set(PROBLEMS["en"]["hint"])
+
+
+def test_unreadable_entries_in_indonesian_have_no_english(tmp_path):
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text(UNREADABLE, encoding="utf-8")
+    seed = ROOT / "worked_examples" / "seed004.toml"
+    r = CliRunner().invoke(main, ["check", str(seed), str(sheet), "--format", "json"])
+    codes = {row["problem"] for row in __import__("json").loads(r.stdout)["rows"] if row["verdict"] == "invalid"}
+    assert len(codes) >= 16, sorted(codes)   # the sheet reaches most of the reader's problems
+    for fmt in ("text", "markdown"):
+        out = CliRunner().invoke(main, ["check", str(seed), str(sheet), "--lang", "id", "--format", fmt])
+        assert out.exit_code == 1 and out.output.count("!") >= 16, out.output
+        assert english_words(out.output) == [], (fmt, english_words(out.output)[:8])
+    # the softmax unit's missing ∂out/∂in and a per-sample value given once, on a softmax batch
+    softmax = ROOT / "worked_examples" / "softmax_batch.toml"
+    other = tmp_path / "softmax.toml"
+    other.write_text('[factors]\n"dL/do1_out" = 1.0\n"do1_out/do1_in" = 1.0\n', encoding="utf-8")
+    out = CliRunner().invoke(main, ["check", str(softmax), str(other), "--lang", "id"])
+    assert out.exit_code == 1 and "softmax" in out.output
+    assert english_words(out.output) == [], english_words(out.output)[:8]
+
+
+def test_grade_report_in_indonesian_has_no_english(tmp_path):
+    """The class report (text and Markdown): scores, the question table, the mistake table and the unreadable
+    entries, for a class with right sheets, a named mistake in every gradient and unreadable entries."""
+    import tomllib
+
+    from backcalc.grading.classroom import Student, make_class, write_class
+    from backcalc.render.classroom import SHORT
+
+    students = [Student(f"s{i}", f"Siswa {i}", f"s{i}@example.edu") for i in range(3)]
+    variants = make_class(students, seed=5)
+    write_class(variants, tmp_path / "kelas")
+    for i, (s, ex) in enumerate(variants):
+        key = tomllib.loads(ex.key_text)
+        lines = [f'id = "{s.id}"', f'fingerprint = "{key["fingerprint"]}"', f'loss = {key["loss"]!r}']
+        for table in ("forward", "gradients", "updated"):
+            lines.append(f"[{table}]")
+            for name, v in key[table].items():
+                if i == 2 and table == "updated" and name == "w_k1o":
+                    continue  # given below, unreadable
+                v = -v if table == "gradients" and i == 1 else v   # the sign of every gradient flipped
+                lines.append(f'"{name}" = {v!r}')
+        if i == 2:
+            lines.append('"bo" = 1\n"w_k1o" = "0,5"\n"W1" = [[1.0]]')
+        (tmp_path / "kelas" / s.id / "sheet.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for fmt in ("text", "markdown"):
+        r = CliRunner().invoke(main, ["grade", str(tmp_path / "kelas"), "--lang", "id", "--format", fmt, "--jobs", "1"])
+        assert r.exit_code == 0, r.output
+        assert "tanda terbalik" in r.output and "'bo'" in r.output, r.output   # the mistake table, the entries
+        codes = SHORT["en"]  # the mistake table's code column: identifiers, as in the JSON (sign, double, half)
+        assert english_words(r.output, [str(tmp_path / "kelas")], codes) == [], (fmt, english_words(r.output)[:8])

@@ -74,7 +74,7 @@ class Row:
     mistakes: tuple = ()      # Mistake records that reproduce the given value (one, or two combined)
     blame: Blame | None = None
     verdict: str = "unanswered"
-    problem: str | None = None
+    problem: object = None    # invalid: a grading.problems.Problem (render/labels_answers.py writes it)
 
     @property
     def status(self) -> str:

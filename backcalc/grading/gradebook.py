@@ -28,7 +28,7 @@ class Answer:
     name: str
     verdict: str
     mistakes: tuple = ()
-    problem: str | None = None     # why an invalid entry could not be read
+    problem: object = None         # why an invalid entry could not be read: a grading.problems.Problem
 
     def __reduce__(self):
         # a class's answers cross from the workers as plain tuples: half the pickling of a dataclass's __dict__

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from .keys import _TABLES, AnswerSpace, answer_key
-from ..errors import AnswersError, SpecError, did_you_mean
+from .problems import Problem, kind_of, problem
+from ..errors import AnswersError, SpecError, closest
 from ..userinput import shown
 from .tolerance import is_decimal
 
@@ -40,7 +41,7 @@ def _written(value) -> str | None:
     if isinstance(value, _Num):
         return value.text.replace("_", "")
     if isinstance(value, (bool, np.bool_)):
-        raise TypeError("a boolean")
+        raise TypeError(problem("boolean"))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
@@ -48,7 +49,12 @@ def _written(value) -> str | None:
     if isinstance(value, str):
         text = value.strip().replace("−", "-").replace("_", "")
         return text or None
-    raise TypeError(_kind(value))
+    raise TypeError(_kind_of(value))
+
+
+def _kind_of(v) -> Problem:
+    """What a cell's value is, as a record (a number keeps its text)."""
+    return kind_of(v, v.text if isinstance(v, _Num) else None)
 
 
 def _kind(v) -> str:
@@ -157,14 +163,15 @@ class Invalid:
 
     key: str        # as written, scoped: "gradients.bo", "loss", "gradients.W2"
     section: str
-    problem: str    # one line: what is wrong and what was expected
+    problem: Problem  # what is wrong and what was expected (render/labels_answers.py writes it)
 
 
 class CellError(AnswersError):
-    """One entry of a sheet is unreadable (``where``, ``problem``); the others can still be graded."""
+    """One entry of a sheet is unreadable (``where``, ``problem``: a :class:`Problem`); the others can still be
+    graded (the reader turns it into an :class:`Invalid` cell, so its message is never shown)."""
 
     def __init__(self, source, where, problem):
-        super().__init__(f"{source}: {where}: {problem}" if where else f"{source}: {problem}")
+        super().__init__(f"{source}: {where}: {problem.code}" if where else f"{source}: {problem.code}")
         self.where, self.problem = where, problem
 
 
@@ -204,9 +211,9 @@ class _Reader:
                     cells += self._guarded(f"{key}.{k}", key, f"[{key}] {k}",
                                            lambda k=k, v=v: self.entry(key, str(k), v))
             elif key in _TABLES:
-                cells.append(Invalid(key, key, f"expected a table [{key}], got {_kind(value)}"))
+                cells.append(Invalid(key, key, problem("not_table", table=key, got=_kind_of(value))))
             else:
-                cells.append(Invalid(key, "", f"unknown key {shown(key)}{self.hint(None, key)}"))
+                cells.append(Invalid(key, "", problem("unknown_key", key=shown(key), hint=self.hint(None, key))))
         return cells
 
     @staticmethod
@@ -217,12 +224,12 @@ class _Reader:
             inner = exc.where[len(where):] if exc.where.startswith(where) else exc.where
             return [Invalid(key + inner, section, exc.problem)]
 
-    def hint(self, section, key) -> str:
+    def hint(self, section, key) -> Problem:
         """Where a misplaced key belongs, or the closest valid key."""
         if re.fullmatch(r"[Wb]\d+", key) and section not in ("gradients", "updated"):
-            return f"; {key} is a parameter array: its gradient goes under [gradients], its new value under [updated]"
+            return problem("param_array", key=key)
         if re.fullmatch(r"[za]\d+", key) and section != "forward":
-            return f"; {key} holds node values: it belongs under [forward]"
+            return problem("node_array", key=key)
         for other in _TABLES:
             if other == section:
                 continue
@@ -231,20 +238,14 @@ class _Reader:
             except KeyError:
                 continue
             if other in ("gradients", "updated"):
-                return f"; {key} is a parameter: its gradient goes under [gradients], its new value under [updated]"
-            return f"; {key} belongs under [{other}]"
+                return problem("param_name", key=key)
+            return problem("belongs", key=key, table=other)
         choices = list(_TOP) if section is None else self.space.names(section)
-        mean = did_you_mean(key, choices)
+        close = closest(key, choices)
+        suggestion = repr(close) if close else None
         if section is None:
-            return f"{mean}; expected {', '.join(_TOP)}"
-        expected = {
-            "forward": "z1, a1, … (samples × units) or a node value like j1_in, j1_out",
-            "gradients": "W1, b1, … (shaped as in the spec) or a parameter name like w_ij1, b_j1",
-            "updated": "W1, b1, … (shaped as in the spec) or a parameter name like w_ij1, b_j1",
-            "factors": "a chain-rule factor like \"∂L/∂k1_out\" (or \"dL/dk1_out\"), \"∂k1_out/∂k1_in\", "
-                       "\"∂L/∂k1_in\", \"∂k1_in/∂w_j1k1\", \"∂k1_in/∂j1_out\"",
-        }[section]
-        return f"{mean}; expected {expected}"
+            return problem("expected_top", suggestion=suggestion, keys=", ".join(repr(k) for k in _TOP))
+        return problem(f"expected_{section}", suggestion=suggestion)
 
     def entry(self, section, key, value) -> list:
         where = f"[{section}] {key}"
@@ -254,49 +255,51 @@ class _Reader:
             kind, n = k.kind, k.layer
             try:
                 items = sp.array_items(section, kind, n)
-            except KeyError as exc:
-                self.fail(where, f"{exc.args[0]}{self.hint(section, key)}")
+            except KeyError:
+                self.fail(where, problem("no_layer", layer=n, layers=sp.N, hint=self.hint(section, key))
+                          if not 1 <= n <= sp.N else
+                          problem("wrong_table", key=f"{kind}{n}", table=section, hint=self.hint(section, key)))
             layer = sp.spec.layers[n - 1]
             if kind == "b":
                 return self.vector(items, value, where, layer.units)
-            rows, what = (layer.fan_in, "fan_in × units, as in the spec") if kind == "W" else (sp.S, "samples × units")
+            rows, what = (layer.fan_in, "weights") if kind == "W" else (sp.S, "nodes")
             return self.grid(items, value, where, rows, layer.units, what)
         try:
             items = sp.name_items(section, key)
         except KeyError as exc:
-            if exc.args and exc.args[0] != key and str(exc.args[0]).startswith("∂"):
-                self.fail(where, exc.args[0])
-            self.fail(where, f"unknown key {shown(key)}{self.hint(section, key)}")
+            if exc.args and exc.args[0] != key and str(exc.args[0]).startswith("∂"):  # a softmax unit's ∂out/∂in
+                unit = str(exc.args[0])[1:].split("_out/", 1)[0]
+                self.fail(where, problem("softmax_local", unit=unit))
+            self.fail(where, problem("unknown_key", key=shown(key), hint=self.hint(section, key)))
         if len(items) == 1:
             if isinstance(value, list) and len(value) == 1:
                 value = value[0]
             return [self.safe_cell(items[0], value, where)]
         if not isinstance(value, list) or len(value) != len(items):
-            self.fail(where, f"expected {len(items)} values, one per sample (\"\" leaves one blank), got {_kind(value)}"
-                      + (f" of {len(value)}" if isinstance(value, list) else ""))
+            self.fail(where, problem("per_sample", n=len(items), got=_kind_of(value),
+                                     length=len(value) if isinstance(value, list) else None))
         return [self.safe_cell(item, v, f"{where}[{s}]") for s, (item, v) in enumerate(zip(items, value))]
 
     def grid(self, items, value, where, rows, cols, what):
         if isinstance(value, list) and value and all(not isinstance(r, list) for r in value):
             if rows == 1 and len(value) == cols or cols == 1 and len(value) == rows:
                 return [self.safe_cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
-            self.fail(where, f"expected {rows}×{cols} ({what}): {rows} rows of {cols}, got a flat list of {len(value)}")
+            self.fail(where, problem("flat_list", rows=rows, cols=cols, what=what, length=len(value)))
         if not isinstance(value, list) or not value:
             if rows == cols == 1 and not isinstance(value, (list, dict)):
                 return [self.safe_cell(items[0], value, where)]
-            self.fail(where, f"expected a {rows}×{cols} matrix ({what}), got {_kind(value) if value != [] else 'an empty list'}")
+            self.fail(where, problem("matrix", rows=rows, cols=cols, what=what,
+                                     got=_kind_of(value) if value != [] else problem("empty_list")))
         if not all(isinstance(r, list) for r in value):
-            self.fail(where, "expected a list of rows (lists of numbers), got a mix of rows and numbers")
+            self.fail(where, problem("mixed_rows"))
         shape = (len(value), len(value[0]))
         for i, r in enumerate(value):
             if len(r) != shape[1]:
-                self.fail(where, f"ragged matrix: row {i} has {len(r)} values, row 0 has {shape[1]}")
+                self.fail(where, problem("ragged", row=i, length=len(r), first=shape[1]))
         if shape != (rows, cols):
-            hint = ""
-            if shape == (cols, rows):
-                hint = " — transposed? weights[a][b] joins unit a of the previous layer to unit b" if "fan_in" in what \
-                    else " — transposed? rows are samples"
-            self.fail(where, f"expected {rows}×{cols} ({what}), got {shape[0]}×{shape[1]}{hint}")
+            transposed = shape == (cols, rows) and rows != cols
+            self.fail(where, problem("shape", rows=rows, cols=cols, what=what, got_rows=shape[0], got_cols=shape[1],
+                                     transposed=what if transposed else None))
         return [self.safe_cell(items[i * cols + j], v, f"{where}[{i}][{j}]")
                 for i, r in enumerate(value) for j, v in enumerate(r)]
 
@@ -304,11 +307,11 @@ class _Reader:
         if not isinstance(value, list):
             if n == 1:
                 return [self.safe_cell(items[0], value, where)]
-            self.fail(where, f"expected a list of {n} values (one per unit), got {_kind(value)}")
+            self.fail(where, problem("vector", n=n, got=_kind_of(value)))
         if any(isinstance(v, list) for v in value):
-            self.fail(where, f"expected a flat list of {n} values (one per unit), got a nested list")
+            self.fail(where, problem("nested", n=n))
         if len(value) != n:
-            self.fail(where, f"expected {n} values (one per unit), got {len(value)}")
+            self.fail(where, problem("vector_length", n=n, length=len(value)))
         return [self.safe_cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
 
     def safe_cell(self, item, value, where):
@@ -320,25 +323,25 @@ class _Reader:
 
     def cell(self, item, value, where):
         if item.key in self.seen:
-            self.fail(where, f"gives {item.name} ({item.key}) a second time (first at {self.seen[item.key]}); keep one")
+            self.fail(where, problem("twice", name=item.name, key=item.key, first=self.seen[item.key]))
         self.seen[item.key] = where
         if isinstance(value, (list, dict)):
-            self.fail(where, f"expected one number (or \"\" to leave it blank), got {_kind(value)}")
+            self.fail(where, problem("one_number", got=_kind_of(value)))
         try:
             text = _written(value)
         except TypeError as exc:
-            self.fail(where, f"expected a number (or \"\" to leave it blank), got {exc}")
+            self.fail(where, problem("not_number", got=exc.args[0]))
         if text is None:
             return item, None, None
         if len(text) > MAX_WRITTEN:
-            self.fail(where, f"a number written with {len(text)} characters; at most {MAX_WRITTEN}")
+            self.fail(where, problem("too_long", length=len(text), most=MAX_WRITTEN))
         if "," in text and "." not in text and is_decimal(text.replace(",", ".")):
-            self.fail(where, f"write the decimal point as a point: {text.replace(',', '.')} (not {text})")
+            self.fail(where, problem("decimal_comma", fixed=text.replace(",", "."), text=text))
         if not is_decimal(text):
             if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-                self.fail(where, f"expected a finite number, got {text}")
-            self.fail(where, f"expected a number (or \"\" to leave it blank), got {_kind(value)}")
+                self.fail(where, problem("not_finite", text=text))
+            self.fail(where, problem("not_number", got=_kind_of(value)))
         number = float(text)
         if not math.isfinite(number) or abs(number) > MAX_ANSWER:
-            self.fail(where, f"{text} is out of range (at most {MAX_ANSWER:g} in size)")
+            self.fail(where, problem("out_of_range", text=text, most=f"{MAX_ANSWER:g}"))
         return item, number, text

@@ -219,7 +219,9 @@ def diagnosis_text(row, lang: str = "en", digits: int = 5, seen=None) -> str | N
     explained (the first wrong step of a chain is spelled out once, then referred to)."""
     L = LABELS[lang]
     if row.verdict == "invalid":
-        return row.problem
+        from .labels_answers import problem_text
+
+        return problem_text(row.problem, lang)
     if row.verdict == "correct_low_precision":
         return L["low_precision"]
     parts = []
@@ -272,6 +274,7 @@ def as_dict(result, lang: str = "en") -> dict:
             "written": r.text, "error": r.error, "allowed": r.allowed, "ok": r.ok, "status": r.status,
             "verdict": r.verdict, "mistake": r.mistake, "diagnosis": diagnosis_text(r, lang),
             "mistakes": [m.code for m in r.mistakes], "first_wrong": r.blame.key if r.blame else None,
+            "problem": r.problem.code if r.problem is not None else None,
         } for r in result.rows],
     }
 

@@ -11,6 +11,7 @@ import json as _json
 import statistics
 
 from .format import num
+from .labels_answers import problem_text
 
 GRADEBOOK_COLUMNS = ("id", "name", "email", "score", "correct", "answered", "total", "forward", "loss", "factors",
                      "gradients", "updated", "error")
@@ -135,7 +136,8 @@ def as_dict(result, lang: str = "en") -> dict:
                        "correct_rate": (c / n if n else None)} for k, name, c, a, n in result.questions()],
         "mistakes": [{"mistake": code, "description": SHORT[lang].get(code, code), "students": n, "keys": keys}
                      for code, n, keys in result.mistakes()],
-        "unreadable": [{"id": sid, "key": key, "problem": problem} for sid, key, problem in result.unreadable()],
+        "unreadable": [{"id": sid, "key": key, "problem": problem_text(problem, lang), "code": problem.code}
+                       for sid, key, problem in result.unreadable()],
     }
 
 
@@ -162,7 +164,7 @@ def _parts(result, lang):
     mistakes = [[SHORT[lang].get(code, code), code, L["of"].format(k=k, n=len(graded)), ", ".join(keys[:8])
                  + (f", … (+{len(keys) - 8})" if len(keys) > 8 else "")] for code, k, keys in result.mistakes()]
     failed = [(s.id, s.error) for s in result.students if s.error]
-    failed += [(sid, f"{key}: {problem}") for sid, key, problem in result.unreadable()]
+    failed += [(sid, f"{key}: {problem_text(problem, lang)}") for sid, key, problem in result.unreadable()]
     return head, summary, scores, questions, mistakes, failed
 
 
