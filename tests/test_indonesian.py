@@ -178,8 +178,8 @@ w_j3k1 = [[1.0]]
 def test_every_reader_problem_has_words_in_both_languages():
     from backcalc.render.labels_answers import PROBLEMS
 
-    source = (ROOT / "backcalc" / "grading" / "reader.py").read_text(encoding="utf-8")
-    source += (ROOT / "backcalc" / "grading" / "problems.py").read_text(encoding="utf-8")
+    source = "".join((ROOT / "backcalc" / "grading" / f"{m}.py").read_text(encoding="utf-8")
+                     for m in ("reader", "problems", "grade", "gradebook"))
     codes = set(re.findall(r'problem\(f?"(\w+)"', source)) - {"expected_"}
     codes |= {f"expected_{t}" for t in ("forward", "factors", "gradients", "updated")}
     for lang in ("en", "id"):
@@ -217,10 +217,10 @@ def test_grade_report_in_indonesian_has_no_english(tmp_path):
     from backcalc.grading.classroom import Student, make_class, write_class
     from backcalc.render.classroom import SHORT
 
-    students = [Student(f"s{i}", f"Siswa {i}", f"s{i}@example.edu") for i in range(3)]
+    students = [Student(f"s{i}", f"Siswa {i}", f"s{i}@example.edu") for i in range(5)]
     variants = make_class(students, seed=5)
     write_class(variants, tmp_path / "kelas")
-    for i, (s, ex) in enumerate(variants):
+    for i, (s, ex) in enumerate(variants[:3]):
         key = tomllib.loads(ex.key_text)
         lines = [f'id = "{s.id}"', f'fingerprint = "{key["fingerprint"]}"', f'loss = {key["loss"]!r}']
         for table in ("forward", "gradients", "updated"):
@@ -233,9 +233,13 @@ def test_grade_report_in_indonesian_has_no_english(tmp_path):
         if i == 2:
             lines.append('"bo" = 1\n"w_k1o" = "0,5"\n"W1" = [[1.0]]')
         (tmp_path / "kelas" / s.id / "sheet.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # whole sheets that cannot be graded: one missing, one made for another student's exercise
+    (tmp_path / "kelas" / "s3" / "sheet.toml").unlink()
+    (tmp_path / "kelas" / "s4" / "sheet.toml").write_text(variants[0][1].sheet_text, encoding="utf-8")
     for fmt in ("text", "markdown"):
         r = CliRunner().invoke(main, ["grade", str(tmp_path / "kelas"), "--lang", "id", "--format", fmt, "--jobs", "1"])
         assert r.exit_code == 0, r.output
         assert "tanda terbalik" in r.output and "'bo'" in r.output, r.output   # the mistake table, the entries
+        assert "berkas tidak ada" in r.output and "dibuat untuk latihan" in r.output, r.output  # the sheets
         codes = SHORT["en"]  # the mistake table's code column: identifiers, as in the JSON (sign, double, half)
         assert english_words(r.output, [str(tmp_path / "kelas")], codes) == [], (fmt, english_words(r.output)[:8])

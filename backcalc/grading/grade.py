@@ -30,6 +30,7 @@ from .reader import MAX_ANSWER, Invalid, _Reader, read_answers
 from .tolerance import HAND_RTOL, LOW_PRECISION, STEP_RTOL, VERDICTS, Tolerance, decimals, half_unit
 from .keys import SECTIONS, AnswerSpace
 from ..errors import AnswersError
+from .problems import SheetError, problem
 from .mistakes import MAX_PATH_UNITS, Mistake, _Catalogue
 
 __all__ = [
@@ -192,8 +193,10 @@ def check_answers(spec=None, answers=None, rtol: float | None = None, atol: floa
     head = reader.header
     print_ = fingerprint(net)
     if head.get("fingerprint") and print_ and head["fingerprint"] != print_:
-        raise AnswersError(f"{source}: made for exercise {head['fingerprint']}, but {net.source} is exercise "
-                           f"{print_}: check each sheet against its own exercise")
+        raise SheetError(f"{source}: made for exercise {head['fingerprint']}, but {net.source} is exercise "
+                         f"{print_}: check each sheet against its own exercise",
+                         problem("wrong_exercise", sheet=source, sheet_print=head["fingerprint"], spec=net.source,
+                                 spec_print=print_))
     tol = Tolerance(rtol, atol, strict)
     good = [c for c in cells if not isinstance(c, Invalid)]
     rows = _grade(sp, cat.for_sheet(_own_values(sp, good)), tol, good)

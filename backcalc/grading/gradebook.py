@@ -50,6 +50,7 @@ class StudentGrade:
     error: str | None = None
     answers: tuple = field(default=(), repr=False)
     fingerprint: str | None = None
+    problem: object = None          # the error as a grading.problems.Problem, for the report's language
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,19 @@ def _grade_one(task) -> StudentGrade:
     """Grade one student's sheet (runs in a worker process; every failure becomes the row's error)."""
     from .grade import check_answers
 
+    from ..userinput import label
+    from .problems import problem
+
     student, exercise, sheet, strict = task
     base = dict(id=student.id, name=student.name, email=student.email)
     try:
         r = check_answers(exercise, sheet, strict=strict)
     except BackcalcError as exc:
-        return StudentGrade(error=str(exc), **base)
+        found = getattr(exc, "problem", None)
+        if found is None:
+            found = problem("no_sheet", path=label(str(sheet))) if not Path(sheet).exists() else \
+                problem("sheet_error", message=str(exc))
+        return StudentGrade(error=str(exc), problem=found, **base)
     except Exception as exc:  # a bug must not end the class's run; the row says so
         return StudentGrade(error=f"internal error: {type(exc).__name__}: {exc}", **base)
     sections = {}
@@ -121,7 +129,9 @@ def _grade_one(task) -> StudentGrade:
                     for row in r.rows)
     score = round(100.0 * r.correct / r.total, 1) if r.total else 0.0
     if r.id and r.id != student.id:
-        return StudentGrade(error=f"{r.answers_source}: the sheet is for id {r.id!r}, not {student.id!r}", **base)
+        return StudentGrade(error=f"{r.answers_source}: the sheet is for id {r.id!r}, not {student.id!r}",
+                            problem=problem("wrong_id", sheet=r.answers_source, given=repr(r.id),
+                                            expected=repr(student.id)), **base)
     return StudentGrade(score=score, correct=r.correct, answered=r.answered, total=r.total,
                         sections=tuple((s, *sections[s]) for s in SECTION_COLUMNS if s in sections),
                         answers=answers, fingerprint=r.fingerprint, **base)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import AnswersError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -53,3 +55,12 @@ def kind_of(value, number_text=None) -> Problem:
     if isinstance(value, (int, float)):
         return problem("number", value=str(value))
     return problem("other", value=type(value).__name__)
+
+
+class SheetError(AnswersError):
+    """A whole sheet that cannot be graded, with its :class:`Problem` (``grade``'s report writes it in the
+    report's language; the message stays for ``check``'s one line and the gradebook's error column)."""
+
+    def __init__(self, message: str, problem: Problem):
+        super().__init__(message)
+        self.problem = problem

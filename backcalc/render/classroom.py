@@ -163,7 +163,7 @@ def _parts(result, lang):
                  for k, name, c, a, m in result.questions()]
     mistakes = [[SHORT[lang].get(code, code), code, L["of"].format(k=k, n=len(graded)), ", ".join(keys[:8])
                  + (f", … (+{len(keys) - 8})" if len(keys) > 8 else "")] for code, k, keys in result.mistakes()]
-    failed = [(s.id, s.error) for s in result.students if s.error]
+    failed = [(s.id, problem_text(s.problem, lang) if s.problem else s.error) for s in result.students if s.error]
     failed += [(sid, f"{key}: {problem_text(problem, lang)}") for sid, key, problem in result.unreadable()]
     return head, summary, scores, questions, mistakes, failed
 

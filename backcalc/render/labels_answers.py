@@ -37,6 +37,12 @@ PROBLEMS = {
         "decimal_comma": "write the decimal point as a point: {fixed} (not {text})",
         "not_finite": "expected a finite number, got {text}",
         "out_of_range": "{text} is out of range (at most {most} in size)",
+        # a whole sheet that cannot be graded (grade's report)
+        "wrong_exercise": "{sheet}: made for exercise {sheet_print}, but {spec} is exercise {spec_print}: check "
+                          "each sheet against its own exercise",
+        "wrong_id": "{sheet}: the sheet is for id {given}, not {expected}",
+        "no_sheet": "{path}: no such file",
+        "sheet_error": "{message}",
         # what a shape is made of, and the hint when it is the transpose
         "what": {"weights": "fan_in × units, as in the spec", "nodes": "samples × units"},
         "transposed": {"weights": " — transposed? weights[a][b] joins unit a of the previous layer to unit b",
@@ -87,6 +93,11 @@ PROBLEMS = {
         "decimal_comma": "tulis tanda desimal dengan titik: {fixed} (bukan {text})",
         "not_finite": "seharusnya bilangan berhingga, tetapi berisi {text}",
         "out_of_range": "{text} di luar jangkauan (besarnya paling banyak {most})",
+        "wrong_exercise": "{sheet}: dibuat untuk latihan {sheet_print}, tetapi {spec} adalah latihan {spec_print}: "
+                          "periksa setiap lembar dengan latihannya sendiri",
+        "wrong_id": "{sheet}: lembar ini untuk id {given}, bukan {expected}",
+        "no_sheet": "{path}: berkas tidak ada",
+        "sheet_error": "{message}",  # the file's own reader (TOML, JSON) says why, in English
         "what": {"weights": "fan_in × unit, seperti di spec", "nodes": "sampel × unit"},
         "transposed": {"weights": " — tertukar? W[a][b] menghubungkan unit a lapisan sebelumnya ke unit b",
                        "nodes": " — tertukar? baris adalah sampel"},
