@@ -120,3 +120,11 @@ def test_layer_order_puts_each_layers_update_before_the_layer_below():
     assert out3 < tex.index("$w_{k1o}$ & $1$ & $-0.50457$ & $1.1261$") < out2
     assert out3 < tex.index(r"dW_{3} &= a_{2}^{\mathsf T} \delta_{3}") < out2
     assert r"\subsection*{SGD update" not in tex
+
+
+def test_piecewise_derivatives_set_their_words_upright_and_names_come_from_the_rule_table():
+    from backcalc.render.texmath import to_tex
+
+    assert to_tex("1 if k1_in > 0 else 0.01") == r"1 \text{ if } k1_{\text{in}} > 0 \text{ else } 0.01"
+    assert to_tex("elu′(z)").startswith(r"\operatorname{ELU}")  # the rule's show_latex, not a second table
+    assert to_tex("linear′(z)").startswith(r"\operatorname{linear}")

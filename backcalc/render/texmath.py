@@ -12,13 +12,27 @@ from __future__ import annotations
 
 import re
 
+from ..tape.rules import RULES
 from .format import tex_name
 
-_FUNCTIONS = {"max": r"\max", "min": r"\min", "ln": r"\ln", "log": r"\log", "tanh": r"\tanh", "exp": r"\exp",
-              "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "mean": r"\operatorname{mean}",
-              "softmax": r"\operatorname{softmax}", "relu": r"\operatorname{relu}",
-              "leaky_relu": r"\operatorname{LeakyReLU}", "elu": r"\operatorname{ELU}",
-              "selu": r"\operatorname{SELU}"}
+_CALL = re.compile(r"([a-z_]+)\(\)")
+_COMMAND = re.compile(r"((?:\\[A-Za-z]+(?:\{[A-Za-z]+\})?)+)(?:\(\))?")
+
+
+def _function_names() -> dict:
+    """How each function's name is set in LaTeX: from the rule table where a rule is written as a call
+    (``elu(a)`` ↔ ``\\operatorname{ELU}(a)``, ``ln(a)`` ↔ ``\\ln a``), and the words no rule writes as a call."""
+    names = {"max": r"\max", "min": r"\min", "log": r"\log", "exp": r"\exp", "mean": r"\operatorname{mean}",
+             "relu": r"\operatorname{relu}", "linear": r"\operatorname{linear}"}
+    for rule in RULES.values():
+        call, command = _CALL.fullmatch(rule.expression(a="")), _COMMAND.fullmatch(rule.expression(latex=True, a="").strip())
+        if call and command:
+            names[call.group(1)] = command.group(1)
+    return names
+
+
+_FUNCTIONS = _function_names()
+_KEYWORDS = {"if": r"\text{ if }", "else": r"\text{ else }"}  # the table's piecewise forms: upright words
 _SYMBOLS = {"·": r" \cdot ", "−": "-", "×": r" \times ", "½": r"\tfrac{1}{2}", "²": "^2", "σ": r"\sigma ",
             "Σ": r"\sum ", "δ": r"\delta ", "′": "'", "…": r"\dots ", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ",
             "α": r"\alpha ", "∂": r"\partial ", "⊙": r"\odot ", "λ": r"\lambda ", "→": r"\to ", "ᵀ": r"^{\mathsf T}", "√": r"\sqrt ",
@@ -52,6 +66,8 @@ _GREEK = {"mu": r"\mu", "sigma": r"\sigma", "var": r"\sigma^2", "xhat": r"\hat{x
 
 
 def _name(word: str) -> str:
+    if word in _KEYWORDS:
+        return _KEYWORDS[word]
     if word in _FUNCTIONS:
         return _FUNCTIONS[word]
     if word in _GREEK:
