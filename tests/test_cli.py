@@ -36,3 +36,18 @@ def test_debug_shows_the_traceback():
     result = CliRunner().invoke(main, ["--debug", "explain", "missing.toml"])
     assert result.exit_code != 0 and result.exception is not None
     assert type(result.exception).__name__ == "SpecError"
+
+
+def test_option_help_lists_names_from_their_one_home():
+    from click.testing import CliRunner
+
+    from backcalc.net.optim import OPTIMIZERS
+    from backcalc.net.spec import LOSSES
+    from backcalc.study import options
+
+    vanishing = " ".join(CliRunner().invoke(main, ["vanishing", "--help"]).output.split())
+    assert f"{', '.join(options.ACTIVATIONS[:-1])} or {options.ACTIVATIONS[-1]}." in vanishing
+    assert f"{', '.join(options.LOSS_KINDS[:-1])} or {options.LOSS_KINDS[-1]}." in vanishing
+    exercise = " ".join(CliRunner().invoke(main, ["exercise", "--help"]).output.split())
+    assert f"{', '.join(LOSSES[:-1])} or {LOSSES[-1]}." in exercise
+    assert f"{', '.join(OPTIMIZERS[:-1])} or {OPTIMIZERS[-1]} (torch.optim's defaults)" in exercise

@@ -136,3 +136,19 @@ SPEC = click.argument("spec", required=False, type=click.Path(dir_okay=True, pat
 def lang_option(f):
     return click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
                         help="Language of headings and captions (id: Indonesian).")(f)
+
+
+class TableOption(click.Option):
+    """An option whose help lists names read from their one home when the help is shown (``{choices}`` in
+    the help text): ``choices_from`` is called then, not at start-up, so the table's module may import numpy."""
+
+    def __init__(self, *args, choices_from=None, **kwargs):
+        self.choices_from = choices_from
+        super().__init__(*args, **kwargs)
+
+    def get_help_record(self, ctx):
+        if self.choices_from is not None:
+            names = list(self.choices_from())
+            self.help = self.help.format(choices=", ".join(names[:-1]) + " or " + names[-1])
+            self.choices_from = None
+        return super().get_help_record(ctx)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import click
 
 from ..errors import BackcalcError, CheckFailed
-from .base import echo, main, say
+from .base import TableOption, echo, main, say
+
+
+def _spec_losses():
+    from ..net.spec import LOSSES
+
+    return LOSSES
+
+
+def _optimizers():
+    from ..net.optim import OPTIMIZERS
+
+    return OPTIMIZERS
 
 
 # [check]
@@ -43,7 +55,8 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
 @click.option("--shape", default="1,4,2,1", show_default=True, help="Units per layer, the input first.")
 @click.option("--activations", default=None,
               help="One per weight layer  [default: relu,sigmoid,linear for 1,4,2,1; else sigmoid hidden, linear out]")
-@click.option("--loss", default="half_sse", show_default=True, help="half_sse, sse, mse, bce or cross_entropy.")
+@click.option("--loss", default="half_sse", show_default=True, cls=TableOption, help="{choices}.",
+              choices_from=lambda: _spec_losses())
 @click.option("--lr", type=float, default=None, help="Learning rate  [default: 0.25]")
 @click.option("--samples", type=click.IntRange(1, 4), default=1, show_default=True, help="Samples in the batch.")
 @click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=0, show_default=True,
@@ -51,8 +64,9 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
                    "it and the student's id).")
 @click.option("--dead-relu", is_flag=True, help="Include a dead ReLU unit (its gradients are 0).")
 @click.option("--optimizer", default=None,
-              help="A training exercise: sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw (torch.optim's "
-                   "defaults); the key's updated weights are its first step.")
+              cls=TableOption, choices_from=lambda: _optimizers(),
+              help="A training exercise: {choices} (torch.optim's defaults); the key's updated weights are its "
+                   "first step.")
 @click.option("--l2", type=float, default=None, help="Add [loss] l2 = λ (λ·Σw² over the weights).")
 @click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "

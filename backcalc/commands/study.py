@@ -8,7 +8,13 @@ import sys
 import click
 
 from ..errors import BackcalcError
-from .base import echo, main, say
+from .base import TableOption, echo, main, say
+
+
+def _options():
+    from ..study import options
+
+    return options
 
 
 # [vanishing]
@@ -30,8 +36,8 @@ _VANISHING_KEYS = {"depth": "depth", "width": "width", "samples": "samples", "fe
 @click.option("--width", type=int, default=512, show_default=True, help="Units in each hidden layer.")
 @click.option("--samples", type=int, default=None, help="Rows of data  [default: 1000; all 1797 of digits]")
 @click.option("--features", type=int, default=None, help="Input columns  [default: 500; 2 for moons and blobs]")
-@click.option("--activation", default="sigmoid", show_default=True,
-              help="sigmoid, tanh, relu, leaky_relu, elu, selu or linear.")
+@click.option("--activation", default="sigmoid", show_default=True, cls=TableOption, help="{choices}.",
+              choices_from=lambda: _options().ACTIVATIONS)
 @click.option("--alpha", type=float, default=None, help="leaky_relu's slope or elu's alpha  [default: 0.01, 1]")
 @click.option("--output-activation", default=None,
               help="The output layer's activation  [default: sigmoid; linear logits for cross_entropy]")
@@ -53,9 +59,11 @@ _VANISHING_KEYS = {"depth": "depth", "width": "width", "samples": "samples", "fe
                                                           "random_state  [default: --seed]")
 @click.option("--test-fraction", type=float, default=None, help="Hold out this share of rows as test data "
                                                                 "(train_test_split's test_size).")
-@click.option("--loss", default="half_sse", show_default=True, help="half_sse, mse, bce or cross_entropy.")
+@click.option("--loss", default="half_sse", show_default=True, cls=TableOption, help="{choices}.",
+              choices_from=lambda: _options().LOSS_KINDS)
 @click.option("--epochs", type=int, default=0, show_default=True, help="Train and report every epoch.")
-@click.option("--optimizer", default="sgd", show_default=True, help="sgd, momentum or adam (torch.optim's rules).")
+@click.option("--optimizer", default="sgd", show_default=True, cls=TableOption,
+              help="{choices} (torch.optim's rules).", choices_from=lambda: _options().OPTIMIZERS)
 @click.option("--momentum", type=float, default=None, help="With --optimizer momentum  [default: 0.9]")
 @click.option("--lr", "--learning-rate", "lr", type=float, default=0.01, show_default=True,
               help="Learning rate (with --epochs).")
