@@ -149,6 +149,10 @@ def forward(spec, params):
         skip = getattr(layer, "skip", None)
         if skip is not None:  # the output of layer NAME added after the activation
             pairs = [(z, [v + w for v, w in zip(a, e)]) for (z, a), e in zip(pairs, outs[skip])]
+        drop = getattr(layer, "dropout", None)
+        if drop is not None:  # inverted dropout after the activation (and the skip): a·mask/(1 − p)
+            keep = 1 / (1 - mp.mpf(drop.p))
+            pairs = [(z, [v * mp.mpf(float(m)) * keep for v, m in zip(a, drop.mask[s])]) for s, (z, a) in enumerate(pairs)]
         for s, pair in enumerate(pairs):
             trace[s].append(pair)
         rows = [a for _, a in pairs]

@@ -92,8 +92,10 @@ TORCH_CASES = [
 ]
 
 
-def torch_run(torch, spec):
-    """The spec's net trained by torch.optim with autograd (independent of backcalc's tape and optim)."""
+def torch_run(torch, spec, dropout=None):
+    """The spec's net trained by torch.optim with autograd (independent of backcalc's tape and optim).
+
+    ``dropout(layer, a)`` applies a layer's dropout (default: a·mask/(1 − p) with the spec's mask)."""
     s = spec.training.optim
     params = []
     for layer in spec.layers:
@@ -123,6 +125,8 @@ def torch_run(torch, spec):
         a = x
         for layer in spec.layers:
             a = acts[layer.activation](a @ tp[f"W{layer.index}"] + tp[f"b{layer.index}"])
+            if getattr(layer, "dropout", None) is not None:
+                a = dropout(layer, a) if dropout else a * torch.tensor(layer.dropout.mask) / (1 - layer.dropout.p)
         loss = losses_by_kind[spec.loss](a)
         for key, t in params:
             if key.startswith("W") or reg.regularize_bias:

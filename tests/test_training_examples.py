@@ -11,7 +11,7 @@ from backcalc.net.derivation import explain
 from backcalc.net.spec import load_spec
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "worked_examples"
-TRAINING_EXAMPLES = ["adam_first_step.toml", "momentum_3_steps.toml", "l2_221.toml"]
+TRAINING_EXAMPLES = ["adam_first_step.toml", "momentum_3_steps.toml", "l2_221.toml", "dropout_231.toml"]
 
 
 @pytest.mark.parametrize("name", TRAINING_EXAMPLES)

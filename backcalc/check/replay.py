@@ -81,13 +81,14 @@ def _numeric(spec, params: dict) -> dict:
 
 
 def beyond_v1(spec) -> bool:
-    """Whether the spec trains with more than version 1's plain SGD (optimizer, decay, clipping, l1/l2)."""
+    """Whether the spec trains with more than version 1's plain SGD (optimizer, decay, clipping, l1/l2, dropout's
+    mask kept over the steps)."""
     t = spec.training
     if t is None:
         return False
     s, reg = t.optim, t.regularization
     return bool(s.optimizer != "sgd" or s.weight_decay or s.clip_norm is not None or s.clip_value is not None
-                or reg.l1 or reg.l2)
+                or reg.l1 or reg.l2 or any(getattr(layer, "dropout", None) is not None for layer in spec.layers))
 
 
 def replay_notes(spec) -> tuple:

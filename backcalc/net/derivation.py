@@ -14,6 +14,8 @@ only format these records.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..errors import NonFiniteError
@@ -22,7 +24,7 @@ from ..tape.losses import out_gradient_formula
 from .network import Network, Pass
 from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation,  # noqa: F401
                       Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream)
-from .names import node_out, parse_key
+from .names import node_drop, node_out, parse_key
 from .spec import NetSpec, load_spec
 from .train_records import training_record
 from .training import train
@@ -104,6 +106,18 @@ def _updates(spec, old, grads, new) -> tuple:
     return tuple(out)
 
 
+def _dropped(lp, s: int, c: int, unit: str, row: Upstream) -> list:
+    """With dropout the sum over paths is ∂L/∂u_drop, and ∂L/∂u_out = ∂L/∂u_drop · mask/(1 − p) follows it."""
+    drop = lp.nodes.get("drop")
+    if drop is None:
+        return [row]
+    scale = float(np.broadcast_to(drop.local[0], drop.shape)[s, c])
+    dname = f"∂L/∂{node_drop(unit)}"
+    after = Path(unit, dname, row.value, lp.layer.dropout.factor_formula(s, c), scale)
+    return [replace(row, name=dname),
+            Upstream(row.layer, unit, row.sample, row.name, float(lp.nodes["a"].grad[s, c]), (after,))]
+
+
 class TapeReader:
     """Reads one pass's tape into records: the loss here, every layer's rows by its own kind."""
 
@@ -116,7 +130,9 @@ class TapeReader:
     def source(self, layer: int, a: int) -> str:
         """Name of the value unit ``a`` of layer ``layer`` sends on (input units are bare: ``i``)."""
         name = self.spec.unit_names(layer)[a]
-        return name if layer == 0 else node_out(name)
+        if layer == 0:
+            return name
+        return node_drop(name) if getattr(self.spec.layers[layer - 1], "dropout", None) is not None else node_out(name)
 
     def forward_rows(self) -> tuple:
         if self.terms_omitted:
@@ -151,7 +167,7 @@ class TapeReader:
                     paths = tuple(p for m in readers for p in m.layer.input_paths(m, s, c, unit, n))
                     if not paths:  # a kind that writes no rows of its own yet (conv2d, pooling, flatten)
                         continue
-                    rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
+                    rows += _dropped(lp, s, c, unit, Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
         return tuple(rows)
 
     def norm_stats(self) -> tuple:

@@ -6,7 +6,7 @@ is ``{unit}_in`` and its activation ``{unit}_out``.
 
 For machines: layer n (1-based) has canonical array keys — parameters ``W{n}``, ``b{n}`` (and in 1.1
 ``gamma{n}``, ``beta{n}``, ``Wx{n}``, ``Wh{n}``), forward values ``z{n}``, ``a{n}`` (and ``mu{n}``, ``var{n}``,
-``xhat{n}``, ``h{n}``) — and element keys with 0-based indices, as numpy: ``W2[0][1]``, ``b1[3]``.
+``xhat{n}``, ``h{n}``, ``drop{n}`` after dropout) — and element keys with 0-based indices, as numpy: ``W2[0][1]``, ``b1[3]``.
 
 Pure string work: nothing here imports numpy, the tape or the checker, so every package may ask it.
 
@@ -28,7 +28,7 @@ import re
 from typing import NamedTuple
 
 PARAMETER_KINDS = ("W", "b", "gamma", "beta", "Wx", "Wh")
-FORWARD_KINDS = ("z", "a", "mu", "var", "xhat", "h")
+FORWARD_KINDS = ("z", "a", "mu", "var", "xhat", "h", "drop")
 KINDS = PARAMETER_KINDS + FORWARD_KINDS
 
 _KINDS_BY_LENGTH = sorted(KINDS, key=len, reverse=True)
@@ -91,9 +91,14 @@ def node_out(unit: str) -> str:
     return f"{unit}_out"
 
 
+def node_drop(unit: str) -> str:
+    """A unit's output after dropout, what the next layer reads: ``node_drop("k1")`` → ``"k1_drop"``."""
+    return f"{unit}_drop"
+
+
 def node_unit(node: str) -> str:
     """The unit a node value belongs to: ``"k1_out"`` and ``"k1_in"`` → ``"k1"``; an input unit ``"i"`` stays."""
-    for tail in ("_out", "_in"):
+    for tail in ("_out", "_in", "_drop"):
         if node.endswith(tail):
             return node[:-len(tail)]
     return node

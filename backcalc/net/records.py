@@ -77,6 +77,7 @@ class UnitForward:
     activation: str
     alpha: float | None = None
     skip: tuple = ()     # (source name, its value) when a skip adds another layer's output after the activation
+    drop: tuple | None = None   # dropout: (mask entry, p, u_drop = u_out·mask/(1 − p))
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,10 @@ class Derivation:
             out["terms_omitted"] = True
         if self.norm_stats:
             out["norm_stats"] = [_norm_dict(st) for st in self.norm_stats]
+        drops = [{"layer": layer.index, "name": layer.name, **layer.dropout.to_dict()} for layer in self.spec.layers
+                 if getattr(layer, "dropout", None) is not None]
+        if drops:  # the masks as used (a drawn one included), so the page can be worked again by hand
+            out["dropout"] = drops
         if self.training is not None:
             from .train_records import training_dict
 

@@ -161,7 +161,7 @@ def _build(doc: dict, source: str) -> NetSpec:
     x = _inputs(f, data["x"])
     layers_doc = _layer_tables(f, doc)
     loss, reduction = _read_loss(f, doc)
-    layers = _read_layers(f, layers_doc, input_name, x.shape[1:], seed)
+    layers = _read_layers(f, layers_doc, input_name, x.shape[1:], seed, x.shape[0])
     y = _targets(f, data["y"], x.shape[0], layers[-1].units, loss, layers[-1].activation)
     train = f.table(doc, "train", required=False)
     f.keys("train", train, _TRAIN_KEYS)
@@ -242,7 +242,7 @@ def _input_names(input_name: str, x: np.ndarray) -> tuple:
     return unit_names(input_name, x.shape[1]) if x.ndim == 2 else map_names(input_name, x.shape[1:])
 
 
-def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed) -> list:
+def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed, samples: int = 1) -> list:
     """Each [[layers]] table read by its kind's module, in order; names checked to be unique."""
     budget = Budget(seed)
     fan_in, shape = int(np.prod(in_shape)), (tuple(in_shape) if len(in_shape) > 1 else ())
@@ -264,7 +264,7 @@ def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed
         if shape and not getattr(module, "TAKES_MAPS", False):
             f.fail(where, f"a {table.get('kind', 'dense')} layer reads features, but its input is a map of "
                           f"{'×'.join(map(str, shape))} per sample; put a layer of kind = \"flatten\" before it")
-        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers), shape, *inputs))
+        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers), shape, *inputs, samples))
         layers.append(layer)
         fan_in, shape = layer.units, tuple(getattr(layer, "out_shape", ()))
     if shape:

@@ -44,7 +44,7 @@ def forward_lines(row, digits: int = 5) -> list:
     """A unit's ``_in`` sum with its numbers and its activation, for one sample."""
     names, values = text.weighted_sum(row, digits)
     return [f"{row.unit}_in = {names} + {row.bias_name} = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}",
-            text.activation_line(row, digits)]
+            text.activation_line(row, digits)] + ([text.dropout_line(row, digits)] if row.drop is not None else [])
 
 
 def upstream_line(u, digits: int = 5) -> str:

@@ -50,7 +50,7 @@ def tex_name(name: str) -> str:
     """A node name in LaTeX: ``k1_out`` → ``k1_{\\text{out}}``, ``w_j1k1`` → ``w_{j1k1}``."""
     if "_" in name:
         head, tail = name.split("_", 1)
-        return f"{head}_{{\\text{{{tail}}}}}" if tail in ("in", "out") else f"{head}_{{{tail}}}"
+        return f"{head}_{{\\text{{{tail}}}}}" if tail in ("in", "out", "drop") else f"{head}_{{{tail}}}"
     return name
 
 

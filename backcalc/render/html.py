@@ -180,6 +180,7 @@ def _forward(d, digits, L):
             layer = d.spec.layers[row.layer - 1]
             out.append(f"<h3>{_h(text.layer_title(d, layer, L))}</h3>")
             out += _norm_stats(d, layer.index, digits, L)
+            out += [f"<p>{_h(line)}</p>" for line in text.dropout_header(layer, L)]
         if d.spec.samples > 1 and row.sample != last:
             last = row.sample
             out.append(f'<p class="sample">{_h(L["sample"].format(s=row.sample))}</p>')

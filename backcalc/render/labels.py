@@ -19,6 +19,9 @@ LABELS = {
         "adds_up": "the gradient adds up here: the paths back through the block, plus {path} straight through the skip",
         "skip_layer": "+ the skip from {source}",
         "graph_skip": "skip: + as it is", "graph_norm": "μ, σ²",
+        "dropout": "inverted dropout on the outputs, p = {p}: u_drop = u_out·mask/(1 − p), mask (samples × units) "
+                   "= {mask}{drawn}",
+        "dropout_drawn": " (drawn from the spec's seed)",
         "sample": "sample {s}",
         "loss": "Loss",
         "loss_kind": {  # each followed by its formula from the loss table (backcalc.tape.losses)
@@ -85,6 +88,9 @@ LABELS = {
         "adds_up": "gradien dijumlahkan di sini: jalur-jalur kembali lewat blok, ditambah {path} langsung lewat skip",
         "skip_layer": "+ skip dari {source}",
         "graph_skip": "skip: + apa adanya", "graph_norm": "μ, σ²",
+        "dropout": "dropout terbalik pada keluaran, p = {p}: u_drop = u_out·mask/(1 − p), mask (sampel × unit) "
+                   "= {mask}{drawn}",
+        "dropout_drawn": " (diambil dari seed spesifikasi)",
         "sample": "sampel {s}",
         "loss": "Loss (fungsi kerugian)",
         "loss_kind": {

@@ -149,6 +149,7 @@ def _forward(d, digits, L):
             layer = d.spec.layers[row.layer - 1]
             out.append(rf"\subsubsection*{{{escape(text.layer_title(d, layer, L))}}}")
             out += _norm_stats(d, layer.index, digits, L)
+            out += [escape(line) + "\n" for line in text.dropout_header(layer, L)]  # a paragraph of its own
         if d.spec.samples > 1 and row.sample != last_sample:
             last_sample = row.sample
             rows.append(rf"\intertext{{\emph{{{escape(L['sample'].format(s=row.sample))}}}}}" if rows else "")
@@ -160,6 +161,9 @@ def _forward(d, digits, L):
                                                  f"{values} + {signed(row.bias, digits)}", num(row.z, digits)])
         lhs, sides = _sides(text.activation_line(row, digits))
         rows += equation_rows(lhs, sides)
+        if row.drop is not None:
+            lhs, sides = _sides(text.dropout_line(row, digits))
+            rows += equation_rows(lhs, sides)
     out += _align(rows)
     return out
 

@@ -112,6 +112,22 @@ def activation_line(row, digits) -> str:
     return " = ".join(parts + [num(row.a, digits)])
 
 
+def dropout_line(row, digits) -> str:
+    """``k1_drop = k1_out·mask/(1 − p) = 0.99753·1/(1 − 0.5) = 1.9951``: a unit's output after inverted dropout."""
+    mask, p, value = row.drop
+    return (f"{row.unit}_drop = {row.unit}_out·mask/(1 − p) = {signed(row.a, digits)}·{mask:g}/(1 − {p!r}) = "
+            f"{num(value, digits)}")
+
+
+def dropout_header(layer, L) -> list:
+    """The dropout line under a layer's heading: p and the whole mask (so the page can be worked by hand)."""
+    drop = getattr(layer, "dropout", None)
+    if drop is None:
+        return []
+    return [L["dropout"].format(p=repr(drop.p), mask=drop.mask.astype(int).tolist(),
+                                drawn=L["dropout_drawn"] if drop.drawn else "")]
+
+
 def weighted_sum(row, digits):
     """``(names, values)`` of a unit's ``_in`` sum without its bias: ``w_j1k1·j1_out + …``, ``1·1.5 + …``."""
     src = row.sources
@@ -143,6 +159,7 @@ def _forward(d, digits, L):
             layer = d.spec.layers[row.layer - 1]
             out += ["", layer_title(d, layer, L)]
             out += norm_stat_lines(d, layer.index, digits, L)
+            out += ["  " + line for line in dropout_header(layer, L)]
             last_sample = None
         if samples > 1 and row.sample != last_sample:
             last_sample = row.sample
@@ -151,6 +168,8 @@ def _forward(d, digits, L):
         out.append(f"  {row.unit}_in = {names} + {row.bias_name}")
         out.append(f"  {' ' * len(row.unit)}    = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}")
         out.append(f"  {activation_line(row, digits)}")
+        if row.drop is not None:
+            out.append(f"  {dropout_line(row, digits)}")
     return out
 
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dropout
 from ..activations import KINKED, LayerActivation, delta_names, numpy_activation
 from ..sympy_tools import evaluate_at, is_zero
-from ...net.names import array_key, bias_name, element_key, node_in, node_out, weight_name
+from ...net.names import array_key, bias_name, element_key, node_drop, node_in, node_out, weight_name
 
 
 class Symbolic:
@@ -42,17 +43,22 @@ class Symbolic:
         self.dz_dW = [[term.d_weight(self.A[a], self.W[a][b]) for b in range(units)] for a in range(fan_in)]
         self.dz_db = [term.d_bias(self.B[b]) for b in range(units)]
         self.dz_da = [[term.d_source(self.A[a], self.W[a][b]) for b in range(units)] for a in range(fan_in)]
+        self.drop = dropout.Twin(layer, sp) if dropout.active(layer) else None
 
     def forward(self, a_prev: np.ndarray, memo, earlier=()) -> np.ndarray:
         """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
         layer = self.layer
         a, d = self.act.evaluate(a_prev @ layer.weights + layer.bias, memo)
         self.a_prev, self.d = a_prev, d
-        return a if layer.skip is None else a + earlier[layer.skip]  # a skip adds NAME's output after f
+        self.scale = self.drop.factor(memo) if self.drop is not None else None
+        a = a if layer.skip is None else a + earlier[layer.skip]  # a skip adds NAME's output after f
+        return dropout.forward(layer, a)  # then dropout, u_out·m/(1 − p)
 
     def backward(self, g: np.ndarray, memo) -> tuple:
         """({key: ∂L/∂W, ∂L/∂b}, ∂L/∂a_prev) from ∂L/∂a, by sympy's local derivatives."""
         layer, sp, n, S = self.layer, self.sp, self.layer.index, self.a_prev.shape[0]
+        if self.scale is not None:  # ∂L/∂u_out = ∂L/∂u_drop · ∂u_drop/∂u_out
+            g = g * self.scale
         gz = self.act.back(g, self.d)
         env = {self.A[a]: self.a_prev[:, a] for a in range(layer.fan_in)}
         env.update({self.W[a][b]: layer.weights[a, b] for a in range(layer.fan_in) for b in range(layer.units)})
@@ -117,7 +123,7 @@ def _coefficient(expr, env: dict, samples: int, sp):
 def numpy_forward(layer, a: np.ndarray, params: dict, earlier=()) -> np.ndarray:
     """The layer's output with ``params`` ({"W{n}": ..., "b{n}": ...}), forward only."""
     out = numpy_activation(layer.activation, layer.alpha, _pre(layer, a, params))
-    return out if layer.skip is None else out + earlier[layer.skip]
+    return dropout.forward(layer, out if layer.skip is None else out + earlier[layer.skip])
 
 
 def _pre(layer, a, params):
@@ -146,7 +152,8 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
     """({w_/b_ name: ∂L/∂parameter}, {source: ∂L/∂source_out}) for one dense layer, in node names."""
     sp, sym, n = names.sp, names.sym, layer.index
     units = layer.unit_names
-    src = [sym(s if n == 1 else node_out(s)) for s in sources]
+    before = names.spec.layers[n - 2] if n > 1 else None
+    src = [sym(s if n == 1 else (node_drop(s) if dropout.active(before) else node_out(s))) for s in sources]
     ins = [sym(node_in(u)) for u in units]
     # with a skip, u_out = f(u_in) + NAME's output: f(u_in) gets its own name, "tanh(r1_in)"
     fs = [sym(f"{layer.activation}({node_in(u)})") for u in units] if layer.skip is not None else None
@@ -170,7 +177,8 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
     below = {}
     if n > 1:
         for a, s in enumerate(sources):
-            below[s] = names.shorten(sum(delta[u] * term.d_source(src[a], weights[u][a]) for u in units), s)
+            below[s] = names.shorten(sum(delta[u] * term.d_source(src[a], weights[u][a]) for u in units)
+                                     * dropout.closed_factor(before, a, sym), s)
     if layer.skip is not None:  # ∂L/∂u_out passes on as it is to the skipped-from unit
         for u, v in zip(units, names.spec.unit_names(layer.skip)):
             below[v] = below[v] + upstream[u] if v in below else upstream[u]

@@ -6,7 +6,7 @@ kind's module (through :func:`kind`) and the layer spec it builds. A new kind is
 itself, from sympy, sharing nothing with the tape).
 
 >>> kind("dense").KEYS
-('activation', 'weights', 'bias', 'units', 'init', 'alpha', 'skip')
+('activation', 'weights', 'bias', 'units', 'init', 'alpha', 'skip', 'dropout', 'dropout_mask')
 >>> sorted(KINDS)
 ['batchnorm', 'conv2d', 'dense', 'flatten', 'layernorm', 'maxpool2d']
 >>> kind("dens")
@@ -122,6 +122,7 @@ class LayerContext:
     shape: tuple = ()         # one sample's input shape when it is a map (channels × height × width)
     input_name: str = "x"     # data.input_name (a skip may name the input)
     input_units: int = 0      # features per sample of data.x
+    samples: int = 1          # rows of data.x (a dropout mask has one row per sample)
 
     @property
     def in_shape(self) -> tuple:

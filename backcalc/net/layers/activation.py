@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...tape.rules import ACTIVATIONS, RULES
-from ..names import node_in, node_out
+from ..names import node_drop, node_in, node_out
 from ..records import Chain, Delta, Factor
 
 
@@ -71,7 +71,7 @@ def chain(layer, lp, s: int, c: int, unit: str, last: Factor) -> Chain:
     node = lp.nodes.get("f", lp.output)
     if RULES[layer.activation].elementwise:
         local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
-        factors = (Factor("L", node_out(unit), float(node.grad[s, c])),
+        factors = (*_upstream_factors(layer, lp, s, c, unit),
                    Factor(node_out(unit), node_in(unit), local, formula(layer, unit)),
                    last)
     else:  # softmax: δ is itself a sum over the layer's outputs (listed with the deltas)
@@ -80,3 +80,13 @@ def chain(layer, lp, s: int, c: int, unit: str, last: Factor) -> Chain:
     for f in factors:
         value *= f.value
     return Chain(s + 1, factors, value)
+
+
+def _upstream_factors(layer, lp, s: int, c: int, unit: str) -> tuple:
+    """∂L/∂u_out, or with dropout ∂L/∂u_drop · ∂u_drop/∂u_out (the mask factor the multiply entry recorded)."""
+    drop = lp.nodes.get("drop")
+    if drop is None:
+        return (Factor("L", node_out(unit), float(lp.nodes.get("f", lp.output).grad[s, c])),)
+    scale = float(np.broadcast_to(drop.local[0], drop.shape)[s, c])
+    return (Factor("L", node_drop(unit), float(drop.grad[s, c])),
+            Factor(node_drop(unit), node_out(unit), scale, layer.dropout.factor_formula(s, c)))

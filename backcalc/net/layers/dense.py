@@ -28,10 +28,10 @@ from ..fields import kind_of
 from ..init import initializer  # the same initialisers as the vanishing study
 from ..records import Factor, Path, Term, UnitForward
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
-from . import LayerPass, activation
+from . import LayerPass, activation, dropout as dropouts
 from .arrays import ArrayParameters
 
-KEYS = ("activation", "weights", "bias", "units", "init", "alpha", "skip")
+KEYS = ("activation", "weights", "bias", "units", "init", "alpha", "skip") + dropouts.KEYS
 ACTIVATIONS = activation.ACTIVATIONS
 MAX_UNITS = 4096
 
@@ -48,6 +48,7 @@ class Dense(ArrayParameters):
     unit_names: tuple[str, ...]      # ("k1", "k2") or ("o",)
     alpha: float | None = None       # leaky_relu / elu parameter
     skip: int | None = None          # ``skip = "NAME"``: the index of the layer whose output is added after f
+    dropout: dropouts.Dropout | None = None   # inverted dropout on the output (after f and the skip)
 
     kind = "dense"
     affine = True   # z = a_prev @ W + b, unit by unit: the general δ rule and the matrix form dW = aᵀ·δ hold
@@ -60,7 +61,7 @@ class Dense(ArrayParameters):
     @property
     def checkable(self) -> bool:
         """Whether `check` can judge answers for this layer (its mistake catalogue models no skip yet)."""
-        return self.skip is None
+        return self.skip is None and self.dropout is None
 
     @property
     def fan_in(self) -> int:
@@ -94,11 +95,20 @@ class Dense(ArrayParameters):
             out = f + earlier[self.skip]
             nodes["f"], nodes["skipped"] = f, earlier[self.skip]
         out.label = array_key("a", n)
+        if self.dropout is not None:  # u_drop = u_out·mask/(1 − p): what the next layer reads
+            nodes.update(f=f, a=out)
+            out = out * self.dropout.scale
+            out.label = array_key("drop", n)
+            nodes["drop"] = out
         return LayerPass(self, a, out, leaves, nodes)
 
     def forward_values(self, lp: LayerPass) -> dict:
         n = self.index
-        return {array_key("z", n): lp.nodes["z"].data.tolist(), array_key("a", n): lp.output.data.tolist()}
+        out = {array_key("z", n): lp.nodes["z"].data.tolist(),
+               array_key("a", n): lp.nodes.get("a", lp.output).data.tolist()}
+        if self.dropout is not None:
+            out[array_key("drop", n)] = lp.output.data.tolist()
+        return out
 
     # ── reading the derivation back from the tape ──
     @staticmethod
@@ -113,15 +123,18 @@ class Dense(ArrayParameters):
         b = lp.params[array_key("b", n)].data
         sources = reader.spec.unit_names(n - 1)
         skipped = lp.nodes["skipped"].data if self.skip is not None else None  # NAME's output, as added after f
+        out = lp.nodes.get("a", lp.output).data
         rows = []
         for s in range(reader.spec.samples):
             for c, unit in enumerate(self.unit_names):
                 terms = tuple((weight_name(sources[a], unit), float(W[a, c]), reader.source(n - 1, a),
                                self._source_value(lp, s, a)) for a in range(self.fan_in))
                 skip = (reader.source(self.skip, c), float(skipped[s, c])) if skipped is not None else ()
+                drop = None if self.dropout is None else (float(self.dropout.mask[s, c]), self.dropout.p,
+                                                          float(lp.output.data[s, c]))
                 rows.append(UnitForward(n, unit, s + 1, terms, bias_name(unit), float(b[c]),
-                                        float(lp.nodes["z"].data[s, c]), float(lp.output.data[s, c]),
-                                        self.activation, self.alpha, skip))
+                                        float(lp.nodes["z"].data[s, c]), float(out[s, c]),
+                                        self.activation, self.alpha, skip, drop))
         return rows
 
     def input_paths(self, lp: LayerPass, s: int, a: int, unit: str, source: int) -> tuple:
@@ -129,7 +142,8 @@ class Dense(ArrayParameters):
         paths = ()
         if source == self.skip:  # straight through the skip: ∂L/∂v_out · 1 (the gradient splits at the fork)
             v = self.unit_names[a]
-            paths = (Path(v, f"∂L/∂{node_out(v)}", float(lp.output.grad[s, a]), "1", 1.0, skip=True),)
+            paths = (Path(v, f"∂L/∂{node_out(v)}", float(lp.nodes.get("a", lp.output).grad[s, a]), "1", 1.0,
+                          skip=True),)
         if source != self.index - 1:
             return paths
         W = lp.nodes["product"].local[0]  # as recorded by this layer's matmul entry
@@ -173,7 +187,8 @@ def read(table: dict, ctx) -> Dense:
     if act == "softmax" and W.shape[1] < 2:
         ctx.fail("softmax needs at least 2 units", "activation")
     skip = _skip(table, ctx, W.shape[1]) if "skip" in table else None
-    return Dense(ctx.index, ctx.name, act, W, b, unit_names(ctx.name, W.shape[1]), alpha, skip)
+    return Dense(ctx.index, ctx.name, act, W, b, unit_names(ctx.name, W.shape[1]), alpha, skip,
+                 dropouts.read(table, ctx, W.shape[1]))
 
 
 def _skip(table, ctx, units: int) -> int:
