@@ -50,7 +50,8 @@ def _params(spec):
         if getattr(layer, "weights", None) is None:  # pooling and flatten have no parameters
             continue
         out[f"W{layer.index}"] = _mp(layer.weights)
-        out[f"b{layer.index}"] = _mp(layer.bias)
+        if layer.bias is not None:  # bias = false: no b{n} at all
+            out[f"b{layer.index}"] = _mp(layer.bias)
     return out
 
 
@@ -112,7 +113,8 @@ def _layer(layer, a, params):
         return _flat(out), out
     if kind == "flatten":
         return _flat(a), _flat(a)
-    W, b = params[f"W{layer.index}"], params[f"b{layer.index}"]
+    W = params[f"W{layer.index}"]
+    b = params.get(f"b{layer.index}", [mp.mpf(0)] * len(W[0]))
     z = [sum(a[i] * W[i][j] for i in range(len(a))) + b[j] for j in range(len(b))]
     return z, _act(layer.activation, z, layer.alpha)
 

@@ -124,7 +124,7 @@ def torch_run(torch, spec, dropout=None):
         opt.zero_grad()
         a = x
         for layer in spec.layers:
-            a = acts[layer.activation](a @ tp[f"W{layer.index}"] + tp[f"b{layer.index}"])
+            a = acts[layer.activation](a @ tp[f"W{layer.index}"] + tp.get(f"b{layer.index}", 0))
             if getattr(layer, "dropout", None) is not None:
                 a = dropout(layer, a) if dropout else a * torch.tensor(layer.dropout.mask) / (1 - layer.dropout.p)
         loss = losses_by_kind[spec.loss](a)

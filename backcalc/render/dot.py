@@ -90,12 +90,12 @@ def _detailed(c, digits, L):
                 bias = (f"{_font(GREEN, f'{u.bias_name} = {num(u.bias, digits)}')}  "
                         f"{_font(RED, f'∂L/∂{u.bias_name} = {num(u.bias_grad, digits)}')}")
                 values = [f"in = {num(u.z, digits)}", f"out = {num(u.value, digits)}"]
-                extra = [bias]
+                extra = [bias] if u.bias_name else []
                 if u.norm:  # the statistics it was normalised with, its x̂ and its scale gamma
                     mu, var, xhat, gname, gamma, ggrad = u.norm
                     values = [f"μ = {num(mu, digits)}, σ² = {num(var, digits)}", f"x̂ = {num(xhat, digits)}"] + values
                     extra = [f"{_font(GREEN, f'{gname} = {num(gamma, digits)}')}  "
-                             f"{_font(RED, f'∂L/∂{gname} = {num(ggrad, digits)}')}", bias]
+                             f"{_font(RED, f'∂L/∂{gname} = {num(ggrad, digits)}')}"] + ([bias] if u.bias_name else [])
                 label = _table(f"{u.id}  ({col.activation})", values,
                                [f"∂L/∂out = {num(u.grad_out, digits)}", f"δ = ∂L/∂in = {num(u.delta, digits)}"],
                                extra)

@@ -43,7 +43,8 @@ def downstream_units(d, unit: str) -> list:
 def forward_lines(row, digits: int = 5) -> list:
     """A unit's ``_in`` sum with its numbers and its activation, for one sample."""
     names, values = text.weighted_sum(row, digits)
-    return [f"{row.unit}_in = {names} + {row.bias_name} = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}",
+    bname, bvalue = text.bias_parts(row, digits)
+    return [f"{row.unit}_in = {names}{bname} = {values}{bvalue} = {num(row.z, digits)}",
             text.activation_line(row, digits)] + ([text.dropout_line(row, digits)] if row.drop is not None else [])
 
 

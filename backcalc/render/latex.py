@@ -157,8 +157,8 @@ def _forward(d, digits, L):
                 rows.pop()
                 out.append(rf"\emph{{{escape(L['sample'].format(s=row.sample))}}}")
         names, values = text.weighted_sum(row, digits)
-        rows += equation_rows(f"{row.unit}_in", [f"{names} + {row.bias_name}",
-                                                 f"{values} + {signed(row.bias, digits)}", num(row.z, digits)])
+        bname, bvalue = text.bias_parts(row, digits)
+        rows += equation_rows(f"{row.unit}_in", [f"{names}{bname}", f"{values}{bvalue}", num(row.z, digits)])
         lhs, sides = _sides(text.activation_line(row, digits))
         rows += equation_rows(lhs, sides)
         if row.drop is not None:

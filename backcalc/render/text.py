@@ -128,6 +128,13 @@ def dropout_header(layer, L) -> list:
                                 drawn=L["dropout_drawn"] if drop.drawn else "")]
 
 
+def bias_parts(row, digits) -> tuple:
+    """``(" + b_k1", " + 0.5")``: a unit's bias in its ``_in`` sum, by name and by value; empty without bias."""
+    if not row.bias_name:
+        return "", ""
+    return f" + {row.bias_name}", f" + {signed(row.bias, digits)}"
+
+
 def weighted_sum(row, digits):
     """``(names, values)`` of a unit's ``_in`` sum without its bias: ``w_j1k1·j1_out + …``, ``1·1.5 + …``."""
     src = row.sources
@@ -165,8 +172,9 @@ def _forward(d, digits, L):
             last_sample = row.sample
             out.append(f"  [{L['sample'].format(s=row.sample)}]")
         names, values = weighted_sum(row, digits)
-        out.append(f"  {row.unit}_in = {names} + {row.bias_name}")
-        out.append(f"  {' ' * len(row.unit)}    = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}")
+        bname, bvalue = bias_parts(row, digits)
+        out.append(f"  {row.unit}_in = {names}{bname}")
+        out.append(f"  {' ' * len(row.unit)}    = {values}{bvalue} = {num(row.z, digits)}")
         out.append(f"  {activation_line(row, digits)}")
         if row.drop is not None:
             out.append(f"  {dropout_line(row, digits)}")

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..net.derivation import Derivation, explain
 from ..render.format import num, signed
-from ..render.text import jacobian_sum, path_sum, weighted_sum
+from ..render.text import bias_parts, jacobian_sum, path_sum, weighted_sum
 from ..net.names import array_key, index_text, node_in, node_out, parse_key
 from ..net.spec import NetSpec
 from ..errors import Mismatch
@@ -242,7 +242,8 @@ def _forward_lines(row, with_activation, digits) -> list:
     from ..render.text import activation_line
 
     names, values = weighted_sum(row, digits)
-    lines = [f"{row.unit}_in = {names} + {row.bias_name} = {values} + {signed(row.bias, digits)} = {num(row.z, digits)}"]
+    bname, bvalue = bias_parts(row, digits)
+    lines = [f"{row.unit}_in = {names}{bname} = {values}{bvalue} = {num(row.z, digits)}"]
     return lines + ([activation_line(row, digits)] if with_activation else [])
 
 

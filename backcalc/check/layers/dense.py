@@ -48,7 +48,7 @@ class Symbolic:
     def forward(self, a_prev: np.ndarray, memo, earlier=()) -> np.ndarray:
         """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
         layer = self.layer
-        a, d = self.act.evaluate(a_prev @ layer.weights + layer.bias, memo)
+        a, d = self.act.evaluate(a_prev @ layer.weights + _bias(layer.bias), memo)
         self.a_prev, self.d = a_prev, d
         self.scale = self.drop.factor(memo) if self.drop is not None else None
         a = a if layer.skip is None else a + earlier[layer.skip]  # a skip adds NAME's output after f
@@ -62,12 +62,13 @@ class Symbolic:
         gz = self.act.back(g, self.d)
         env = {self.A[a]: self.a_prev[:, a] for a in range(layer.fan_in)}
         env.update({self.W[a][b]: layer.weights[a, b] for a in range(layer.fan_in) for b in range(layer.units)})
-        env.update({self.B[b]: layer.bias[b] for b in range(layer.units)})
+        has_bias = layer.bias is not None  # bias = false: z is the weighted sum alone
+        env.update({self.B[b]: layer.bias[b] for b in range(layer.units) if has_bias})
         grads = {}
         for a in range(layer.fan_in):
             for b in range(layer.units):
                 grads[element_key("W", n, a, b)] = float(np.sum(gz[:, b] * _coefficient(self.dz_dW[a][b], env, S, sp)))
-        for b in range(layer.units):
+        for b in range(layer.units if has_bias else 0):
             grads[element_key("b", n, b)] = float(np.sum(gz[:, b] * _coefficient(self.dz_db[b], env, S, sp)))
         g_prev = np.zeros_like(self.a_prev)
         for a in range(layer.fan_in):
@@ -127,7 +128,12 @@ def numpy_forward(layer, a: np.ndarray, params: dict, earlier=()) -> np.ndarray:
 
 
 def _pre(layer, a, params):
-    return a @ params[array_key("W", layer.index)] + params[array_key("b", layer.index)]
+    return a @ params[array_key("W", layer.index)] + _bias(params.get(array_key("b", layer.index)))
+
+
+def _bias(b):
+    """A layer's bias, or 0 for a layer without one (``bias = false``)."""
+    return 0.0 if b is None else b
 
 
 def units_moved(layer, index: tuple) -> tuple:
@@ -172,7 +178,7 @@ def closed_forms(layer, sources, upstream: dict, names) -> tuple:
     for a, s in enumerate(sources):
         for u in units:
             result[weight_name(s, u)] = delta[u] * term.d_weight(src[a], weights[u][a])
-    for u in units:
+    for u in units if layer.bias is not None else ():
         result[bias_name(u)] = delta[u] * term.d_bias(sym(bias_name(u)))
     below = {}
     if n > 1:

@@ -44,7 +44,7 @@ class Dense(ArrayParameters):
     name: str                        # the layer's letter, e.g. "k"
     activation: str
     weights: np.ndarray              # fan_in × units
-    bias: np.ndarray                 # units
+    bias: np.ndarray | None          # units; None for ``bias = false`` (no b{n} anywhere)
     unit_names: tuple[str, ...]      # ("k1", "k2") or ("o",)
     alpha: float | None = None       # leaky_relu / elu parameter
     skip: int | None = None          # ``skip = "NAME"``: the index of the layer whose output is added after f
@@ -61,7 +61,7 @@ class Dense(ArrayParameters):
     @property
     def checkable(self) -> bool:
         """Whether `check` can judge answers for this layer (its mistake catalogue models no skip yet)."""
-        return self.skip is None and self.dropout is None
+        return self.skip is None and self.dropout is None and self.bias is not None
 
     @property
     def fan_in(self) -> int:
@@ -77,6 +77,8 @@ class Dense(ArrayParameters):
         n = self.index
         out = [(weight_name(sources[a], self.unit_names[b]), element_key("W", n, a, b))
                for a in range(self.fan_in) for b in range(self.units)]
+        if self.bias is None:
+            return out
         return out + [(bias_name(self.unit_names[b]), element_key("b", n, b)) for b in range(self.units)]
 
     # ── the forward on the tape ──
@@ -87,7 +89,7 @@ class Dense(ArrayParameters):
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         n = self.index
         product = a @ leaves[array_key("W", n)]
-        z = product + leaves[array_key("b", n)]
+        z = product + leaves[array_key("b", n)] if self.bias is not None else product  # bias = false: z = a·W
         z.label = array_key("z", n)
         f = out = activation.apply(self, z)
         nodes = {"product": product, "z": z}
@@ -120,7 +122,7 @@ class Dense(ArrayParameters):
         """unit_in = Σ w·source + b and unit_out = f(unit_in), for every unit and sample."""
         n = self.index
         W = lp.nodes["product"].local[0]  # the weights as the matmul entry saw them
-        b = lp.params[array_key("b", n)].data
+        b = lp.params[array_key("b", n)].data if self.bias is not None else None
         sources = reader.spec.unit_names(n - 1)
         skipped = lp.nodes["skipped"].data if self.skip is not None else None  # NAME's output, as added after f
         out = lp.nodes.get("a", lp.output).data
@@ -132,7 +134,8 @@ class Dense(ArrayParameters):
                 skip = (reader.source(self.skip, c), float(skipped[s, c])) if skipped is not None else ()
                 drop = None if self.dropout is None else (float(self.dropout.mask[s, c]), self.dropout.p,
                                                           float(lp.output.data[s, c]))
-                rows.append(UnitForward(n, unit, s + 1, terms, bias_name(unit), float(b[c]),
+                rows.append(UnitForward(n, unit, s + 1, terms, bias_name(unit) if b is not None else "",
+                                        float(b[c]) if b is not None else 0.0,
                                         float(lp.nodes["z"].data[s, c]), float(out[s, c]),
                                         self.activation, self.alpha, skip, drop))
         return rows
@@ -159,7 +162,7 @@ class Dense(ArrayParameters):
         """∂L/∂w and ∂L/∂b of every element, each a chain of factors per sample."""
         n, samples = self.index, reader.spec.samples
         sources = reader.spec.unit_names(n - 1)
-        W, b = lp.params[array_key("W", n)], lp.params[array_key("b", n)]
+        W, b = lp.params[array_key("W", n)], lp.params.get(array_key("b", n))
         terms = []
         for a in range(self.fan_in):
             src = reader.source(n - 1, a)
@@ -169,6 +172,8 @@ class Dense(ArrayParameters):
                                                 Factor(node_in(unit), wname, self._source_value(lp, s, a), src))
                                for s in range(samples))
                 terms.append(Term(wname, element_key("W", n, a, c), n, "weight", float(W.grad[a, c]), chains))
+        if b is None:
+            return terms
         one = float(lp.nodes["z"].local[1])  # the add entry z = (a@W) + b recorded ∂z/∂b = 1
         for c, unit in enumerate(self.unit_names):
             bname = bias_name(unit)
@@ -218,17 +223,30 @@ def _given(table, ctx):
         if k in table:
             ctx.fail(f"give either weights and bias, or units and init, not both ({k!r} with 'weights')")
     if "bias" not in table:
-        ctx.fail("missing key 'bias' (one number per unit)")
+        ctx.fail("missing key 'bias' (one number per unit, or bias = false for a layer without bias)")
     W = f.matrix(f"{where} weights", table["weights"], flat_is_row=(fan_in == 1))
     if W.shape[0] != fan_in:
         prev = "data.x has" if ctx.index == 1 else f"layers[{ctx.index - 1}] has"
         ctx.fail(f"expected {fan_in}×{W.shape[1]} (fan_in × units: {prev} {fan_in} units), "
                  f"got {W.shape[0]}×{W.shape[1]}", "weights")
+    ctx.count(W.size)
+    b = _no_bias(table, ctx)
+    if b is False:
+        return W, None
     b = f.vector(f"{where} bias", table["bias"])
     if b.shape[0] != W.shape[1]:
         ctx.fail(f"expected {W.shape[1]} numbers (one per unit), got {b.shape[0]}", "bias")
-    ctx.count(W.size)
     return W, b
+
+
+def _no_bias(table, ctx):
+    """False for ``bias = false``; ``bias = true`` is refused (give the numbers), any list is left to be read."""
+    v = table.get("bias")
+    if v is False:
+        return False
+    if v is True:
+        ctx.fail("expected a list of numbers (one per unit) or false (no bias), got true", "bias")
+    return None
 
 
 def _drawn(table, ctx):
@@ -236,13 +254,14 @@ def _drawn(table, ctx):
     if "units" not in table:
         ctx.fail("missing 'weights' and 'bias' (or 'units' with 'init')")
     units = ctx.fields.whole(f"{ctx.where} units", table["units"], 1, MAX_UNITS)
-    if "bias" in table:
-        ctx.fail("'bias' goes with 'weights'; with 'units' and 'init' the biases start at 0")
+    if "bias" in table and table["bias"] is not False:
+        ctx.fail("'bias' goes with 'weights'; with 'units' and 'init' the biases start at 0 (or write bias = false "
+                 "for a layer without bias)")
     init = table.get("init", "xavier_normal")
     if ctx.budget.seed is None:
         ctx.fail("'units' with 'init' needs a top-level seed (for example seed = 0), so runs repeat")
     ctx.count(ctx.fan_in * units)  # before drawing: a net past the limit is never allocated
-    return _initial_weights(ctx, init, units), np.zeros(units)
+    return _initial_weights(ctx, init, units), (None if table.get("bias", True) is False else np.zeros(units))
 
 
 def _initial_weights(ctx, init, units) -> np.ndarray:
