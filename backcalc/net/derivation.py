@@ -26,7 +26,7 @@ from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain
                       Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream)
 from .names import node_drop, node_out, parse_key
 from .spec import NetSpec, load_spec
-from .train_records import training_record
+from .train_records import of_step, training_record
 from .training import train
 
 
@@ -57,13 +57,15 @@ def explain_steps(spec=None, steps: int | None = None) -> tuple:
     spec = load_spec(spec)
     steps = spec.steps if steps is None else steps
     run = train(spec, steps)
+    record = training_record(spec, run, spec.n_parameters <= DETAIL_PARAMETERS and spec.samples <= DETAIL_SAMPLES)
     out = []
     for st in run.steps:
         old = {ps.key: ps.old for ps in st.params}
         after = {ps.key: ps.update.param for ps in st.params}
         net = Network(spec, old)
         p = net.forward()
-        out.append(_derivation(spec, net, p, p.gradients(), after, after, ((1, p.loss),), Network(spec, after).loss()))
+        out.append(_derivation(spec, net, p, p.gradients(), after, after, ((1, p.loss),), Network(spec, after).loss(),
+                               of_step(record, st.step, spec, p)))
     return tuple(out)
 
 

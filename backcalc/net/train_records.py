@@ -15,7 +15,7 @@ loss with its own term in each ∂L/∂w. Read from a :class:`~backcalc.net.trai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -135,14 +135,7 @@ def training_record(spec, run, detailed: bool = True) -> TrainingRecord:
     """The records of a run; per-element tables only when ``detailed`` and the optimizer is more than plain SGD."""
     reg = training_of(spec).regularization
     names = {key: name for name, key in spec.param_names()}
-    first = run.first
-    penalty, reg_terms = None, ()
-    if first.penalties:
-        sq = sum(float(np.sum(first.param_values(p.key) ** 2)) for p in first.penalties)
-        ab = sum(float(np.sum(np.abs(first.param_values(p.key)))) for p in first.penalties)
-        penalty = PenaltyRecord(reg, first.data_total.item(), sq, ab, sum(p.total.item() for p in first.penalties),
-                                tuple(p.key for p in first.penalties))
-        reg_terms = _reg_terms(first, names)
+    penalty, reg_terms = penalty_records(reg, run.first, names)
     clips = tuple(ClipRecord(s.step, run.settings.clip_norm, run.settings.clip_value, s.clip.norm, s.clip.scale,
                              s.clip.clipped) for s in run.steps if s.clip is not None)
     s = run.settings
@@ -150,6 +143,27 @@ def training_record(spec, run, detailed: bool = True) -> TrainingRecord:
     return TrainingRecord(s, penalty, reg_terms, clips,
                           tables(spec, run, {name: key for key, name in names.items()}) if shown else (),
                           _state(run), _updated(run))
+
+
+def penalty_records(reg: Regularization, first, names: dict) -> tuple:
+    """``(PenaltyRecord, RegTerms)`` of one pass (``(None, ())`` without l1/l2)."""
+    if not first.penalties:
+        return None, ()
+    sq = sum(float(np.sum(first.param_values(p.key) ** 2)) for p in first.penalties)
+    ab = sum(float(np.sum(np.abs(first.param_values(p.key)))) for p in first.penalties)
+    penalty = PenaltyRecord(reg, first.data_total.item(), sq, ab, sum(p.total.item() for p in first.penalties),
+                            tuple(p.key for p in first.penalties))
+    return penalty, _reg_terms(first, names)
+
+
+def of_step(record: TrainingRecord, step: int, spec, p) -> TrainingRecord:
+    """The record of one step only (its tables and clipping), with the penalty of that step's pass ``p`` — the
+    training part of the HTML page's step ``step``."""
+    names = {key: name for name, key in spec.param_names()}
+    penalty, reg_terms = penalty_records(training_of(spec).regularization, p, names)
+    return replace(record, penalty=penalty, reg_terms=reg_terms,
+                   clips=tuple(c for c in record.clips if c.step == step),
+                   tables=tuple(t for t in record.tables if t.step == step))
 
 
 def _reg_terms(first, names) -> tuple:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 
-from . import escape, focus, text
+from . import escape, focus, html_training, text
 from .circuit import circuit
 from .format import num, signed
 from .htmlsvg import svg
@@ -115,6 +115,7 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
     else:
         out.append(f"<pre>{_h(chr(10).join(text._forward_summary(d, digits, L)))}</pre>")
     out += [f"<h2>{_h(L['loss'])}</h2>"] + [_eq(line.strip()) for line in text.loss_lines(d, digits, L)]
+    out += html_training.penalty(d, digits, L)
     out.append(f"<h2>{_h(L['backward'])}</h2>")
     if detailed and order == "layer":
         return out + _by_layer(d, digits, L, lang) + ["</div>"]
@@ -126,11 +127,15 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
         out += _deltas(d, digits, L)
         out.append(f"<h3>{_h(L['terms'])}</h3>")
         out += _terms(d, digits, L)
+        out += html_training.reg_terms(d, digits, L)
         out += _working(matrix_lines(d, digits, lang))
     else:
         out.append(f"<pre>{_h(chr(10).join(text._gradient_summary(d, digits, L)))}</pre>")
-    out.append(f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>")
-    out += _updates(d, digits, L, detailed)
+    if d.training is None or d.training.plain_sgd:
+        out.append(f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>")
+        out += _updates(d, digits, L, detailed)
+    else:  # another optimizer: its settings and, per step, a table per parameter of every quantity
+        out += html_training.optimizer(d, digits, L)
     return out + ["</div>"]
 
 

@@ -93,9 +93,18 @@ def penalty_lines(d, digits, L) -> list:
 
 def reg_term_lines(d, digits, L) -> list:
     """Each regularised parameter's ∂L/∂w as data term + the penalty's own term."""
+    table = reg_term_table(d, digits, L)
+    if table is None:
+        return []
+    title, headers, rows = table
+    return ["", title] + _indent(tabulate(rows, headers=headers, disable_numparse=True))
+
+
+def reg_term_table(d, digits, L):
+    """``(title, headers, rows)`` of the penalty's own term in each ∂L/∂w (None without l1/l2)."""
     t = d.training
     if t is None or not t.reg_terms:
-        return []
+        return None
     reg, T, c = t.penalty.regularization, L["train"], L["col"]
     own = " + ".join(x for x in ("2·λ₂·w" if reg.l2 else "", "λ₁·sign(w)" if reg.l1 else "") if x)
     rows = []
@@ -104,7 +113,7 @@ def reg_term_lines(d, digits, L) -> list:
                                       f"{num(reg.l1, digits)}·sign({signed(r.param, digits)})" if reg.l1 else "") if x)
         rows.append([f"∂L/∂{r.name}", num(r.data, digits), nums, num(r.value, digits), num(r.data + r.value, digits)])
     headers = [c["parameter"], T["data_term"], f"+ {own}", "=", T["total"]]
-    return ["", T["reg_terms"].format(term=own)] + _indent(tabulate(rows, headers=headers, disable_numparse=True))
+    return T["reg_terms"].format(term=own), headers, rows
 
 
 def clip_lines(t, step: int, digits, L) -> list:
@@ -122,31 +131,52 @@ def clip_lines(t, step: int, digits, L) -> list:
     return out
 
 
+def update_head(d, digits, L) -> list:
+    """The optimizer section's heading (its settings) and the weight-decay line."""
+    t, T = d.training, L["train"]
+    out = [T["update"].format(settings=settings_text(t.settings, L))]
+    if t.settings.weight_decay:
+        out.append((T["decoupled"] if t.settings.optimizer == "adamw" else T["weight_decay"]).format(
+            lam=num(t.settings.weight_decay, digits)))
+    return out
+
+
+def step_tables(d, digits) -> list:
+    """Per step ``(step, [(name, key, rows)])``: each parameter's rows ``[quantity, formula, with numbers, old,
+    new]`` as text — what the text, Markdown and HTML pages show."""
+    t = d.training
+    steps = sorted({x.step for x in t.tables} | {x.step for x in t.clips}) if t.tables else []
+    out = []
+    for step in steps:
+        tables = []
+        for table in (x for x in t.tables if x.step == step):
+            sym = symbols(table.name)
+            rows = [[sym[ASSIGNS.get(r.quantity, r.quantity)], fill(rhs(r.formula.text), sym),
+                     fill(rhs(r.formula.text), numbers(r, digits)), "" if r.old is None else num(r.old, digits),
+                     num(r.value, digits)] for r in table.rows]
+            tables.append((table.name, table.key, rows))
+        out.append((step, tables))
+    return out
+
+
+def table_headers(L) -> list:
+    return [L["train"]["quantity"], L["col"]["formula"], L["train"]["with_numbers"], L["col"]["old"], L["col"]["new"]]
+
+
 def update_lines(d, digits, L, detailed) -> list:
     """The optimizer section: per step, clipping then a table per parameter (or the v1 table for plain SGD)."""
-    t, T, c = d.training, L["train"], L["col"]
-    out = ["", T["update"].format(settings=settings_text(t.settings, L))]
-    if t.settings.weight_decay:
-        out.append("  " + (T["decoupled"] if t.settings.optimizer == "adamw" else T["weight_decay"]).format(
-            lam=num(t.settings.weight_decay, digits)))
-    steps = sorted({x.step for x in t.tables} | {x.step for x in t.clips})
+    t = d.training
+    head = update_head(d, digits, L)
+    out = ["", head[0]] + ["  " + line for line in head[1:]]
     if not t.tables:
         out += clip_lines(t, 1, digits, L)
         return out
-    for step in steps:
-        out += ["", T["step"].format(step=step)]
+    for step, tables in step_tables(d, digits):
+        out += ["", L["train"]["step"].format(step=step)]
         out += clip_lines(t, step, digits, L)
-        for table in (x for x in t.tables if x.step == step):
-            sym = symbols(table.name)
-            rows = []
-            for r in table.rows:
-                formula = r.formula.text
-                rows.append([sym[ASSIGNS.get(r.quantity, r.quantity)], fill(rhs(formula), sym),
-                             fill(rhs(formula), numbers(r, digits)), "" if r.old is None else num(r.old, digits),
-                             num(r.value, digits)])
-            out += ["", f"  {table.name} ({table.key})"]
-            out += _indent(tabulate(rows, headers=[T["quantity"], c["formula"], T["with_numbers"], c["old"], c["new"]],
-                                    disable_numparse=True), "    ")
+        for name, key, rows in tables:
+            out += ["", f"  {name} ({key})"]
+            out += _indent(tabulate(rows, headers=table_headers(L), disable_numparse=True), "    ")
     return out
 
 
