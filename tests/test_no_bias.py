@@ -141,3 +141,24 @@ def test_bias_true_with_init_is_refused_and_a_missing_bias_says_how_to_drop_it()
     del doc["layers"][0]["bias"]
     with pytest.raises(SpecError, match="or bias = false for a layer without bias"):
         load_spec(doc)
+
+
+# ── check: answers for a net without bias ──
+
+@pytest.mark.parametrize("doc", [HMKCODE, MIXED], ids=["hmkcode", "mixed"])
+@pytest.mark.parametrize("digits", [5, 3])
+def test_every_printed_number_checks_correct(doc, digits):
+    from test_grading_fairness import assert_round_trip
+
+    assert_round_trip(load_spec(doc), digits)
+
+
+def test_check_refuses_a_bias_the_net_has_not_and_names_slips():
+    from backcalc.grading.grade import check_answers
+
+    r = check_answers(HMKCODE, {"gradients": {"b_h1": 0.1, "b1": [0.1, 0.2], "w_h1o": -0.68765 * 2}})
+    rows = {x.key: x for x in r.rows}
+    invalid = [x for x in r.rows if x.verdict == "invalid"]
+    assert len(invalid) == 2 and not r.ok
+    # the catalogue still works on the weights: ½ of ½·(out − y)² left out doubles ∂L/∂w
+    assert rows["gradients.W2[0][0]"].mistake == "double"

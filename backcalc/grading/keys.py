@@ -232,7 +232,7 @@ class AnswerSpace:
             return [self.forward_item(kind, n, s, c) for s in range(self.S) for c in range(layer.units)]
         if section in ("gradients", "updated") and kind == "W":
             return [self.param_item(section, "W", n, a, c) for a in range(layer.fan_in) for c in range(layer.units)]
-        if section in ("gradients", "updated") and kind == "b":
+        if section in ("gradients", "updated") and kind == "b" and layer.bias is not None:
             return [self.param_item(section, "b", n, c) for c in range(layer.units)]
         raise KeyError(f"{kind}{n} does not belong under [{section}]")
 
@@ -299,7 +299,8 @@ class AnswerSpace:
             for n, layer in enumerate(self.spec.layers, start=1):
                 out += [f"z{n}", f"a{n}"] + [f"{u}_{k}" for u in layer.unit_names for k in ("in", "out")]
         elif section in ("gradients", "updated"):
-            out = [f"{k}{n}" for n in range(1, self.N + 1) for k in "Wb"] + list(self.params)
+            out = [f"{k}{n}" for n, layer in enumerate(self.spec.layers, start=1) for k in "Wb"
+                   if k == "W" or layer.bias is not None] + list(self.params)
         elif section == "factors":
             for layer in self.spec.layers:
                 for u in layer.unit_names:

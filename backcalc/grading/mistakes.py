@@ -38,8 +38,8 @@ def _M(code, **params) -> Mistake:
 
 
 def _weighted_sum(layer) -> bool:
-    """A layer the catalogue models: z = a·W + b (a fan_in × units matrix), then an activation."""
-    return getattr(getattr(layer, "weights", None), "ndim", 0) == 2 and getattr(layer, "bias", None) is not None
+    """A layer the catalogue models: z = a·W (+ b) (a fan_in × units matrix), then an activation."""
+    return getattr(getattr(layer, "weights", None), "ndim", 0) == 2 and getattr(layer, "kind", "dense") == "dense"
 
 
 class _Catalogue:
@@ -219,8 +219,11 @@ class _Catalogue:
         z = sp.z[n][s, c]
         if kind == "a" and layer.activation != "linear":
             yield (_M("no_activation", unit=unit),), z
-        zb = z - layer.bias[c]
-        if kind == "z":
+        bias = layer.bias[c] if layer.bias is not None else 0.0  # bias = false: nothing to leave out
+        zb = z - bias
+        if layer.bias is None:
+            pass
+        elif kind == "z":
             yield (_M("no_bias", bias=bias_name(unit)),), zb
         elif layer.activation != "softmax":
             kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
@@ -229,7 +232,7 @@ class _Catalogue:
         if self.own:  # the step done right from the student's own earlier node values
             if kind == "z":
                 source = with_own(sp.a[n - 1], self.own, "a", n - 1)[s]
-                yield (_M("carried"),), float(source @ layer.weights[:, c] + layer.bias[c]), "own"
+                yield (_M("carried"),), float(source @ layer.weights[:, c] + bias), "own"
             elif layer.activation != "softmax":
                 kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
                 z_own = with_own(sp.z[n], self.own, "z", n)[s, c]

@@ -45,7 +45,8 @@ def _net_html(spec, lang) -> str:
     parts = [f"<p>{words[0]} = {escape(str(spec.x.tolist()))}; {words[1]} = {escape(str(spec.y.tolist()))}</p><ul>"]
     for layer in spec.layers:
         parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, {escape(layer.activation)}): "
-                     f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} {escape(str(layer.bias.tolist()))}"
+                     f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} "
+                     f"{escape(str(layer.bias.tolist() if layer.bias is not None else False).lower())}"
                      "</li>")
     parts.append(f"</ul><p>{words[5]}: {escape(spec.loss)} ({escape(spec.reduction)}); {words[6]} = "
                  f"{spec.learning_rate:g}</p>")

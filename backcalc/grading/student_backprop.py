@@ -50,7 +50,8 @@ def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra
         delta = with_own(delta, own, "delta", n)
         source = with_own(sp.a[n - 1], own, "a", n - 1)
         out["W"][n] = source.T @ delta + penalty_term(sp.spec, array_key("W", n), sp.old[array_key("W", n)])
-        out["b"][n] = delta.sum(axis=0) + penalty_term(sp.spec, array_key("b", n), sp.old[array_key("b", n)])
+        if layer.bias is not None:  # bias = false: no ∂L/∂b
+            out["b"][n] = delta.sum(axis=0) + penalty_term(sp.spec, array_key("b", n), sp.old[array_key("b", n)])
         if n == 1:
             break
         W = (weights or {}).get(n, layer.weights)
