@@ -210,3 +210,12 @@ def test_closed_forms_name_the_mask():
     forms = dict(forms)
     assert "m_h1" in forms["w_x1h1"] and "p_h" in forms["w_x1h1"]
     assert "h1_drop" in forms["w_h1o"]
+
+
+def test_no_general_delta_rule_or_matrix_form_for_a_net_with_dropout():
+    # δ_h1 = σ′(h1_in)·(w_h1o·δ_o) would leave out the mask factor 1/(1 − p): neither is shown
+    from backcalc.net.matrix_form import matrix_form
+    from backcalc.net.symbolic import symbolic_working
+
+    d = explain(load_spec(EXAMPLE))
+    assert "delta_rule" not in [b.topic for b in symbolic_working(d)] and matrix_form(d) == ()

@@ -113,7 +113,8 @@ def test_the_matrix_form_multiplies_out(path):
             np.testing.assert_allclose(np.array(m.grad_a) * np.array(m.local), delta, rtol=1e-12, atol=1e-15)
         if m.grad_a_prev is not None:
             np.testing.assert_allclose(delta @ W.T, np.array(m.grad_a_prev), rtol=1e-12, atol=1e-15)
-    plain = all(x.kind == "dense" and getattr(x, "skip", None) is None for x in d.spec.layers)
+    plain = all(x.kind == "dense" and getattr(x, "skip", None) is None and getattr(x, "dropout", None) is None
+                for x in d.spec.layers)
     penalty = d.training is not None and d.training.penalty is not None
     assert bool(form) == (plain and not penalty and d.shows_detail()), path.name
 

@@ -52,7 +52,9 @@ def symbolic_working(d) -> tuple:
     if row is not None and getattr(last, "affine", False):
         blocks.append(Block("weighted_sum", row.unit, _weighted_sum(row)))
     hidden = next((u for u in d.upstream if u.paths and u.sample == 1), None)
-    if hidden is not None and all(getattr(x, "affine", False) for x in spec.layers):
+    # dropout puts a mask factor into δ that the general rule has not: no general rule for such a net
+    if hidden is not None and all(getattr(x, "affine", False) and getattr(x, "dropout", None) is None
+                                  for x in spec.layers):
         blocks.append(Block("delta_rule", hidden.unit, _delta_rule(d, hidden)))
     return tuple(blocks)
 
@@ -91,6 +93,7 @@ def _delta_rule(d, u) -> Working:
         Line("∂L/∂j_out", "Σ_k ∂L/∂k_in·∂k_in/∂j_out = Σ_k δ_k·w_jk", "paths"),
         Line("δ_j", "f′(j_in)·Σ_k w_jk·δ_k", "delta"),
         Line("∂L/∂w_ij", "∂L/∂j_in·∂j_in/∂w_ij = δ_j·i_out", "chain"),
-        Line("∂L/∂b_j", "δ_j", "chain"),
+        *((Line("∂L/∂b_j", "δ_j", "chain"),) if any(getattr(x, "bias", None) is not None for x in d.spec.layers)
+          else ()),
         Line(f"δ_{u.unit}", f"{rule.sign}′({node_in(u.unit)})·({paths})", "instance"),
     ))
