@@ -39,7 +39,7 @@ def _M(code, **params) -> Mistake:
 
 def _weighted_sum(layer) -> bool:
     """A layer the catalogue models: z = a·W (+ b) (a fan_in × units matrix), then an activation."""
-    return getattr(getattr(layer, "weights", None), "ndim", 0) == 2 and getattr(layer, "kind", "dense") == "dense"
+    return getattr(getattr(layer, "weights", None), "ndim", 0) == 2 and getattr(layer, "affine", False)
 
 
 class _Catalogue:
