@@ -106,18 +106,24 @@ def test_without_the_rule_some_default_variants_do_not_round_well(monkeypatch):
     assert failing, "every first friendly draw rounds well: the test above would hold without the rule"
 
 
-def test_the_hand_work_unrounded_is_the_tape():
+@pytest.mark.parametrize("act", ["linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax"])
+def test_the_hand_work_unrounded_is_the_tape(act):
+    """grading/handwork.py's sum without rounding gives the tape's gradients, loss and loss after the step, for every
+    activation and loss: what it judges the rounded work against is the answer."""
     from backcalc.grading.handwork import by_hand
     from backcalc.net.derivation import explain
     from backcalc.net.network import Network
 
-    for seed in range(3):
-        spec = make_exercise(seed=seed, samples=2, loss="mse").spec
-        exact, grads = by_hand(spec, None), Network(spec).gradients()
+    for loss in ("half_sse", "mse", "cross_entropy", "bce"):
+        last = "sigmoid" if loss == "bce" else "softmax" if act == "softmax" else "linear"
+        shape = "2,3,2" if loss == "cross_entropy" or last == "softmax" else "2,3,1"
+        spec = make_exercise(shape=shape, activations=f"{act},{last}", loss=loss, seed=3, samples=2).spec
+        exact, grads, d = by_hand(spec, None), Network(spec).gradients(), explain(spec)
         for n in range(len(spec.layers)):
             for (i, j), v in np.ndenumerate(exact["W"][n]):
-                assert v == pytest.approx(grads[f"W{n + 1}[{i}][{j}]"], rel=1e-12, abs=1e-15)
-        assert float(exact["loss"]) == pytest.approx(explain(spec).loss, rel=1e-12)
+                assert v == pytest.approx(grads[f"W{n + 1}[{i}][{j}]"], rel=1e-9, abs=1e-12), (loss, n, i, j)
+        assert float(exact["loss"]) == pytest.approx(d.loss, rel=1e-12), loss
+        assert float(exact["loss_after"]) == pytest.approx(d.loss_after, rel=1e-12), loss
 
 
 def test_a_net_with_no_draw_that_rounds_well_keeps_the_one_that_rounds_best():
