@@ -8,7 +8,10 @@ in-process grading of the same sheets, measured in the same run.
 The worker counts are timed in turn, round after round, so a burst of other load hits each alike; each row shows
 the best and median wall time and the CPU seconds of the command with its workers, and "cores used" (CPU ÷ wall):
 near the worker count on an idle machine, lower when other processes held the cores. The load average is printed
-before and after: measure scaling with cores when it is well below the core count. `--folder DIR` keeps the class
+before and after: measure scaling with cores when it is well below the core count. Linux's autogroup scheduler
+gives each session one share of the CPU however many processes it runs, so on a machine busy with other sessions
+more workers do not help; to measure on such a machine, give the benchmark's session the cores first
+(`echo -20 > /proc/self/autogroup` in its shell, as root). `--folder DIR` keeps the class
 there (made once, reused by later runs).
 
 The class is made by `backcalc exercise --roster` (one variant per student); a third of the sheets are the key
