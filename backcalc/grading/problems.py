@@ -5,7 +5,7 @@ The reader (:mod:`backcalc.grading.reader`) makes a :class:`Problem` for every u
 a table, the string 'x') is itself a code (:func:`kind_of`), and so is a hint (did you mean, where a key belongs).
 
 >>> p = problem("decimal_comma", text="0,128", fixed="0.128")
->>> p.code, p["fixed"]
+>>> p.code, p.get("fixed")
 ('decimal_comma', '0.128')
 >>> kind_of([1, 2]), kind_of("abc")
 (Problem(code='list', params=()), Problem(code='string', params=(('value', "'abc'"),)))
@@ -24,9 +24,6 @@ class Problem:
 
     code: str
     params: tuple = ()
-
-    def __getitem__(self, name):
-        return dict(self.params)[name]
 
     def get(self, name, default=None):
         return dict(self.params).get(name, default)
