@@ -205,6 +205,6 @@ def test_verify_on_a_pool_tie_agrees_with_the_tape_and_says_central_differences_
                       {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
     result = verify(load_spec(doc))
     assert result.ok and not result.numeric_checked
-    assert any("tie" in note for note in result.notes)
+    assert any(note.code == "tie" for note in result.notes)
     # ∂L/∂out = 3 goes to (0, 0), the first in row-major order: ∂L/∂w = 3·[x00, x01] = [3, 6]
     assert [r.tape for r in result.rows[:2]] == [r.symbolic for r in result.rows[:2]] == [3.0, 6.0]

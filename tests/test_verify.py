@@ -165,7 +165,7 @@ def test_at_a_kink_tape_and_sympy_still_agree():
            "layers": [{"name": "j", "activation": "relu", "weights": [[1.0]], "bias": [-1.0]},
                       {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
     result = verify(doc)
-    assert result.ok and not result.numeric_checked and "kink" in result.notes[0]
+    assert result.ok and not result.numeric_checked and result.notes[0].code == "kink"
     row = result.rows[0]
     assert row.tape == row.symbolic == 0.0 and row.numeric == pytest.approx(-1.0)  # half of the one-sided −2
 
@@ -256,7 +256,7 @@ def test_a_kink_silences_central_differences_only_for_the_parameters_that_move_i
     compared = {r.key: r.numeric_compared for r in result.rows}
     assert compared == {"W1[0][0]": False, "W1[0][1]": True, "W1[1][0]": False, "W1[1][1]": True,
                         "b1[0]": False, "b1[1]": True, "W2[0][0]": True, "W2[1][0]": True, "b2[0]": True}
-    assert result.ok and not result.numeric_checked and "j1_in" in result.notes[0]
+    assert result.ok and not result.numeric_checked and result.notes[0].get("node") == "j1_in"
     honest = v.numeric_gradients
 
     def off(spec):
@@ -287,3 +287,19 @@ def test_each_term_differentiated_alone_equals_the_whole_sum_differentiated():
         for a in range(3):
             assert sym.dz_dW[a][b] == sympy.diff(pre, sym.W[a][b]) == sym.A[a]
             assert sym.dz_da[a][b] == sympy.diff(pre, sym.A[a]) == sym.W[a][b]
+
+
+def test_notes_are_codes_and_the_renderer_writes_them_in_either_language():
+    from backcalc.render.verify import NOTES, note_text
+
+    doc = {"format": 1, "data": {"x": [[1.0]], "y": [[2.0]]},
+           "layers": [{"name": "j", "activation": "relu", "weights": [[1.0]], "bias": [-1.0]},
+                      {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
+    result = verify(doc)
+    note = result.notes[0]
+    assert (note.code, note.get("node"), note.get("sample"), note.get("activation")) == ("kink", "j_in", 1, "relu")
+    data = result.to_dict()
+    assert data["note_codes"][0]["code"] == "kink" and data["notes"] == [note_text(note)]
+    assert "j_in = 0 (sample 1) is at relu's kink" in data["notes"][0]
+    assert "titik patah relu" in note_text(note, "id")
+    assert set(NOTES["en"]) == set(NOTES["id"])

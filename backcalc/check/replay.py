@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import SpecError
+from .notes import replay_limit
 from .numeric import central_difference, numpy_loss
 from .symbolic import symbolic_gradients
 from .sympy_tools import load_sympy
@@ -94,8 +95,7 @@ def beyond_v1(spec) -> bool:
 def replay_notes(spec) -> tuple:
     """A note when the optimizer's steps are replayed for only the first MAX_REPLAY_STEPS of the run."""
     if beyond_v1(spec) and spec.steps > MAX_REPLAY_STEPS:
-        return (f"the parameters after each step are checked for the first {MAX_REPLAY_STEPS} of the "
-                f"{spec.steps} steps",)
+        return (replay_limit(MAX_REPLAY_STEPS, spec.steps),)
     return ()
 
 

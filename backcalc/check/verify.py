@@ -103,7 +103,8 @@ class VerifyResult:
             out["formulas"] = dict(self.formulas)
         out.update({"title": self.title, "loss": {"tape": self.loss_tape, "symbolic": self.loss_symbolic,
                                                   "numeric": self.loss_numeric},
-                    "numeric_checked": self.numeric_checked, "notes": list(self.notes),
+                    "numeric_checked": self.numeric_checked, "notes": _note_texts(self.notes),
+                    "note_codes": [n.to_dict() for n in self.notes],
                     "tolerance": self.tolerance})
         if self.updates:
             out["updated"] = [{"step": r.step, "name": r.name, "key": r.key, "tape": r.tape, "symbolic": r.symbolic,
@@ -166,6 +167,13 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     return VerifyResult(spec.title, spec.samples, spec.loss, loss_tape, loss_symbolic,
                         numpy_loss(spec, spec.parameters()), tuple(rows), all(r.numeric_compared for r in rows),
                         tuple(note for _, _, note in kinks) + replay_notes(spec), closed, update_rows(spec, sp))
+
+
+def _note_texts(notes) -> list:
+    """The notes in English words, as the JSON carries them beside their codes (the renderer writes the words)."""
+    from ..render.verify import note_text
+
+    return [note_text(n) for n in notes]
 
 
 def _kinks(spec) -> list[tuple]:

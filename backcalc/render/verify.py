@@ -6,6 +6,36 @@ import json as _json
 
 from .format import num
 
+#: Words for verify's notes (:mod:`backcalc.check.notes`), by language and code; numbers arrive as values.
+NOTES = {
+    "en": {
+        "kink": "{node} = {value:.3g} (sample {sample}) is at {activation}'s kink: central differences straddle it, "
+                "so only tape and sympy are compared",
+        "tie": "{unit} (sample {sample}): its window's two largest inputs tie at {value:.3g}; the gradient goes to the "
+               "first in row-major order, and central differences cannot judge it, so only tape and the checker are "
+               "compared",
+        "replay_limit": "the parameters after each step are checked for the first {limit} of the {steps} steps",
+    },
+    "id": {
+        "kink": "{node} = {value:.3g} (sampel {sample}) tepat di titik patah {activation}: selisih pusat "
+                "melintasinya, jadi hanya tape dan sympy yang dibandingkan",
+        "tie": "{unit} (sampel {sample}): dua masukan terbesar jendelanya sama, {value:.3g}; gradien diberikan ke "
+               "yang pertama menurut urutan baris, dan selisih pusat tidak dapat menilainya, jadi hanya tape dan "
+               "pemeriksa yang dibandingkan",
+        "replay_limit": "parameter setelah setiap langkah diperiksa untuk {limit} langkah pertama dari {steps} langkah",
+    },
+}
+
+
+def note_text(note, lang: str = "en") -> str:
+    """One verify note (a :class:`~backcalc.check.notes.Note`) in words.
+
+    >>> from backcalc.check.notes import kink
+    >>> note_text(kink("k1_in", 1e-12, 1, "relu"))
+    "k1_in = 1e-12 (sample 1) is at relu's kink: central differences straddle it, so only tape and sympy are compared"
+    """
+    return NOTES[lang][note.code].format(**dict(note.params))
+
 
 def render(result, fmt: str = "text", digits: int = 6) -> str:
     """``result`` in ``fmt`` (text, markdown or json)."""
@@ -64,7 +94,7 @@ def text(result, digits: int = 6) -> str:
         out.append(tabulate(rows, headers=["step", "param", "key", "tape", "sympy replay", "central-diff replay", "ok"],
                             disable_numparse=True))
     out += ["", _verdict(result)]
-    out += [f"note: {n}" for n in result.notes]
+    out += [f"note: {note_text(n)}" for n in result.notes]
     if result.formulas is not None:
         out += ["", "Closed forms (sympy.diff of each layer's expressions, in the net's names; one sample):"]
         out += [f"  ∂L/∂{name} = {form}" for name, form in result.formulas]
@@ -79,7 +109,7 @@ def markdown(result, digits: int = 6) -> str:
     out += [f"| {r.name} | `{r.key}` | {num(r.tape, digits)} | {num(r.symbolic, digits)} | "
             f"{num(r.numeric, digits)} | {'✓' if r.ok else '✗'} |" for r in result.rows]
     out += ["", _verdict(result)]
-    out += [f"- {n}" for n in result.notes]
+    out += [f"- {note_text(n)}" for n in result.notes]
     if result.formulas is not None:
         out += [""] + [f"- ∂L/∂{name} = `{form}`" for name, form in result.formulas]
     return "\n".join(out) + "\n"

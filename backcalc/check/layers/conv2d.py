@@ -18,8 +18,9 @@ import numpy as np
 
 from ...errors import SpecError
 from ..activations import KINKED, LayerActivation, numpy_activation
+from ..notes import kink
 from .dense import Term
-from ...net.names import array_key, element_key
+from ...net.names import array_key, element_key, node_in
 
 
 def _taps(layer):
@@ -117,8 +118,7 @@ def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
     x = np.asarray(a, dtype=float)
     z = _correlate(layer, x, params[array_key("W", n)], params[array_key("b", n)]).reshape(x.shape[0], -1)
     reach = 10 * eps * (1 + np.abs(x).reshape(x.shape[0], -1).sum(axis=1, keepdims=True))
-    return [(int(u), f"{layer.unit_names[u]}_in = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s kink: "
-                     "central differences straddle it, so only tape and sympy are compared")
+    return [(int(u), kink(node_in(layer.unit_names[u]), z[s, u], s + 1, layer.activation))
             for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
 
 

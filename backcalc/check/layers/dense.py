@@ -21,6 +21,7 @@ import numpy as np
 
 from . import dropout
 from ..activations import KINKED, LayerActivation, delta_names, numpy_activation
+from ..notes import kink
 from ..sympy_tools import evaluate_at, is_zero
 from ...net.names import array_key, bias_name, element_key, node_drop, node_in, node_out, weight_name
 
@@ -147,8 +148,7 @@ def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
         return []
     z = _pre(layer, a, params)
     reach = 10 * eps * (1 + np.abs(a).sum(axis=1, keepdims=True))
-    return [(int(u), f"{node_in(layer.unit_names[u])} = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
-                     f"kink: central differences straddle it, so only tape and sympy are compared")
+    return [(int(u), kink(node_in(layer.unit_names[u]), z[s, u], s + 1, layer.activation))
             for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
 
 

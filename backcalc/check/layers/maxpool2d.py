@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import SpecError
+from ..notes import tie
 
 
 def _windows(layer):
@@ -80,9 +81,7 @@ def kinks(layer, a, params: dict, eps: float) -> list:
                 top = sorted((x[s, c, r, col] for r, col in cells), reverse=True)
                 if len(top) > 1 and top[0] - top[1] <= reach:
                     u = (c * oh + i) * ow + j
-                    found.append((u, f"{layer.unit_names[u]} (sample {s + 1}): its window's two largest inputs tie "
-                                     f"at {top[0]:.3g}; the gradient goes to the first in row-major order, and "
-                                     "central differences cannot judge it, so only tape and the checker are compared"))
+                    found.append((u, tie(layer.unit_names[u], top[0], s + 1)))
     return found
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import KINKED, LayerActivation, delta_names, numpy_activation
+from ..notes import kink
 from ...net.names import array_key, element_key, node_in, node_out
 
 #: kind → the axis its statistics are taken over
@@ -116,8 +117,7 @@ def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
     mu = a.mean(axis=ax, keepdims=True)
     xhat = (a - mu) / np.sqrt(((a - mu) ** 2).mean(axis=ax, keepdims=True) + layer.eps)
     y = xhat * params[array_key("gamma", layer.index)] + params[array_key("beta", layer.index)]
-    return [(int(u), f"{node_in(layer.unit_names[u])} = {y[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
-                     f"kink: central differences straddle it, so only tape and sympy are compared")
+    return [(int(u), kink(node_in(layer.unit_names[u]), y[s, u], s + 1, layer.activation))
             for s, u in zip(*np.nonzero(np.abs(y) <= 100 * eps))]
 
 

@@ -1,0 +1,39 @@
+"""What verify could not compare, and why, as records: a code and its values; render/verify.py writes the words.
+
+>>> kink("k1_in", 0.0, 1, "relu").code, dict(kink("k1_in", 0.0, 1, "relu").params)["node"]
+('kink', 'k1_in')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note of a verify run: ``code`` is ``kink``, ``tie`` or ``replay_limit``; ``params`` its values."""
+
+    code: str
+    params: tuple = ()
+
+    def get(self, name: str, default=None):
+        return dict(self.params).get(name, default)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, **dict(self.params)}
+
+
+def kink(node: str, value: float, sample: int, activation: str) -> Note:
+    """A unit's input ``node`` = ``value`` (1-based ``sample``) sits at ``activation``'s kink: central differences
+    straddle it, so only the tape and sympy are compared for the parameters that move it."""
+    return Note("kink", (("node", node), ("value", float(value)), ("sample", int(sample)), ("activation", activation)))
+
+
+def tie(unit: str, value: float, sample: int) -> Note:
+    """A pooling window whose two largest inputs tie at ``value``: max has no derivative there."""
+    return Note("tie", (("unit", unit), ("value", float(value)), ("sample", int(sample))))
+
+
+def replay_limit(limit: int, steps: int) -> Note:
+    """The optimizer's steps are replayed for the first ``limit`` of ``steps`` only."""
+    return Note("replay_limit", (("limit", int(limit)), ("steps", int(steps))))
