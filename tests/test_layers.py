@@ -57,6 +57,11 @@ def by_hand_gradients(eps=1e-6) -> dict:
     p = {"W1": L[0]["weights"], "b1": L[0]["bias"], "gamma2": L[1]["gamma"], "beta2": L[1]["beta"],
          "W3": L[2]["weights"], "b3": L[2]["bias"]}
     p = {k: np.array(v, dtype=float) for k, v in p.items()}
+    return central_differences(by_hand_loss, p, eps), by_hand_loss(p)
+
+
+def central_differences(loss, p: dict, eps: float) -> dict:
+    """∂loss/∂(each element of each array of ``p``) by central differences, by element key (``W1[0][1]``)."""
     out = {}
     for name, arr in p.items():
         for idx in np.ndindex(arr.shape):
@@ -64,8 +69,8 @@ def by_hand_gradients(eps=1e-6) -> dict:
             plus[name], minus[name] = arr.copy(), arr.copy()
             plus[name][idx] += eps
             minus[name][idx] -= eps
-            out[name + "".join(f"[{i}]" for i in idx)] = (by_hand_loss(plus) - by_hand_loss(minus)) / (2 * eps)
-    return out, by_hand_loss(p)
+            out[name + "".join(f"[{i}]" for i in idx)] = (loss(plus) - loss(minus)) / (2 * eps)
+    return out
 
 
 # ── the registry ──
@@ -199,16 +204,7 @@ def skip_by_hand_gradients(data=SKIP_SPEC["data"], eps=1e-6) -> dict:
     p = {"W1": L[0]["weights"], "b1": L[0]["bias"], "W2": L[1]["weights"], "b2": L[1]["bias"],
          "gamma3": L[2]["gamma"], "beta3": L[2]["beta"], "W4": L[3]["weights"], "b4": L[3]["bias"]}
     p = {k: np.array(v, dtype=float) for k, v in p.items()}
-    out = {}
-    for name, arr in p.items():
-        for idx in np.ndindex(arr.shape):
-            plus, minus = dict(p), dict(p)
-            plus[name], minus[name] = arr.copy(), arr.copy()
-            plus[name][idx] += eps
-            minus[name][idx] -= eps
-            out[name + "".join(f"[{i}]" for i in idx)] = (skip_by_hand_loss(plus, data)
-                                                          - skip_by_hand_loss(minus, data)) / (2 * eps)
-    return out
+    return central_differences(lambda q: skip_by_hand_loss(q, data), p, eps)
 
 
 def test_a_kind_that_reads_two_layers_flows_through_explain_and_verify(scale):

@@ -45,15 +45,19 @@ def _torch_grads(torch, spec):
     return float(loss.detach()), {k: p.grad.numpy() for k, p in params.items()}
 
 
-@pytest.mark.parametrize("name", NORM_EXAMPLES)
-def test_loss_and_every_gradient_match_torch_float64(name):
+def assert_matches_torch(spec):
+    """The loss and every ∂L/∂parameter of ``spec`` equal PyTorch's float64 autograd (skips without torch)."""
     torch = pytest.importorskip("torch")
-    spec = _spec(name)
     d = explain(spec)
     loss, grads = _torch_grads(torch, spec)
     assert d.loss == pytest.approx(loss, rel=1e-12)
     for key, g in grads.items():
         np.testing.assert_allclose(np.array(d.gradients[key]), g, rtol=1e-9, atol=1e-15, err_msg=key)
+
+
+@pytest.mark.parametrize("name", NORM_EXAMPLES)
+def test_loss_and_every_gradient_match_torch_float64(name):
+    assert_matches_torch(_spec(name))
 
 
 @pytest.mark.parametrize("name", NORM_EXAMPLES)

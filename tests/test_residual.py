@@ -17,14 +17,9 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "worked_examples" / "residual_bl
 
 
 def test_loss_and_every_gradient_match_torch_float64():
-    torch = pytest.importorskip("torch")
-    from test_norm_layers import _torch_grads
-    spec = load_spec(EXAMPLE)
-    d = explain(spec)
-    loss, grads = _torch_grads(torch, spec)
-    assert d.loss == pytest.approx(loss, rel=1e-12)
-    for key, g in grads.items():
-        np.testing.assert_allclose(np.array(d.gradients[key]), g, rtol=1e-9, atol=1e-15, err_msg=key)
+    from test_norm_layers import assert_matches_torch
+
+    assert_matches_torch(load_spec(EXAMPLE))
 
 
 def test_the_fork_sums_the_block_path_and_the_skip_path():
