@@ -14,6 +14,7 @@ from backcalc.cli import main
 from backcalc.errors import SpecError
 from backcalc.net.derivation import explain
 from backcalc.net.layers import dropout as net_dropout
+from backcalc.net.names import parse_key
 from backcalc.net.spec import load_spec
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "worked_examples" / "dropout_231.toml"
@@ -219,3 +220,146 @@ def test_no_general_delta_rule_or_matrix_form_for_a_net_with_dropout():
 
     d = explain(load_spec(EXAMPLE))
     assert "delta_rule" not in [b.topic for b in symbolic_working(d)] and matrix_form(d) == ()
+
+
+# ── check: answers with dropout, and the slips students make ──
+
+MASK = np.array([[1, 0, 1], [0, 1, 1]], dtype=float)
+
+
+def _spec(p):
+    raw = copy.deepcopy(load_spec(EXAMPLE).raw)
+    raw["layers"][0]["dropout"] = p
+    return raw
+
+
+def _by_hand(factor=None, forward_factor=None, p=0.5):
+    """The example's gradients in plain numpy (independent of backcalc), with ``factor`` in place of
+    mask/(1 − p) in the backward pass and ``forward_factor`` in the forward."""
+    spec = load_spec(_spec(p))
+    x, y = spec.x, spec.y
+    W1, b1, W2, b2 = spec.layers[0].weights, spec.layers[0].bias, spec.layers[1].weights, spec.layers[1].bias
+    scale = MASK / (1 - p)
+    h = 1 / (1 + np.exp(-(x @ W1 + b1)))
+    d = h * (scale if forward_factor is None else forward_factor)
+    o = d @ W2 + b2
+    g_o = o - y                                  # ½·Σ(o − y)², summed over the samples
+    g_d = g_o @ W2.T
+    g_h = g_d * (scale if factor is None else factor)
+    delta = g_h * h * (1 - h)
+    return {"W1": x.T @ delta, "b1": delta.sum(axis=0), "W2": d.T @ g_o, "drop": d, "z2": o}
+
+
+def test_every_dropout_key_checks_correct_at_the_printed_digits():
+    from backcalc.grading.grade import check_answers
+    from backcalc.grading.keys import AnswerSpace
+    from backcalc.render.format import num
+
+    d = explain(load_spec(EXAMPLE))
+    sp = AnswerSpace(d)
+    for digits in (5, 3):
+        named = {"forward": {}, "factors": {}}
+        for u in ("h1", "h2", "h3"):
+            named["forward"][f"{u}_drop"] = [num(i.expected, digits) for i in sp.name_items("forward", f"{u}_drop")]
+            for name in (f"∂L/∂{u}_drop", f"∂{u}_drop/∂{u}_out", f"∂L/∂{u}_out", f"∂o_in/∂{u}_drop"):
+                named["factors"][name] = [num(i.expected, digits) for i in sp.factor_items(name)]
+        r = check_answers(EXAMPLE, named, derivation=d)
+        assert r.correct == r.total == 6 + 24, [(x.key, x.text, x.expected) for x in r.rows if not x.ok]
+        canonical = {"forward": {"drop1": [[num(v, digits) for v in row] for row in d.forward["drop1"]]}}
+        r = check_answers(EXAMPLE, canonical, derivation=d)
+        assert r.correct == r.total == 6
+    # the factors are the hand's own: ∂h1_drop/∂h1_out = 1/(1 − 0.5) = 2 in sample 1, 0 in sample 2
+    assert [i.expected for i in sp.factor_items("dh1_drop/dh1_out")] == [2.0, 0.0]
+    assert sp.factor_items("∂o_in/∂h1_drop")[0].expected == 1.0  # the weight on the path back, w_h1o
+    assert sp.resolve("factors.∂o_in/∂w_h1o[0]")[0].expected == pytest.approx(d.forward["drop1"][0][0])
+    with pytest.raises(KeyError):
+        sp.factor_items("∂o_in/∂h1_out")  # o reads h1_drop, not h1_out
+
+
+@pytest.mark.parametrize("p", [0.5, 0.25])
+@pytest.mark.parametrize("code", ["dropout_no_scale", "dropout_no_mask", "dropout_ignored"])
+def test_a_slip_in_the_chain_is_named(code, p):
+    from backcalc.grading.grade import check_answers
+
+    factors = {"dropout_no_scale": MASK, "dropout_no_mask": np.full((2, 3), 1 / (1 - p)),
+               "dropout_ignored": np.ones((2, 3))}
+    by_slip = {c: _by_hand(factor=f, p=p) for c, f in factors.items()}
+    wrong = by_slip[code]
+    answers = {"gradients": {"W1": [[f"{v:.6g}" for v in row] for row in wrong["W1"]],
+                             "b1": [f"{v:.6g}" for v in wrong["b1"]]}}
+    r = check_answers(_spec(p), answers)
+    rows = [x for x in r.rows if x.verdict == "wrong"]
+    assert len(rows) >= 3
+    for x in rows:  # the slip named is this one, or one that gives the very same number for this element
+        k = parse_key(x.key.split(".")[1])
+        same = [c for c, v in by_slip.items() if np.isclose(v[k.array][k.index], wrong[k.array][k.index], rtol=1e-12)]
+        assert x.mistake == code or x.mistake in same, (x.key, x.mistake, same)
+    assert sum(x.mistake == code for x in rows) >= len(rows) / 2
+    said = [x["diagnosis"] for x in r.to_dict()["rows"] if x["verdict"] == "wrong"]
+    assert all(x.startswith("layer h's dropout") for x in said), said[:1]
+
+
+@pytest.mark.parametrize("code, factor", [("dropout_no_scale", MASK), ("dropout_ignored", np.ones((2, 3)))])
+def test_a_slip_in_the_forward_is_named(code, factor):
+    from backcalc.grading.grade import check_answers
+
+    wrong = _by_hand(forward_factor=factor)
+    answers = {"forward": {"drop1": [[f"{v:.6g}" for v in row] for row in wrong["drop"]],
+                           "z2": [[f"{v:.6g}"] for v in wrong["z2"][:, 0]]}}
+    r = check_answers(EXAMPLE, answers)
+    rows = [x for x in r.rows if x.verdict == "wrong"]
+    assert rows
+    for x in rows:  # for a kept unit a·mask is a: "ignored" and "no scale" give the same u_drop, either is true
+        unit_kept = x.key.startswith("forward.drop1") and MASK[parse_key(x.key[8:]).index] == 1
+        assert x.mistake == code or (unit_kept and x.mistake in ("dropout_no_scale", "dropout_ignored")), x.key
+    z = [x for x in rows if x.key.startswith("forward.z2")]
+    assert len(z) == 2 and all(x.mistake == code for x in z)
+
+
+def test_the_right_answers_by_hand_are_right():
+    from backcalc.grading.grade import check_answers
+
+    right = _by_hand()
+    answers = {"gradients": {"W1": [[f"{v:.6g}" for v in row] for row in right["W1"]],
+                             "W2": [[f"{v:.6g}" for v in row] for row in right["W2"]]}}
+    assert check_answers(EXAMPLE, answers).ok
+
+
+# ── exercise --dropout (and --no-bias) ──
+
+@pytest.mark.parametrize("options", [{"dropout": 0.5, "samples": 2, "seed": 4, "shape": "2,3,1"},
+                                     {"dropout": 0.25, "no_bias": True, "optimizer": "adam", "seed": 2},
+                                     {"no_bias": True, "seed": 3}])
+def test_exercise_key_checks_correct_and_the_sheet_asks_every_dropout_value(options):
+    import tomllib
+
+    from backcalc.grading.exercise import make_exercise
+    from backcalc.grading.grade import check_answers
+
+    ex = make_exercise(**options)
+    spec = tomllib.loads(ex.spec_text)
+    hidden = spec["layers"][:-1]
+    if "dropout" in options:
+        assert all(layer["dropout"] == options["dropout"] for layer in hidden)
+        masks = [np.array(layer["dropout_mask"]) for layer in hidden]
+        assert all(m.sum(axis=1).min() > 0 for m in masks) and any(m.min() == 0 for m in masks)
+        assert '"∂j1_drop/∂j1_out"' in ex.sheet_text and "j1_drop = " in ex.sheet_text
+    assert all(layer["bias"] is False for layer in spec["layers"]) == bool(options.get("no_bias"))
+    if options.get("no_bias"):
+        assert "b_" not in ex.key_text
+    r = check_answers(spec, tomllib.loads(ex.key_text))
+    assert r.ok and r.correct == r.total == r.answered > 0
+    blank = check_answers(spec, tomllib.loads(ex.sheet_text))
+    assert blank.answered == 0 and blank.total == r.total
+
+
+def test_exercise_options_are_checked():
+    from backcalc.errors import BackcalcError
+    from backcalc.grading.exercise import make_exercise
+
+    with pytest.raises(BackcalcError, match=r"--dropout: expected a probability p with 0 < p < 1, got 1.5"):
+        make_exercise(dropout=1.5)
+    with pytest.raises(BackcalcError, match="--dropout needs a hidden layer"):
+        make_exercise(shape="2,1", dropout=0.5)
+    r = CliRunner().invoke(main, ["exercise", "--dropout", "-0.5", "--out", "x"])
+    assert r.exit_code == 2 and "--dropout" in r.output and "Traceback" not in r.output

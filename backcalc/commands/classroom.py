@@ -68,6 +68,9 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
               help="A training exercise: {choices} (torch.optim's defaults); the key's updated weights are its "
                    "first step.")
 @click.option("--l2", type=float, default=None, help="Add [loss] l2 = λ (λ·Σw² over the weights).")
+@click.option("--dropout", type=float, default=None,
+              help="Inverted dropout with probability p on every hidden layer, its mask drawn and written in the spec.")
+@click.option("--no-bias", "no_bias", is_flag=True, help="Layers without bias (bias = false).")
 @click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "
                    "in DIR/solutions/.")
@@ -78,8 +81,8 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
-def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, roster, moodle, lang, out,
-                     force):
+def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, dropout, no_bias, roster,
+                     moodle, lang, out, force):
     """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml.
 
     With --roster, one variant per student: DIR/<id>/ each with exercise.toml, sheet.toml (the student's id
@@ -88,7 +91,7 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, opt
     from ..render.labels import cli_labels
 
     options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu,
-                   optimizer=optimizer, l2=l2)
+                   optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias)
     if roster is None:
         if moodle is not None:
             raise BackcalcError("--moodle needs --roster (one question per student's variant)")

@@ -98,13 +98,14 @@ def parse_activations(text, layers: int, shape=None) -> tuple:
 def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: str = "half_sse",
                   lr: float | None = None, samples: int = 1, dead_relu: bool = False, lang: str = "en",
                   student: dict | None = None, command: str | None = None, optimizer: str | None = None,
-                  l2: float | None = None) -> Exercise:
+                  l2: float | None = None, dropout: float | None = None, no_bias: bool = False) -> Exercise:
     """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text).
 
     ``student``: ``{"id": …, "name": …}`` written into the sheet and the key; ``lang``: the files' comments
     (en or id). Sheet and key always carry the exercise's fingerprint. ``optimizer`` (sgd, momentum, nesterov,
     adagrad, rmsprop, adam, adamw; torch.optim's defaults) and ``l2`` (λ of [loss] l2) make a training exercise:
-    the key's updated weights are that optimizer's first step.
+    the key's updated weights are that optimizer's first step. ``dropout`` (p) puts inverted dropout with a
+    drawn mask (at least one unit kept per sample) on every hidden layer; ``no_bias`` writes ``bias = false``.
     """
     from ..net.spec import LOSSES
 
@@ -126,12 +127,18 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     if not 0 < lr <= 10:
         raise BackcalcError(f"--lr: expected a learning rate between 0 and 10, got {lr}")
     training = _training_keys(optimizer, l2)
+    if dropout is not None and not (isinstance(dropout, (int, float)) and 0 < dropout < 1):
+        raise BackcalcError(f"--dropout: expected a probability p with 0 < p < 1, got {dropout}")
+    if dropout is not None and len(shape) < 3:
+        raise BackcalcError("--dropout needs a hidden layer (dropout applies to hidden layers): give --shape with "
+                            "three sizes or more")
     rng = np.random.default_rng(seed)
-    doc, spec = _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training)
+    doc, spec = _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, (dropout, no_bias))
     command = command or (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
                + (f" --loss {loss}" if loss != "half_sse" else "") + (f" --lr {lr:g}" if lr != 0.25 else "")
                + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else "")
-               + (f" --optimizer {optimizer}" if optimizer else "") + (f" --l2 {l2:g}" if l2 else ""))
+               + (f" --optimizer {optimizer}" if optimizer else "") + (f" --l2 {l2:g}" if l2 else "")
+               + (f" --dropout {dropout:g}" if dropout else "") + (" --no-bias" if no_bias else ""))
     from ..net.derivation import explain
     from ..net.documents import parse_document
     from ..render.sheet import answers_text, spec_text
@@ -146,7 +153,7 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
                     command, spec)
 
 
-def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training) -> tuple:
+def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, variant=(None, False)) -> tuple:
     """(doc, spec) of the first friendly draw that rounds well; when none of ROUND_CANDIDATES friendly draws
     does, the one a student rounding to 4 significant digits gets fewest answers wrong (then fewest ≈) on."""
     from ..net.spec import load_spec
@@ -155,12 +162,13 @@ def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training) -> 
     best, friendly = None, 0
     for _ in range(MAX_TRIES):
         doc = _draw(rng, shape, acts, loss, lr, samples)
+        _variants(rng, doc, *variant)
         doc["train"].update(training.get("train", {}))
         doc["loss"].update(training.get("loss", {}))
         if not _friendly_forward(doc, acts, loss, dead_relu):
             continue
         spec = load_spec(doc)
-        if not _friendly_gradients(spec, dead_relu):
+        if not _friendly_gradients(spec, dead_relu or variant[0] is not None):  # a dropped unit's weights get 0
             continue
         cost, friendly = rounding_cost(spec), friendly + 1
         if best is None or cost < best[0]:
@@ -187,6 +195,25 @@ def _training_keys(optimizer, l2) -> dict:
             raise BackcalcError(f"--l2: expected a λ above 0 and at most 1000, got {l2}")
         out["loss"] = {"l2": float(l2)}
     return out
+
+
+def _variants(rng, doc, dropout, no_bias):
+    """``bias = false`` on every layer, and dropout p with a drawn mask on every hidden layer (each sample keeps
+    at least one unit of each layer, and some unit is dropped: a layer dropped whole, or kept whole, teaches
+    nothing)."""
+    for layer in doc["layers"]:
+        if no_bias:
+            layer["bias"] = False
+    if dropout is None:
+        return
+    samples = len(doc["data"]["x"])
+    for layer in doc["layers"][:-1]:
+        units = len(layer["weights"][0])
+        while True:
+            mask = (rng.random((samples, units)) >= dropout).astype(int)
+            if mask.sum(axis=1).min() > 0 and (mask.min() == 0 or units == 1):
+                break
+        layer["dropout"], layer["dropout_mask"] = float(dropout), mask.tolist()
 
 
 def _pick(rng, values, size):
@@ -218,7 +245,7 @@ def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
     a = np.array(doc["data"]["x"], dtype=float)
     dead = False
     for layer, act in zip(doc["layers"], acts):
-        z = a @ np.array(layer["weights"]) + np.array(layer["bias"])
+        z = a @ np.array(layer["weights"]) + (np.array(layer["bias"]) if layer["bias"] is not False else 0.0)
         if np.any(np.abs(z) > 6):
             return False
         if act in ("relu", "leaky_relu", "elu", "selu"):
@@ -231,6 +258,8 @@ def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
         if act in ("sigmoid", "tanh") and np.any(np.abs(z) > 3):  # saturated: the derivative all but vanishes
             return False
         a = RULES[act].array(z)
+        if "dropout" in layer:  # what the next layer reads
+            a = a * np.array(layer["dropout_mask"]) / (1 - layer["dropout"])
     if dead_relu and not dead:
         return False
     if loss in ("half_sse", "sse", "mse"):

@@ -210,7 +210,7 @@ def _own_values(sp, cells) -> dict:
     own = {}
     for item, given, _ in cells:
         kind = item.ref.kind
-        if given is None or kind not in ("out", "local", "delta", "a", "z"):
+        if given is None or kind not in ("out", "local", "delta", "a", "z", "drop", "dout"):
             continue
         shape = (sp.S, sp.spec.layers[item.ref.layer - 1].units)
         table = own.setdefault(kind, {}).setdefault(item.ref.layer, np.full(shape, np.nan))

@@ -46,7 +46,18 @@ def _forward(spec, params, digits) -> tuple:
         z = _round(a @ W + b, digits)
         a = _round(RULES[layer.activation].array(z, **_alpha(layer)), digits)
         nodes.append((z, a))
+        a = _round(a * _scale(layer), digits) if _scale(layer) is not None else a  # what the next layer reads
     return nodes, _loss(spec, a, digits)
+
+
+def _scale(layer):
+    """A dropout layer's mask/(1 − p) (None without dropout)."""
+    drop = getattr(layer, "dropout", None)
+    return None if drop is None else np.asarray(drop.mask, float) / (1.0 - drop.p)
+
+
+def _bias(layer):
+    return np.zeros(layer.units) if layer.bias is None else np.asarray(layer.bias, float)
 
 
 def _loss(spec, out, digits) -> tuple:
@@ -83,20 +94,27 @@ def by_hand(spec, digits: int | None = DIGITS) -> dict:
     Keys: ``z``, ``a``, ``out`` (∂L/∂a), ``local`` (∂a/∂z; None for softmax), ``delta``, ``W``, ``b`` (gradients),
     ``new_W``, ``new_b`` — lists with one array per layer — and ``loss``, ``loss_after``.
     """
-    params = [(np.asarray(layer.weights, float), np.asarray(layer.bias, float)) for layer in spec.layers]
+    params = [(np.asarray(layer.weights, float), _bias(layer)) for layer in spec.layers]
     nodes, (loss, g) = _forward(spec, params, digits)
     out, local, delta, gW, gb = [], [], [], [], []
     for n in range(len(spec.layers) - 1, -1, -1):
         layer, (z, a) = spec.layers[n], nodes[n]
         f, d = _delta(layer, z, a, g, digits)
+        prev = spec.layers[n - 1] if n else None
         before = nodes[n - 1][1] if n else _round(spec.x, digits)
+        if prev is not None and _scale(prev) is not None:
+            before = _round(before * _scale(prev), digits)
         out.insert(0, g), local.insert(0, f), delta.insert(0, d)
         gW.insert(0, _round(before.T @ d, digits))
-        gb.insert(0, _round(d.sum(axis=0), digits))
+        gb.insert(0, _round(d.sum(axis=0), digits) if layer.bias is not None else None)
         g = _round(d @ params[n][0].T, digits)
+        if prev is not None and _scale(prev) is not None:  # ∂L/∂u_drop, then times mask/(1 − p)
+            g = _round(g * _scale(prev), digits)
     lr = spec.learning_rate
-    new = [(_round(W - lr * dW, digits), _round(b - lr * db, digits)) for (W, b), dW, db in zip(params, gW, gb)]
-    _, (loss_after, _) = _forward(spec, new, digits)
+    new = [(_round(W - lr * dW, digits), _round(b - lr * db, digits) if db is not None else None)
+           for (W, b), dW, db in zip(params, gW, gb)]
+    new_params = [(W, b if b is not None else np.zeros(W.shape[1])) for W, b in new]
+    _, (loss_after, _) = _forward(spec, new_params, digits)
     return {"z": [z for z, _ in nodes], "a": [a for _, a in nodes], "out": out, "local": local, "delta": delta,
             "W": gW, "b": gb, "new_W": [W for W, _ in new], "new_b": [b for _, b in new], "loss": loss,
             "loss_after": loss_after}
@@ -122,7 +140,7 @@ def hand_verdicts(spec, digits: int = DIGITS):
     hand, exact = by_hand(spec, digits), by_hand(spec, None)
     plain = _plain_sgd(spec)
     olds = {"new_W": [np.asarray(layer.weights, float) for layer in spec.layers],
-            "new_b": [np.asarray(layer.bias, float) for layer in spec.layers]}
+            "new_b": [_bias(layer) for layer in spec.layers]}
     groups = [(what, section) for what, section in _SECTIONS if plain or section in ("forward", "factors")]
     for what, section in groups:
         for n, (h, e) in enumerate(zip(hand[what], exact[what])):

@@ -9,11 +9,13 @@ import numpy as np
 
 from ..errors import SpecError
 from ..net.names import Key, array_key, bias_name, element_key, parse_key, weight_name
+from .dependencies import Dependencies
+from .dropout_keys import dropout_arrays, drop_names, node_kind
 
 SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
 _TABLES = ("forward", "factors", "gradients", "updated")
 _SAMPLE = re.compile(r"^(.*?)\[(\d+)\]\Z")
-ANSWERABLE = ("W", "b", "z", "a")   # the canonical arrays an answers file can give
+ANSWERABLE = ("W", "b", "z", "a", "drop")   # the canonical arrays an answers file can give
 
 
 def answer_key(text: str) -> Key | None:
@@ -65,7 +67,7 @@ class Item:
     old: float | None = None
 
 
-class AnswerSpace:
+class AnswerSpace(Dependencies):
     """Every answerable key of one derivation: names, canonical keys, expected values, dependencies."""
 
     def __init__(self, d):
@@ -87,6 +89,7 @@ class AnswerSpace:
         for n in range(1, self.N + 1):
             self.z[n] = np.asarray(d.forward[array_key("z", n)], dtype=float)
             self.a[n] = np.asarray(d.forward[array_key("a", n)], dtype=float)
+        self.scale, self.drop, self.g_drop = dropout_arrays(d)  # dropout layers: mask/(1 − p), u_drop, ∂L/∂u_drop
         self.old = spec.parameters()
         self.grads = {k: np.asarray(v, dtype=float) for k, v in d.gradients.items()}
         self.updated = {k: np.asarray(v, dtype=float) for k, v in d.updated.items()}
@@ -107,12 +110,20 @@ class AnswerSpace:
             self.delta[layer.index] = np.zeros(shape)
             self.local[layer.index] = np.zeros(shape) if layer.activation != "softmax" else None
         for u in d.upstream:
-            self.g_out[u.layer][u.sample - 1, self.units[u.unit][1]] = u.value
+            if not u.name.endswith("_drop"):
+                self.g_out[u.layer][u.sample - 1, self.units[u.unit][1]] = u.value
         for x in d.deltas:
             c = self.units[x.unit][1]
             self.delta[x.layer][x.sample - 1, c] = x.value
             if self.local[x.layer] is not None:
                 self.local[x.layer][x.sample - 1, c] = x.local
+
+    def source(self, n):
+        """What layer n + 1 reads from layer n: u_drop after dropout, else u_out (the data for n = 0)."""
+        return self.drop.get(n, self.a[n])
+
+    def _sent(self, n) -> str:
+        return "_drop" if n in self.drop else "_out"
 
     # ── names ──
     def wname(self, n, a, c):
@@ -120,7 +131,7 @@ class AnswerSpace:
 
     def node(self, text: str):
         """("k1", "out") for "k1_out" (also "k1out", "K1_Out"); ("i", "out") for an input unit; else None."""
-        m = re.fullmatch(r"(.+?)_?(out|in)", text, flags=re.IGNORECASE)
+        m = re.fullmatch(r"(.+?)_?(out|in|drop)", text, flags=re.IGNORECASE)
         candidates = [(m.group(1), m.group(2).lower())] if m else []
         candidates.append((text, "out"))
         for unit, kind in candidates:
@@ -129,7 +140,7 @@ class AnswerSpace:
                 folded = [u for u in self.units if u.lower() == unit.lower()]
                 hit = self.units.get(folded[0]) if len(folded) == 1 else None
                 unit = folded[0] if hit else unit
-            if hit is not None and not (hit[0] == 0 and kind == "in"):
+            if hit is not None and not (hit[0] == 0 and kind != "out") and (kind != "drop" or hit[0] in self.drop):
                 return unit, kind
         return None
 
@@ -164,16 +175,20 @@ class AnswerSpace:
 
     def forward_item(self, kind, n, s, c):
         unit = self.spec.layers[n - 1].unit_names[c]
-        value = (self.z if kind == "z" else self.a)[n][s, c]
-        name = f"{unit}_{'in' if kind == 'z' else 'out'}{self._sample_name(s)}"
+        value = {"z": self.z, "a": self.a, "drop": self.drop}[kind][n][s, c]
+        name = f"{unit}_{ {'z': 'in', 'a': 'out', 'drop': 'drop'}[kind]}{self._sample_name(s)}"
         return Item("forward", f"forward.{kind}{n}[{s}][{c}]", name, float(value), Ref(kind, n, unit=c, sample=s),
                      (SECTIONS.index("forward"), s, n, c, kind == "a"))
 
     def factor_item(self, kind, n, c, s, a=None):
         """kind: out (∂L/∂u_out), local (∂u_out/∂u_in), delta (∂L/∂u_in), src (∂u_in/∂w_au), one (∂u_in/∂b_u),
-        wpath (∂u_in/∂(source a)_out)."""
+        wpath (∂u_in/∂(source a)_out or _drop); with dropout dout (∂L/∂u_drop) and mask (∂u_drop/∂u_out)."""
         u = self.spec.layers[n - 1].unit_names[c]
-        if kind == "out":
+        if kind == "dout":
+            name, value = f"∂L/∂{u}_drop", self.g_drop[n][s, c]
+        elif kind == "mask":
+            name, value = f"∂{u}_drop/∂{u}_out", self.scale[n][s, c]
+        elif kind == "out":
             name, value = f"∂L/∂{u}_out", self.g_out[n][s, c]
         elif kind == "delta":
             name, value = f"∂L/∂{u}_in", self.delta[n][s, c]
@@ -183,13 +198,13 @@ class AnswerSpace:
                                f"there is no single factor; give ∂L/∂{u}_in instead")
             name, value = f"∂{u}_out/∂{u}_in", self.local[n][s, c]
         elif kind == "src":
-            name, value = f"∂{u}_in/∂{self.wname(n, a, c)}", self.a[n - 1][s, a]
+            name, value = f"∂{u}_in/∂{self.wname(n, a, c)}", self.source(n - 1)[s, a]
         elif kind == "one":
             name, value = f"∂{u}_in/∂{bias_name(u)}", 1.0
         else:  # wpath
             src = self.spec.unit_names(n - 1)[a]
-            name, value = f"∂{u}_in/∂{src if n == 1 else src + '_out'}", self.spec.layers[n - 1].weights[a, c]
-        rank = ("out", "local", "delta", "src", "one", "wpath").index(kind)
+            name, value = f"∂{u}_in/∂{src if n == 1 else src + self._sent(n - 1)}", self.spec.layers[n - 1].weights[a, c]
+        rank = ("dout", "mask", "out", "local", "delta", "src", "one", "wpath").index(kind)
         return Item("factors", f"factors.{name}{self._suffix(s)}", name + self._sample_name(s), float(value),
                      Ref(kind, n, unit=c, sample=s, source=a),
                      (SECTIONS.index("factors"), -n, c, rank, a if a is not None else -1, s))
@@ -228,7 +243,7 @@ class AnswerSpace:
         if not 1 <= n <= self.N:
             raise KeyError(f"layer {n} does not exist (the net has layers 1 to {self.N})")
         layer = self.spec.layers[n - 1]
-        if section == "forward" and kind in "za":
+        if section == "forward" and (kind in ("z", "a") or kind == "drop" and n in self.drop):
             return [self.forward_item(kind, n, s, c) for s in range(self.S) for c in range(layer.units)]
         if section in ("gradients", "updated") and kind == "W":
             return [self.param_item(section, "W", n, a, c) for a in range(layer.fan_in) for c in range(layer.units)]
@@ -249,7 +264,7 @@ class AnswerSpace:
                 if node is None or self.units[node[0]][0] == 0:
                     raise KeyError(name)
                 n, c = self.units[node[0]]
-                return [self.forward_item("z" if node[1] == "in" else "a", n, s, c) for s in range(self.S)]
+                return [self.forward_item(node_kind(node[1]), n, s, c) for s in range(self.S)]
             if section == "factors":
                 return self.factor_items(name)
         except KeyError:
@@ -272,11 +287,16 @@ class AnswerSpace:
             if node is None or self.units[node[0]][0] == 0:
                 raise KeyError(text)
             n, c = self.units[node[0]]
-            return [self.factor_item("out" if node[1] == "out" else "delta", n, c, s) for s in range(self.S)]
+            kind = {"out": "out", "in": "delta", "drop": "dout"}[node[1]]
+            return [self.factor_item(kind, n, c, s) for s in range(self.S)]
         top = self.node(num)
         if top is None or self.units[top[0]][0] == 0:
             raise KeyError(text)
         n, c = self.units[top[0]]
+        if top[1] == "drop":
+            if self.node(den) == (top[0], "out"):
+                return [self.factor_item("mask", n, c, s) for s in range(self.S)]
+            raise KeyError(text)
         if top[1] == "out":
             low = self.node(den)
             if low == (top[0], "in"):
@@ -288,7 +308,7 @@ class AnswerSpace:
                 return [self.factor_item("one", n, c, s) for s in range(self.S)]
             return [self.factor_item("src", n, c, s, p.source) for s in range(self.S)]
         low = self.node(den)
-        if low is not None and low[1] == "out" and self.units[low[0]][0] == n - 1:
+        if low is not None and self.units[low[0]][0] == n - 1 and "_" + low[1] == (self._sent(n - 1) if n > 1 else "_out"):
             return [self.factor_item("wpath", n, c, s, self.units[low[0]][1]) for s in range(self.S)]
         raise KeyError(text)
 
@@ -305,88 +325,4 @@ class AnswerSpace:
             for layer in self.spec.layers:
                 for u in layer.unit_names:
                     out += [f"∂L/∂{u}_out", f"∂{u}_out/∂{u}_in", f"∂L/∂{u}_in", f"dL/d{u}_out", f"dL/d{u}_in"]
-        return out
-
-    # ── what an item depends on, first step first (for "the first wrong factor in the chain") ──
-    def depends(self, item):
-        for chain in self.depends_chains(item):
-            yield from chain
-
-    def depends_chains(self, item):
-        """:meth:`depends` in pieces: tuples of keys, each upstream chain one tuple made once and shared by
-        every item that reaches it (so a search over them can be done once per chain)."""
-        ref = item.ref
-        kind = ref.kind
-        if item.section in ("gradients", "updated"):
-            n, c = ref.layer, ref.unit
-            for s in range(self.S):
-                yield self._chain(n, c, s, True, False)
-                if kind == "W":
-                    yield (self.factor_item("src", n, c, s, ref.source).key,)
-                else:
-                    yield (self.factor_item("one", n, c, s).key,)
-            if item.section == "updated":
-                yield ("gradients." + item.key.split(".", 1)[1],)
-        elif item.section == "factors":
-            n, c, s = ref.layer, ref.unit, ref.sample
-            if kind in ("out", "delta"):
-                yield self._chain(n, c, s, kind == "delta", True)
-            else:
-                yield tuple(self._depends_flat(item))
-        else:
-            yield tuple(self._depends_flat(item))
-
-    def _chain(self, n, c, s, own, skip_delta) -> tuple:
-        """The keys of :meth:`_upstream_of`, worked out once per argument set."""
-        memo = self.__dict__.setdefault("_chains", {})
-        key = (n, c, s, own, skip_delta)
-        chain = memo.get(key)
-        if chain is None:
-            chain = memo[key] = tuple(self._upstream_of(n, c, s, own=own, skip_delta=skip_delta))
-        return chain
-
-    def _depends_flat(self, item):
-        ref = item.ref
-        kind = ref.kind
-        if item.section == "factors":
-            n, c, s = ref.layer, ref.unit, ref.sample
-            if kind in ("out", "delta"):
-                yield from self._upstream_of(n, c, s, own=(kind == "delta"), skip_delta=True)
-            elif kind == "local":
-                yield self.forward_item("z", n, s, c).key
-                yield self.forward_item("a", n, s, c).key
-            elif kind == "src" and n > 1:
-                yield self.forward_item("a", n - 1, s, ref.source).key
-        elif item.section == "forward":
-            n, s, c = ref.layer, ref.sample, ref.unit
-            for m in range(1, n):
-                for u in range(self.spec.layers[m - 1].units):
-                    yield self.forward_item("z", m, s, u).key
-                    yield self.forward_item("a", m, s, u).key
-            if kind == "a":
-                yield self.forward_item("z", n, s, c).key
-        elif item.section == "loss":
-            for s in range(self.S):
-                for c in range(self.spec.layers[-1].units):
-                    yield self.forward_item("a", self.N, s, c).key
-        elif item.section == "loss_after":
-            for section in ("updated",):
-                for name in self.params:
-                    yield self.name_items(section, name)[0].key
-
-    def _upstream_of(self, n, c, s, own, skip_delta=False):
-        """Factor keys from the loss down to unit c of layer n (its own ∂L/∂out, ∂out/∂in, δ when ``own``)."""
-        for m in range(self.N, n, -1):
-            for v in range(self.spec.layers[m - 1].units):
-                yield self.factor_item("out", m, v, s).key
-                if self.local[m] is not None:
-                    yield self.factor_item("local", m, v, s).key
-                yield self.factor_item("delta", m, v, s).key
-                if m == n + 1:
-                    yield self.factor_item("wpath", m, v, s, c).key
-        if own:
-            yield self.factor_item("out", n, c, s).key
-            if self.local[n] is not None:
-                yield self.factor_item("local", n, c, s).key
-            if not skip_delta:
-                yield self.factor_item("delta", n, c, s).key
+        return out + (drop_names(self.spec) if section in ("forward", "factors") else [])

@@ -9,6 +9,7 @@ import numpy as np
 
 from .tolerance import Tolerance
 from .keys import AnswerSpace
+from . import dropout_mistakes
 from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
 from ..net.names import array_key, bias_name, element_key
 from .student_backprop import backprop, with_own
@@ -127,6 +128,8 @@ class _Catalogue:
                 for v, via in enumerate(layer.unit_names):
                     yield _M("path_left_out", n=layer.index - 1, layer=names[layer.index - 1], via=via), \
                         _backprop(sp, drop=(layer.index, v))
+        for (code, params), switch in dropout_mistakes.switches(sp):
+            yield _M(code, **dict(params)), _backprop(sp, mask=switch)
         new = {layer.index: layer.weights - sp.lr * sp.grads[array_key("W", layer.index)] for layer in sp.spec.layers}
         yield _M("updated_downstream"), _backprop(sp, weights=new)
 
@@ -160,6 +163,8 @@ class _Catalogue:
         elif item.section == "forward":
             yield from self._forward(item)
         elif item.section == "gradients":
+            # a dropout slip first: at p = 0.5 the missing 1/(1 − p) halves the gradient, which "half" also gives
+            yield from (((m,), self._pick(run, item)) for m, run in self.runs if m.code.startswith("dropout_"))
             yield from self._scaled(e, loss)
             for m, run in self.runs:
                 yield (self._here(m, item),), self._pick(run, item)
@@ -217,6 +222,11 @@ class _Catalogue:
         layer = sp.spec.layers[n - 1]
         unit = layer.unit_names[c]
         z = sp.z[n][s, c]
+        for (code, params), v in dropout_mistakes.forward_candidates(sp, item):
+            yield (_M(code, **dict(params)),), v
+        if kind == "drop":
+            yield (_M("sign"),), -item.expected
+            return
         if kind == "a" and layer.activation != "linear":
             yield (_M("no_activation", unit=unit),), z
         bias = layer.bias[c] if layer.bias is not None else 0.0  # bias = false: nothing to leave out
@@ -231,7 +241,7 @@ class _Catalogue:
         yield (_M("sign"),), -item.expected
         if self.own:  # the step done right from the student's own earlier node values
             if kind == "z":
-                source = with_own(sp.a[n - 1], self.own, "a", n - 1)[s]
+                source = with_own(sp.source(n - 1), self.own, "drop" if n - 1 in sp.drop else "a", n - 1)[s]
                 yield (_M("carried"),), float(source @ layer.weights[:, c] + bias), "own"
             elif layer.activation != "softmax":
                 kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
@@ -245,7 +255,10 @@ class _Catalogue:
         e = item.expected
         if kind in ("out", "delta"):
             yield from self._scaled(e, sp.spec.loss)
-        if kind in ("out", "delta", "local"):
+        if kind == "mask":
+            for (code, params), v in dropout_mistakes.mask_candidates(sp, item):
+                yield (_M(code, **dict(params)),), v
+        if kind in ("out", "delta", "local", "dout"):
             if kind == "local":
                 yield (_M("sign"),), -e
             for m, run in self.runs:

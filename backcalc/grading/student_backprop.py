@@ -19,11 +19,12 @@ def with_own(values, own, kind, n):
     return values if given is None else np.where(np.isnan(given), values, given)
 
 
-def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra_out=None, own=None):
+def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra_out=None, own=None, mask=None):
     """∂L/∂a, local factors, δ and parameter gradients per layer, with at most one mistake switched on.
 
     With no switch it is plain backpropagation from the tape's ∂L/∂output and forward values (a test holds it
-    equal to the tape). ``own`` ({"out"|"local"|"delta"|"a": {layer: samples × units, NaN where not given}})
+    equal to the tape). ``mask`` ({layer: samples × units}) replaces a dropout layer's factor mask/(1 − p).
+    ``own`` ({"out"|"local"|"delta"|"a": {layer: samples × units, NaN where not given}})
     carries the student's own earlier values forward instead of the exact ones; each value is recorded as
     computed, before the student's own number replaces it for the steps below.
 
@@ -32,7 +33,7 @@ def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra
     >>> bool(np.allclose(backprop(sp)["W"][1], sp.grads["W1"]))
     True
     """
-    out = {"out": {}, "local": {}, "delta": {}, "W": {}, "b": {}}
+    out = {"out": {}, "local": {}, "delta": {}, "W": {}, "b": {}, "dout": {}}
     g = sp.g_out[sp.N]
     for n in range(sp.N, 0, -1):
         layer = sp.spec.layers[n - 1]
@@ -48,7 +49,7 @@ def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra
             delta = g * used
         out["local"][n], out["delta"][n] = loc, delta
         delta = with_own(delta, own, "delta", n)
-        source = with_own(sp.a[n - 1], own, "a", n - 1)
+        source = with_own(sp.source(n - 1), own, "drop" if n - 1 in sp.drop else "a", n - 1)
         out["W"][n] = source.T @ delta + penalty_term(sp.spec, array_key("W", n), sp.old[array_key("W", n)])
         if layer.bias is not None:  # bias = false: no ∂L/∂b
             out["b"][n] = delta.sum(axis=0) + penalty_term(sp.spec, array_key("b", n), sp.old[array_key("b", n)])
@@ -68,4 +69,7 @@ def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra
             g = delta @ W.T
         if extra_out == n - 1:
             g = g * source
+        if n - 1 in sp.drop:  # ∂L/∂u_drop, then ∂L/∂u_out = ∂L/∂u_drop · mask/(1 − p)
+            out["dout"][n - 1] = g
+            g = with_own(g, own, "dout", n - 1) * (mask or {}).get(n - 1, sp.scale[n - 1])
     return out

@@ -296,6 +296,10 @@ _MISTAKES["en"].update({
                                "v̂ = v/(1 − β2^t)",
     "adam_bias_step": "Adam's bias correction taken at the wrong step (t = 2 on the first step)",
     "momentum_sign": "the momentum step taken with the wrong sign: old + lr·v instead of old − lr·v",
+    "dropout_no_scale": "layer {layer}'s dropout without its 1/(1 − p) scaling: the mask (0 or 1) instead of "
+                        "mask/(1 − p) = mask/{keep}",
+    "dropout_no_mask": "layer {layer}'s dropout mask left out: every unit scaled by 1/(1 − p), the dropped ones too",
+    "dropout_ignored": "layer {layer}'s dropout left out (u_drop taken as u_out, ∂u_drop/∂u_out as 1)",
 })
 _MISTAKES["id"].update({
     "l2_missing": "suku l2 2λ·w terlupa dari gradien",
@@ -311,6 +315,10 @@ _MISTAKES["id"].update({
                                "v̂ = v/(1 − β2^t)",
     "adam_bias_step": "koreksi bias Adam pada langkah yang salah (t = 2 pada langkah pertama)",
     "momentum_sign": "langkah momentum dengan tanda terbalik: lama + lr·v, seharusnya lama − lr·v",
+    "dropout_no_scale": "dropout lapisan {layer} tanpa penskalaan 1/(1 − p): mask (0 atau 1), seharusnya "
+                        "mask/(1 − p) = mask/{keep}",
+    "dropout_no_mask": "mask dropout lapisan {layer} terlupa: setiap unit diskalakan 1/(1 − p), yang di-drop juga",
+    "dropout_ignored": "dropout lapisan {layer} terlupa (u_drop dianggap u_out, ∂u_drop/∂u_out dianggap 1)",
 })
 
 _MARK = {"correct": "✓", "correct_low_precision": "≈", "wrong": "✗", "invalid": "!", "unanswered": ""}

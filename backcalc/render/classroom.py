@@ -59,6 +59,8 @@ SHORT["en"].update({  # training mistakes (grading/optim_mistakes.py)
     "velocity_not_carried": "velocity not carried", "eps_inside": "ε inside the root", "eps_outside": "ε outside the root",
     "clip_value_for_norm": "clipped by value, not norm", "adam_no_bias_correction": "no bias correction",
     "adam_bias_step": "bias correction at the wrong step", "momentum_sign": "momentum sign flipped",
+    "dropout_no_scale": "dropout without 1/(1 − p)", "dropout_no_mask": "dropout mask left out",
+    "dropout_ignored": "dropout left out",
 })
 SHORT["id"].update({
     "l2_missing": "suku l2 terlupa", "l2_no_two": "suku l2 tanpa 2", "l2_half": "suku l2 dibagi dua",
@@ -66,6 +68,8 @@ SHORT["id"].update({
     "velocity_not_carried": "kecepatan tidak dibawa", "eps_inside": "ε di dalam akar", "eps_outside": "ε di luar akar",
     "clip_value_for_norm": "dipotong per nilai, bukan norma", "adam_no_bias_correction": "tanpa koreksi bias",
     "adam_bias_step": "koreksi bias pada langkah yang salah", "momentum_sign": "tanda momentum terbalik",
+    "dropout_no_scale": "dropout tanpa 1/(1 − p)", "dropout_no_mask": "mask dropout terlupa",
+    "dropout_ignored": "dropout terlupa",
 })
 
 

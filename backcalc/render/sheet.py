@@ -83,8 +83,11 @@ def spec_text(doc, command, lang: str = "en") -> str:
         "format = 1", f"title = {_string(doc['title'])}", "", "[data]",
         f"x = {_list(doc['data']['x'])}", f"y = {_list(doc['data']['y'])}", "input_name = \"i\""]
     for layer in doc["layers"]:
+        bias = _list(layer["bias"]) if layer["bias"] is not False else "false"
         out += ["", "[[layers]]", f"name = {_string(layer['name'])}", f"activation = {_string(layer['activation'])}",
-                f"weights = {_list(layer['weights'])}", f"bias = {_list(layer['bias'])}"]
+                f"weights = {_list(layer['weights'])}", f"bias = {bias}"]
+        if "dropout" in layer:
+            out += [f"dropout = {_num(layer['dropout'])}", f"dropout_mask = {_list(layer['dropout_mask'])}"]
     out += ["", "[loss]", f"kind = {_string(doc['loss']['kind'])}"]
     out += [f"l2 = {_num(doc['loss']['l2'])}"] if "l2" in doc["loss"] else []
     out += ["", "[train]", f"learning_rate = {_num(doc['train']['learning_rate'])}", "steps = 1"]
@@ -152,14 +155,23 @@ def _forward_lines(d, sp, w, W) -> list:
     for layer in spec.layers:
         n = layer.index
         sources = spec.unit_names(n - 1)
-        src = [s if n == 1 else f"{s}_out" for s in sources]
+        src = [s if n == 1 else _sent(sp, n - 1, s) for s in sources]
         rule = RULES[layer.activation]
         out.append("# " + W["layer"].format(n=n, name=layer.name, activation=layer.activation))
         for u in layer.unit_names:
-            total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + f" + {bias_name(u)}"
+            total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + \
+                (f" + {bias_name(u)}" if layer.bias is not None else "")
             out.append(w.line(f"{u}_in", sp.name_items("forward", f"{u}_in"), total))
             out.append(w.line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in")))
+            if n in sp.drop:
+                p = layer.dropout.p
+                out.append(w.line(f"{u}_drop", sp.name_items("forward", f"{u}_drop"), f"{u}_out·mask/(1 − {p!r})"))
     return out
+
+
+def _sent(sp, n, unit) -> str:
+    """The node layer n + 1 reads of ``unit``: ``h1_drop`` after dropout, else ``h1_out``."""
+    return f"{unit}_drop" if n in sp.drop else f"{unit}_out"
 
 
 def _factor_lines(d, sp, w, W) -> list:
@@ -172,9 +184,17 @@ def _factor_lines(d, sp, w, W) -> list:
         n = layer.index
         rule = RULES[layer.activation]
         out.append("# " + W["layer"].format(n=n, name=layer.name, activation=layer.activation))
+        drops = {u.unit: u for u in d.upstream if u.sample == 1 and u.name.endswith("_drop")}
         for u in layer.unit_names:
             up = upstream[(n, u)]
+            if u in drops:  # the sum over paths is ∂L/∂u_drop; then the mask's factor
+                paths = " + ".join(f"{p.grad_name}·{p.weight_name}" for p in drops[u].paths)
+                out.append(w.line(f"∂L/∂{u}_drop", sp.factor_items(f"∂L/∂{u}_drop"), paths))
+                out.append(w.line(f"∂{u}_drop/∂{u}_out", sp.factor_items(f"∂{u}_drop/∂{u}_out"),
+                                  f"mask/(1 − {layer.dropout.p!r})"))
             how = up.formula or " + ".join(f"{p.grad_name}·{p.weight_name}" for p in up.paths)
+            if u in drops:  # the mask differs per sample: the factor by its name
+                how = f"∂L/∂{u}_drop·∂{u}_drop/∂{u}_out"
             out.append(w.line(f"∂L/∂{u}_out", sp.factor_items(f"∂L/∂{u}_out"), how))
             if sp.local[n] is not None:
                 out.append(w.line(f"∂{u}_out/∂{u}_in", sp.factor_items(f"∂{u}_out/∂{u}_in"),
@@ -185,12 +205,13 @@ def _factor_lines(d, sp, w, W) -> list:
         sources = spec.unit_names(n - 1)
         for u in layer.unit_names:
             for s in sources:
-                node = s if n == 1 else f"{s}_out"
+                node = s if n == 1 else _sent(sp, n - 1, s)
                 out.append(w.line(f"∂{u}_in/∂{weight_name(s, u)}", sp.factor_items(f"∂{u}_in/∂{weight_name(s, u)}"),
                                   f"= {node}"))
-            b = bias_name(u)
-            out.append(w.line(f"∂{u}_in/∂{b}", sp.factor_items(f"∂{u}_in/∂{b}")))
+            if layer.bias is not None:
+                b = bias_name(u)
+                out.append(w.line(f"∂{u}_in/∂{b}", sp.factor_items(f"∂{u}_in/∂{b}")))
             for s in sources:
-                node = s if n == 1 else f"{s}_out"
+                node = s if n == 1 else _sent(sp, n - 1, s)
                 out.append(w.line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= {weight_name(s, u)}"))
     return out

@@ -61,7 +61,7 @@ class Dense(ArrayParameters):
     @property
     def checkable(self) -> bool:
         """Whether `check` can judge answers for this layer (its mistake catalogue models no skip yet)."""
-        return self.skip is None and self.dropout is None
+        return self.skip is None
 
     @property
     def fan_in(self) -> int:

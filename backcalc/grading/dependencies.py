@@ -1,0 +1,105 @@
+"""What an answerable value depends on, first step first: the keys before it in its chain of factors, so the
+checker can name the first wrong step of a wrong answer ("first wrong step: ∂L/∂k1_out = …").
+
+:class:`~backcalc.grading.keys.AnswerSpace` takes these methods; they read its items and arrays only.
+"""
+
+from __future__ import annotations
+
+
+class Dependencies:
+    """The dependency walk of an answer space (``factor_item``, ``forward_item``, ``name_items`` and the arrays
+    ``local`` and ``drop`` come from :class:`~backcalc.grading.keys.AnswerSpace`)."""
+
+    def depends(self, item):
+        for chain in self.depends_chains(item):
+            yield from chain
+
+    def depends_chains(self, item):
+        """:meth:`depends` in pieces: tuples of keys, each upstream chain one tuple made once and shared by
+        every item that reaches it (so a search over them can be done once per chain)."""
+        ref = item.ref
+        kind = ref.kind
+        if item.section in ("gradients", "updated"):
+            n, c = ref.layer, ref.unit
+            for s in range(self.S):
+                yield self._chain(n, c, s, True, False)
+                if kind == "W":
+                    yield (self.factor_item("src", n, c, s, ref.source).key,)
+                else:
+                    yield (self.factor_item("one", n, c, s).key,)
+            if item.section == "updated":
+                yield ("gradients." + item.key.split(".", 1)[1],)
+        elif item.section == "factors":
+            n, c, s = ref.layer, ref.unit, ref.sample
+            if kind in ("out", "delta"):
+                yield self._chain(n, c, s, kind == "delta", True)
+            else:
+                yield tuple(self._depends_flat(item))
+        else:
+            yield tuple(self._depends_flat(item))
+
+    def _chain(self, n, c, s, own, skip_delta) -> tuple:
+        """The keys of :meth:`_upstream_of`, worked out once per argument set."""
+        memo = self.__dict__.setdefault("_chains", {})
+        key = (n, c, s, own, skip_delta)
+        chain = memo.get(key)
+        if chain is None:
+            chain = memo[key] = tuple(self._upstream_of(n, c, s, own=own, skip_delta=skip_delta))
+        return chain
+
+    def _depends_flat(self, item):
+        ref = item.ref
+        kind = ref.kind
+        if item.section == "factors":
+            n, c, s = ref.layer, ref.unit, ref.sample
+            if kind in ("out", "delta"):
+                yield from self._upstream_of(n, c, s, own=(kind == "delta"), skip_delta=True)
+            elif kind == "local":
+                yield self.forward_item("z", n, s, c).key
+                yield self.forward_item("a", n, s, c).key
+            elif kind == "src" and n > 1:
+                yield self.forward_item("drop" if n - 1 in self.drop else "a", n - 1, s, ref.source).key
+        elif item.section == "forward":
+            n, s, c = ref.layer, ref.sample, ref.unit
+            for m in range(1, n):
+                for u in range(self.spec.layers[m - 1].units):
+                    yield self.forward_item("z", m, s, u).key
+                    yield self.forward_item("a", m, s, u).key
+                    if m in self.drop:
+                        yield self.forward_item("drop", m, s, u).key
+            if kind in ("a", "drop"):
+                yield self.forward_item("z", n, s, c).key
+            if kind == "drop":
+                yield self.forward_item("a", n, s, c).key
+        elif item.section == "loss":
+            for s in range(self.S):
+                for c in range(self.spec.layers[-1].units):
+                    yield self.forward_item("a", self.N, s, c).key
+        elif item.section == "loss_after":
+            for section in ("updated",):
+                for name in self.params:
+                    yield self.name_items(section, name)[0].key
+
+    def _upstream_of(self, n, c, s, own, skip_delta=False):
+        """Factor keys from the loss down to unit c of layer n (its own ∂L/∂out, ∂out/∂in, δ when ``own``)."""
+        for m in range(self.N, n, -1):
+            for v in range(self.spec.layers[m - 1].units):
+                if m in self.drop:
+                    yield self.factor_item("dout", m, v, s).key
+                    yield self.factor_item("mask", m, v, s).key
+                yield self.factor_item("out", m, v, s).key
+                if self.local[m] is not None:
+                    yield self.factor_item("local", m, v, s).key
+                yield self.factor_item("delta", m, v, s).key
+                if m == n + 1:
+                    yield self.factor_item("wpath", m, v, s, c).key
+        if own:
+            if n in self.drop:
+                yield self.factor_item("dout", n, c, s).key
+                yield self.factor_item("mask", n, c, s).key
+            yield self.factor_item("out", n, c, s).key
+            if self.local[n] is not None:
+                yield self.factor_item("local", n, c, s).key
+            if not skip_delta:
+                yield self.factor_item("delta", n, c, s).key
