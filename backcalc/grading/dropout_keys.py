@@ -7,7 +7,7 @@ tape; the values u_drop and ∂L/∂u_drop are the derivation's.
 >>> from backcalc.net.derivation import explain
 >>> d = explain("worked_examples/dropout_231.toml")
 >>> scale, drop, g_drop = dropout_arrays(d)
->>> scale[1].tolist(), [round(v, 5) for v in drop[1][0]]
+>>> scale[1].tolist(), [round(float(v), 5) for v in drop[1][0]]
 ([[2.0, 0.0, 2.0], [0.0, 2.0, 2.0]], [1.24492, 0.0, 0.81467])
 """
 
