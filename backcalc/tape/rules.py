@@ -67,6 +67,10 @@ class Rule:
     local_bound: float | None = None  # the largest |∂out/∂input| (activations), and how a page writes it
     local_bound_text: str = ""
     defaults: tuple = ()         # ((parameter, value), ...) when a call gives none: leaky_relu's alpha is 0.01
+    # what ``local`` and ``vjp`` read besides ``g``: the Tensor tape may drop an output or input that a rule
+    # never reads (and recompute it when someone does), see backcalc.tape.keep
+    reads_out: bool = True
+    reads_inputs: bool = True
 
     def default(self, param: str):
         """The value a parameter takes when none is given (``rule("elu").default("alpha")`` → ``1.0``)."""
@@ -125,10 +129,10 @@ _TABLE = [
     # ── arithmetic ──
     _r("add", 2, lambda ans, a, b: (1.0, 1.0), ["1", "1"], ["1", "1"],
        scalar=operator.add, array=np.add, show="{a} + {b}", show_latex="{a} + {b}",
-       vjp=lambda g, ans, local, inputs, params, needs: (g, g)),
+       vjp=lambda g, ans, local, inputs, params, needs: (g, g), reads_out=False, reads_inputs=False),
     _r("sub", 2, lambda ans, a, b: (1.0, -1.0), ["1", "−1"], ["1", "-1"],
        scalar=operator.sub, array=np.subtract, show="{a} − {b}", show_latex="{a} - {b}",
-       vjp=lambda g, ans, local, inputs, params, needs: (g, -g)),
+       vjp=lambda g, ans, local, inputs, params, needs: (g, -g), reads_out=False, reads_inputs=False),
     _r("mul", 2, lambda ans, a, b: (b, a), ["{b}", "{a}"], ["{b}", "{a}"],
        scalar=operator.mul, array=np.multiply, show="{a}·{b}", show_latex="{a} \\cdot {b}"),
     _r("div", 2, lambda ans, a, b: (1.0 / b, -ans / b), ["1/{b}", "−{a}/{b}²"],
@@ -215,7 +219,7 @@ _TABLE = [
        note="0·ln 0 is taken as 0; an infinite loss raises DomainError"),
     # ── tensor structure (Jacobians that are not diagonal) ──
     _r("matmul", 2, lambda ans, a, b: (b, a), ["{b}ᵀ (row of the other operand)", "{a}ᵀ"],
-       ["{b}^\\top", "{a}^\\top"], array=np.matmul, vjp=_matmul_vjp, elementwise=False,
+       ["{b}^\\top", "{a}^\\top"], array=np.matmul, vjp=_matmul_vjp, elementwise=False, reads_out=False,
        show="{a} @ {b}", show_latex="{a}\\,{b}"),
     _r("sum", 1, lambda ans, a, axis=None, keepdims=False: (1.0,), ["1"], ["1"],
        array=lambda a, axis=None, keepdims=False: np.sum(a, axis=axis, keepdims=keepdims),

@@ -8,6 +8,8 @@ from ..errors import ShapeError
 from .rules import RULES
 from .record import Entry, Tape, _ancestors, _new, _next_seq
 from .binding import on_change
+from .keep import add_in_place, release_used, value
+from .sweep import Sweep
 from .value import _entry_of, _real
 
 def _as_array(data) -> np.ndarray:
@@ -28,24 +30,6 @@ def _as_array(data) -> np.ndarray:
     return np.array(raw, dtype=np.float64)
 
 
-def _buffer(a: np.ndarray):
-    """The object owning ``a``'s memory (``a`` itself, or the array it is a view of)."""
-    return a if a.base is None else a.base
-
-
-def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum a gradient back to the shape of the input it belongs to (the one place broadcasting is undone)."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return np.reshape(grad, shape)
-
-
 class Tensor:
     """A float64 numpy array on the tape.
 
@@ -60,9 +44,13 @@ class Tensor:
     __array_priority__ = 100  # ndarray ⊕ Tensor goes to Tensor's reflected operator
 
     def __init__(self, data, label=None, requires_grad=True):
-        self.data = _as_array(data)
+        self._data = _as_array(data)
+        self._shape = self._data.shape
         self._grad = None
         self._shared = False
+        self._replay = None   # the Sweep that dropped this node's gradient (filled when .grad is read)
+        self._retain = False  # keep the gradient in every backward() (retain_grad())
+        self._pinned = False  # a dropped node is recomputed from it: never drop its output (tape/keep.py)
         self.label = label
         self.requires_grad = bool(requires_grad)
         self._rule = None
@@ -74,9 +62,13 @@ class Tensor:
     @classmethod
     def _node(cls, data, rule, inputs, params):
         out = _new(cls)
-        out.data = data
+        out._data = data
+        out._shape = data.shape
         out._grad = None
         out._shared = False
+        out._replay = None
+        out._retain = False
+        out._pinned = False
         out.label = None
         out.requires_grad = any(t.requires_grad for t in inputs)
         out._rule = rule
@@ -88,8 +80,26 @@ class Tensor:
 
     def _apply(self, rule, *others, **params):
         inputs = (self,) + tuple(o if isinstance(o, Tensor) else _constant(o) for o in others)
-        ans = np.asarray(rule.array(*[t.data for t in inputs], **params), dtype=np.float64)
-        return Tensor._node(ans, rule, inputs, params)
+        ans = add_in_place(rule, inputs, params)
+        if ans is None:
+            ans = np.asarray(rule.array(*[t.data for t in inputs], **params), dtype=np.float64)
+        out = Tensor._node(ans, rule, inputs, params)
+        release_used(inputs)
+        return out
+
+    @property
+    def data(self) -> np.ndarray:
+        """The output (the array for a leaf). An intermediate's output the tape dropped (tape/keep.py) is
+        recomputed from its inputs, bit for bit, on first reading and kept from then on."""
+        data = self._data
+        if data is None:
+            data = self._data = value(self)
+        return data
+
+    @data.setter
+    def data(self, data) -> None:
+        self._data = data
+        self._shape = np.shape(data)
 
     def _factors(self) -> tuple:
         """The local factors, from the cache if ``.local`` was read, else computed afresh (not kept)."""
@@ -100,15 +110,15 @@ class Tensor:
     # ── reading back ──
     @property
     def shape(self):
-        return self.data.shape
+        return self._shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return len(self._shape)
 
     @property
     def size(self):
-        return self.data.size
+        return int(np.prod(self._shape, dtype=np.int64))
 
     @property
     def op(self):
@@ -133,10 +143,14 @@ class Tensor:
     def grad(self):
         """∂out/∂self of the latest ``backward()`` (None before one): a writeable array of its own.
 
-        During ``backward()`` a gradient that is handed on unchanged (by ``+``, a reshape, a transpose)
-        is shared between the nodes instead of copied; the first reading of a shared one copies it, so
-        what a reader gets is never memory of another node's ``.grad`` or ``.data``.
+        An intermediate's gradient that ``backward()`` did not keep is computed on this first reading (the
+        sweep runs again and fills every gradient it dropped, see tape/sweep.py). During ``backward()`` a
+        gradient that is handed on unchanged (by ``+``, a reshape, a transpose) is shared between the nodes
+        instead of copied; the first reading of a shared one copies it, so what a reader gets is never
+        memory of another node's ``.grad`` or ``.data``.
         """
+        if self._replay is not None:
+            self._replay.fill()
         g = self._grad
         if self._shared and g is not None:
             g = self._grad = np.array(g)
@@ -147,6 +161,17 @@ class Tensor:
     def grad(self, value):
         self._grad = value
         self._shared = False
+        self._replay = None
+
+    def retain_grad(self) -> None:
+        """Keep this intermediate's gradient in every ``backward()`` instead of computing it when read.
+
+        >>> x = Tensor([1.0, 2.0]); h = x.exp(); h.retain_grad()
+        >>> (h * 3.0).sum().backward()
+        >>> h._grad.tolist()
+        [3.0, 3.0]
+        """
+        self._retain = True
 
     @property
     def params(self) -> dict:
@@ -178,36 +203,26 @@ class Tensor:
         return f"Tensor({body}{label})"
 
     # ── backward ──
-    def backward(self, gradient=None) -> None:
+    def backward(self, gradient=None, keep_grads: bool = False) -> None:
         """Fill ``.grad`` of every tensor this one depends on (from scratch, see the module notes).
 
-        A tensor with more than one element needs ``gradient``, the upstream ∂L/∂self of its shape.
+        A tensor with more than one element needs ``gradient``, the upstream ∂L/∂self of its shape. The
+        gradients of the leaves, of this tensor and of nodes marked ``retain_grad()`` are kept; every other
+        intermediate's is freed once handed on and computed again when its ``.grad`` is read — or kept
+        too with ``keep_grads=True`` (more memory, no second sweep).
         """
         if gradient is None:
-            if self.data.size != 1:
+            if self.size != 1:
                 raise ShapeError(f"backward() on a tensor of shape {self.shape} needs gradient= of that shape "
                                  "(or call it on a scalar such as a loss)")
-            seed = np.ones_like(self.data)
+            seed = np.ones(self.shape)
         else:
             seed = _as_array(gradient)
-            if seed.shape != self.shape and not (seed.size == 1 and self.data.size == 1):
+            if seed.shape != self.shape and not (seed.size == 1 and self.size == 1):
                 raise ShapeError(f"backward(gradient=…): the gradient has shape {seed.shape}, expected {self.shape} "
                                  "(the shape of the tensor)")
             seed = seed.reshape(self.shape)
-        nodes = _ancestors(self, _tensor_parents)
-        for node in nodes:
-            node._grad = None
-        # who holds each buffer: a node's .data (None) or the first node whose gradient lives there;
-        # a gradient handed to a second node is marked shared in both and copied when first read
-        owner = {id(_buffer(n.data)): None for n in nodes}
-        self._grad, self._shared = seed, False
-        owner[id(seed)] = self
-        for node in reversed(nodes):
-            if node._rule is not None and node._grad is not None:
-                _backward_step(node, owner)
-        for node in nodes:
-            if node._grad is None and node.requires_grad:
-                node._grad, node._shared = np.zeros_like(node.data), False
+        Sweep(_ancestors(self, _tensor_parents), self, seed).run(bool(keep_grads))
 
     def __rmatmul__(self, other):
         return _constant(other).__matmul__(self)
@@ -219,48 +234,6 @@ class Tensor:
     # the operators and functions (``__add__``, ``__matmul__``, ``exp``, ``relu`` ...) are made from the
     # rule table by _bind below, at import and again whenever an entry of the table changes
 
-
-
-def _backward_step(node, owner: dict) -> None:
-    """Hand ``node``'s gradient on to its inputs, each summed back to its input's shape."""
-    rule, g, inputs = node._rule, node._grad, node._inputs
-    if rule.vjp is not None:
-        needs = tuple(t.requires_grad for t in inputs)
-        grads = rule.vjp(g, node.data, node._factors(), [t.data for t in inputs], node._params, needs)
-    else:
-        factors = node._factors()
-        # factors made just now belong to nobody: each product may be written into its factor
-        fresh = node._local is None and len({id(f) for f in factors}) == len(factors)
-        grads = [_times(g, f, fresh, owner) if t.requires_grad else None for f, t in zip(factors, inputs)]
-    for t, gi in zip(inputs, grads):
-        if not t.requires_grad:
-            continue
-        gi = _unbroadcast(np.asarray(gi, dtype=np.float64), t.data.shape)
-        if t._grad is not None:
-            if t._shared:
-                t._grad, t._shared = t._grad + gi, False
-                owner[id(t._grad)] = t
-            else:
-                t._grad += gi
-            continue
-        key = id(_buffer(gi))
-        if key in owner or not gi.flags.writeable:
-            holder = owner.get(key)
-            if holder is not None:
-                holder._shared = True
-            t._shared = True
-        else:
-            owner[key] = t
-            t._shared = False
-        t._grad = gi
-
-
-def _times(g, f, fresh: bool, owner: dict):
-    """``g * f``, written into ``f`` when ``f`` is a full-size array made for this product alone."""
-    if (fresh and f.__class__ is np.ndarray and f.base is None and f.shape == g.shape
-            and f.dtype == np.float64 and f.flags.writeable and id(f) not in owner):
-        return np.multiply(g, f, out=f)
-    return g * f
 
 
 _ELEMENTWISE = ("exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "linear", "selu",
@@ -369,7 +342,7 @@ def _named(method, rule, name):
 def _reduction(rule, name):
     def method(self, axis=None, keepdims=False):
         if name == "mean":
-            n = self.data.size if axis is None else np.prod([self.shape[i] for i in np.atleast_1d(axis)])
+            n = self.size if axis is None else np.prod([self.shape[i] for i in np.atleast_1d(axis)])
             if n == 0:
                 raise ShapeError(f"mean over no elements (a tensor of shape {self.shape}): it is undefined")
         return self._apply(rule, axis=axis, keepdims=keepdims)
