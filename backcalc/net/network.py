@@ -82,7 +82,7 @@ class Network:
             total.label = "L"
         result = Pass(x, passes, per_sample, total, data_total, penalties)
         if backward:
-            total.backward()
+            total.backward(keep_grads=True)  # a derivation reads every node's gradient: one sweep keeps them all
         return result
 
     def loss(self) -> float:

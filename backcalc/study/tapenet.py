@@ -72,6 +72,9 @@ def forward(layers, x, y, cfg: Config):
         out = _batchnorm(h, *layer.bn) if layer.bn is not None and not before else h
         out = out + a if cfg.residual and not last and a.shape == out.shape else out
         z.label, out.label = f"z{n}", f"a{n}"
+        for node in {id(h): h, id(out): out}.values():
+            node.retain_data()  # read by the statistics: held, not recomputed
+        out.retain_grad()  # each layer's ∂L/∂a is measured: kept by backward() rather than swept again
         nodes.append((z, h, out))
         a = out
     if cfg.loss == "bce":
@@ -154,6 +157,8 @@ def measure(cfg: Config, layers, x, y) -> tuple:
     """One forward and one backward pass over all rows: (loss, per-layer stats, first non-finite, accuracy,
     the tape nodes per layer)."""
     loss, nodes = forward(layers, x, y, cfg)
+    for _, h, _ in nodes:
+        h.local  # f′ is measured: computed once, used by backward() and kept for the statistics
     loss.backward()
     norms = [norm(layer.W.grad) for layer in layers]
     stats = tuple(_layer_stats(n, z, h, out, layer, norms)

@@ -173,6 +173,17 @@ class Tensor:
         """
         self._retain = True
 
+    def retain_data(self) -> None:
+        """Hold this node's output in memory: the tape never drops it (tape/keep.py), so reading ``.data``
+        later costs no recomputation.
+
+        >>> h = Tensor([0.0, 1.0]).sigmoid(); h.retain_data()
+        >>> y = h * 2.0
+        >>> h._data is not None
+        True
+        """
+        self._pinned = True
+
     @property
     def params(self) -> dict:
         return dict(self._params)
