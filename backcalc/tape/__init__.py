@@ -11,13 +11,18 @@ Conventions:
 * ``backward()`` computes gradients from scratch: it first sets ``.grad`` of every node the output
   depends on to zero, so calling it twice gives the same gradients, never doubled ones. After it,
   ``x.grad`` is ∂out/∂x of the most recent ``backward()`` whose graph contains ``x``.
-* Gradients of intermediate nodes are kept (``k1_out.grad`` is ∂L/∂k1_out), not only of leaves.
+* Intermediate nodes have gradients too (``k1_out.grad`` is ∂L/∂k1_out), not only leaves. A Value
+  keeps them; a Tensor's ``backward()`` keeps those of the leaves, of its own tensor and of nodes marked
+  ``retain_grad()``, frees the others once handed on and fills them all, bit for bit, by sweeping again
+  when one is read (``backward(keep_grads=True)`` keeps them all: :mod:`backcalc.tape.sweep`).
   A Tensor's ``.grad`` is a writeable array of its own, never memory shared with another node's
   ``.grad`` or ``.data``. (Inside ``backward()`` a gradient handed on unchanged — by ``+``, a reshape,
   a transpose — is one array for both nodes; the first reading of ``.grad`` copies it.)
 * A Tensor node keeps its output, not its factors: ``backward()`` computes each local factor from the
   recorded output and inputs when it needs it, and ``.local`` does so on first reading (then keeps it).
-  So change no array of a graph in place between its forward and its ``backward()``.
+  Some outputs no one else holds are dropped and recomputed when read (:mod:`backcalc.tape.keep`).
+  So change no array of a graph in place between its forward and its ``backward()`` or the reading of
+  a recomputed ``.grad`` or ``.data``.
 * Derivatives at non-differentiable points follow :mod:`backcalc.tape.rules` (relu′(0) = 0, ...).
 """
 
