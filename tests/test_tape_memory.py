@@ -50,22 +50,30 @@ def test_a_deep_sigmoid_net_holds_one_array_per_layer_and_recomputes_the_rest_bi
     assert all(node._data is not None for layer in layers for node in layer)  # read once, kept
 
 
-def test_gradients_of_intermediates_are_freed_and_filled_when_read():
+def test_gradients_of_intermediates_no_one_holds_are_freed_and_filled_when_read():
     x, params, layers, loss = _net()
+    del layers  # the intermediates are now reachable only through the graph
     loss.backward()
-    assert all(node._grad is None for layer in layers for node in layer)
+    nodes = [n for n in loss.tape().nodes if n._rule is not None and n is not loss]
+    assert len(nodes) > 4 * 3 and all(n._grad is None for n in nodes)
     assert x._grad is not None and all(W._grad is not None and b._grad is not None for W, b in params)
     assert loss._grad is not None  # the tensor backward() was called on keeps its seed
-    got = [[node.grad for node in layer] for layer in layers]
+    got = [n.grad for n in nodes]
     x2, params2, layers2, loss2 = _net()
     loss2.backward(keep_grads=True)
-    assert all(node._grad is not None for layer in layers2 for node in layer)
-    for row, row2 in zip(got, layers2):
-        for g, node in zip(row, row2):
-            assert np.array_equal(g, node.grad)
+    nodes2 = [n for n in loss2.tape().nodes if n._rule is not None and n is not loss2]
+    assert all(n._grad is not None for n in nodes2)
+    for g, node in zip(got, nodes2):
+        assert np.array_equal(g, node.grad)
     for (W, b), (W2, b2) in zip(params, params2):
         assert np.array_equal(W.grad, W2.grad) and np.array_equal(b.grad, b2.grad)
     assert np.array_equal(x.grad, x2.grad)
+
+
+def test_a_node_someone_holds_keeps_its_gradient():
+    x, params, layers, loss = _net()
+    loss.backward()
+    assert all(node._grad is not None for layer in layers for node in layer)
 
 
 def test_the_filled_gradients_are_the_latest_backward_of_each_node():
@@ -186,3 +194,31 @@ def test_peak_memory_of_a_deep_net_is_close_to_hand_written_numpy(keep):
         assert peaks[1] > 1.6 * peaks[0]
     else:
         assert peaks[1] <= 1.6 * peaks[0]
+
+
+def test_a_graph_is_freed_by_reference_counting_alone():
+    # a node whose gradient was dropped must not hold its graph in a cycle: the arrays go when the last
+    # user reference does, without waiting for the cyclic garbage collector
+    import gc
+    import weakref
+    gc.disable()
+    try:
+        x, params, layers, loss = _net()
+        loss.backward()
+        probe = weakref.ref(layers[1][1])
+        del x, params, layers, loss
+        assert probe() is None
+    finally:
+        gc.enable()
+
+
+def test_a_dropped_gradient_whose_root_is_gone_says_so():
+    from backcalc.errors import ArgumentError
+    x = Tensor([0.5, 1.0])
+    h = x.tanh() * 2.0          # h is held, the tanh node under it is not
+    loss = (h * h).sum()
+    loss.backward()
+    del loss
+    assert np.array_equal(h.grad, 2.0 * h.data)
+    with pytest.raises(ArgumentError, match="retain_grad"):
+        h.inputs[0].grad

@@ -203,10 +203,9 @@ def test_sigmoid_forward_in_one_buffer_equals_the_formula_bit_for_bit():
 
 def test_a_gradient_handed_on_is_shared_until_read():
     # + hands ∂L/∂z on unchanged to z0: one array for both during backward, two arrays once read
-    # (keep_grads=True: both intermediates' gradients are kept, so both are there to look at)
     z0 = Tensor(np.ones((2, 3))) * 2.0
     z = z0 + Tensor([[1.0, 2.0, 3.0]])
-    (z * z).sum().backward(keep_grads=True)
+    (z * z).sum().backward()
     assert z._grad is z0._grad and z._shared and z0._shared
     g = z.grad
     assert not np.shares_memory(g, z0.grad) and np.array_equal(g, z0.grad)

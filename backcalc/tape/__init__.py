@@ -12,9 +12,9 @@ Conventions:
   depends on to zero, so calling it twice gives the same gradients, never doubled ones. After it,
   ``x.grad`` is ∂out/∂x of the most recent ``backward()`` whose graph contains ``x``.
 * Intermediate nodes have gradients too (``k1_out.grad`` is ∂L/∂k1_out), not only leaves. A Value
-  keeps them; a Tensor's ``backward()`` keeps those of the leaves, of its own tensor and of nodes marked
-  ``retain_grad()``, frees the others once handed on and fills them all, bit for bit, by sweeping again
-  when one is read (``backward(keep_grads=True)`` keeps them all: :mod:`backcalc.tape.sweep`).
+  keeps them; a Tensor's ``backward()`` keeps those of the leaves, of its own tensor, of every node someone
+  holds and of nodes marked ``retain_grad()``, frees the others once handed on and fills them all, bit for
+  bit, by sweeping again when one is read (``backward(keep_grads=True)`` keeps them all: :mod:`backcalc.tape.sweep`).
   A Tensor's ``.grad`` is a writeable array of its own, never memory shared with another node's
   ``.grad`` or ``.data``. (Inside ``backward()`` a gradient handed on unchanged — by ``+``, a reshape,
   a transpose — is one array for both nodes; the first reading of ``.grad`` copies it.)

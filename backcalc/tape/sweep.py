@@ -1,32 +1,39 @@
 """The backward sweep of the :class:`~backcalc.tape.tensor.Tensor` tape, and which gradients it keeps.
 
 ``backward()`` keeps the gradients of the leaves (the inputs and parameters), of the tensor it was called on,
-and of every node marked with ``retain_grad()`` (or of every node with ``backward(keep_grads=True)``).
-Each other intermediate's gradient is freed as soon as the sweep has handed it on, so a deep net holds
-one layer's gradients at a time, not all of them. Reading such a node's ``.grad`` afterwards runs the same
-sweep once more, keeping every gradient this time, and fills every dropped intermediate of that
-``backward()`` at once: the same operations in the same order, so the same numbers bit for bit — as long as
-no array of the graph was changed in place in between (the rule the factors already follow).
+of every node someone holds (a variable, a list, a ``Tape``: anything but the graph's own nodes), and of
+nodes marked with ``retain_grad()`` — or of every node with ``backward(keep_grads=True)``. The gradient
+of an intermediate no one holds, which can only be reached through the graph (``out.tape()``,
+``.inputs``), is freed as soon as the sweep has handed it on, so a deep net holds one layer's gradients at a
+time, not all of them. Reading such a node's ``.grad`` afterwards runs the same sweep once more, keeping
+every gradient this time, and fills every dropped gradient of that ``backward()`` at once: the same
+operations in the same order, so the same numbers bit for bit — as long as no array of the graph was
+changed in place in between (the rule the factors already follow).
 
 A gradient handed on unchanged (by ``+``, a reshape, a transpose) is one array for both nodes inside the
 sweep; a node whose gradient is shared copies it when it is first read (``Tensor.grad``).
 
 >>> from backcalc import Tensor
 >>> x = Tensor([1.0, 2.0], label="x")
->>> h = x.tanh()
->>> loss = (h * h).sum()
+>>> loss = (x.tanh() * 3.0).sum()              # no one holds the tanh node ...
 >>> loss.backward()
->>> h._grad is None, x._grad is not None            # the intermediate's gradient was freed ...
-(True, True)
->>> [round(float(v), 6) for v in h.grad]            # ... and comes back when read: ∂L/∂h = 2h
-[1.523188, 1.928055]
+>>> h = loss.tape().nodes[1]
+>>> h.op, h._grad is None, x._grad is not None   # ... so its gradient was freed
+('tanh', True, True)
+>>> h.grad.tolist()                              # and comes back when read: ∂L/∂h = 3
+[3.0, 3.0]
 """
 
 from __future__ import annotations
 
+import sys
+import weakref
+
 import numpy as np
 
+from ..errors import ArgumentError
 from .keep import value
+from .record import _ancestors
 
 
 def _buffer(a: np.ndarray):
@@ -48,35 +55,67 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 class Sweep:
-    """One ``backward()``: its nodes in execution order and its seed, to run again when a dropped gradient
-    is read."""
+    """One ``backward()``: its seed and (weakly) the tensor it started from, to run again when a dropped
+    gradient is read. A node whose gradient was dropped holds its Sweep; the Sweep does not hold the graph,
+    so no reference cycle keeps a graph's arrays alive after its last user lets go of it."""
 
-    __slots__ = ("nodes", "root", "seed")
+    __slots__ = ("root", "seed")
 
-    def __init__(self, nodes: list, root, seed: np.ndarray):
-        self.nodes, self.root, self.seed = nodes, root, seed
+    def __init__(self, root, seed: np.ndarray):
+        self.root, self.seed = weakref.ref(root), seed
 
-    def run(self, keep_all: bool) -> None:
+    def run(self, nodes: list, keep_all: bool) -> None:
         """Fill ``.grad`` of the nodes this sweep keeps (all of them with ``keep_all``), dropping the rest."""
-        grads, shared = _run(self.nodes, self.root, self.seed.copy(), keep_all)
-        for node in self.nodes:
+        root = self.root()
+        keep = None if keep_all else _kept(nodes, root)
+        grads, shared = _run(nodes, root, self.seed.copy(), keep)
+        for node in nodes:
             key = id(node)
-            if key in grads or _kept(node, self.root, keep_all) or not node.requires_grad:
+            if key in grads or keep is None or key in keep or not node.requires_grad:
                 node._grad, node._shared, node._replay = _final(node, grads.get(key)), key in shared, None
             else:
                 node._grad, node._shared, node._replay = None, False, self
 
     def fill(self) -> None:
         """Run again keeping every gradient; store it in each node whose gradient this sweep dropped."""
-        grads, shared = _run(self.nodes, self.root, self.seed.copy(), True)
-        for node in self.nodes:
+        root = self.root()
+        if root is None:
+            raise ArgumentError("this intermediate's gradient was not kept, and the tensor backward() was called on "
+                                "is gone, so it cannot be computed again: keep that tensor, or call retain_grad() "
+                                "on this one (or backward(keep_grads=True)) before backward()")
+        nodes = _ancestors(root, _parents)
+        grads, shared = _run(nodes, root, self.seed.copy(), None)
+        for node in nodes:
             if node._replay is self:
                 key = id(node)
                 node._grad, node._shared, node._replay = _final(node, grads.get(key)), key in shared, None
 
 
-def _kept(node, root, keep_all: bool) -> bool:
-    return keep_all or node._rule is None or node is root or node._retain
+def _parents(node):
+    return node._inputs
+
+
+_INTERNAL = 3  # references to a node inside _kept: the list of nodes, the loop's name, getrefcount's argument
+
+
+def _kept(nodes: list, root) -> set:
+    """The ids of the nodes whose gradients backward() keeps: the leaves, the root, nodes marked retain_grad()
+    and every node someone holds — referenced from anywhere but the inputs of the graph's own nodes."""
+    uses = _uses(nodes)
+    keep = {id(root)}
+    for node in nodes:
+        if node._rule is None or node._retain or sys.getrefcount(node) > _INTERNAL + uses.get(id(node), 0):
+            keep.add(id(node))
+    return keep
+
+
+def _uses(nodes: list) -> dict:
+    """How many times each node is an input of the graph's nodes (a function: no name outlives the loop)."""
+    uses = {}
+    for n in nodes:
+        for t in n._inputs:
+            uses[id(t)] = uses.get(id(t), 0) + 1
+    return uses
 
 
 def _final(node, grad):
@@ -85,7 +124,7 @@ def _final(node, grad):
     return grad
 
 
-def _run(nodes: list, root, seed: np.ndarray, keep_all: bool) -> tuple:
+def _run(nodes: list, root, seed: np.ndarray, keep) -> tuple:
     """The sweep: every gradient, by node id (those not kept dropped as soon as handed on), and the ids of
     nodes whose gradient array is shared with another's."""
     grads, shared = {id(root): seed}, set()
@@ -98,7 +137,7 @@ def _run(nodes: list, root, seed: np.ndarray, keep_all: bool) -> tuple:
         g = grads.get(key)
         if g is not None and node._rule is not None:
             _step(node, g, grads, shared, owner, values)
-            if not _kept(node, root, keep_all):
+            if keep is not None and key not in keep:
                 del grads[key]
         values.pop(key, None)
     return grads, shared

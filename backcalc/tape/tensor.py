@@ -218,9 +218,10 @@ class Tensor:
         """Fill ``.grad`` of every tensor this one depends on (from scratch, see the module notes).
 
         A tensor with more than one element needs ``gradient``, the upstream ∂L/∂self of its shape. The
-        gradients of the leaves, of this tensor and of nodes marked ``retain_grad()`` are kept; every other
-        intermediate's is freed once handed on and computed again when its ``.grad`` is read — or kept
-        too with ``keep_grads=True`` (more memory, no second sweep).
+        gradients of the leaves, of this tensor, of every node someone holds and of nodes marked
+        ``retain_grad()`` are kept; the gradient of an intermediate reachable only through the graph is
+        freed once handed on and computed again when its ``.grad`` is read — or kept too with
+        ``keep_grads=True`` (more memory, no second sweep).
         """
         if gradient is None:
             if self.size != 1:
@@ -233,7 +234,7 @@ class Tensor:
                 raise ShapeError(f"backward(gradient=…): the gradient has shape {seed.shape}, expected {self.shape} "
                                  "(the shape of the tensor)")
             seed = seed.reshape(self.shape)
-        Sweep(_ancestors(self, _tensor_parents), self, seed).run(bool(keep_grads))
+        Sweep(self, seed).run(_ancestors(self, _tensor_parents), bool(keep_grads))
 
     def __rmatmul__(self, other):
         return _constant(other).__matmul__(self)
