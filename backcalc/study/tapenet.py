@@ -142,8 +142,13 @@ def _layer_stats(n, z, h, out, layer, norms) -> LayerStats:
         ratio_to_next=ratio(norms[n - 1], nxt) if nxt is not None else None,
         rms_grad_a=norm(out.grad) / math.sqrt(out.grad.size) if out.grad is not None else None,
         weight_norm=norm(layer.W.data), dead_units=_dead(local),
-        saturated_fraction=float(np.mean(np.abs(local) < SATURATED * bound)) if act in SATURATING else 0.0,
+        saturated_fraction=_share(np.abs(local) < SATURATED * bound) if act in SATURATING else 0.0,
         unit_spread=spread)
+
+
+def _share(mask) -> float:
+    """The share of True in a boolean array (= np.mean of it, without turning each entry into a float)."""
+    return np.count_nonzero(mask) / mask.size
 
 
 def _dead(local) -> int:
@@ -163,7 +168,19 @@ def measure(cfg: Config, layers, x, y) -> tuple:
     norms = [norm(layer.W.grad) for layer in layers]
     stats = tuple(_layer_stats(n, z, h, out, layer, norms)
                   for n, ((z, h, out), layer) in enumerate(zip(nodes, layers), 1))
-    return float(loss.item()), stats, first_nonfinite(nodes, layers), accuracy(nodes, y, cfg), nodes
+    nonfinite = None if _measured_finite(stats, nodes) else first_nonfinite(nodes, layers)
+    return float(loss.item()), stats, nonfinite, accuracy(nodes, y, cfg), nodes
+
+
+def _measured_finite(stats, nodes) -> bool:
+    """Every output, ∂L/∂a and ∂L/∂W is finite when the statistics summed over them are (a non-finite entry
+    makes its sum non-finite), so only the pre-activations need a look of their own; False sends the caller
+    to :func:`first_nonfinite` for the place."""
+    for s, (z, _, _) in zip(stats, nodes):
+        sums = (s.mean_activation, s.grad_norm_W) + ((s.mean_grad_a,) if s.mean_grad_a is not None else ())
+        if not all(math.isfinite(v) for v in sums) or not _finite(z.data):
+            return False
+    return True
 
 
 def ratio(a, b):
