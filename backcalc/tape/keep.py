@@ -12,7 +12,9 @@ rule on the same arrays):
 
 Neither happens to a leaf, to an array anyone outside the tape holds (a ``.data`` kept in a variable, a
 view of it, a cached ``.local``), or to a node a dropped node is recomputed from (it is *pinned*), so
-recomputing never goes more than two nodes deep. Reading ``.data`` recomputes and keeps the output;
+recomputing never goes more than two nodes deep. A dropped node remembers its inputs' arrays as they were when
+it was dropped, so rebinding a leaf's ``.data`` afterwards (an optimizer step) does not change what it recomputes
+(changing an array in place does: the tape's rule for factors). Reading ``.data`` recomputes and keeps the output;
 ``backward()`` recomputes what it needs for the duration of the sweep only.
 
 >>> import numpy as np
@@ -43,7 +45,8 @@ def value(node, cache: dict | None = None, owner: dict | None = None) -> np.ndar
     key = id(node)
     if cache is not None and key in cache:
         return cache[key]
-    args = [value(t, cache, owner) for t in node._inputs]
+    # the input arrays as they were when the output was dropped (a leaf's .data rebound since does not count)
+    args = [a if a is not None else value(t, cache, owner) for a, t in zip(node._sources, node._inputs)]
     with np.errstate(all="ignore"):  # the forward already said whatever numpy had to say
         data = np.asarray(node._rule.array(*args, **node._params), dtype=np.float64)
     if cache is not None:
@@ -71,6 +74,7 @@ def release_used(inputs) -> None:
         if (rule is not None and rule.elementwise and rule.arity == 1 and not t._pinned
                 and t._inputs[0]._data is not None and _alone(t)):
             t._inputs[0]._pinned = True
+            t._sources = (t._inputs[0]._data,)
             t._data = None
 
 
@@ -95,6 +99,7 @@ def add_in_place(rule, inputs, params):
         out = rule.array(*args, out=buf)
         for s in t._inputs:
             s._pinned = True
+        t._sources = tuple(s._data for s in t._inputs)  # None for a dropped input: recomputed from its own
         t._data = None
         return out
     return None

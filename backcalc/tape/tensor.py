@@ -51,6 +51,7 @@ class Tensor:
         self._replay = None   # the Sweep that dropped this node's gradient (filled when .grad is read)
         self._retain = False  # keep the gradient in every backward() (retain_grad())
         self._pinned = False  # a dropped node is recomputed from it: never drop its output (tape/keep.py)
+        self._sources = ()    # a dropped output's input arrays, as they were when it was dropped
         self.label = label
         self.requires_grad = bool(requires_grad)
         self._rule = None
@@ -69,6 +70,7 @@ class Tensor:
         out._replay = None
         out._retain = False
         out._pinned = False
+        out._sources = ()
         out.label = None
         out.requires_grad = any(t.requires_grad for t in inputs)
         out._rule = rule
