@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BackcalcError
+from ..files import check_output, read_text, write_text
+from ..net.derivation import explain
+from ..render import renderer
+from ..userinput import label
+from .exercise import check_out, make_exercise, write_exercise
 
 MAX_STUDENTS = 5000
 MAX_ROSTER_BYTES = 2_000_000
@@ -84,9 +89,6 @@ def parse_roster(text: str, source: str = "roster.csv") -> list:
 
 def read_roster(path) -> list:
     """The students of a roster file (see :func:`parse_roster`)."""
-    from ..files import read_text
-    from ..userinput import label
-
     name = label(str(path))
     text = read_text(path, MAX_ROSTER_BYTES, what="--roster")
     return parse_roster(text, name)
@@ -100,8 +102,6 @@ def variant_seed(seed: int, student_id: str) -> int:
 
 def make_class(students, seed: int = 0, lang: str = "en", **options) -> list:
     """One :class:`~backcalc.grading.exercise.Exercise` per student: [(student, exercise), …]."""
-    from .exercise import make_exercise
-
     out = []
     for s in students:
         command = f"backcalc exercise --roster … --seed {seed}: the variant of {s.id}"
@@ -124,11 +124,6 @@ def roster_text(students) -> str:
 def write_class(variants, out, force: bool = False, moodle: str | None = None, lang: str = "en") -> list:
     """Write ``out/<id>/{exercise,sheet,key}.toml``, ``out/solutions/<id>.md`` and ``.tex``, ``out/roster.csv``
     (and the Moodle XML quiz). Nothing is written through a symbolic link; existing files only with ``force``."""
-    from ..files import check_output, write_text
-    from ..net.derivation import explain
-    from ..render import renderer
-    from .exercise import check_out, write_exercise
-
     folder = Path(out)
     check_out(folder, force=True)  # the folder itself: not a file, not a symbolic link
     plan = [(folder / s.id, ex) for s, ex in variants]

@@ -23,6 +23,17 @@ import numpy as np
 
 from ..errors import BackcalcError, did_you_mean
 from ..net.names import bias_name, weight_name
+from ..files import check_output, write_text
+from ..net.derivation import explain
+from ..net.documents import parse_document
+from ..net.network import Network
+from ..net.optim import OPTIMIZERS
+from ..net.spec import ACTIVATIONS, load_spec, LOSSES
+from ..render.sheet import answers_text, spec_text
+from ..tape.rules import RULES
+from ..userinput import label
+from .fingerprint import fingerprint_of
+from .handwork import rounding_cost
 
 DEFAULT_SHAPE = (1, 4, 2, 1)
 DEFAULT_ACTIVATIONS = ("relu", "sigmoid", "linear")
@@ -76,8 +87,6 @@ def parse_shape(text) -> tuple:
 
 def parse_activations(text, layers: int, shape=None) -> tuple:
     """``"relu,sigmoid,linear"`` → a tuple, one per weight layer (defaults depend on the shape)."""
-    from ..net.spec import ACTIVATIONS
-
     if text is None:
         if shape == DEFAULT_SHAPE:
             return DEFAULT_ACTIVATIONS
@@ -107,8 +116,6 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     the key's updated weights are that optimizer's first step. ``dropout`` (p) puts inverted dropout with a
     drawn mask (at least one unit kept per sample) on every hidden layer; ``no_bias`` writes ``bias = false``.
     """
-    from ..net.spec import LOSSES
-
     shape = parse_shape(shape)
     acts = parse_activations(activations, len(shape) - 1, shape)
     if loss not in LOSSES:
@@ -139,10 +146,6 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
                + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else "")
                + (f" --optimizer {optimizer}" if optimizer else "") + (f" --l2 {l2:g}" if l2 else "")
                + (f" --dropout {dropout:g}" if dropout else "") + (" --no-bias" if no_bias else ""))
-    from ..net.derivation import explain
-    from ..net.documents import parse_document
-    from ..render.sheet import answers_text, spec_text
-    from .fingerprint import fingerprint_of
 
     d = explain(spec)
     text = spec_text(doc, command, lang)
@@ -156,9 +159,6 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
 def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, variant=(None, False)) -> tuple:
     """(doc, spec) of the first friendly draw that rounds well; when none of ROUND_CANDIDATES friendly draws
     does, the one a student rounding to 4 significant digits gets fewest answers wrong (then fewest ≈) on."""
-    from ..net.spec import load_spec
-    from .handwork import rounding_cost
-
     best, friendly = None, 0
     for _ in range(MAX_TRIES):
         doc = _draw(rng, shape, acts, loss, lr, samples)
@@ -183,8 +183,6 @@ def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, var
 
 def _training_keys(optimizer, l2) -> dict:
     """The spec keys of --optimizer and --l2, checked."""
-    from ..net.optim import OPTIMIZERS
-
     out = {}
     if optimizer is not None:
         if optimizer not in OPTIMIZERS:
@@ -240,8 +238,6 @@ def _draw(rng, shape, acts, loss, lr, samples) -> dict:
 
 
 def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
-    from ..tape.rules import RULES
-
     a = np.array(doc["data"]["x"], dtype=float)
     dead = False
     for layer, act in zip(doc["layers"], acts):
@@ -270,8 +266,6 @@ def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
 
 
 def _friendly_gradients(spec, dead_relu) -> bool:
-    from ..net.network import Network
-
     grads = np.array(list(Network(spec).gradients().values()))
     big = np.abs(grads).max()
     if not big > 1e-3:
@@ -283,9 +277,6 @@ def _friendly_gradients(spec, dead_relu) -> bool:
 def check_out(out, force: bool = False) -> list:
     """Validate ``--out`` before any work: a folder (new or existing, never a symbolic link to elsewhere's
     files), whose exercise files are new or, with ``force``, regular files to replace. Returns their paths."""
-    from ..files import check_output
-    from ..userinput import label
-
     if out is None or str(out) == "":
         raise BackcalcError("--out: expected a folder name, got an empty string")
     folder = Path(out)
@@ -307,9 +298,6 @@ def write_exercise(ex: Exercise, out, force: bool = False) -> list:
     """Write the three files into folder ``out`` (created if needed); existing files only with ``force``.
 
     Each file is written exactly where named, never through a symbolic link."""
-    from ..files import write_text
-    from ..userinput import label
-
     paths = check_out(out, force)
     try:
         Path(out).mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,9 @@ from .keys import SECTIONS, AnswerSpace
 from ..errors import AnswersError
 from .problems import SheetError, problem
 from .mistakes import MAX_PATH_UNITS, Mistake, _Catalogue
+from ..net.derivation import explain
+from ..net.spec import load_spec
+from .fingerprint import fingerprint
 
 __all__ = [
     "check_answers", "diagnose", "resolve", "read_answers", "decimals", "half_unit",
@@ -177,10 +180,6 @@ def check_answers(spec=None, answers=None, rtol: float | None = None, atol: floa
     >>> r.correct, r.total, r.ok
     (2, 2, True)
     """
-    from ..net.derivation import explain
-    from ..net.spec import load_spec
-    from .fingerprint import fingerprint
-
     for name, v in (("rtol", rtol), ("atol", atol)):
         if v is not None and not (math.isfinite(v) and v >= 0):
             raise AnswersError(f"--{name}: expected a number ≥ 0, got {v}")

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BackcalcError
+from ..userinput import label
+from .classroom import read_roster, Student
+from .grade import check_answers
+from .problems import problem
 
 SECTION_COLUMNS = ("forward", "loss", "factors", "gradients", "updated")
 _SECTION = {"loss": "loss", "loss_after": "loss"}
@@ -103,11 +107,6 @@ class ClassResult:
 
 def _grade_one(task) -> StudentGrade:
     """Grade one student's sheet (runs in a worker process; every failure becomes the row's error)."""
-    from .grade import check_answers
-
-    from ..userinput import label
-    from .problems import problem
-
     student, exercise, sheet, strict = task
     base = dict(id=student.id, name=student.name, email=student.email)
     try:
@@ -138,8 +137,6 @@ def _grade_one(task) -> StudentGrade:
 
 
 def _tasks(folder: Path, strict: bool) -> list:
-    from .classroom import Student, read_roster
-
     roster = folder / "roster.csv"
     if roster.is_file():
         students = read_roster(roster)

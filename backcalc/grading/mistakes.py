@@ -13,6 +13,7 @@ from . import dropout_mistakes
 from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
 from ..net.names import array_key, bias_name, element_key
 from .student_backprop import backprop, with_own
+from ..tape.rules import RULES
 
 MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
 
@@ -80,8 +81,6 @@ class _Catalogue:
         return self._own_runs
 
     def _make_runs(self, own=None):
-        from ..tape.rules import RULES
-
         sp = self.sp
 
         def _backprop(_sp, **switch):
@@ -215,8 +214,6 @@ class _Catalogue:
             yield (_M("transposed", other=self.sp.wname(n, c, a), key=element_key("W", n, c, a)),), float(W[c, a])
 
     def _forward(self, item):
-        from ..tape.rules import RULES
-
         sp = self.sp
         kind, n, s, c = item.ref.kind, item.ref.layer, item.ref.sample, item.ref.unit
         layer = sp.spec.layers[n - 1]

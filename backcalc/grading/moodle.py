@@ -22,6 +22,8 @@ import xml.etree.ElementTree as ET
 from html import escape
 
 from .tolerance import HAND_RTOL, STEP_RTOL
+from ..net.derivation import explain
+from .keys import AnswerSpace
 
 DIGITS = 4  # significant digits a blank is judged at
 
@@ -55,8 +57,6 @@ def _net_html(spec, lang) -> str:
 
 def _blanks(d) -> list:
     """(label, value, tolerance) for every value asked, in the order of the page."""
-    from .keys import AnswerSpace
-
     sp = AnswerSpace(d)
     out = [("L", d.loss, tolerance(d.loss))]
     for layer in d.spec.layers:
@@ -73,8 +73,6 @@ def _blanks(d) -> list:
 
 def question_xml(student, ex, lang: str = "en") -> ET.Element:
     """One ``<question type="cloze">`` for one variant."""
-    from ..net.derivation import explain
-
     d = explain(ex.spec)
     intro = {"en": "Work out by hand one SGD step of this net; give each value to 4 significant digits.",
              "id": "Hitung dengan tangan satu langkah SGD jaringan ini; tulis setiap nilai dengan 4 angka penting."}

@@ -23,6 +23,7 @@ import numpy as np
 from ..net import optim
 from ..net.names import parse_key
 from ..net.train_spec import Training, training_of
+from ..net.training import train
 
 
 def _M(code, **params) -> tuple:
@@ -60,8 +61,6 @@ def gradient_candidates(sp, item):
 
 
 def _run(spec, settings) -> dict:
-    from ..net.training import train
-
     variant = dataclasses.replace(spec, training=Training(settings, training_of(spec).regularization))
     try:
         return train(variant).final

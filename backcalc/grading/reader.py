@@ -16,6 +16,7 @@ from .problems import Problem, kind_of, problem
 from ..errors import AnswersError, SpecError, closest
 from ..userinput import shown
 from .tolerance import is_decimal
+from ..net.documents import MAX_DEPTH, parse_document, read_document_text
 
 MAX_ANSWER = sys.float_info.max  # any finite number: explain prints diverging runs' values too
 MAX_WRITTEN = 40  # characters of one written number
@@ -90,7 +91,6 @@ def read_answers(source) -> tuple[dict, str]:
         return _from_python(source), "<answers>"
     if source is None:
         raise AnswersError("no answers given: pass a .toml or .json answers file")
-    from ..net.documents import MAX_DEPTH, parse_document, read_document_text
 
     path = Path(source)
     toml = path.suffix.lower() != ".json"

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from ..errors import SpecError
 from .fields import kind_of
+from ..files import read_text
+from ..userinput import label
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 8
@@ -26,9 +28,6 @@ MAX_LITERAL = 4000  # digits of an integer literal (Python refuses to convert pa
 
 def read_document_text(path: Path) -> tuple[str, str, str]:
     """The text of a spec or answers file (a bounded read of a regular file), its suffix and its name."""
-    from ..files import read_text
-    from ..userinput import label
-
     name = label(path.name)
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):

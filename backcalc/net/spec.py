@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..tape.losses import LOSS_KINDS
-from ..userinput import printable_problem
+from ..userinput import label, printable_problem
 from .train_spec import LOSS_KEYS, TRAIN_KEYS, Training, read_training
 from . import layers as kinds
 from .documents import MAX_DEPTH, MAX_FILE_BYTES, parse_document, read_document  # noqa: F401 (public here too)
@@ -111,7 +111,6 @@ def load_spec(source) -> NetSpec:
     if source is None:
         return default_spec()
     path = Path(source)
-    from ..userinput import label
 
     return _build(read_document(path), label(path.name))
 

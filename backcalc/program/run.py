@@ -23,6 +23,9 @@ from .nodes import Binary, Const, Name, Num, Program, Unary
 from .parse import CONSTANTS, parse
 from .sympy_check import check_program
 from .records import ATOL, RTOL, Derivative, Factor, GradResult, NodeRow  # noqa: F401  (records of `grad`, re-exported)
+from ..tape import Value
+from ..tape.rules import RULES
+from ..tape.value import apply_binary
 
 # ─────────────────────────────────────────── the tape ───────────────────────────────────────────
 
@@ -100,8 +103,6 @@ class _TapeRun:
     """The program on the scalar tape: every operation a :class:`~backcalc.tape.Value`."""
 
     def __init__(self, prog: Program, values: dict[str, float]):
-        from ..tape import Value
-
         self.prog = prog
         self.Value = Value
         self.origin = {}   # id(Value) → the syntax node that made it
@@ -141,9 +142,6 @@ class _TapeRun:
         return out
 
     def _compute(self, node):
-        from ..tape.rules import RULES
-        from ..tape.value import apply_binary
-
         if isinstance(node, Num):
             return node.value
         if isinstance(node, Const):

@@ -13,6 +13,7 @@ from ..tape.losses import LOSS_KINDS
 from ..tape.rules import RULES
 from .format import num
 from .labels_check import LABELS, MISTAKES as _MISTAKES
+from .escape import html
 
 def _examples(activation: str, unit: str, words: dict) -> dict:
     """How the two "derivative at the wrong place" mistakes look for this activation, in the rule table's
@@ -210,8 +211,6 @@ def text(result, digits: int = 5, lang: str = "en", show_all: bool = False, widt
 
 
 def _md_cell(text: str) -> str:
-    from .escape import html
-
     return html(text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
 
 

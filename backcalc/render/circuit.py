@@ -13,6 +13,7 @@ and ∂L/∂w (the total over the samples). Nothing is computed: every number is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ..net.names import node_unit
 
 DETAIL_UNITS = 12       # a layer with more units is drawn as one summary node
 
@@ -113,6 +114,4 @@ def _norm(d, layer, row, grads) -> tuple:
 
 
 def _unit_of(source: str) -> str:
-    from ..net.names import node_unit
-
     return node_unit(source)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 
 from ..net.names import bias_name, weight_name
+from ..grading.keys import AnswerSpace
+from ..tape.rules import RULES
 
 WORDS = {
     "en": {
@@ -113,8 +115,6 @@ class _Writer:
 def answers_text(d, command, key: bool, lang: str = "en", header: dict | None = None) -> str:
     """The sheet (every value "") or the key (every value), grouped and commented the same way. ``header``:
     ``id``, ``student`` and ``fingerprint`` written at the top."""
-    from ..grading.keys import AnswerSpace
-
     W = WORDS[lang]
     sp = AnswerSpace(d)
     w = _Writer(sp, key)
@@ -148,8 +148,6 @@ def answers_text(d, command, key: bool, lang: str = "en", header: dict | None = 
 
 
 def _forward_lines(d, sp, w, W) -> list:
-    from ..tape.rules import RULES
-
     spec = d.spec
     out = []
     for layer in spec.layers:
@@ -175,8 +173,6 @@ def _sent(sp, n, unit) -> str:
 
 
 def _factor_lines(d, sp, w, W) -> list:
-    from ..tape.rules import RULES
-
     spec = d.spec
     out = []
     upstream = {(u.layer, u.unit): u for u in d.upstream if u.sample == 1}

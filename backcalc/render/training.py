@@ -13,6 +13,7 @@ from tabulate import tabulate
 
 from ..net.optim_formulas import SYMBOLS
 from .format import num, signed, tex_name, tex_num
+from ..net.optim import USES
 
 # the placeholder a quantity's row assigns to (optim's Update.values name → template name)
 ASSIGNS = {"param": "w", "decayed": "w_decayed", "grad": "g"}
@@ -56,8 +57,6 @@ def rhs(template: str) -> str:
 
 def settings_text(s, L) -> str:
     """``Adam (lr 0.1, β1 0.9, β2 0.999, ε 1e-08)`` — the optimizer and the settings it reads."""
-    from ..net.optim import USES
-
     parts = [f"lr {num(s.lr, 6)}"]
     for key in USES[s.optimizer]:
         value = getattr(s, key)

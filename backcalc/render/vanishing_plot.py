@@ -19,6 +19,7 @@ import math
 from pathlib import Path
 
 from ..errors import BackcalcError
+from ..files import check_output, write_bytes
 
 PLOT_FORMATS = (".png", ".svg", ".pdf")  # the figures' format follows the file name's extension
 STYLES = ("-", "--", ":", "-.")
@@ -53,8 +54,6 @@ def paths(path, result=None) -> list:
 
 def check_paths(path) -> None:
     """Refuse, before any work, a --plot path that :func:`plot` could not write (every file it may write)."""
-    from ..files import check_output
-
     check_output(path, "--plot", PLOT_FORMATS)   # the name given first: an empty or bad one is named as given
     for target in paths(path)[1:]:
         check_output(str(target), "--plot", PLOT_FORMATS)
@@ -69,8 +68,6 @@ def _style(i, plt):
 def _save(fig, path, plt):
     """Draw in memory, then write exactly ``path`` (never through a symbolic link); the format follows the name."""
     import io
-
-    from ..files import write_bytes
 
     buffer = io.BytesIO()
     try:

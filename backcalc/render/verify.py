@@ -5,6 +5,7 @@ from __future__ import annotations
 import json as _json
 
 from .format import num
+from .escape import markdown as md_text
 
 #: Words for verify's notes (:mod:`backcalc.check.notes`), by language and code; numbers arrive as values.
 NOTES = {
@@ -102,8 +103,6 @@ def text(result, digits: int = 6) -> str:
 
 
 def markdown(result, digits: int = 6) -> str:
-    from .escape import markdown as md_text
-
     out = [f"**{md_text(_header(result, digits)[0])}**", "", md_text(_header(result, digits)[1]), "",
            "| param | key | tape | sympy | central diff | ok |", "| --- | --- | ---: | ---: | ---: | :-: |"]
     out += [f"| {r.name} | `{r.key}` | {num(r.tape, digits)} | {num(r.symbolic, digits)} | "

@@ -11,12 +11,11 @@ import math
 
 from .records import Config, Epoch, WeightChange
 from .tapenet import accuracy, forward, norm, ratio
+from ..net.optim import Optimizer, settings
 
 
 def optimizer(cfg: Config):
     """The :class:`~backcalc.net.optim.Optimizer` of ``cfg`` (sgd, momentum or adam with torch's defaults)."""
-    from ..net.optim import Optimizer, settings
-
     extra = {"momentum": cfg.momentum} if cfg.optimizer == "momentum" else {}
     return Optimizer(settings(cfg.optimizer, lr=cfg.learning_rate, **extra))
 

@@ -15,6 +15,9 @@ import numpy as np
 
 from ..errors import Mismatch, did_you_mean
 from ..tape import Tensor
+from ..check.numeric import central_difference
+from ..tape.losses import KINDS as LOSSES, loss
+from ..tape.rules import RULES
 
 ELEMENTWISE_OPS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softplus", "softmax",
                    "log_softmax", "exp", "log", "sqrt", "abs", "sin", "cos", "tan")
@@ -105,7 +108,6 @@ class Convention:
         def f(v):
             out = self.forward_only(label, dict(arrays, **{name: v}))
             return float(np.sum(np.asarray(out, dtype=float) * dout))
-        from ..check.numeric import central_difference
 
         return central_difference(f, arrays[name], self.eps)
 
@@ -143,8 +145,6 @@ class Convention:
         return None
 
     def kink_note(self) -> str:
-        from ..tape.rules import RULES
-
         rule = RULES.get(self.op)
         return f"the tape's convention applies ({rule.note})" if rule is not None and rule.note else \
             "the tape's convention applies"
@@ -212,7 +212,6 @@ class Elementwise(Convention):
     def hint(self, g, value, expected, arrays, dout):
         if self.op is None or self.op in ("softmax", "log_softmax"):
             return None
-        from ..tape.rules import RULES
 
         formula = RULES[self.op].formula(0, a="x", out="out", alpha=self.params.get("alpha", RULES[self.op].default("alpha")))
         if _close(value, dout):
@@ -309,7 +308,6 @@ class Loss(Convention):
 
     def __init__(self, forward_fn, backward_fn, op, cache, grads, params, eps):
         super().__init__(forward_fn, backward_fn, op, cache, grads, params, eps)
-        from ..tape.losses import KINDS as LOSSES
 
         if op not in LOSSES:
             raise ValueError(f"check_backward(kind='loss') needs op= one of {', '.join(LOSSES)}"
@@ -330,8 +328,6 @@ class Loss(Convention):
         return {"pred": pred, "target": target}
 
     def tape(self, arrays):
-        from ..tape.losses import loss
-
         pred = Tensor(arrays["pred"])
         return loss(self.op, pred, arrays["target"]), {"dpred": pred}
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import SpecError
-from ..fields import kind_of
+from ..fields import kind_of, MAX_ABS_NUMBER
 from ..init import initializer  # the same initialisers as the vanishing study
 from ..records import Factor, Path, Term, UnitForward
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
@@ -265,8 +265,6 @@ def _drawn(table, ctx):
 
 
 def _initial_weights(ctx, init, units) -> np.ndarray:
-    from ..fields import MAX_ABS_NUMBER
-
     where = f"{ctx.where} init"
     if not isinstance(init, str):
         ctx.fields.fail(where, f"expected an init name such as \"xavier_normal\" or \"normal:0.01\", got {kind_of(init)}")
