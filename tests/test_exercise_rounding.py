@@ -101,7 +101,7 @@ def test_variants_of_other_shapes_round_well(options):
 
 def test_without_the_rule_some_default_variants_do_not_round_well(monkeypatch):
     """The property is not free: the first friendly draw of some seeds leaves a rounding student wrong."""
-    monkeypatch.setattr("backcalc.grading.handwork.rounding_cost", lambda spec, digits=4: (0, 0))
+    monkeypatch.setattr("backcalc.grading.exercise.rounding_cost", lambda spec, digits=4: (0, 0))
     failing = [s for s in range(12) if not_all_right(make_exercise(seed=s).spec)]
     assert failing, "every first friendly draw rounds well: the test above would hold without the rule"
 
