@@ -55,7 +55,8 @@ class Derivative:
     symbolic_latex: str
     symbolic_value: float | None
     simplified: bool
-    status: str           # "ok", "kink" (non-differentiable point: the tape's convention applies) or "mismatch"
+    status: str           # "ok", "kink" (non-differentiable point: the tape's convention applies), "mismatch",
+    #                       or "unsettled" (sympy's value never settled: the symbolic column cannot judge)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class GradResult:
     symbolic_value: float | None = None
     derivatives: tuple = ()
     notes: tuple = ()
+    checked: bool = True  # False when the symbolic check ran out of time (see the notes): nothing above is checked
 
     @property
     def gradient(self) -> dict[str, float]:
@@ -106,6 +108,9 @@ class GradResult:
                                "status": {d.input: d.status for d in self.derivatives},
                                "simplified": {d.input: d.simplified for d in self.derivatives}}
             out["ok"] = self.ok
+        elif not self.checked:
+            out["symbolic"] = None
+            out["ok"] = None  # the symbolic check did not finish: neither agreement nor disagreement
         out["nodes"] = [{k: v for k, v in asdict(n).items() if k not in ("name_latex", "expression_latex")}
                         | {"factors": [{k: v for k, v in asdict(f).items() if not k.endswith("_latex")}
                                        for f in n.factors]} for n in self.nodes]

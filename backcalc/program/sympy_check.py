@@ -7,8 +7,8 @@ it, and compares the result with the tape's numbers. Nothing here reads backcalc
 copied. sympy is imported inside the functions, never at module import.
 
 Numbers: literals enter sympy as exact rationals equal to their decimal text (``0.1`` → 1/10), the point
-as the exact binary value of each float, and derivatives are evaluated with 30-digit floats over the
-expression's shared subterms (each computed once). A tape value and sympy's agree when they are within
+as the exact binary value of each float, and values are evaluated over the expression's shared subterms (each
+computed once) with 30, 60, 120, … digits until two successive precisions agree. A tape value and sympy's agree when they are within
 1e-7 relative (1e-9 absolute).
 """
 
@@ -21,9 +21,12 @@ from fractions import Fraction
 from ..errors import ExpressionError
 from .nodes import Binary, Call, Const, Name, Num, Unary
 from .records import Derivative, agree
-from ..check.sympy_tools import SIMPLIFY_SECONDS, evaluate_at, load_sympy, simplified
+from ..check.sympy_tools import (MAX_PRECISION, SIMPLIFY_SECONDS, OutOfTime, Unsettled, evaluate_stable, load_sympy,
+                                 simplified, time_budget)
 
 MAX_POWER = 1024          # product of nested numeric exponents sympy must expand exactly
+SYMBOLIC_SECONDS = 5.0    # the whole symbolic check of one program (main thread, POSIX)
+LATEX_SECONDS = 1.0       # sympy's LaTeX printer of one expression
 
 
 def program_expression(prog, output: str, sp=None):
@@ -98,22 +101,81 @@ _FUNCTIONS = {
 
 
 def check_program(result, prog, point: dict, kinks=()):
-    """Add sympy's closed-form derivatives and their values to a tape :class:`~backcalc.program.run.GradResult`."""
+    """Add sympy's closed-form derivatives and their values to a tape :class:`~backcalc.program.run.GradResult`.
+
+    The whole check runs on a budget of :data:`SYMBOLIC_SECONDS`: sympy's automatic simplification is
+    exponential on some programs (powers nested ten deep), and a check that has not finished by then is
+    dropped with a note, leaving the tape's numbers unchecked (never a hang).
+    """
     sp = load_sympy()
     try:
-        expr, symbols = program_expression(prog, result.output, sp)
-        subs = {symbols[n]: v for n, v in point.items()}
-        value = evaluate_at(expr, subs, sp)
-        derivatives = []
-        deadline = time.monotonic() + SIMPLIFY_SECONDS
-        for name, tape in result.gradient_items:
-            d = sp.diff(expr, symbols[name])
-            at = evaluate_at(d, subs, sp)
-            shown, done = simplified(d, sp, deadline - time.monotonic())
-            status = "ok" if agree(tape, at) else ("kink" if kinks else "mismatch")
-            derivatives.append(Derivative(name, tape, str(shown), sp.latex(shown), at, done, status))
-        text, latex = str(expr), sp.latex(expr)
+        with time_budget(SYMBOLIC_SECONDS):
+            return _check(result, prog, point, kinks, sp)
+    except OutOfTime:
+        return replace(result, checked=False, notes=result.notes + (
+            f"the symbolic check did not finish within {SYMBOLIC_SECONDS:g} s (sympy's algebra grows too fast on "
+            "this program), so the tape's numbers above are not checked",))
     except RecursionError:
         raise ExpressionError("the program is too deeply nested for the symbolic check") from None
-    return replace(result, expression=text, expression_latex=latex, symbolic_value=value,
-                   derivatives=tuple(derivatives))
+
+
+def _check(result, prog, point: dict, kinks, sp):
+    expr, symbols = program_expression(prog, result.output, sp)
+    subs = {symbols[n]: v for n, v in point.items()}
+    notes = []
+    value, _ = _stable(expr, subs, sp, notes, result.output)
+    at_kink = _exact_kinks(expr, subs, sp)
+    found = []
+    for name, tape in result.gradient_items:
+        d = sp.diff(expr, symbols[name])
+        at, settled = _stable(d, subs, sp, notes, f"∂{result.output}/∂{name}")
+        status = ("ok" if agree(tape, at) else "kink" if kinks or at_kink
+                  else "unsettled" if not settled else "mismatch")
+        found.append((name, tape, d, at, status))
+    if value is not None and not agree(result.value, value):
+        notes.append(f"the tape's {result.output} = {result.value!r} differs from its exact value {value!r}: the tape "
+                     "computes in float64, and a difference of nearly equal numbers (such as exp(x) − 1 for a tiny x) "
+                     "loses its digits there, so the tape's derivatives are those of the rounded computation")
+    if at_kink and any(s == "kink" for *_, s in found):
+        notes += at_kink
+    derivatives = []
+    deadline = time.monotonic() + SIMPLIFY_SECONDS
+    for name, tape, d, at, status in found:
+        shown, done = simplified(d, sp, deadline - time.monotonic())
+        derivatives.append(Derivative(name, tape, str(shown), _latex(shown, sp), at, done, status))
+    return replace(result, expression=str(expr), expression_latex=_latex(expr, sp), symbolic_value=value,
+                   derivatives=tuple(derivatives), notes=result.notes + tuple(notes))
+
+
+def _stable(expr, subs, sp, notes: list, what: str):
+    """(``expr``'s value at the point with as many digits as it takes, True), or (None, False) and a note when
+    it never settles."""
+    try:
+        return evaluate_stable(expr, subs, sp), True
+    except Unsettled:
+        notes.append(f"sympy's value of {what} did not settle by {MAX_PRECISION} digits (a sum cancels to within "
+                     "every precision tried): the symbolic column cannot judge it")
+        return None, False
+
+
+def _latex(expr, sp) -> str:
+    """sympy's LaTeX of ``expr``, or "" when printing takes over a second (the renderer writes the text form)."""
+    try:
+        with time_budget(LATEX_SECONDS):
+            return sp.latex(expr)
+    except OutOfTime:
+        return ""
+
+
+def _exact_kinks(expr, subs: dict, sp) -> list:
+    """Notes for every relu/abs/max/min whose arguments tie exactly at the point, as the program's decimals say
+    (0.1 + 0.2 − 0.3 is 0 there, though 5.55e-17 in floating point): a kink the tape's floats step past."""
+    exact_point = {s: sp.Rational(*Fraction(v).as_integer_ratio()) for s, v in subs.items()}
+    notes = []
+    for e in sorted(expr.atoms(sp.Max, sp.Min, sp.Abs), key=sp.default_sort_key):
+        gap = (e.args[0] if isinstance(e, sp.Abs) else e.args[0] - e.args[1]).xreplace(exact_point)
+        if gap == 0 and len(e.args) <= 2:
+            notes.append(f"{e} is at its kink here: its arguments are equal in exact decimals (the tape's floating "
+                         "point numbers differ by a rounding error), so the tape's derivative is one side's slope "
+                         "and sympy's is not the tape's convention")
+    return notes

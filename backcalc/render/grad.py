@@ -7,7 +7,7 @@ import json as _json
 from .format import num, signed, tex_num
 
 _MARK = {"ok": "✓ agrees with the tape", "kink": "≈ differs at a non-differentiable point (see the note)",
-         "mismatch": "✗ DISAGREES with the tape"}
+         "mismatch": "✗ DISAGREES with the tape", "unsettled": "? cannot judge (see the note)"}
 
 
 def render(result, fmt: str = "text", digits: int = 6) -> str:
@@ -79,8 +79,8 @@ def latex(result, digits: int = 6) -> str:
            r"\begin{align*}"]
     where = ", ".join(f"{inputs[n]} = {tex_num(v, digits)}" for n, v in result.point)
     lines = []
-    if result.expression_latex:
-        lines.append(f"{f} &= {result.expression_latex}" + (rf" && \text{{at }} {where}" if where else ""))
+    if result.expression:
+        lines.append(f"{f} &= {result.expression_latex or _texttt(result.expression)}" + (rf" && \text{{at }} {where}" if where else ""))
     for node in result.nodes:
         lines.append(f"{node.name_latex} &= {node.expression_latex} = {tex_num(node.value, digits)}")
         for fac in node.factors:
@@ -94,10 +94,18 @@ def latex(result, digits: int = 6) -> str:
         lines.append(f"{_frac(f, inputs[name])} &= {sums}{tex_num(g, digits)} && \\text{{(tape)}}")
     for d in result.derivatives:
         value = r"\text{undefined}" if d.symbolic_value is None else tex_num(d.symbolic_value, digits)
-        lines.append(f"{_frac(f, inputs[d.input])} &= {d.symbolic_latex} = {value} && \\text{{(sympy)}}")
+        lines.append(f"{_frac(f, inputs[d.input])} &= {d.symbolic_latex or _texttt(d.symbolic)} = {value} "
+                     r"&& \text{(sympy)}")
     out.append(" \\\\\n".join(lines))
     out.append(r"\end{align*}")
     return "\n".join(out) + "\n"
+
+
+def _texttt(text: str) -> str:
+    """sympy's text form in LaTeX (when its LaTeX printer ran out of time)."""
+    from .latex import escape
+
+    return r"\texttt{" + escape(text) + "}"
 
 
 def _paren(v, digits):
