@@ -99,6 +99,11 @@ def parse_activations(text, layers: int, shape=None) -> tuple:
         if a not in ACTIVATIONS:
             raise BackcalcError(f"--activations: unknown activation {a!r}{did_you_mean(a, ACTIVATIONS)}; "
                                 f"expected one of {', '.join(ACTIVATIONS)}")
+    for n, a in enumerate(acts, start=1):
+        if a == "softmax" and shape is not None and shape[n] < 2:
+            raise BackcalcError(f"--activations: softmax over one unit (weight layer {n}: --shape gives it "
+                                f"{shape[n]} unit) is always 1 and passes no gradient; give that layer at least "
+                                "2 units in --shape, or use sigmoid for one output")
     return acts
 
 

@@ -343,8 +343,11 @@ def parse_point(text: str | None) -> dict[str, float]:
             raise ExpressionError(f"--at: expected NAME=VALUE, got {item[:40]!r}")
         if not _IDENT.fullmatch(name):
             raise ExpressionError(f"--at: {name[:40]!r} is not a name (letters, digits and '_', starting with a letter)")
+        if len(value) > MAX_LITERAL_CHARS:
+            raise ExpressionError(f"--at {name}: a number is written with at most {MAX_LITERAL_CHARS} characters, "
+                                  f"this one has {len(value)} ({value[:24]!r}…)")
         try:
-            v = float(value) if len(value) <= MAX_LITERAL_CHARS else math.nan
+            v = float(value)
         except ValueError:
             raise ExpressionError(f"--at {name}: expected a number, got {value[:40]!r}") from None
         if not math.isfinite(v):
