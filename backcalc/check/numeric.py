@@ -59,13 +59,87 @@ def numpy_loss(spec, params: dict) -> float:
 
 def numeric_gradients(spec, eps: float = EPS) -> dict:
     """∂L/∂parameter by central differences of :func:`numpy_loss` (forward evaluations only)."""
+    return {key: value for key, (value, _) in judged_gradients(spec, eps).items()}
+
+
+#: steps tried, each 10× the last, before central differences are declared unable to judge a row
+STEP_TRIES = 5
+
+
+def judged_gradients(spec, eps: float = EPS, rtol: float = 1e-4, atol: float = 1e-7) -> dict:
+    """``{key: (∂L/∂parameter by central differences, whether that number can judge the row)}``.
+
+    The step is ``eps·max(1, |w|)``. A difference quotient is only as good as the loss's rounding allows:
+    with a loss near 1e12 (logits of 1e12) a step of 1e-6 moves the loss by less than its last digit, and
+    the quotient is noise. The rounding of each evaluation is bounded by a few units of the last place of
+    the loss's scale (the loss itself, the outputs and their distance from the targets); when that noise
+    over the step is above a quarter of the tolerance, the step grows tenfold (up to 10⁴×), and a grown
+    step is trusted only when doubling it again changes the quotient by less than half the tolerance (its
+    truncation error is small). When no step passes, the row is returned as not judged.
+
+    >>> from backcalc.net.spec import default_spec
+    >>> g = judged_gradients(default_spec())
+    >>> round(g["W2[0][0]"][0], 6), g["W2[0][0]"][1]
+    (-0.001872, True)
+    """
     params = spec.parameters()
+    scale = _rounding_scale(spec, params)
     out = {}
     for name in params:
         def loss_of(value, name=name):
             return numpy_loss(spec, {**params, name: value})
 
-        g = central_difference(loss_of, params[name], eps)
-        for idx in np.ndindex(g.shape):
-            out[name + "".join(f"[{i}]" for i in idx)] = float(g[idx])
+        x = np.array(params[name], dtype=float)
+        for idx in np.ndindex(x.shape):
+            key = name + "".join(f"[{i}]" for i in idx)
+            out[key] = _judged_difference(loss_of, x, idx, eps, scale, rtol, atol)
     return out
+
+
+def _judged_difference(fn, x, idx, eps, scale, rtol, atol) -> tuple:
+    first = None
+    for k in range(STEP_TRIES):
+        h = eps * max(1.0, abs(float(x[idx]))) * 10.0 ** k
+        d, noise = _quotient(fn, x, idx, h, scale)
+        if d is None:
+            break
+        first = d if first is None else first
+        tol = rtol * abs(d) + atol
+        if noise > tol / 4:
+            continue
+        if k == 0:
+            return d, True
+        wider, _ = _quotient(fn, x, idx, 2 * h, scale)
+        return (d, True) if wider is not None and abs(wider - d) <= tol / 2 else (d, False)
+    return (0.0 if first is None else first), False
+
+
+def _quotient(fn, x, idx, h, scale) -> tuple:
+    """(the central difference quotient with step ``h``, the rounding noise it may carry), or (None, inf)."""
+    plus, minus = x.copy(), x.copy()
+    plus[idx] += h
+    minus[idx] -= h
+    width = float(plus[idx] - minus[idx])  # the step as the floats took it
+    fp, fm = fn(plus), fn(minus)
+    if not (np.isfinite(fp) and np.isfinite(fm)) or width == 0:
+        return None, np.inf
+    noise = 8 * np.finfo(float).eps * max(abs(fp), abs(fm), scale) / width
+    return (fp - fm) / width, noise
+
+
+def _rounding_scale(spec, params) -> float:
+    """The size whose last digits the loss's rounding can reach, times the samples (a sum): |outputs| ·
+    (|outputs| + |targets|) for squared errors, |outputs| for the log losses (log-sum-exp of logits near 1e12
+    rounds at 1e12·ε, however small the loss)."""
+    a = np.asarray(spec.x, dtype=float)
+    outputs = [a]
+    with np.errstate(all="ignore"):
+        for layer in spec.layers:
+            a = builder(layer.kind).numpy_forward(layer, a, params, tuple(outputs))
+            outputs.append(a)
+        big = float(np.max(np.abs(a))) if a.size else 0.0
+        y = np.asarray(spec.y, dtype=float)
+        target = float(np.max(np.abs(y))) if y.size else 0.0
+        # squared errors round at |out|·|out − y|; log-sum-exp and log(1 + e^a) at |a| (the logits)
+        scale = (big if spec.loss in ("cross_entropy", "bce") else big * (big + target)) * spec.samples
+    return scale if np.isfinite(scale) else np.inf

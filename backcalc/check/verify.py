@@ -28,7 +28,7 @@ from .activations import exact as _exact  # noqa: F401 (benchmarks/bench_verify.
 from .formulas import FORMULA_MAX_OPS, closed_forms  # noqa: F401
 from .layers import BUILDERS, builder
 from .loss import sample_loss_expression  # noqa: F401
-from .numeric import EPS, numeric_gradients, numpy_loss
+from .numeric import EPS, judged_gradients, numeric_gradients, numpy_loss  # noqa: F401
 from .replay import regularised_symbolic, replay_notes, update_rows
 from .symbolic import symbolic_gradients  # noqa: F401 (public here too)
 from .sympy_tools import load_sympy
@@ -155,18 +155,31 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
         symbolic, loss_symbolic = regularised_symbolic(spec, sp)
     except RecursionError:
         raise SpecError(f"{spec.source}: the net is too deep for the symbolic check") from None
-    numeric = numeric_gradients(spec)
+    numeric = judged_gradients(spec, EPS, NUMERIC_RTOL, NUMERIC_ATOL)
     kinks = _kinks(spec)
-    rows = []
+    rows, unjudged = [], []
     for name, key in spec.param_names():
-        t, s, n = tape[key], symbolic[key], numeric[key]
-        compared = not _reached_by_kink(spec, key, kinks)
+        t, s, (n, judged) = tape[key], symbolic[key], numeric[key]
+        kinked = _reached_by_kink(spec, key, kinks)
+        compared = judged and not kinked
+        if not judged and not kinked:
+            unjudged.append(name)
         ok = _agree(t, s, TAPE_RTOL, TAPE_ATOL) and (not compared or _agree(n, s, NUMERIC_RTOL, NUMERIC_ATOL))
         rows.append(VerifyRow(name, key, t, s, n, ok, compared))
+    notes = tuple(note for _, _, note in kinks) + _unjudged_note(unjudged) + replay_notes(spec)
     closed = tuple(closed_forms(spec, sp).items()) if formulas else None
     return VerifyResult(spec.title, spec.samples, spec.loss, loss_tape, loss_symbolic,
                         numpy_loss(spec, spec.parameters()), tuple(rows), all(r.numeric_compared for r in rows),
-                        tuple(note for _, _, note in kinks) + replay_notes(spec), closed, update_rows(spec, sp))
+                        notes, closed, update_rows(spec, sp))
+
+
+def _unjudged_note(names: list) -> tuple:
+    if not names:
+        return ()
+    shown = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+    return (f"central differences cannot judge {len(names)} row{'s' if len(names) != 1 else ''} ({shown}): the loss's "
+            "rounding is larger than the change any step up to 10⁴× the usual one makes, or a step that large bends "
+            "the quotient; only tape and sympy are compared there",)
 
 
 def _note_texts(notes) -> list:

@@ -66,9 +66,9 @@ def _verdict(result) -> str:
     if not bad and result.loss_ok and not wrong:
         skipped = sum(not r.numeric_compared for r in result.rows)
         numeric = (f" and central differences (rtol {tolerance['numeric']['rtol']:g})" if not skipped
-                   else " (central differences not compared: a unit sits at a kink)" if skipped == len(result.rows)
+                   else " (central differences cannot judge any row: see the notes)" if skipped == len(result.rows)
                    else f" and central differences (rtol {tolerance['numeric']['rtol']:g}) on the "
-                        f"{len(result.rows) - skipped} rows no kink reaches")
+                        f"{len(result.rows) - skipped} rows they can judge (see the notes)")
         steps = (f"; all {len(result.updates)} updated parameters agree three ways" if result.updates else "")
         return (f"✓ all {len(result.rows)} gradients agree: tape = sympy (rtol {tolerance['tape']['rtol']:g}){numeric}"
                 f"{steps}")
@@ -84,7 +84,8 @@ def text(result, digits: int = 6) -> str:
 
     out = _header(result, digits) + [""]
     rows = [[r.name, r.key, num(r.tape, digits), num(r.symbolic, digits), num(r.numeric, digits),
-             _err(r.tape_error), _err(r.numeric_error), "✓" if r.ok else "✗"] for r in result.rows]
+             _err(r.tape_error), _err(r.numeric_error) if r.numeric_compared else "not judged", "✓" if r.ok else "✗"]
+            for r in result.rows]
     out.append(tabulate(rows, headers=["param", "key", "∂L/∂w tape", "sympy", "central diff", "|tape − sympy|",
                                        "|diff − sympy|", "ok"], disable_numparse=True))
     if result.updates:
