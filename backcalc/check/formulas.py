@@ -25,7 +25,9 @@ class Names:
     def __init__(self, spec, sp):
         self.spec, self.sp = spec, sp
         outputs = spec.layers[-1].unit_names
-        self.targets = [self.sym("t" if len(outputs) == 1 else f"t_{u}") for u in outputs]
+        # the target is "t" (t_o1, t_o2 for several outputs), "t_o" when an input unit, written bare, is called t
+        bare = len(outputs) == 1 and "t" not in spec.input_unit_names
+        self.targets = [self.sym("t" if bare else f"t_{u}") for u in outputs]
         self.outputs = [self.sym(node_out(u)) for u in outputs]
 
     def sym(self, name: str):

@@ -104,6 +104,43 @@ def node_unit(node: str) -> str:
     return node
 
 
+def name_clash(layers) -> tuple | None:
+    """``(where, message)`` for the first generated name that would mean two things, else None.
+
+    ``layers``: ``(where, unit names, names its weights w_{source}{unit})`` for the input (first) and every
+    layer in order. Unit names must differ (a layer ``k1`` after a layer ``k`` of two units makes ``k1`` twice);
+    weight names are ``w_`` + source + unit, and two pairs can spell the same string (input ``x`` → ``ab`` and
+    ``xa`` → ``b`` both give ``w_xab``). Such a pair needs a unit name ``t = r + t2`` whose tail ``t2`` is another
+    unit's name: only those candidates are tried, so nets of millions of weights are checked in a blink.
+
+    >>> name_clash([("data", ("x",), False), ("layers[1]", ("ab",), True), ("layers[2]", ("xa",), True),
+    ...             ("layers[3]", ("b",), True)])[1]
+    "the weight name 'w_xab' would name both the weight from 'x' to 'ab' and the one from 'xa' to 'b'"
+    >>> name_clash([("data", ("x",), False), ("layers[1]", ("k1", "k2"), True), ("layers[2]", ("k1",), True)])
+    ('layers[2]', "unit name 'k1' is also a unit of layers[1]")
+    """
+    owner = {}
+    for n, (where, units, _) in enumerate(layers):
+        for u in units:
+            if u in owner:
+                return where, f"unit name {u!r} is also a unit of {layers[owner[u]][0]}"
+            owner[u] = n
+    for n, (where, units, dense) in enumerate(layers):
+        if not dense or n == 0:
+            continue
+        for t in units:  # w_{s}{t} = w_{s2}{t2} with s2 = s + r and t = r + t2
+            for cut in range(1, len(t)):
+                r, t2 = t[:cut], t[cut:]
+                m = owner.get(t2)
+                if m is None or m == 0 or not layers[m][2]:
+                    continue
+                for s in layers[n - 1][1]:
+                    if owner.get(s + r) == m - 1:
+                        return where, (f"the weight name {weight_name(s, t)!r} would name both the weight from {s!r} "
+                                       f"to {t!r} and the one from {s + r!r} to {t2!r}")
+    return None
+
+
 # ── for machines ──
 
 def array_key(kind: str, layer: int) -> str:

@@ -32,7 +32,7 @@ from .layers.dense import ACTIVATIONS, MAX_UNITS  # noqa: F401
 from .layers.dense import Dense as LayerSpec  # noqa: F401 (the dense layer's spec, by its old name)
 from .layers import MAX_PARAMETERS, Budget, LayerContext  # noqa: F401
 from .layers.maps import MAX_MAP_ELEMENTS, map_names
-from .names import unit_names
+from .names import name_clash, unit_names
 
 LOSSES = tuple(LOSS_KINDS)
 DEFAULT_REDUCTION = {k.name: k.reduction for k in LOSS_KINDS.values()}
@@ -269,6 +269,11 @@ def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed
     if shape:
         f.fail(where, f"the output layer gives a map of {'×'.join(map(str, shape))} per sample; end the net with "
                       "kind = \"flatten\" and a dense layer")
+    clash = name_clash([("data.input_name", _input_names(input_name, np.empty((0,) + tuple(in_shape))), False)]
+                       + [(f'layers[{la.index}] ("{la.name}")', la.unit_names, la.kind == "dense") for la in layers])
+    if clash:
+        f.fail(clash[0], f"{clash[1]}: every name on the page must mean one thing; rename a layer "
+                         "(or data.input_name)")
     return layers
 
 
