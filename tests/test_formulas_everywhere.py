@@ -153,11 +153,14 @@ LOSSES = {  # (loss, output activation, outputs, samples): (the L line with name
     ("mse", "linear", 1, 2): ("L = ((o_out − y_o)²) = ((", "∂L/∂o_out = 2·(o_out − y_o)/2 = "),
     ("bce", "sigmoid", 1, 1): ("L = (−(y·ln o_out + (1−y)·ln(1−o_out))) = (−(1·ln ",
                                "∂L/∂o_out = (o_out − y_o) / (o_out·(1 − o_out)) = "),
-    ("bce", "linear", 1, 2): (None, "∂L/∂o_out = (σ(o_out) − y_o)/2 = "),
+    ("bce", "linear", 1, 2): ("L = ln(1 + exp(o_out)) − y·o_out = ln(1 + exp(", "∂L/∂o_out = (σ(o_out) − y_o)/2 = "),
     ("cross_entropy", "softmax", 2, 1): ("L = −ln(o1_out) = −ln(", "∂L/∂o1_out = −[o1 is the true class]/o1_out = "),
     ("cross_entropy", "softmax", 2, 2): (None, "∂L/∂o1_out = −[o1 is the true class]/(2·o1_out) = "),
-    ("cross_entropy", "linear", 2, 2): (None, "∂L/∂o1_out = (softmax(o1_in) − [o1 is the true class])/2 = "),
+    ("cross_entropy", "linear", 2, 2): ("L = ln(exp(o1_out) + exp(o2_out)) − o1_out = ln(exp(",
+                                        "∂L/∂o1_out = (softmax(o1_in) − [o1 is the true class])/2 = "),
 }
+LOGIT_TITLES = {"bce": ("binary cross-entropy ln(1 + exp(out)) − y·out",) * 2,
+                "cross_entropy": ("cross-entropy ln Σ exp(out) − out[y]",) * 2}
 TITLES = {"half_sse": ("half squared error ½·Σ(out − y)²", "setengah galat kuadrat ½·Σ(out − y)²"),
           "sse": ("squared error Σ(out − y)²", "galat kuadrat Σ(out − y)²"),
           "mse": ("mean squared error mean((out − y)²)", "rata-rata galat kuadrat mean((out − y)²)"),
@@ -196,7 +199,8 @@ def test_a_loss_and_its_gradient_are_written_alike_in_every_format_and_language(
     expected = _first_gradient(loss, act, outputs, samples)
     first = next(u for u in d.upstream if u.sample == 1 and u.layer == 2)
     assert g5(first.value) == g5(expected)
-    for lang, title in zip(("en", "id"), TITLES[loss]):
+    titles = LOGIT_TITLES[loss] if act == "linear" and loss in LOGIT_TITLES else TITLES[loss]
+    for lang, title in zip(("en", "id"), titles):
         for fmt in ("text", "markdown"):
             page = render(d, fmt, lang)
             assert f"loss: {title}, " in page, (case, fmt, lang)

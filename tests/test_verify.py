@@ -233,14 +233,15 @@ KINKED_NET = {"format": 1, "data": {"x": [[1.0, 2.0]], "y": [[0.5]]},
 def test_central_differences_alone_can_fail_a_row(monkeypatch):
     import backcalc.check.verify as v
 
-    honest = v.numeric_gradients
+    honest = v.judged_gradients
 
-    def off(spec):  # central differences disagree on one parameter; tape and sympy still agree
-        out = dict(honest(spec))
-        out["W2[0][0]"] += 1e-2
+    def off(spec, *args):  # central differences disagree on one parameter; tape and sympy still agree
+        out = dict(honest(spec, *args))
+        value, judged = out["W2[0][0]"]
+        out["W2[0][0]"] = (value + 1e-2, judged)
         return out
 
-    monkeypatch.setattr(v, "numeric_gradients", off)
+    monkeypatch.setattr(v, "judged_gradients", off)
     result = verify()
     bad = result.failures()
     assert [r.key for r in bad] == ["W2[0][0]"] and not result.ok
@@ -257,15 +258,15 @@ def test_a_kink_silences_central_differences_only_for_the_parameters_that_move_i
     assert compared == {"W1[0][0]": False, "W1[0][1]": True, "W1[1][0]": False, "W1[1][1]": True,
                         "b1[0]": False, "b1[1]": True, "W2[0][0]": True, "W2[1][0]": True, "b2[0]": True}
     assert result.ok and not result.numeric_checked and result.notes[0].get("node") == "j1_in"
-    honest = v.numeric_gradients
+    honest = v.judged_gradients
 
-    def off(spec):
-        out = dict(honest(spec))
+    def off(spec, *args):
+        out = dict(honest(spec, *args))
         for key in ("W1[0][1]", "W2[1][0]", "W1[0][0]"):
-            out[key] += 1e-2
+            out[key] = (out[key][0] + 1e-2, out[key][1])
         return out
 
-    monkeypatch.setattr(v, "numeric_gradients", off)
+    monkeypatch.setattr(v, "judged_gradients", off)
     assert [r.key for r in verify(KINKED_NET).failures()] == ["W1[0][1]", "W2[1][0]"]  # W1[0][0] is at the kink
 
 

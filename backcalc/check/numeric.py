@@ -80,7 +80,7 @@ def judged_gradients(spec, eps: float = EPS, rtol: float = 1e-4, atol: float = 1
     >>> from backcalc.net.spec import default_spec
     >>> g = judged_gradients(default_spec())
     >>> round(g["W2[0][0]"][0], 6), g["W2[0][0]"][1]
-    (-0.001872, True)
+    (-0.001871, True)
     """
     params = spec.parameters()
     scale = _rounding_scale(spec, params)

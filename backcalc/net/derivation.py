@@ -145,8 +145,9 @@ class TapeReader:
         spec = self.spec
         out = self.p.output.data
         targets = tuple(int(v) for v in spec.y) if spec.loss == "cross_entropy" else tuple(map(tuple, spec.y.tolist()))
+        logits = spec.loss in ("bce", "cross_entropy") and spec.layers[-1].activation == "linear"
         return LossRecord(spec.loss, spec.reduction, self.p.loss, tuple(self.p.per_sample.data.tolist()),
-                          spec.layers[-1].unit_names, tuple(map(tuple, out.tolist())), targets)
+                          spec.layers[-1].unit_names, tuple(map(tuple, out.tolist())), targets, logits)
 
     def upstream(self) -> tuple:
         """∂L/∂unit_out for every unit, the output layer first: from the loss, else a sum over the next layer."""

@@ -101,6 +101,7 @@ class LossRecord:
     outputs: tuple        # output unit names
     predictions: tuple    # per sample, per output
     targets: tuple        # per sample, per output (or the class label per sample)
+    logits: bool = False  # bce/cross_entropy on a linear output layer: the outputs are logits
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,8 @@ def _softmax_note(d, L):
 def _givens(d, digits, L):
     spec = d.spec
     return escape(L["setup"].format(x=text._data_text(spec.x, digits, L), y=text._data_text(spec.y, digits, L),
-                                    loss=text.loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
+                                    loss=text.loss_title(spec.loss, L, d.loss_record.logits),
+                                    reduction=L["reduction"][spec.reduction],
                                     lr=num(spec.learning_rate, digits)))
 
 

@@ -18,7 +18,8 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     detailed = d.shows_detail(full)
     out = [f"# {escape.markdown(d.title or 'backcalc')}", "",
            L["setup"].format(x=text._data_text(spec.x, digits, L), y=text._data_text(spec.y, digits, L),
-                             loss=text.loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
+                             loss=text.loss_title(spec.loss, L, d.loss_record.logits),
+                             reduction=L["reduction"][spec.reduction],
                              lr=num(spec.learning_rate, digits)), ""]
     out += [f"## {L['forward']}", "", "```"]
     out += text._forward(d, digits, L) if detailed else text._forward_summary(d, digits, L)

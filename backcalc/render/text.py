@@ -7,7 +7,7 @@ import numpy as np
 from tabulate import tabulate
 
 from ..net.names import node_in, node_out
-from ..tape.losses import LOSS_KINDS
+from ..tape.losses import LOGIT_SUMMARY, LOSS_KINDS, logits_written
 from ..tape.rules import RULES
 from .format import factor, num, signed
 from .labels import labels, localize
@@ -27,7 +27,8 @@ def lines(d, digits=5, lang="en", full=False):
     detailed = d.shows_detail(full)
     out = [d.title or "backcalc", "=" * max(len(d.title or "backcalc"), 8)]
     out.append(L["setup"].format(x=_data_text(spec.x, digits, L), y=_data_text(spec.y, digits, L),
-                                 loss=loss_title(spec.loss, L), reduction=L["reduction"][spec.reduction],
+                                 loss=loss_title(spec.loss, L, d.loss_record.logits),
+                                 reduction=L["reduction"][spec.reduction],
                                  lr=num(spec.learning_rate, digits)))
     if not detailed:
         max_params, max_samples = d.detail_limits
@@ -205,6 +206,15 @@ def loss_lines(d, digits, L) -> list:
 def _loss_line(rec, pred, target, value, digits):
     """``L = ½·(o_out − y_o)² = ½·(2.5 − 3)² = 0.125``: the loss table's formula with names, then with numbers."""
     kind = LOSS_KINDS[rec.kind]
+    if rec.logits:  # the loss the tape computed from logits: log-sum-exp or softplus, never ln of a logit
+        ys = () if rec.kind == "cross_entropy" else target
+        several = len(rec.outputs) > 1  # y_o1, y_o2 as in ∂L/∂out (one output: the loss table's y)
+        names = logits_written(rec.kind, [node_out(u) for u in rec.outputs],
+                               [f"y_{u}" if several else kind.target_name(u) for u in rec.outputs],
+                               true=target if not ys else 0)
+        values = logits_written(rec.kind, [num(p, digits) for p in pred], [num(y, digits) for y in ys],
+                                true=target if not ys else 0)
+        return f"L = {names} = {values} = {num(value, digits)}"
     if rec.kind == "cross_entropy":  # only the true class's output enters
         units, preds, targets = [rec.outputs[target]], [pred[target]], [""]
     else:
@@ -214,8 +224,11 @@ def _loss_line(rec, pred, target, value, digits):
     return f"L = {names} = {values} = {num(value, digits)}"
 
 
-def loss_title(kind: str, L: dict) -> str:
-    """The loss's name in the page's language and its formula from the loss table: ``half squared error ½·Σ(out − y)²``."""
+def loss_title(kind: str, L: dict, logits: bool = False) -> str:
+    """The loss's name in the page's language and its formula from the loss table: ``half squared error ½·Σ(out − y)²``
+    (the logit form for bce and cross_entropy on a linear output layer)."""
+    if logits:
+        return f"{L['loss_kind'][kind]} {LOGIT_SUMMARY[kind]}"
     return f"{L['loss_kind'][kind]} {LOSS_KINDS[kind].summary.format(true_class=L['true_class'])}"
 
 

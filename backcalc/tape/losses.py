@@ -161,6 +161,28 @@ LOSS_KINDS = {k.name: k for k in (
 )}
 
 
+#: bce and cross_entropy on a linear output layer take the outputs as logits: the loss the tape computes then
+LOGIT_SUMMARY = {"bce": "ln(1 + exp(out)) − y·out", "cross_entropy": "ln Σ exp(out) − out[y]"}
+
+
+def logits_written(kind: str, outs, ys=(), true: int = 0) -> str:
+    """The per-sample loss as the tape computes it from logits (bce, cross_entropy on a linear output layer),
+    with names or numbers; a negative number is put in parentheses where it is subtracted or multiplied.
+
+    >>> logits_written("cross_entropy", ["o1_out", "o2_out"], true=1)
+    'ln(exp(o1_out) + exp(o2_out)) − o2_out'
+    >>> logits_written("bce", ["-0.65"], ["1"]), logits_written("bce", ["a", "b"], ["1", "0"])
+    ('ln(1 + exp(-0.65)) − 1·(-0.65)', '((ln(1 + exp(a)) − 1·a) + (ln(1 + exp(b)) − 0·b))/2')
+    """
+    def p(v: str) -> str:
+        return f"({v})" if v.startswith("-") else v
+
+    if kind == "cross_entropy":
+        return f"ln({' + '.join(f'exp({o})' for o in outs)}) − {p(outs[true])}"
+    terms = [f"ln(1 + exp({o})) − {y}·{p(o)}" for o, y in zip(outs, ys)]
+    return terms[0] if len(terms) == 1 else "(" + " + ".join(f"({t})" for t in terms) + f")/{len(terms)}"
+
+
 def out_gradient_formula(kind: str, unit: str, samples: int, outputs: int, reduction: str, activation: str) -> str:
     """∂L/∂out of output unit ``unit`` written with names (its value always comes from the tape).
 
