@@ -19,6 +19,7 @@ BCE = {"format": 1, "data": {"x": [[1.0, 2.0], [0.5, -1.0]], "y": [[1.0, 0.0], [
 
 def loss_lines(spec):
     page = text.render(explain(spec))
+    page = page[page.index("\nLoss\n"):page.index("\nBackward pass")]  # the Loss section only
     lines = [line.strip() for line in page.splitlines() if line.strip().startswith(("L = ", "[sample"))]
     lines = [line.split("] ", 1)[1] if line.startswith("[") else line for line in lines if "L = " in line]
     return [line for line in lines if line.startswith("L = ") and "mean over" not in line]

@@ -25,7 +25,7 @@ from ..check.sympy_tools import (MAX_PRECISION, SIMPLIFY_SECONDS, OutOfTime, Uns
                                  simplified, time_budget)
 
 MAX_POWER = 1024          # product of nested numeric exponents sympy must expand exactly
-SYMBOLIC_SECONDS = 5.0    # the whole symbolic check of one program (main thread, POSIX)
+SYMBOLIC_SECONDS = 4.0    # the whole symbolic check of one program (main thread, POSIX)
 LATEX_SECONDS = 1.0       # sympy's LaTeX printer of one expression
 
 

@@ -1,0 +1,211 @@
+"""Every command at its documented limit: wall time and CPU time of the whole command, as a user runs it.
+
+The README's "Errors and limits" table promises that every command at every limit it states finishes (or is
+refused up front, exit 2) in under 10 s on the development machine. Each case below builds an input at a limit
+(the largest net, the most samples, steps, parameters, the largest answers file, the slowest programs the
+parser accepts …), runs the command in a fresh process and prints its wall time, its CPU time (user + system
+of the process and its children: what the machine's load does not inflate), its exit code and the limit it
+stands at. The bare interpreter's start-up is measured in the same run.
+
+    python benchmarks/bench_limits.py [--only NAME[,NAME...]] [--list] [--repeat N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 10.0  # seconds
+
+
+def dense(fan_in, units, activation, rng, scale=0.1):
+    return {"activation": activation, "weights": (rng.uniform(-scale, scale, (fan_in, units))).round(3).tolist(),
+            "bias": rng.uniform(-scale, scale, units).round(3).tolist()}
+
+
+def net(path, shape, acts, samples=1, steps=1, loss="half_sse", seed=0, train=None, drawn=False):
+    """A spec file with the given layer sizes: weights written out (as a user's file holds them), or with
+    ``drawn`` as ``units`` and ``init`` (a net whose weights would not fit in the 1 MB a spec file may have)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    if drawn:
+        layers = [{"activation": act, "units": b, "init": "xavier_uniform"} for b, act in zip(shape[1:], acts)]
+    else:
+        layers = [dense(a, b, act, rng, scale=1 / max(1, a) ** 0.5) for a, b, act in zip(shape, shape[1:], acts)]
+    spec = {"format": 1, "seed": seed, "data": {"x": rng.uniform(-1, 1, (samples, shape[0])).round(3).tolist(),
+                                  "y": rng.uniform(0, 1, (samples, shape[-1])).round(3).tolist()},
+            "layers": layers, "loss": {"kind": loss}, "train": {"learning_rate": 0.01, "steps": steps, **(train or {})}}
+    path.write_text(json.dumps(spec))
+    return str(path)
+
+
+def answers(path, spec_path, limit_bytes=1_000_000):
+    """An answers file of display-name entries, every gradient wrong, as close to the 1 MB bound as fits."""
+    from backcalc.net.spec import load_spec
+
+    spec = load_spec(spec_path)
+    lines, size = ["[gradients]"], 12
+    for i, (name, _key) in enumerate(spec.param_names()):
+        line = f"{name} = {0.123456 + i * 1e-6:.6f}"
+        if size + len(line) + 1 > limit_bytes:
+            break
+        lines.append(line)
+        size += len(line) + 1
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def nested(fmt, n, seed="x"):
+    p = seed
+    for _ in range(n):
+        p = fmt.format(p)
+    return p
+
+
+def cases(tmp: Path) -> list:
+    """(name, limit it stands at, argv after `backcalc`) — inputs are written lazily into ``tmp``."""
+    wide = lambda: net(tmp / "wide.json", [1, 4096, 480], ["relu", "linear"], drawn=True)  # noqa: E731
+    out = [
+        ("explain-wide", "1→4096→480: 1 970 656 parameters (≤ 2 000 000 weights, 4 096 units)", lambda: ["explain", wide()]),
+        ("explain-wide-json", "same, --format json", lambda: ["explain", wide(), "--format", "json"]),
+        ("explain-wide-markdown", "same, --format markdown", lambda: ["explain", wide(), "--format", "markdown"]),
+        ("explain-wide-latex", "same, --format latex", lambda: ["explain", wide(), "--format", "latex"]),
+        ("explain-wide-html", "same, --format html", lambda: ["explain", wide(), "--format", "html"]),
+        ("explain-work", "1→4096→480 × 100 samples: 1.97·10⁸ of the 2·10⁸ multiply-adds",
+         lambda: ["explain", net(tmp / "work.json", [1, 4096, 480], ["relu", "linear"], samples=100, drawn=True)]),
+        ("explain-samples", "100 000 samples (2→2→1)",
+         lambda: ["explain", net(tmp / "samples.json", [2, 2, 1], ["tanh", "linear"], samples=100_000)]),
+        ("explain-steps", "10 000 SGD steps (1→4→1)",
+         lambda: ["explain", net(tmp / "steps.json", [1, 4, 1], ["relu", "linear"], steps=10_000)]),
+        ("explain-steps-adam", "10 000 adam steps (1→4→1)",
+         lambda: ["explain", net(tmp / "adam.json", [1, 4, 1], ["relu", "linear"], steps=10_000,
+                                 train={"optimizer": "adam"})]),
+        ("explain-deep", "64 layers of 64 units, 4 samples",
+         lambda: ["explain", net(tmp / "deep.json", [8] + [64] * 63 + [1], ["tanh"] * 63 + ["linear"], samples=4,
+                                 drawn=True)]),
+        ("verify-params", "1→2800→5→1: 19 611 of the 20 000 parameters",
+         lambda: ["verify", net(tmp / "v1.json", [1, 2800, 5, 1], ["sigmoid", "tanh", "linear"], drawn=True)]),
+        ("verify-unit-samples", "2→4→1 × 4 000 samples: units × samples = 20 000",
+         lambda: ["verify", net(tmp / "v2.json", [2, 4, 1], ["sigmoid", "linear"], samples=4000)]),
+        ("verify-steps", "20 adam steps replayed, 3→8→8→2, 4 samples",
+         lambda: ["verify", net(tmp / "v3.json", [3, 8, 8, 2], ["tanh", "relu", "linear"], samples=4, steps=20,
+                                train={"optimizer": "adam"})]),
+        ("check-1MB", "a 1 MB answers file: every gradient of 1→2800→5→1 answered wrong",
+         lambda: ["check", net(tmp / "c.json", [1, 2800, 5, 1], ["sigmoid", "tanh", "linear"], drawn=True),
+                  answers(tmp / "c_answers.toml", tmp / "c.json")]),
+        ("check-hand", "a hand-size net (6,6,6,6,6,6, 4 samples), every gradient wrong",
+         lambda: ["check", net(tmp / "h.json", [6] * 6, ["sigmoid"] * 4 + ["linear"], samples=4),
+                  answers(tmp / "h_answers.toml", tmp / "h.json")]),
+        ("grad-powers", "(x)**1.5 nested 14 deep (sympy's algebra explodes: the 5 s budget)",
+         lambda: ["grad", nested("({})**1.5", 14), "--at", "x=1.1"]),
+        ("grad-sigmoids", "sigmoid(… * 1.5) nested 6 deep",
+         lambda: ["grad", nested("sigmoid({}*1.5)", 6), "--at", "x=1.1"]),
+        ("grad-ops", "250 operations after expansion (the limit), 40 deep",
+         lambda: ["grad", "; ".join(["a = x"] + [f"a = sin(a) * x + {i}.5" for i in range(1, 38)]) + "; y = a",
+                  "--at", "x=0.3"]),
+        ("grad-cancel", "sin(x)/x at 1e-300 (1 920 digits)", lambda: ["grad", "sin(x)/x", "--at", "x=1e-300"]),
+        ("exercise-largest", "--shape 6,6,6,6,6,6, 4 samples, adam",
+         lambda: ["exercise", "--shape", "6,6,6,6,6,6", "--activations", "tanh,tanh,sigmoid,tanh,linear",
+                  "--samples", "4", "--optimizer", "adam", "--out", str(tmp / "ex1"), "--force"]),
+        ("exercise-no-friendly", "5 000 draws that find no friendly net (the most tries)",
+         lambda: ["exercise", "--shape", "6,6,6,6,6,6", "--activations", "relu,tanh,sigmoid,relu,linear",
+                  "--samples", "4", "--out", str(tmp / "ex2"), "--force"]),
+        ("vanishing-default", "the default run (seed 000's net)", lambda: ["vanishing"]),
+        ("vanishing-budget", "--epochs at the work budget (default net)",
+         lambda: ["vanishing", "--epochs", str(budget_epochs())]),
+        ("vanishing-floats", "--width at the memory bound (depth 9, 1000 samples)",
+         lambda: ["vanishing", "--width", str(floats_width())]),
+    ]
+    return out
+
+
+def budget_epochs() -> int:
+    from backcalc.study.options import WORK_BUDGET, resolve, work
+    from backcalc.study.records import Config
+
+    lo, hi = 0, 10_000
+    while lo < hi:  # the most epochs the budget allows
+        mid = (lo + hi + 1) // 2
+        try:
+            if work(resolve(Config(epochs=mid))[0]) <= WORK_BUDGET:
+                lo = mid
+            else:
+                hi = mid - 1
+        except Exception:
+            hi = mid - 1
+    return lo
+
+
+def floats_width() -> int:
+    from backcalc.study.options import MAX_FLOATS, layer_sizes
+    from backcalc.study.records import Config
+
+    lo, hi = 1, 100_000
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        cfg = Config(width=mid, samples=1000, features=500)
+        sizes = layer_sizes(cfg)
+        floats = cfg.samples * 6 * sum(sizes) + 3 * sum(a * b for a, b in zip(sizes, sizes[1:]))
+        lo, hi = (mid, hi) if floats <= MAX_FLOATS else (lo, mid - 1)
+    return lo
+
+
+def timed(argv) -> tuple:
+    """(wall s, CPU s of the process tree, exit code, last line of stderr)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "backcalc.cli", *argv], cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    err = proc.stderr.strip().splitlines()
+    return wall, cpu, proc.returncode, err[-1][:110] if err else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated case names (prefixes)")
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--keep", default=None, help="write the inputs here and keep them")
+    args = parser.parse_args()
+    tmp = Path(args.keep or tempfile.mkdtemp(prefix="backcalc-limits-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    chosen = [c for c in cases(tmp) if not args.only or any(c[0].startswith(o) for o in args.only.split(","))]
+    if args.list:
+        for name, limit, _ in chosen:
+            print(f"{name:22s} {limit}")
+        return
+    base = min(timed(["--version"])[0] for _ in range(3))
+    load = os.getloadavg()[0]
+    print(f"backcalc --version: {base:.2f} s wall; load average {load:.1f} on {os.cpu_count()} cores; target < {TARGET:g} s")
+    print(f"{'case':22s} {'wall s':>7s} {'cpu s':>6s} {'exit':>4s}  limit / message")
+    worst = 0.0
+    try:
+        for name, limit, make in chosen:
+            argv = make()
+            runs = [timed(argv) for _ in range(args.repeat)]
+            wall, cpu, code, err = min(runs)
+            worst = max(worst, cpu)
+            flag = "" if cpu < TARGET else "   OVER"
+            print(f"{name:22s} {wall:7.2f} {cpu:6.2f} {code:4d}  {limit}{flag}" + (f"\n{'':42s}{err}" if code else ""),
+                  flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"slowest CPU time: {worst:.2f} s (target < {TARGET:g} s; wall times grow with the machine's load)")
+
+
+if __name__ == "__main__":
+    main()
