@@ -74,15 +74,17 @@ def nested(fmt, n, seed="x"):
 
 def cases(tmp: Path) -> list:
     """(name, limit it stands at, argv after `backcalc`) — inputs are written lazily into ``tmp``."""
-    wide = lambda: net(tmp / "wide.json", [1, 4096, 480], ["relu", "linear"], drawn=True)  # noqa: E731
+    wide = lambda: net(tmp / "wide.json", [1, 207, 480], ["relu", "linear"], drawn=True)  # noqa: E731
     out = [
-        ("explain-wide", "1→4096→480: 1 970 656 parameters (≤ 2 000 000 weights, 4 096 units)", lambda: ["explain", wide()]),
+        ("explain-wide", "1→207→480: 99 051 weights (≤ 100 000)", lambda: ["explain", wide()]),
         ("explain-wide-json", "same, --format json", lambda: ["explain", wide(), "--format", "json"]),
         ("explain-wide-markdown", "same, --format markdown", lambda: ["explain", wide(), "--format", "markdown"]),
         ("explain-wide-latex", "same, --format latex", lambda: ["explain", wide(), "--format", "latex"]),
         ("explain-wide-html", "same, --format html", lambda: ["explain", wide(), "--format", "html"]),
-        ("explain-work", "1→4096→480 × 100 samples: 1.97·10⁸ of the 2·10⁸ multiply-adds",
-         lambda: ["explain", net(tmp / "work.json", [1, 4096, 480], ["relu", "linear"], samples=100, drawn=True)]),
+        ("explain-work", "1→207→480 × 2 000 samples: 1.98·10⁸ of the 2·10⁸ multiply-adds",
+         lambda: ["explain", net(tmp / "work.json", [1, 207, 480], ["relu", "linear"], samples=2000, drawn=True)]),
+        ("explain-units", "1→4096→4: 4 096 units (the most per layer)",
+         lambda: ["explain", net(tmp / "units.json", [1, 4096, 4], ["relu", "linear"], drawn=True)]),
         ("explain-samples", "100 000 samples (2→2→1)",
          lambda: ["explain", net(tmp / "samples.json", [2, 2, 1], ["tanh", "linear"], samples=100_000)]),
         ("explain-steps", "10 000 SGD steps (1→4→1)",

@@ -76,7 +76,7 @@ def allowed_keys(module) -> tuple:
     """Every key a layer table of this kind may hold: ``name``, the kind's own keys, ``kind``."""
     return ("name", *module.KEYS, "kind")
 
-MAX_PARAMETERS = 2_000_000
+MAX_PARAMETERS = 100_000  # explain of a net this size, every format, in under 10 s (benchmarks/bench_limits.py)
 
 
 def kind(name: str):
