@@ -159,7 +159,7 @@ def test_huge_nets_are_refused_before_they_run():
     from backcalc.errors import SpecError
     doc = {"format": 1, "seed": 0, "data": {"x": [[0.0] * 500] * 1000, "y": [[0.0]] * 1000},
            "train": {"steps": 100},
-           "layers": [{"activation": "relu", "units": 512, "init": "he_normal"},
+           "layers": [{"activation": "relu", "units": 128, "init": "he_normal"},
                       {"activation": "linear", "units": 1, "init": "he_normal"}]}
     with pytest.raises(SpecError, match="multiply-adds"):
         load_spec(doc)

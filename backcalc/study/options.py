@@ -32,9 +32,10 @@ DERIVATIVE_BOUND = {a: rules.RULES[a].local_bound for a in ACTIVATIONS}
 #: Activations whose f′ tends to 0 on both sides: where their units saturate.
 SATURATING = ("sigmoid", "tanh")
 MAX_FLOATS = 4e8          # ≈ 3 GB of float64: refuse before numpy runs out of memory
-#: Multiply-adds one command may spend (≈ a minute here); a training step's bookkeeping counts as
-#: STEP_COST per layer, so tiny nets trained for many steps are measured too.
-WORK_BUDGET = 3e11
+#: Multiply-adds one command may spend (≈ 5 s of CPU here: every preset fits, the default net trains 3 epochs;
+#: benchmarks/bench_limits.py); a training step's bookkeeping counts as STEP_COST per layer, so tiny nets
+#: trained for many steps are measured too.
+WORK_BUDGET = 5e10
 STEP_COST = 3e6
 EXTRA = ("compare", "histogram", "progress", "preset")
 PRESET_FREE = ("seed",)   # the one option a preset leaves to the user
@@ -223,7 +224,7 @@ def check_budget(configs) -> None:
         cfg = configs[0]
         fail(f"--epochs {cfg.epochs} × {len(configs)} configuration(s) of depth {cfg.depth}, width {cfg.width} on "
              f"{cfg.samples} samples: about {total:.1e} multiply-adds, over the budget of {WORK_BUDGET:.0e} "
-             "(about a minute here); use fewer --epochs or --samples, or a smaller net")
+             "(about 5 s here); use fewer --epochs or --samples, or a smaller net")
 
 
 def layer_sizes(cfg: Config) -> list:

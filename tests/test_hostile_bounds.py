@@ -1,0 +1,44 @@
+"""Bounded time: the limits that keep every command under 10 s are refused up front, with one line (issue #13).
+
+The times themselves are measured by benchmarks/bench_limits.py (every command at every limit), not here."""
+
+from click.testing import CliRunner
+
+from backcalc.cli import main
+from backcalc.study.options import WORK_BUDGET, resolve, work
+from backcalc.study.presets import PRESETS
+from backcalc.study.records import Config
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def one_line_2(res):
+    assert res.exit_code == 2, (res.exit_code, res.output)
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("backcalc: error:") and "Traceback" not in res.output
+    return lines[0]
+
+
+def test_a_net_over_100_000_weights_is_refused_before_it_is_drawn(tmp_path):
+    path = tmp_path / "wide.json"
+    path.write_text('{"format": 1, "seed": 0, "data": {"x": [[0.5]], "y": [[0.1]]}, "layers": ['
+                    '{"activation": "relu", "units": 4096, "init": "xavier_uniform"},'
+                    '{"activation": "linear", "units": 25, "init": "xavier_uniform"}]}')  # 4096 + 102 400 weights
+    assert "more than 100000 weights" in one_line_2(run("explain", path))
+
+
+def test_vanishing_epochs_and_depth_past_the_budget_are_refused_at_once():
+    for args in (["--epochs", "1000000000"], ["--epochs", "4"], ["--depth", "1000000", "--width", "1"]):
+        out = one_line_2(run("vanishing", *args))
+        assert args[0] in out
+    # the default net trains 3 epochs within the budget, and every preset fits
+    assert work(resolve(Config(epochs=3))[0]) <= WORK_BUDGET < work(resolve(Config(epochs=4))[0])
+    for name, options in PRESETS.items():
+        from backcalc.study.options import apply_preset, make_config, parse_compare
+
+        config, compare = apply_preset(name, {}, None)
+        base, _ = resolve(make_config(config))
+        runs = [base] if compare is None else [resolve(c, "--compare")[0] for c in parse_compare(compare, base)]
+        assert sum(work(c) for c in runs) <= WORK_BUDGET, name
