@@ -32,7 +32,7 @@ def dense(fan_in, units, activation, rng, scale=0.1):
             "bias": rng.uniform(-scale, scale, units).round(3).tolist()}
 
 
-def net(path, shape, acts, samples=1, steps=1, loss="half_sse", seed=0, train=None, drawn=False):
+def net(path, shape, acts, samples=1, steps=1, loss="half_sse", seed=0, train=None, drawn=False, short=False):
     """A spec file with the given layer sizes: weights written out (as a user's file holds them), or with
     ``drawn`` as ``units`` and ``init`` (a net whose weights would not fit in the 1 MB a spec file may have)."""
     import numpy as np
@@ -42,10 +42,13 @@ def net(path, shape, acts, samples=1, steps=1, loss="half_sse", seed=0, train=No
         layers = [{"activation": act, "units": b, "init": "xavier_uniform"} for b, act in zip(shape[1:], acts)]
     else:
         layers = [dense(a, b, act, rng, scale=1 / max(1, a) ** 0.5) for a, b, act in zip(shape, shape[1:], acts)]
-    spec = {"format": 1, "seed": seed, "data": {"x": rng.uniform(-1, 1, (samples, shape[0])).round(3).tolist(),
-                                  "y": rng.uniform(0, 1, (samples, shape[-1])).round(3).tolist()},
+    digits = 0 if short else 3  # short: data of 0s and 1s, so that 100 000 samples fit in a 1 MB file
+    x = rng.uniform(-1, 1, (samples, shape[0])).round(digits)
+    y = rng.uniform(0, 1, (samples, shape[-1])).round(digits)
+    spec = {"format": 1, "seed": seed, "data": {"x": x.astype(int).tolist() if short else x.tolist(),
+                                                "y": y.astype(int).tolist() if short else y.tolist()},
             "layers": layers, "loss": {"kind": loss}, "train": {"learning_rate": 0.01, "steps": steps, **(train or {})}}
-    path.write_text(json.dumps(spec))
+    path.write_text(json.dumps(spec, separators=(",", ":")))
     return str(path)
 
 
@@ -81,12 +84,13 @@ def cases(tmp: Path) -> list:
         ("explain-wide-markdown", "same, --format markdown", lambda: ["explain", wide(), "--format", "markdown"]),
         ("explain-wide-latex", "same, --format latex", lambda: ["explain", wide(), "--format", "latex"]),
         ("explain-wide-html", "same, --format html", lambda: ["explain", wide(), "--format", "html"]),
-        ("explain-work", "1→207→480 × 2 000 samples: 1.98·10⁸ of the 2·10⁸ multiply-adds",
-         lambda: ["explain", net(tmp / "work.json", [1, 207, 480], ["relu", "linear"], samples=2000, drawn=True)]),
+        ("explain-work", "1→3000→32 × 2 000 samples: 99 000 weights, 1.98·10⁸ of the 2·10⁸ multiply-adds",
+         lambda: ["explain", net(tmp / "work.json", [1, 3000, 32], ["relu", "linear"], samples=2000, drawn=True,
+                                 short=True)]),
         ("explain-units", "1→4096→4: 4 096 units (the most per layer)",
          lambda: ["explain", net(tmp / "units.json", [1, 4096, 4], ["relu", "linear"], drawn=True)]),
-        ("explain-samples", "100 000 samples (2→2→1)",
-         lambda: ["explain", net(tmp / "samples.json", [2, 2, 1], ["tanh", "linear"], samples=100_000)]),
+        ("explain-samples", "100 000 samples (1→2→1; the data written short to fit the 1 MB file)",
+         lambda: ["explain", net(tmp / "samples.json", [1, 2, 1], ["tanh", "linear"], samples=100_000, short=True)]),
         ("explain-steps", "10 000 SGD steps (1→4→1)",
          lambda: ["explain", net(tmp / "steps.json", [1, 4, 1], ["relu", "linear"], steps=10_000)]),
         ("explain-steps-adam", "10 000 adam steps (1→4→1)",

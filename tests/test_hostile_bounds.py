@@ -42,3 +42,19 @@ def test_vanishing_epochs_and_depth_past_the_budget_are_refused_at_once():
         base, _ = resolve(make_config(config))
         runs = [base] if compare is None else [resolve(c, "--compare")[0] for c in parse_compare(compare, base)]
         assert sum(work(c) for c in runs) <= WORK_BUDGET, name
+
+
+def test_verify_past_its_limits_and_long_adam_pages_are_refused_at_once(tmp_path):
+    many = tmp_path / "many.json"  # 2 → 4 → 1 × 700 samples: 3 500 units × samples
+    many.write_text('{"format": 1, "data": {"x": ' + str([[0.5, 0.25]] * 700) + ', "y": ' + str([[0.0]] * 700)
+                    + '}, "layers": [{"activation": "tanh", "weights": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]], '
+                    '"bias": [0, 0, 0, 0]}, {"activation": "linear", "weights": [[1], [1], [1], [1]], "bias": [0]}]}')
+    assert "at most 3,000 units × samples" in one_line_2(run("verify", many))
+    adam = tmp_path / "adam.json"
+    adam.write_text('{"format": 1, "data": {"x": [[0.5]], "y": [[0.1]]}, "layers": [{"activation": "linear", '
+                    '"weights": [[0.5]], "bias": [0.0]}], "train": {"steps": 501, "optimizer": "adam"}}')
+    out = one_line_2(run("explain", adam))
+    assert "train.steps" in out and "at most 500" in out
+    adam.write_text(adam.read_text().replace('"steps": 501', '"steps": 2'))
+    assert "at most 500" in one_line_2(run("explain", adam, "--steps", "600"))
+    assert run("explain", adam, "--steps", "500", "--format", "json").exit_code == 0

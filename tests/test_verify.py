@@ -211,7 +211,7 @@ def test_bad_specs_exit_2(tmp_path):
                                "layers": [{"activation": "relu", "units": 200, "init": "he_normal"},
                                           {"activation": "linear", "units": 1, "init": "zeros"}]}))
     result = runner.invoke(main, ["verify", str(big)])
-    assert result.exit_code == 2 and "at most 20,000 parameters" in result.output
+    assert result.exit_code == 2 and "at most 10,000 parameters" in result.output
 
 
 def test_importing_the_checker_loads_neither_the_tape_nor_the_rule_table():

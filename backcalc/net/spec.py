@@ -41,6 +41,7 @@ DEFAULT_REDUCTION = {k.name: k.reduction for k in LOSS_KINDS.values()}
 MAX_LAYERS = 64
 MAX_SAMPLES = 100_000
 MAX_STEPS = 10_000
+MAX_TABLE_STEPS = 500  # steps of per-parameter optimizer tables on a hand-size page (about 4 s of CPU at 500)
 MAX_WORK = 200_000_000  # samples × weights × steps: a run past this is refused before it starts
 
 _TOP_KEYS = ("format", "title", "seed", "data", "layers", "loss", "train")
@@ -126,6 +127,7 @@ def with_steps(spec: NetSpec, steps: int) -> NetSpec:
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise SpecError(f"--steps: expected a whole number from 1 to {MAX_STEPS}, got {steps!r}")
     _check_work(Fields(spec.source), spec.samples, sum(layer.multiply_adds for layer in spec.layers), steps)
+    _check_tables(Fields(spec.source), spec.layers, spec.samples, steps, spec.training)
     return dataclasses.replace(spec, steps=steps)
 
 
@@ -168,6 +170,7 @@ def _build(doc: dict, source: str) -> NetSpec:
     steps = f.whole("train.steps", train.get("steps", 1), 1, MAX_STEPS)
     _check_work(f, x.shape[0], sum(layer.multiply_adds for layer in layers), steps)
     training = read_training(f.fail, train, f.table(doc, "loss", required=False))
+    _check_tables(f, layers, x.shape[0], steps, training)
     return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=_input_names(input_name, x),
                    layers=tuple(layers), loss=loss, reduction=reduction, learning_rate=lr, steps=steps,
                    seed=seed, source=source, raw=doc, training=training)
@@ -284,6 +287,20 @@ def _kind(f: Fields, where: str, table: dict):
         return kinds.kind(name)
     except KeyError as exc:
         f.fail(f"{where} kind", exc.args[0])
+
+
+def _check_tables(f: Fields, layers, samples, steps, training):
+    """A hand-size net trained by more than plain SGD prints a table per parameter and step: at most
+    :data:`MAX_TABLE_STEPS` steps of them (10 000 steps of adam took over two minutes)."""
+    from .records import DETAIL_PARAMETERS, DETAIL_SAMPLES
+
+    o = training.optim if training is not None else None
+    tables = o is not None and (o.optimizer != "sgd" or o.weight_decay or o.clip_norm is not None
+                                or o.clip_value is not None)
+    small = sum(layer.n_parameters for layer in layers) <= DETAIL_PARAMETERS and samples <= DETAIL_SAMPLES
+    if tables and small and steps > MAX_TABLE_STEPS:
+        f.fail("train.steps", f"{steps} steps of {o.optimizer} on a net of hand size print a table per parameter "
+                              f"and step; at most {MAX_TABLE_STEPS} (use fewer steps)")
 
 
 def _check_work(f: Fields, samples, weights, steps):
