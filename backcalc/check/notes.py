@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Note:
-    """One note of a verify run: ``code`` is ``kink``, ``tie`` or ``replay_limit``; ``params`` its values."""
+    """One note of a verify run: ``code`` is ``kink``, ``tie``, ``unjudged`` or ``replay_limit``; ``params`` its values."""
 
     code: str
     params: tuple = ()
@@ -37,3 +37,11 @@ def tie(unit: str, value: float, sample: int) -> Note:
 def replay_limit(limit: int, steps: int) -> Note:
     """The optimizer's steps are replayed for the first ``limit`` of ``steps`` only."""
     return Note("replay_limit", (("limit", int(limit)), ("steps", int(steps))))
+
+
+def unjudged(names) -> Note:
+    """Central differences can judge none of these rows (``names``, the first eight shown): no step is both above
+    the loss's rounding and fine enough for its curvature."""
+    names = list(names)
+    return Note("unjudged", (("count", len(names)), ("names", ", ".join(names[:8]) + (" …" if len(names) > 8 else "")),
+                             ("s", "s" if len(names) != 1 else "")))

@@ -174,12 +174,9 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
 
 
 def _unjudged_note(names: list) -> tuple:
-    if not names:
-        return ()
-    shown = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
-    return (f"central differences cannot judge {len(names)} row{'s' if len(names) != 1 else ''} ({shown}): the loss's "
-            "rounding is larger than the change any step up to 10⁴× the usual one makes, or a step that large bends "
-            "the quotient; only tape and sympy are compared there",)
+    from .notes import unjudged
+
+    return (unjudged(names),) if names else ()
 
 
 def _note_texts(notes) -> list:

@@ -16,6 +16,9 @@ NOTES = {
                "first in row-major order, and central differences cannot judge it, so only tape and the checker are "
                "compared",
         "replay_limit": "the parameters after each step are checked for the first {limit} of the {steps} steps",
+        "unjudged": "central differences cannot judge {count} row{s} ({names}): the loss's rounding is larger than "
+                    "the change any step up to 10⁴× the usual one makes, or a step that large bends the quotient; "
+                    "only tape and sympy are compared there",
     },
     "id": {
         "kink": "{node} = {value:.3g} (sampel {sample}) tepat di titik patah {activation}: selisih pusat "
@@ -24,6 +27,9 @@ NOTES = {
                "yang pertama menurut urutan baris, dan selisih pusat tidak dapat menilainya, jadi hanya tape dan "
                "pemeriksa yang dibandingkan",
         "replay_limit": "parameter setelah setiap langkah diperiksa untuk {limit} langkah pertama dari {steps} langkah",
+        "unjudged": "selisih pusat tidak dapat menilai {count} baris ({names}): pembulatan loss lebih besar daripada "
+                    "perubahan yang dibuat langkah mana pun sampai 10⁴× langkah biasa, atau langkah sebesar itu "
+                    "membengkokkan hasil bagi; di sana hanya tape dan sympy yang dibandingkan",
     },
 }
 
