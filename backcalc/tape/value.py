@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import numbers
 
 from .binding import on_change
 from .rules import RULES, Rule
 from .record import Entry, Tape, _ancestors, _by_seq, _new, _next_seq
 
-_next_mark = itertools.count(1).__next__  # a fresh int per walk: compared by identity, never reused while kept
 
 
 def _real(x):
@@ -51,9 +49,7 @@ def _binary_op(rule):
         out._a = x
         out._b = y
         out._la, out._lb = local(ans, a, b)
-        out._p = None
         out._seq = _next_seq()
-        out._mark = None
         return out
 
     def rop(y, x):
@@ -74,9 +70,7 @@ def _binary_op(rule):
         out._a = x
         out._b = y
         out._la, out._lb = local(ans, a, b)
-        out._p = None
         out._seq = _next_seq()
-        out._mark = None
         return out
 
     op.__name__ = op.__qualname__ = f"_{rule.name}"
@@ -117,12 +111,10 @@ def _unary_op(rule, method=None):
         out.label = None
         out._rule = rule
         out._a = x
-        out._b = None
+        out._b = params  # a one-input node's second slot holds its parameters (None or a dict)
         out._la = factor
         out._lb = 0.0
-        out._p = params
         out._seq = _next_seq()
-        out._mark = None
         return out
 
     op.__name__ = op.__qualname__ = method or f"_{rule.name}"
@@ -144,8 +136,10 @@ class Value:
     (10.0, 7.0)
     """
 
-    # one object per operation and nothing else allocated: inputs and local factors live in slots
-    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_la", "_lb", "_p", "_seq", "_mark", "__weakref__")
+    # One object per operation and nothing else allocated: inputs and local factors live in slots. Every
+    # slot is visited each time the cyclic GC looks at a node, so there are as few as the node needs: a
+    # one-input node keeps its parameters in ``_b``, and a walk marks the nodes it has seen in ``grad``.
+    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_la", "_lb", "_seq", "__weakref__")
 
     def __init__(self, data, label=None):
         value = _real(data)
@@ -157,9 +151,7 @@ class Value:
         self._rule = None
         self._a = self._b = None
         self._la = self._lb = 0.0
-        self._p = None
         self._seq = _next_seq()
-        self._mark = None
 
     # ── reading back ──
     @property
@@ -185,7 +177,8 @@ class Value:
         return self._rule is None
 
     def _entry(self, index) -> Entry:
-        return Entry(index, self._rule.name, self, self.inputs, self.local, dict(self._p or {}), self._rule)
+        params = dict(self._b or {}) if self._rule.arity == 1 else {}  # a one-input node's parameters
+        return Entry(index, self._rule.name, self, self.inputs, self.local, params, self._rule)
 
     def tape(self) -> Tape:
         """The recorded operations this value depends on, in execution order."""
@@ -194,9 +187,9 @@ class Value:
     # ── backward ──
     def backward(self) -> None:
         """Fill ``.grad`` of every value this one depends on with ∂self/∂value (from scratch)."""
-        ops = _value_ops(self)
+        ops = _value_ops_last_first(self)
         self.grad = 1.0
-        for node in reversed(ops):
+        for node in ops:
             g = node.grad
             a = node._a
             if a.__class__ is Value:
@@ -286,19 +279,19 @@ def _value_parents(node):
     return ()
 
 
-def _value_ops(root) -> list:
-    """The operations ``root`` depends on (itself included) in execution order; every ``.grad`` set to 0.
+def _value_ops_last_first(root) -> list:
+    """The operations ``root`` depends on (itself included), last executed first; every ``.grad`` set to 0.
 
     Depth-first without recursion. Inputs are pushed first to last, so the last input's subgraph is
     walked first: on an expression tree that meets the operations in exactly the reverse of execution
-    order, and sorting the reversed walk by sequence number only mends the places where a value is
-    shared — a nearly sorted list, which sorts in close to linear time. Leaves get their gradient
-    reset but are left out: they pass nothing on. A node is marked visited on itself (``_mark``, a
-    token fresh to this walk), which costs less than a set of the nodes seen.
+    order, and sorting the walk by sequence number, last first, only mends the places where a value
+    is shared — a nearly sorted list, which sorts in close to linear time. Leaves get their gradient
+    reset but are left out: they pass nothing on. A node is marked visited on itself, which costs less
+    than a set of the nodes seen and needs no slot of its own: its gradient is reset to ``zero``, a float
+    object made for this walk and held by it, so ``node.grad is zero`` holds exactly for the nodes seen.
     """
-    mark = _next_mark()
-    root.grad = 0.0
-    root._mark = mark
+    zero = float("0")  # a new object (float() of a string is never cached), equal to 0.0
+    root.grad = zero
     ops = []
     stack = [root]
     pop, push, record = stack.pop, stack.append, ops.append
@@ -308,15 +301,12 @@ def _value_ops(root) -> list:
             continue
         record(node)
         a = node._a
-        if a.__class__ is Value and a._mark is not mark:
-            a._mark = mark
-            a.grad = 0.0
+        if a.__class__ is Value and a.grad is not zero:
+            a.grad = zero
             push(a)
         b = node._b
-        if b.__class__ is Value and b._mark is not mark:
-            b._mark = mark
-            b.grad = 0.0
+        if b.__class__ is Value and b.grad is not zero:
+            b.grad = zero
             push(b)
-    ops.reverse()
-    ops.sort(key=_by_seq)
+    ops.sort(key=_by_seq, reverse=True)
     return ops
