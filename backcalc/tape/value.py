@@ -44,7 +44,6 @@ def _binary_op(rule):
         out = _new(Value)
         out.data = ans
         out.grad = 0.0
-        out.label = None
         out._rule = rule
         out._a = x
         out._b = y
@@ -65,7 +64,6 @@ def _binary_op(rule):
         out = _new(Value)
         out.data = ans
         out.grad = 0.0
-        out.label = None
         out._rule = rule
         out._a = x
         out._b = y
@@ -108,7 +106,6 @@ def _unary_op(rule, method=None):
         out = _new(Value)
         out.data = ans
         out.grad = 0.0
-        out.label = None
         out._rule = rule
         out._a = x
         out._b = params  # a one-input node's second slot holds its parameters (None or a dict)
@@ -139,7 +136,7 @@ class Value:
     # One object per operation and nothing else allocated: inputs and local factors live in slots. Every
     # slot is visited each time the cyclic GC looks at a node, so there are as few as the node needs: a
     # one-input node keeps its parameters in ``_b``, and a walk marks the nodes it has seen in ``grad``.
-    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_la", "_lb", "_seq", "__weakref__")
+    __slots__ = ("data", "grad", "_label", "_rule", "_a", "_b", "_la", "_lb", "_seq", "__weakref__")
 
     def __init__(self, data, label=None):
         value = _real(data)
@@ -147,13 +144,23 @@ class Value:
             raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
         self.data = value
         self.grad = 0.0
-        self.label = label
+        if label is not None:
+            self._label = label
         self._rule = None
         self._a = self._b = None
         self._la = self._lb = 0.0
         self._seq = _next_seq()
 
     # ── reading back ──
+    @property
+    def label(self):
+        """The name a page gives this value (None: it is written ``v`` and its sequence number)."""
+        return getattr(self, "_label", None)  # most nodes never get one: the slot stays empty
+
+    @label.setter
+    def label(self, name):
+        self._label = name
+
     @property
     def op(self):
         """Name of the rule that made this value (None for a leaf)."""
