@@ -39,7 +39,7 @@ def _reg(spec):
 def penalty_value(spec, params: dict) -> float:
     """λ₂·Σθ² + λ₁·Σ|θ| over the regularised arrays (0 without [loss] l1/l2)."""
     reg = _reg(spec)
-    if reg is None:
+    if reg is None or not (reg.l1 or reg.l2):  # no weight, no penalty: nothing to add up
         return 0.0
     total = 0.0
     for key, value in params.items():

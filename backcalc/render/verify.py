@@ -6,6 +6,7 @@ import json as _json
 
 from .format import num
 from .escape import markdown as md_text
+from .table import text_table
 
 #: Words for verify's notes (:mod:`backcalc.check.notes`), by language and code; numbers arrive as values.
 NOTES = {
@@ -92,8 +93,8 @@ def text(result, digits: int = 6) -> str:
     rows = [[r.name, r.key, num(r.tape, digits), num(r.symbolic, digits), num(r.numeric, digits),
              _err(r.tape_error), _err(r.numeric_error) if r.numeric_compared else "not judged", "✓" if r.ok else "✗"]
             for r in result.rows]
-    out.append(tabulate(rows, headers=["param", "key", "∂L/∂w tape", "sympy", "central diff", "|tape − sympy|",
-                                       "|diff − sympy|", "ok"], disable_numparse=True))
+    out.append(text_table(rows, ["param", "key", "∂L/∂w tape", "sympy", "central diff", "|tape − sympy|",
+                                 "|diff − sympy|", "ok"]))
     if result.updates:
         out += ["", "Parameters after each step: the tape's run, the optimizer replayed on sympy's gradients (sympy "
                     "arithmetic) and on central differences (floats)"]

@@ -98,15 +98,23 @@ class Term:
 
     def d_weight(self, source, weight):
         """∂(source·weight)/∂weight."""
-        return self._dw.xreplace({self._s: source, self._w: weight})
+        return _put(self._dw, {self._s: source, self._w: weight})
 
     def d_source(self, source, weight):
         """∂(source·weight)/∂source."""
-        return self._ds.xreplace({self._s: source, self._w: weight})
+        return _put(self._ds, {self._s: source, self._w: weight})
 
     def d_bias(self, bias):
         """∂(… + bias)/∂bias."""
-        return self._db.xreplace({self._b: bias})
+        return _put(self._db, {self._b: bias})
+
+
+def _put(expr, symbols: dict):
+    """``expr.xreplace(symbols)``; an atom (the usual derivative of a term: one of its symbols, or 1) is
+    looked up, as xreplace would, without rebuilding anything — a net has one such term per weight."""
+    if not expr.args:
+        return symbols.get(expr, expr)
+    return expr.xreplace(symbols)
 
 
 def _coefficient(expr, env: dict, samples: int, sp):

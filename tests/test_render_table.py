@@ -1,0 +1,39 @@
+"""The plain table layout of long pages gives the very text tabulate gives (render/table.py)."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tabulate import tabulate
+
+from backcalc.render import table
+
+# ASCII, the symbols pages print, wide (CJK) and zero-width characters, controls, and what tabulate treats apart
+CELL = st.text(alphabet=st.sampled_from(list("ab -+.0123e∂✓✗−·é漢\u200b\u0301\x07\x1c\t\n\x1b\x01")), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(st.lists(CELL, min_size=n, max_size=n),
+                                                      st.lists(st.lists(CELL, min_size=n, max_size=n), max_size=5))))
+def test_simple_is_tabulates_simple_format(table_cells):
+    headers, rows = table_cells
+    assert table.simple(rows, headers) == tabulate(rows, headers=headers, disable_numparse=True)
+
+
+def test_simple_without_wide_character_support_too(monkeypatch):
+    import tabulate as module
+
+    monkeypatch.setattr(module, "WIDE_CHARS_MODE", False)
+    rows = [["漢字", "∂L/∂w", "✓"], ["x", "-0.5", "✗"]]
+    assert table.simple(rows, ["param", "value", "ok"]) == tabulate(rows, headers=["param", "value", "ok"],
+                                                                    disable_numparse=True)
+
+
+def test_a_long_verify_page_is_the_page_tabulate_lays_out(monkeypatch):
+    from backcalc.check.verify import verify
+    from backcalc.render import verify as page
+
+    result = verify()  # seed 004: 21 rows
+    short = page.text(result)
+    monkeypatch.setattr(table, "LONG_TABLE", 3)  # the same rows, laid out here instead of by tabulate
+    calls = []
+    monkeypatch.setattr(table, "simple", lambda rows, headers, plain=table.simple: calls.append(1) or plain(rows, headers))
+    assert page.text(result) == short and calls
