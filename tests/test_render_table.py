@@ -7,7 +7,7 @@ from tabulate import tabulate
 from backcalc.render import table
 
 # ASCII, the symbols pages print, wide (CJK) and zero-width characters, controls, and what tabulate treats apart
-CELL = st.text(alphabet=st.sampled_from(list("ab -+.0123e∂✓✗−·é漢\u200b\u0301\x07\x1c\t\n\x1b\x01")), max_size=8)
+CELL = st.text(alphabet=st.sampled_from(list("ab -+.0123e∂✓✗−·é漢\u200b\u0301\x07\x1c\x0c\x85\t\r\n\x1b\x01")), max_size=8)
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,7 +22,7 @@ from ..errors import NonFiniteError
 from ..tape.losses import out_gradient_formula
 
 from .network import Network, Pass
-from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation,  # noqa: F401
+from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation, LazyRecords,  # noqa: F401
                       Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream)
 from .names import node_drop, node_out, parse_key
 from .spec import NetSpec, load_spec
@@ -99,13 +99,18 @@ def _derivation(spec, net, first, grads, after_first, final, history, loss_after
     )
 
 
-def _updates(spec, old, grads, new) -> tuple:
-    out = []
-    for name, key in spec.param_names():
+def _updates(spec, old, grads, new) -> LazyRecords:
+    """Every parameter's update, each record built when it is read (a summary page reads 25 of them)."""
+    old, grads, new = ({k: np.array(v, dtype=float) for k, v in arrays.items()} for arrays in (old, grads, new))
+
+    def update(i: int) -> Update:
+        name, key = spec._param_names[i]  # made once per spec, at the first record read
         k = parse_key(key)
         array, idx = k.array, k.index
-        out.append(Update(name, key, float(old[array][idx]), float(grads[array][idx]), float(new[array][idx])))
-    return tuple(out)
+        return Update(name, key, float(old[array][idx]), float(grads[array][idx]), float(new[array][idx]))
+
+    return LazyRecords(spec.n_parameters, update)
+
 
 
 def _dropped(lp, s: int, c: int, unit: str, row: Upstream) -> list:

@@ -14,6 +14,7 @@ Unknown keys are rejected (with a did-you-mean), so a misspelt key never silentl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 from importlib import resources
@@ -79,10 +80,15 @@ class NetSpec:
 
     def param_names(self) -> list[tuple[str, str]]:
         """Every parameter element as (display name, canonical key), in the fixed order: layer, W row-major, b."""
+        return list(self._param_names)
+
+    @functools.cached_property
+    def _param_names(self) -> tuple:
+        # made once per spec: a large net has tens of thousands of names, and a command asks for them more than once
         out = []
         for layer in self.layers:
             out += layer.param_names(self.unit_names(layer.index - 1))
-        return out
+        return tuple(out)
 
     def parameters(self) -> dict[str, np.ndarray]:
         """``{"W1": ..., "b1": ..., ...}`` — copies."""

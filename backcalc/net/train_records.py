@@ -141,7 +141,7 @@ def training_record(spec, run, detailed: bool = True) -> TrainingRecord:
     s = run.settings
     shown = detailed and (s.optimizer != "sgd" or s.weight_decay or clips)
     return TrainingRecord(s, penalty, reg_terms, clips,
-                          tables(spec, run, {name: key for key, name in names.items()}) if shown else (),
+                          tables(spec, run, dict(spec.param_names())) if shown else (),
                           _state(run), _updated(run))
 
 

@@ -20,12 +20,12 @@ LONG_TABLE = 200
 
 def simple(rows: list, headers: list) -> str:
     """``tabulate(rows, headers, disable_numparse=True)`` (format ``simple``, every cell a string)."""
-    cells = [[c.strip() for c in row] for row in rows]
     heads = list(headers)
-    if not cells or not _plain(cells, heads):
+    if not rows or not _plain(rows, heads):
         from tabulate import tabulate
 
         return tabulate(rows, headers=headers, disable_numparse=True)
+    cells = [[c.strip() for c in row] for row in rows]
     width = _width_function()
     widths = [w + 2 for w in map(width, heads)]  # tabulate's minimum: the header plus its padding of 2
     for row in cells:

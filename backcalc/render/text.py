@@ -390,9 +390,11 @@ def _matrices(arrays, digits, limit=None):
 
 def _updates(d, digits, L, detailed):
     c = L["col"]
-    rows = [[u.name, num(u.old, digits), num(u.grad, digits), num(u.new, digits),
-             num(u.change_pct, 3) if u.change_pct is not None else "—"] for u in d.updates]
-    if not detailed and len(rows) > 40:
-        rows = rows[:20] + [["…", "", "", "", ""]] + rows[-5:]
+    updates = d.updates
+    if not detailed and len(updates) > 40:  # only the rows shown are formatted (or, for a large net, built)
+        updates = updates[:20] + (None,) + updates[-5:]
+    rows = [["…", "", "", "", ""] if u is None else
+            [u.name, num(u.old, digits), num(u.grad, digits), num(u.new, digits),
+             num(u.change_pct, 3) if u.change_pct is not None else "—"] for u in updates]
     return _indent(tabulate(rows, headers=[c["parameter"], c["old"], c["gradient"], c["new"], c["change"]],
                             disable_numparse=True))
