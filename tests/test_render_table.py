@@ -35,5 +35,32 @@ def test_a_long_verify_page_is_the_page_tabulate_lays_out(monkeypatch):
     short = page.text(result)
     monkeypatch.setattr(table, "LONG_TABLE", 3)  # the same rows, laid out here instead of by tabulate
     calls = []
-    monkeypatch.setattr(table, "simple", lambda rows, headers, plain=table.simple: calls.append(1) or plain(rows, headers))
+    monkeypatch.setattr(table, "simple", lambda rows, headers, widths=None, plain=table.simple:
+                        calls.append(1) or plain(rows, headers, widths))
     assert page.text(result) == short and calls
+
+
+LONG = st.text(alphabet=st.sampled_from(list("ab  -∂✓·漢é\t")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(CELL, LONG), min_size=1, max_size=5), st.integers(3, 12))
+def test_simple_wraps_a_column_as_tabulate_does(rows, limit):
+    rows = [list(r) for r in rows]
+    headers = ["key", "diagnosis"]
+    assert table.simple(rows, headers, [None, limit]) == tabulate(rows, headers=headers, disable_numparse=True,
+                                                                  maxcolwidths=[None, limit])
+
+
+def test_a_long_check_page_is_the_page_tabulate_lays_out(monkeypatch):
+    from pathlib import Path
+
+    from backcalc.grading.grade import check_answers
+    from backcalc.render import check as page
+
+    examples = Path(__file__).resolve().parents[1] / "worked_examples"
+    result = check_answers(examples / "seed004.toml", examples / "seed004_student.toml")
+    short = page.text(result, width=30)  # a narrow diagnosis column: most diagnoses wrap
+    assert any(line.startswith(" " * 40) for line in short.splitlines())  # a wrapped line, under the diagnosis
+    monkeypatch.setattr(table, "LONG_TABLE", 3)
+    assert page.text(result, width=30) == short

@@ -192,7 +192,7 @@ def _head(result, lang):
 
 
 def text(result, digits: int = 5, lang: str = "en", show_all: bool = False, width: int = 60) -> str:
-    from tabulate import tabulate
+    from .table import text_table
 
     L = LABELS[lang]
     out = [_head(result, lang), ""]
@@ -200,8 +200,7 @@ def text(result, digits: int = 5, lang: str = "en", show_all: bool = False, widt
     if not rows:
         out.append(L["nothing"].format(total=result.total))
     else:
-        table = tabulate(rows, headers=list(L["cols"]), disable_numparse=True,
-                         maxcolwidths=[None] * 6 + [width])
+        table = text_table(rows, list(L["cols"]), maxcolwidths=[None] * 6 + [width])
         out += ["  " + line for line in table.splitlines()]
         blank = result.total - result.answered - result.invalid
         if blank and not show_all:

@@ -18,51 +18,66 @@ from __future__ import annotations
 LONG_TABLE = 200
 
 
-def simple(rows: list, headers: list) -> str:
-    """``tabulate(rows, headers, disable_numparse=True)`` (format ``simple``, every cell a string)."""
+def simple(rows: list, headers: list, maxcolwidths: list | None = None) -> str:
+    """``tabulate(rows, headers, disable_numparse=True, maxcolwidths=...)`` (format ``simple``, string cells)."""
     heads = list(headers)
     if not rows or not _plain(rows, heads):
         from tabulate import tabulate
 
-        return tabulate(rows, headers=headers, disable_numparse=True)
+        return tabulate(rows, headers=headers, disable_numparse=True, maxcolwidths=maxcolwidths)
+    if maxcolwidths is not None:
+        rows = [[c if limit is None else _wrapped(c, limit) for c, limit in zip(row, maxcolwidths)] for row in rows]
     cells = [[c.strip() for c in row] for row in rows]
     width = _width_function()
+    multiline = any("\n" in c for row in cells for c in row)
+    if multiline:  # a wrapped cell: its width is its widest line
+        plain_width = width
+
+        def width(c):
+            return max(map(plain_width, c.split("\n")))
     widths = [w + 2 for w in map(width, heads)]  # tabulate's minimum: the header plus its padding of 2
     for row in cells:
         for i, c in enumerate(row):
             w = width(c)
             if w > widths[i]:
                 widths[i] = w
-    fill = _filler(width)
+    fill = _filler(_width_function())
     lines = ["  ".join(fill(h, w) for h, w in zip(heads, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(fill(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    if not multiline:
+        lines += ["  ".join(fill(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
+        return "\n".join(lines)
+    for row in cells:  # each line of a row's cells side by side, a short cell blank below its last line
+        parts = [c.splitlines() for c in row]
+        for k in range(max(map(len, parts))):
+            lines.append("  ".join(fill(p[k], w) if k < len(p) else " " * w for p, w in zip(parts, widths)).rstrip())
     return "\n".join(lines)
 
 
-def text_table(rows: list, headers: list) -> str:
-    """A page's table: tabulate for what a person reads, :func:`simple` past :data:`LONG_TABLE` rows."""
-    if len(rows) > LONG_TABLE:
-        return simple(rows, headers)
+def _wrapped(cell: str, limit: int) -> str:
+    """The cell as tabulate wraps it to ``limit`` columns (one short line of plain text is left as it is)."""
+    if len(cell) <= limit and cell.isascii() and cell.isprintable() and cell == cell.strip():
+        return cell
     from tabulate import tabulate
 
-    return tabulate(rows, headers=headers, disable_numparse=True)
+    return tabulate([[cell]], tablefmt="plain", maxcolwidths=[limit], disable_numparse=True)
+
+
+def text_table(rows: list, headers: list, maxcolwidths: list | None = None) -> str:
+    """A page's table: tabulate for what a person reads, :func:`simple` past :data:`LONG_TABLE` rows."""
+    if len(rows) > LONG_TABLE:
+        return simple(rows, headers, maxcolwidths)
+    from tabulate import tabulate
+
+    return tabulate(rows, headers=headers, disable_numparse=True, maxcolwidths=maxcolwidths)
 
 
 def _plain(cells, heads) -> bool:
-    """Whether every row has one cell per header, each one line of text without escape codes (nor tabulate's
-    separating-line mark)."""
+    """Whether every row has one cell per header, each printable text on one line (no control character, no
+    escape code, no line break): anything else is left to tabulate."""
     n = len(heads)
-    for row in cells:
-        if len(row) != n:
-            return False
-        for c in row:
-            if not c.isprintable() and any(ch in c for ch in _SPECIAL):
-                return False
-    return not any(ch in h for h in heads for ch in _SPECIAL)
-
-
-_SPECIAL = "\n\r\t\x1b\x01"
+    return all(h.isprintable() for h in heads) and all(
+        len(row) == n and all(c.isprintable() for c in row) for row in cells)
 
 
 def _width_function():
