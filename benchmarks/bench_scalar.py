@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -99,6 +100,7 @@ def child(name: str, repeats: int) -> dict:
     if name == "backcalc":
         result["recorded"] = len(loss.tape())
     del layers, loss
+    result["peak_mb"] = peak_memory(Value, xs, ys)
     times = {"gc": [], "nogc": []}
     for r in range(repeats):
         modes = ("gc", "nogc") if r % 2 == 0 else ("nogc", "gc")
@@ -116,6 +118,21 @@ def child(name: str, repeats: int) -> dict:
             gc.collect()
     result.update(times)
     return result
+
+
+def peak_memory(Value, xs, ys) -> float:
+    """Peak traced memory (MB, tracemalloc) of one forward + backward, graph included, apart from the timings."""
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    layers = make_params(Value)
+    loss = mlp_loss(layers, xs, ys)
+    loss.backward()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del layers, loss
+    return peak / 2 ** 20
 
 
 # ───────────────────────────── the parent: run, check, print ─────────────────────────────
@@ -160,7 +177,8 @@ def main(argv=None) -> None:
     print(f"scalar MLP {' → '.join(map(str, SIZES))} (relu hidden, linear out), {POINTS} points, "
           f"squared error summed; forward + backward")
     print(f"{rounds} rounds × {repeats} repeats per GC mode, each engine in a fresh subprocess per round; "
-          "times in ms (best / median)\n")
+          f"times in ms (best / median); peak: tracemalloc over one more run; load average "
+          f"{os.getloadavg()[0]:.1f}\n")
     results = run_rounds(["backcalc", "micrograd"], rounds, repeats)
     ours, peer = results["backcalc"], results["micrograd"]
     print(f"backcalc records {ours['recorded']} operations, each with its rule, inputs and local factors")
@@ -176,10 +194,10 @@ def main(argv=None) -> None:
         rows.append(peer)
 
     print()
-    print(f"{'engine':<10} {'default GC':>22} {'GC off':>22}")
+    print(f"{'engine':<10} {'default GC':>22} {'GC off':>22} {'peak MB':>8}")
     for row in rows:
         cells = [f"{min(row[m]) * 1e3:9.2f} / {statistics.median(row[m]) * 1e3:9.2f}" for m in ("gc", "nogc")]
-        print(f"{row['engine']:<10} {cells[0]:>22} {cells[1]:>22}")
+        print(f"{row['engine']:<10} {cells[0]:>22} {cells[1]:>22} {row['peak_mb']:8.1f}")
     if len(rows) == 2:
         print()
         for m, what in (("gc", "default GC"), ("nogc", "GC off    ")):
@@ -187,6 +205,7 @@ def main(argv=None) -> None:
             med = statistics.median(peer[m]) / statistics.median(ours[m])
             print(f"backcalc vs micrograd, {what}: {best:5.2f}× faster (best), {med:5.2f}× (median)")
         print("targets (issue 19): ≥ 15× faster than micrograd with the default GC, ≥ 3.5× with the GC off")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
