@@ -77,6 +77,7 @@ class VerifyResult:
     notes: tuple = ()
     formulas: tuple | None = None  # ((name, closed form), ...) with --formulas
     updates: tuple = ()            # UpdateRow per step and element: the optimizer's steps, three ways (1.1 specs)
+    lang: str = "en"               # the language of its render method and of Jupyter's display
 
     @property
     def tolerance(self) -> dict:
@@ -111,18 +112,26 @@ class VerifyResult:
                                "numeric": r.numeric, "ok": r.ok} for r in self.updates]
         return out
 
+    def render(self, fmt: str = "text", digits: int = 6, lang: str | None = None) -> str:
+        """The report in ``fmt`` (text, markdown, json), in ``lang`` (default: the result's own)."""
+        from ..net.records import check_lang
+        from ..render.verify import render
+
+        return render(self, fmt, digits, check_lang(lang or self.lang))
+
     def _repr_markdown_(self) -> str:
         from ..render.verify import markdown  # Jupyter's display: the renderer, loaded on first use
 
-        return markdown(self)
+        return markdown(self, lang=self.lang)
 
 
 def _agree(a: float, b: float, rtol: float, atol: float) -> bool:
     return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
 
 
-def verify(spec=None, formulas: bool = False) -> VerifyResult:
-    """Check every ∂L/∂parameter of a spec three ways: the tape, sympy's derivatives, central differences.
+def verify(spec=None, formulas: bool = False, lang: str = "en") -> VerifyResult:
+    """Check every ∂L/∂parameter of a spec three ways: the tape, sympy's derivatives, central differences
+    (``lang``: the language of the result's render method and Jupyter display).
 
     >>> result = verify()          # the embedded seed-004 net
     >>> result.ok, len(result.rows), result.rows[-1].name
@@ -131,8 +140,10 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     from ..errors import SpecError
     from ..net.finite import check_pass
     from ..net.network import Network
+    from ..net.records import check_lang
     from ..net.spec import load_spec
 
+    check_lang(lang)
     spec = load_spec(spec)
     for layer in spec.layers:  # a kind the checker cannot build itself is refused, never half-checked
         if layer.kind not in BUILDERS:
@@ -170,7 +181,7 @@ def verify(spec=None, formulas: bool = False) -> VerifyResult:
     closed = tuple(closed_forms(spec, sp).items()) if formulas else None
     return VerifyResult(spec.title, spec.samples, spec.loss, loss_tape, loss_symbolic,
                         numpy_loss(spec, spec.parameters()), tuple(rows), all(r.numeric_compared for r in rows),
-                        notes, closed, update_rows(spec, sp))
+                        notes, closed, update_rows(spec, sp), lang)
 
 
 def _unjudged_note(names: list) -> tuple:

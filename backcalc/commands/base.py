@@ -42,20 +42,21 @@ class _Group(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        self.lang = _lang_of(sys.argv[1:] if args is None else args)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.exceptions.UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `backcalc`: the help, as click shows it
                 exc.show()
                 sys.exit(exc.exit_code)
-            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-            say(f"backcalc: error: {exc.format_message()}{where}")
+            where = _frame("see", self.lang, command=exc.ctx.command_path) if exc.ctx is not None else ""
+            say(_frame("error", self.lang, message=_message(exc.format_message(), self.lang)) + where)
             sys.exit(2)
         except click.ClickException as exc:
-            say(f"backcalc: error: {exc.format_message()}")
+            say(_frame("error", self.lang, message=_message(exc.format_message(), self.lang)))
             sys.exit(exc.exit_code)
         except click.Abort:
-            click.echo("backcalc: aborted", err=True)
+            click.echo(_frame("aborted", self.lang), err=True)
             sys.exit(1)
         except _OutputError as exc:
             _output_failed(exc.args[0])
@@ -74,13 +75,15 @@ class _Group(click.Group):
         except BackcalcError as exc:
             if debug:
                 raise
-            say(f"backcalc: error: {exc}")
+            lang = getattr(self, "lang", "en")
+            say(_frame("error", lang, message=_message(str(exc), lang)))
             ctx.exit(2)
         except CheckFailed as exc:
             if debug:
                 raise
             if str(exc):
-                say(f"backcalc: {exc}")
+                lang = getattr(self, "lang", "en")
+                say(_frame("failed", lang, message=_message(str(exc), lang)))
             ctx.exit(1)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -91,13 +94,37 @@ class _Group(click.Group):
         except RecursionError:
             if debug:
                 raise
-            click.echo("backcalc: error: input nested too deeply", err=True)
+            lang = getattr(self, "lang", "en")
+            click.echo(_frame("error", lang, message=_message("input nested too deeply", lang)), err=True)
             ctx.exit(2)
         except Exception as exc:  # a bug in backcalc, not bad input: say so plainly
             if debug:
                 raise
             say(f"backcalc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
             ctx.exit(3)
+
+
+def _lang_of(args) -> str:
+    """The language a command line asks for (``--lang id`` or ``--lang=id``), for its stderr lines."""
+    args = [str(a) for a in args]
+    for k, a in enumerate(args):
+        if a == "--lang" and k + 1 < len(args):
+            return "id" if args[k + 1] == "id" else "en"
+        if a.startswith("--lang="):
+            return "id" if a == "--lang=id" else "en"
+    return "en"
+
+
+def _frame(kind: str, lang: str, **fields) -> str:
+    from ..render.labels_errors import frame
+
+    return frame(kind, lang, **fields)
+
+
+def _message(text: str, lang: str) -> str:
+    from ..render.labels_errors import message
+
+    return message(text, lang)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

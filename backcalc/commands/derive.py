@@ -57,7 +57,8 @@ def explain(spec, fmt, digits, lang, steps, full, param, order):
 @click.option("--formulas", is_flag=True, help="Also print each derivative's closed form in the net's names.")
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
               help="Significant digits in text (JSON is always full precision).")
-def verify_command(spec, fmt, formulas, digits):
+@lang_option
+def verify_command(spec, fmt, formulas, digits, lang):
     """Check every ∂L/∂w of SPEC three ways: the tape, sympy, central differences (exit 1 on a mismatch).
 
     SPEC defaults to the embedded 1 → 4 → 2 → 1 example. sympy differentiates its own definitions of
@@ -66,8 +67,8 @@ def verify_command(spec, fmt, formulas, digits):
     from ..render.verify import render
     from ..check.verify import verify
 
-    result = verify(spec, formulas=formulas)
-    echo(render(result, fmt, digits))
+    result = verify(spec, formulas=formulas, lang=lang)
+    echo(render(result, fmt, digits, lang))
     if not result.ok:
         raise CheckFailed(f"{len(result.failures())} of {len(result.rows)} gradients disagree"
                           + ("" if result.loss_ok else "; the tape's loss differs from sympy's"))
@@ -84,7 +85,8 @@ def verify_command(spec, fmt, formulas, digits):
               help="Output format.")
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
               help="Significant digits in text and LaTeX (JSON is always full precision).")
-def grad_command(program, at, of, fmt, digits):
+@lang_option
+def grad_command(program, at, of, fmt, digits, lang):
     """Differentiate PROGRAM at a point, node by node, and check it with sympy.
 
     PROGRAM is one expression (x*sin(x**2) + 1) or statements separated by ';' or newlines
@@ -106,6 +108,6 @@ def grad_command(program, at, of, fmt, digits):
                 raise ExpressionError(f"--at: {name} is given twice")
             point[name] = value
     result = grad(program, point, of=of)
-    echo(render(result, fmt, digits))
+    echo(render(result, fmt, digits, lang))
     check(result)
 # [/grad]

@@ -23,15 +23,19 @@ from ..tape.losses import out_gradient_formula
 
 from .network import Network, Pass
 from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation, LazyRecords,  # noqa: F401
-                      Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream)
+                      Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream, check_lang)
 from .names import node_drop, node_out, parse_key
 from .spec import NetSpec, load_spec
 from .train_records import of_step, training_record
 from .training import train
 
 
-def explain(spec=None, steps: int | None = None) -> Derivation:
-    """The worked derivation of a spec (path, dict or NetSpec; the embedded default when None)."""
+def explain(spec=None, steps: int | None = None, lang: str = "en") -> Derivation:
+    """The worked derivation of a spec (path, dict or NetSpec; the embedded default when None); ``lang`` is the
+    language of its render methods and of Jupyter's display (``explain(spec, lang="id")``)."""
+    check_lang(lang)
+    if lang != "en":
+        return replace(explain(spec, steps), lang=lang)
     spec = load_spec(spec)
     steps = spec.steps if steps is None else steps
     with np.errstate(all="ignore"):  # a non-finite value is named (finite.py), never a numpy warning

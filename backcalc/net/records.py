@@ -239,6 +239,7 @@ class Derivation:
     updated: dict                # parameters after the last step
     training: object = None      # TrainingRecord: optimizer steps, clipping, l1/l2 (train_records.py)
     norm_stats: tuple = ()       # NormStats of every normalisation layer (its μ, σ², x̂ lines)
+    lang: str = "en"             # the language its render methods and Jupyter's display use
 
     @property
     def detail_limits(self) -> tuple[int, int]:
@@ -290,16 +291,40 @@ class Derivation:
             out.update(training_dict(self.training))
         return out
 
+    def render(self, fmt: str = "text", digits: int = 5, lang: str | None = None, full: bool = False) -> str:
+        """The page in ``fmt`` (text, markdown, latex, json, dot, html), in ``lang`` (default: the derivation's).
+
+        >>> from backcalc import explain
+        >>> explain(lang="id").render().splitlines()[4]
+        'Langkah maju (forward pass)'
+        """
+        from ..errors import BackcalcError
+        from ..render import DERIVATION_FORMATS, renderer
+
+        if fmt not in DERIVATION_FORMATS:
+            raise BackcalcError(f"format {fmt!r}: expected one of {', '.join(DERIVATION_FORMATS)}")
+        return renderer(fmt).render(self, digits=digits, lang=check_lang(lang or self.lang), full=full)
+
     def _repr_markdown_(self) -> str:
         from ..render import markdown
 
-        return markdown.render(self)
+        return markdown.render(self, lang=self.lang)
 
     def _repr_html_(self) -> str:
         """Jupyter shows the interactive page inline (the same page as ``explain --format html``)."""
         from ..render import html
 
-        return html.render(self, fragment=True)
+        return html.render(self, fragment=True, lang=self.lang)
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` when backcalc speaks it (en, id); else a :class:`~backcalc.errors.BackcalcError` naming both."""
+    from ..errors import BackcalcError
+    from ..render.labels import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise BackcalcError(f"lang {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return lang
 
 
 def _term_dict(t: Term) -> dict:

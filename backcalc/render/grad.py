@@ -5,36 +5,36 @@ from __future__ import annotations
 import json as _json
 
 from .format import num, signed, tex_num
-
-_MARK = {"ok": "✓ agrees with the tape", "kink": "≈ differs at a non-differentiable point (see the note)",
-         "mismatch": "✗ DISAGREES with the tape", "unsettled": "? cannot judge (see the note)"}
+from .labels_checks import grad_labels, note
 
 
-def render(result, fmt: str = "text", digits: int = 6) -> str:
-    """``result`` in ``fmt`` (text, latex or json)."""
-    return {"text": text, "latex": latex, "json": json}[fmt](result, digits=digits)
+
+def render(result, fmt: str = "text", digits: int = 6, lang: str = "en") -> str:
+    """``result`` in ``fmt`` (text, latex or json), its words in ``lang``."""
+    return {"text": text, "latex": latex, "json": json}[fmt](result, digits=digits, lang=lang)
 
 
 def json(result, **_ignored) -> str:
     return _json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def _point(result, digits) -> str:
-    return ", ".join(f"{n} = {num(v, digits)}" for n, v in result.point) or "(no inputs)"
+def _point(result, digits, G) -> str:
+    return ", ".join(f"{n} = {num(v, digits)}" for n, v in result.point) or G["no_inputs_point"]
 
 
 def _chain_terms(result, name: str) -> list[float]:
     return [f.chain for node in result.nodes for f in node.factors if f.input == name]
 
 
-def text(result, digits: int = 6) -> str:
+def text(result, digits: int = 6, lang: str = "en") -> str:
     from tabulate import tabulate
 
+    G = grad_labels(lang)
     f = result.output
-    out = [f"backcalc grad: {_one_line(result.program)}   at {_point(result, digits)}",
+    out = [G["header"].format(program=_one_line(result.program), point=_point(result, digits, G)),
            f"{f} = {num(result.value, digits)}", ""]
     if result.nodes:
-        out.append("Forward pass and local derivatives, in execution order")
+        out.append(G["forward"])
         rows = []
         for node in result.nodes:
             head = [node.name, node.expression, num(node.value, digits)]
@@ -42,25 +42,23 @@ def text(result, digits: int = 6) -> str:
                 rows.append((head if i == 0 else ["", "", ""]) +
                             [f"∂{node.name}/∂{fac.input} = {fac.formula}", num(fac.local, digits),
                              num(node.grad, digits) if i == 0 else "", num(fac.chain, digits)])
-        out.append(tabulate(rows, headers=["node", "computes", "value", "local derivative", "= value",
-                                           f"∂{f}/∂node", f"∂{f}/∂node · local"], disable_numparse=True))
+        out.append(tabulate(rows, headers=G["cols"] + [c.format(f=f) for c in G["chain_cols"]], disable_numparse=True))
         out.append("")
-    out.append("Gradient (the tape: the chain products that reach each input, summed)")
+    out.append(G["gradient"])
     if not result.gradient_items:
-        out.append("  (the program has no inputs)")
+        out.append(G["no_inputs"])
     for name, g in result.gradient_items:
         terms = _chain_terms(result, name)
         sums = " + ".join(signed(t, digits) for t in terms) + " = " if len(terms) > 1 else ""
         out.append(f"  ∂{f}/∂{name} = {sums}{num(g, digits)}")
     if result.expression:
-        out += ["", "Symbolic check (the program rebuilt in sympy, differentiated by sympy.diff)",
-                f"  {f} = {result.expression} = {num(result.symbolic_value, digits)}"]
+        out += ["", G["symbolic"], f"  {f} = {result.expression} = {num(result.symbolic_value, digits)}"]
         for d in result.derivatives:
-            value = "undefined" if d.symbolic_value is None else num(d.symbolic_value, digits)
-            shown = d.symbolic if d.simplified else d.symbolic + "   (as sympy.diff gives it: too large or slow to simplify)"
-            out.append(f"  ∂{f}/∂{d.input} = {shown} = {value}   {_MARK[d.status]}")
-    for note in result.notes:
-        out.append(f"note: {note}")
+            value = G["undefined"] if d.symbolic_value is None else num(d.symbolic_value, digits)
+            shown = d.symbolic if d.simplified else d.symbolic + G["unsimplified"]
+            out.append(f"  ∂{f}/∂{d.input} = {shown} = {value}   {G['mark'][d.status]}")
+    for n in result.notes:
+        out.append(f"{G['note']}: {note(n, lang)}")
     return "\n".join(out) + "\n"
 
 
@@ -72,15 +70,17 @@ def _frac(of: str, wrt: str) -> str:
     return r"\frac{\partial " + of + r"}{\partial " + wrt + "}"
 
 
-def latex(result, digits: int = 6) -> str:
+def latex(result, digits: int = 6, lang: str = "en") -> str:
+    G = grad_labels(lang)
     f = result.output_latex
     inputs = dict(result.input_latex)
-    out = ["% backcalc grad: paste into a document with \\usepackage{amsmath}",
+    out = [G["latex_head"],
            r"\begin{align*}"]
     where = ", ".join(f"{inputs[n]} = {tex_num(v, digits)}" for n, v in result.point)
     lines = []
     if result.expression:
-        lines.append(f"{f} &= {result.expression_latex or _texttt(result.expression)}" + (rf" && \text{{at }} {where}" if where else ""))
+        lines.append(f"{f} &= {result.expression_latex or _texttt(result.expression)}" +
+                     (rf" && \text{{{G['at']} }} {where}" if where else ""))
     for node in result.nodes:
         lines.append(f"{node.name_latex} &= {node.expression_latex} = {tex_num(node.value, digits)}")
         for fac in node.factors:
@@ -93,7 +93,7 @@ def latex(result, digits: int = 6) -> str:
         sums = " + ".join(_paren(t, digits) for t in terms) + " = " if len(terms) > 1 else ""
         lines.append(f"{_frac(f, inputs[name])} &= {sums}{tex_num(g, digits)} && \\text{{(tape)}}")
     for d in result.derivatives:
-        value = r"\text{undefined}" if d.symbolic_value is None else tex_num(d.symbolic_value, digits)
+        value = rf"\text{{{G['undefined']}}}" if d.symbolic_value is None else tex_num(d.symbolic_value, digits)
         lines.append(f"{_frac(f, inputs[d.input])} &= {d.symbolic_latex or _texttt(d.symbolic)} = {value} "
                      r"&& \text{(sympy)}")
     out.append(" \\\\\n".join(lines))

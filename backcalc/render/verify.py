@@ -7,6 +7,8 @@ import json as _json
 from .format import num
 from .escape import markdown as md_text
 from .table import text_table
+from .labels_checks import verify_labels
+
 
 #: Words for verify's notes (:mod:`backcalc.check.notes`), by language and code; numbers arrive as values.
 NOTES = {
@@ -45,12 +47,12 @@ def note_text(note, lang: str = "en") -> str:
     return NOTES[lang][note.code].format(**dict(note.params))
 
 
-def render(result, fmt: str = "text", digits: int = 6) -> str:
-    """``result`` in ``fmt`` (text, markdown or json)."""
-    return {"text": text, "markdown": markdown, "json": json}[fmt](result, digits=digits)
+def render(result, fmt: str = "text", digits: int = 6, lang: str = "en") -> str:
+    """``result`` in ``fmt`` (text, markdown or json), its words in ``lang``."""
+    return {"text": text, "markdown": markdown, "json": json}[fmt](result, digits=digits, lang=lang)
 
 
-def json(result, **_ignored) -> str:
+def json(result, **_ignored) -> str:  # JSON's keys are the interface's, in every language
     return _json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
@@ -58,65 +60,66 @@ def _err(v: float) -> str:
     return f"{v:.1e}"
 
 
-def _header(result, digits) -> list[str]:
-    samples = f"{result.samples} sample{'s' if result.samples != 1 else ''}"
-    return [f"backcalc verify: {result.title or 'spec'}   ({len(result.rows)} parameters, {samples}, "
-            f"{result.loss_kind})",
-            f"loss: tape {num(result.loss_tape, digits)}, sympy {num(result.loss_symbolic, digits)}, "
-            f"numpy {num(result.loss_numeric, digits)}" + ("" if result.loss_ok else "   ✗ tape and sympy differ")]
+def _header(result, digits, V) -> list[str]:
+    samples = V["samples"]["one" if result.samples == 1 else "many"].format(n=result.samples)
+    return [V["header"].format(title=result.title or V["spec"], n=len(result.rows), samples=samples,
+                               loss=result.loss_kind),
+            V["loss"].format(tape=num(result.loss_tape, digits), sympy=num(result.loss_symbolic, digits),
+                             numpy=num(result.loss_numeric, digits)) + ("" if result.loss_ok else V["loss_differs"])]
 
 
-def _verdict(result) -> str:
+def _verdict(result, V) -> str:
     bad = result.failures()
     tolerance = result.tolerance
     wrong = [r for r in result.updates if not r.ok]
     if not bad and result.loss_ok and not wrong:
         skipped = sum(not r.numeric_compared for r in result.rows)
-        numeric = (f" and central differences (rtol {tolerance['numeric']['rtol']:g})" if not skipped
-                   else " (central differences cannot judge any row: see the notes)" if skipped == len(result.rows)
-                   else f" and central differences (rtol {tolerance['numeric']['rtol']:g}) on the "
-                        f"{len(result.rows) - skipped} rows they can judge (see the notes)")
-        steps = (f"; all {len(result.updates)} updated parameters agree three ways" if result.updates else "")
-        return (f"✓ all {len(result.rows)} gradients agree: tape = sympy (rtol {tolerance['tape']['rtol']:g}){numeric}"
-                f"{steps}")
+        rtol = f"{tolerance['numeric']['rtol']:g}"
+        numeric = (V["numeric_all"].format(rtol=rtol) if not skipped
+                   else V["numeric_none"] if skipped == len(result.rows)
+                   else V["numeric_some"].format(rtol=rtol, n=len(result.rows) - skipped))
+        steps = V["steps_agree"].format(n=len(result.updates)) if result.updates else ""
+        return V["all_agree"].format(n=len(result.rows), rtol=f"{tolerance['tape']['rtol']:g}", numeric=numeric,
+                                     steps=steps)
     names = ", ".join(r.name for r in bad[:8]) + (" …" if len(bad) > 8 else "")
     if not bad and wrong:
-        shown = ", ".join(f"{r.name} (step {r.step})" for r in wrong[:8]) + (" …" if len(wrong) > 8 else "")
-        return f"✗ {len(wrong)} of {len(result.updates)} updated parameters disagree: {shown}"
-    return f"✗ {len(bad)} of {len(result.rows)} gradients disagree: {names}"
+        shown = ", ".join(V["step_name"].format(name=r.name, step=r.step) for r in wrong[:8]) + \
+            (" …" if len(wrong) > 8 else "")
+        return V["steps_disagree"].format(bad=len(wrong), n=len(result.updates), names=shown)
+    return V["disagree"].format(bad=len(bad), n=len(result.rows), names=names)
 
 
-def text(result, digits: int = 6) -> str:
+def text(result, digits: int = 6, lang: str = "en") -> str:
     from tabulate import tabulate
 
-    out = _header(result, digits) + [""]
+    V = verify_labels(lang)
+    out = _header(result, digits, V) + [""]
     rows = [[r.name, r.key, num(r.tape, digits), num(r.symbolic, digits), num(r.numeric, digits),
-             _err(r.tape_error), _err(r.numeric_error) if r.numeric_compared else "not judged", "✓" if r.ok else "✗"]
+             _err(r.tape_error), _err(r.numeric_error) if r.numeric_compared else V["not_judged"], "✓" if r.ok else "✗"]
             for r in result.rows]
-    out.append(text_table(rows, ["param", "key", "∂L/∂w tape", "sympy", "central diff", "|tape − sympy|",
-                                 "|diff − sympy|", "ok"]))
+    out.append(text_table(rows, V["cols"]))
     if result.updates:
-        out += ["", "Parameters after each step: the tape's run, the optimizer replayed on sympy's gradients (sympy "
-                    "arithmetic) and on central differences (floats)"]
+        out += ["", V["steps"]]
         rows = [[r.step, r.name, r.key, num(r.tape, digits), num(r.symbolic, digits), num(r.numeric, digits),
                  "✓" if r.ok else "✗"] for r in result.updates]
-        out.append(tabulate(rows, headers=["step", "param", "key", "tape", "sympy replay", "central-diff replay", "ok"],
-                            disable_numparse=True))
-    out += ["", _verdict(result)]
-    out += [f"note: {note_text(n)}" for n in result.notes]
+        out.append(tabulate(rows, headers=V["step_cols"], disable_numparse=True))
+    out += ["", _verdict(result, V)]
+    out += [f"{V['note']}: {note_text(n, lang)}" for n in result.notes]
     if result.formulas is not None:
-        out += ["", "Closed forms (sympy.diff of each layer's expressions, in the net's names; one sample):"]
+        out += ["", V["closed"]]
         out += [f"  ∂L/∂{name} = {form}" for name, form in result.formulas]
     return "\n".join(out) + "\n"
 
 
-def markdown(result, digits: int = 6) -> str:
-    out = [f"**{md_text(_header(result, digits)[0])}**", "", md_text(_header(result, digits)[1]), "",
-           "| param | key | tape | sympy | central diff | ok |", "| --- | --- | ---: | ---: | ---: | :-: |"]
+def markdown(result, digits: int = 6, lang: str = "en") -> str:
+    V = verify_labels(lang)
+    head = _header(result, digits, V)
+    out = [f"**{md_text(head[0])}**", "", md_text(head[1]), "",
+           "| " + " | ".join(V["md_cols"]) + " |", "| --- | --- | ---: | ---: | ---: | :-: |"]
     out += [f"| {r.name} | `{r.key}` | {num(r.tape, digits)} | {num(r.symbolic, digits)} | "
             f"{num(r.numeric, digits)} | {'✓' if r.ok else '✗'} |" for r in result.rows]
-    out += ["", _verdict(result)]
-    out += [f"- {note_text(n)}" for n in result.notes]
+    out += ["", _verdict(result, V)]
+    out += [f"- {note_text(n, lang)}" for n in result.notes]
     if result.formulas is not None:
         out += [""] + [f"- ∂L/∂{name} = `{form}`" for name, form in result.formulas]
     return "\n".join(out) + "\n"
