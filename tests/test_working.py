@@ -108,11 +108,19 @@ def test_the_matrix_form_multiplies_out(path):
     for m in form:
         a, delta, W = np.array(m.a_prev), np.array(m.delta), np.array(m.W)
         np.testing.assert_allclose(a.T @ delta, np.array(m.dW), rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(delta.sum(axis=0), np.array(m.db), rtol=1e-12, atol=1e-15)
+        if m.db is not None:
+            np.testing.assert_allclose(delta.sum(axis=0), np.array(m.db), rtol=1e-12, atol=1e-15)
         if m.local is not None:
             np.testing.assert_allclose(np.array(m.grad_a) * np.array(m.local), delta, rtol=1e-12, atol=1e-15)
         if m.grad_a_prev is not None:
             np.testing.assert_allclose(delta @ W.T, np.array(m.grad_a_prev), rtol=1e-12, atol=1e-15)
+        if m.W_new is not None:  # plain SGD: the new weights, shaped like W, are W − η·dW
+            np.testing.assert_allclose(np.array(m.W_new), W - d.spec.learning_rate * a.T @ delta, rtol=1e-12)
+        if m.b_new is not None:
+            np.testing.assert_allclose(np.array(m.b_new), np.array(m.db) * -d.spec.learning_rate +
+                                       d.spec.layers[m.layer - 1].bias, rtol=1e-12)
+        plain_sgd = d.training is None or d.training.plain_sgd
+        assert (m.W_new is not None) == plain_sgd, path.name
     plain = all(x.kind == "dense" and getattr(x, "skip", None) is None and getattr(x, "dropout", None) is None
                 for x in d.spec.layers)
     penalty = d.training is not None and d.training.penalty is not None
@@ -127,4 +135,5 @@ def test_every_page_shows_the_working_and_the_matrices_in_both_languages():
             assert title in page and matrices in page, (render.__module__, lang)
         page = text.render(d, lang=lang)
         assert "dW2 = a1ᵀ·δ2" in page and "[[1.5], [2], [2.5], [3]]·[[-0.0012476, -0.0016814]]" in page
+        assert "W3 − 0.25·dW3 = [[1.1261], [0.62561]]" in page  # w_k1o 1 → 1.1261 (tests/test_derivation.py)
         assert "σ′(z) = −1/(1 + e^(−z))²·(−e^(−z))" in page and "o_out − y_o" in page

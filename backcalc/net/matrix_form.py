@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class LayerMatrices:
@@ -32,6 +34,9 @@ class LayerMatrices:
     dW: list                 # fan_in × units
     db: list | None          # units (None without a bias)
     grad_a_prev: list | None  # samples × fan_in: ∂L/∂a of the layer before (None for layer 1)
+    W_new: list | None = None  # fan_in × units after the first SGD step (None with another optimizer)
+    b_new: list | None = None
+    learning_rate: float | None = None
 
 
 def matrix_form(d) -> tuple:
@@ -42,6 +47,7 @@ def matrix_form(d) -> tuple:
         return ()
     samples = spec.samples
     grad = {(u.unit, u.sample): u.value for u in d.upstream}
+    new = _updated(d) if d.training is None or d.training.plain_sgd else {}
     delta = {(x.unit, x.sample): x for x in d.deltas}
     out = []
     for layer in reversed(spec.layers):
@@ -57,8 +63,21 @@ def matrix_form(d) -> tuple:
             else [[delta[(u, s)].local for u in units] for s in rows],
             delta=[[delta[(u, s)].value for u in units] for s in rows],
             W=layer.weights.tolist(), dW=d.gradients[f"W{n}"], db=d.gradients.get(f"b{n}"),
-            grad_a_prev=None if prev is None else [[grad[(u, s)] for u in prev] for s in rows]))
+            grad_a_prev=None if prev is None else [[grad[(u, s)] for u in prev] for s in rows],
+            W_new=new.get(f"W{n}"), b_new=new.get(f"b{n}"), learning_rate=spec.learning_rate if new else None))
     return tuple(out)
+
+
+def _updated(d) -> dict:
+    """The parameters after the first step, shaped like the spec's, from the update records."""
+    from .names import parse_key
+
+    shapes = {key: np.shape(value) for key, value in d.gradients.items()}
+    out = {key: np.zeros(shape) for key, shape in shapes.items()}
+    for u in d.updates:
+        k = parse_key(u.key)
+        out[f"{k.kind}{k.layer}"][k.index] = u.new
+    return {key: value.tolist() for key, value in out.items()}
 
 
 def _plain(d) -> bool:

@@ -18,7 +18,7 @@ from ..tape.rules import RULES
 from .format import num
 from .labels import localize
 from .labels_working import working_labels
-from .texmath import equation_rows, text_escape, to_tex
+from .texmath import equation_rows, number, text_escape, to_tex
 
 
 def _rule_formulas(subject: str) -> dict:
@@ -124,6 +124,10 @@ def matrix_equations(m, digits: int, W) -> list:
                            _matrix(m.dW, digits)]))
     if m.db is not None:
         eqs.append((f"db{n}", [f"Σ_s δ{n}", _vector(m.db, digits)]))
+    if m.W_new is not None:
+        eqs.append((f"W{n} − {num(m.learning_rate, digits)}·dW{n}", [_matrix(m.W_new, digits)]))
+    if m.b_new is not None:
+        eqs.append((f"b{n} − {num(m.learning_rate, digits)}·db{n}", [_vector(m.b_new, digits)]))
     if m.grad_a_prev is not None:
         eqs.append((f"∂L/∂a{prev}", [f"δ{n}·W{n}ᵀ", f"{_matrix(m.delta, digits)}·{_matrix(_transposed(m.W), digits)}",
                                       _matrix(m.grad_a_prev, digits)]))
@@ -180,6 +184,11 @@ def _matrix_align(m, digits) -> list:
              rf"&= {_pm(_transposed(m.a_prev), digits)} {_pm(m.delta, digits)}", rf"&= {_pm(m.dW, digits)}"]
     if m.db is not None:
         rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} = {_pm([m.db], digits)}")
+    if m.W_new is not None:
+        rate = number(num(m.learning_rate, digits))
+        rows.append(rf"W_{{{n}}} - {rate}\, dW_{{{n}}} &= {_pm(m.W_new, digits)}")
+    if m.b_new is not None:
+        rows.append(rf"b_{{{n}}} - {number(num(m.learning_rate, digits))}\, db_{{{n}}} &= {_pm([m.b_new], digits)}")
     if m.grad_a_prev is not None:
         rows += [rf"\frac{{\partial L}}{{\partial a_{{{prev}}}}} &= \delta_{{{n}}} W_{{{n}}}^{{\mathsf T}}",
                  rf"&= {_pm(m.delta, digits)} {_pm(_transposed(m.W), digits)}",
@@ -188,7 +197,5 @@ def _matrix_align(m, digits) -> list:
 
 
 def _pm(rows, digits) -> str:
-    from .texmath import number
-
     body = r" \\ ".join(" & ".join(number(num(v, digits)) for v in r) for r in rows)
     return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
