@@ -135,5 +135,5 @@ def test_every_page_shows_the_working_and_the_matrices_in_both_languages():
             assert title in page and matrices in page, (render.__module__, lang)
         page = text.render(d, lang=lang)
         assert "dW2 = a1ᵀ·δ2" in page and "[[1.5], [2], [2.5], [3]]·[[-0.0012476, -0.0016814]]" in page
-        assert "W3 − 0.25·dW3 = [[1.1261], [0.62561]]" in page  # w_k1o 1 → 1.1261 (tests/test_derivation.py)
+        assert "W3′ = W3 − 0.25·dW3\n" in page and "= [[1.1261], [0.62561]]" in page  # w_k1o 1 → 1.1261
         assert "σ′(z) = −1/(1 + e^(−z))²·(−e^(−z))" in page and "o_out − y_o" in page

@@ -125,9 +125,9 @@ def matrix_equations(m, digits: int, W) -> list:
     if m.db is not None:
         eqs.append((f"db{n}", [f"Σ_s δ{n}", _vector(m.db, digits)]))
     if m.W_new is not None:
-        eqs.append((f"W{n} − {num(m.learning_rate, digits)}·dW{n}", [_matrix(m.W_new, digits)]))
+        eqs.append((f"W{n}′", [f"W{n} − {num(m.learning_rate, digits)}·dW{n}", _matrix(m.W_new, digits)]))
     if m.b_new is not None:
-        eqs.append((f"b{n} − {num(m.learning_rate, digits)}·db{n}", [_vector(m.b_new, digits)]))
+        eqs.append((f"b{n}′", [f"b{n} − {num(m.learning_rate, digits)}·db{n}", _vector(m.b_new, digits)]))
     if m.grad_a_prev is not None:
         eqs.append((f"∂L/∂a{prev}", [f"δ{n}·W{n}ᵀ", f"{_matrix(m.delta, digits)}·{_matrix(_transposed(m.W), digits)}",
                                       _matrix(m.grad_a_prev, digits)]))
@@ -186,9 +186,10 @@ def _matrix_align(m, digits) -> list:
         rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} = {_pm([m.db], digits)}")
     if m.W_new is not None:
         rate = number(num(m.learning_rate, digits))
-        rows.append(rf"W_{{{n}}} - {rate}\, dW_{{{n}}} &= {_pm(m.W_new, digits)}")
+        rows += [rf"W_{{{n}}}' &= W_{{{n}}} - {rate}\, dW_{{{n}}}", rf"&= {_pm(m.W_new, digits)}"]
     if m.b_new is not None:
-        rows.append(rf"b_{{{n}}} - {number(num(m.learning_rate, digits))}\, db_{{{n}}} &= {_pm([m.b_new], digits)}")
+        rows += [rf"b_{{{n}}}' &= b_{{{n}}} - {number(num(m.learning_rate, digits))}\, db_{{{n}}}",
+                 rf"&= {_pm([m.b_new], digits)}"]
     if m.grad_a_prev is not None:
         rows += [rf"\frac{{\partial L}}{{\partial a_{{{prev}}}}} &= \delta_{{{n}}} W_{{{n}}}^{{\mathsf T}}",
                  rf"&= {_pm(m.delta, digits)} {_pm(_transposed(m.W), digits)}",
