@@ -33,6 +33,14 @@ PHRASES = {
         (_P(r"Missing option '([^']+)'\."), r"opsi '\1' wajib diberikan."),
         (_P(r"Got unexpected extra arguments? \(([^)]*)\)"), r"argumen tambahan tak terduga (\1)"),
         (_P(r": no such file\b"), r": berkas tidak ada"),
+        (_P(r"\binvalid (TOML|JSON): "), r"\1 tidak sah: "),
+        (_P(r"missing value for input '([^']+)': give --at"), r"nilai masukan '\1' tidak ada: berikan --at"),
+        (_P(r"\binvalid syntax\b"), r"sintaks tidak sah"),
+        (_P(r"; allowed: numbers, names, (.*?), unary -, the functions (.*?), the constants (.*?), and statements "
+            r"NAME = \.\.\. or NAME \+= \.\.\. (.*?) separated by ';' or newlines"),
+         r"; yang boleh: bilangan, nama, \1, negasi (-), fungsi \2, konstanta \3, dan pernyataan NAME = ... atau "
+         r"NAME += ... \4 dipisah ';' atau baris baru"),
+        (_P(r"\(one of "), r"(salah satu dari "),
         (_P(r"\bis a directory\b"), r"adalah sebuah direktori"),
         (_P(r"\(did you mean ('[^']*')\?\)"), r"(maksudnya \1?)"),
         (_P(r"\bunknown key\b"), r"kunci tidak dikenal"),
@@ -52,6 +60,7 @@ PHRASES = {
         (_P(r"(\d+) of (\d+) gradients disagree"), r"\1 dari \2 gradien tidak cocok"),
         (_P(r"; the tape's loss differs from sympy's"), r"; loss tape berbeda dari loss sympy"),
         (_P(r"(\d+) of (\d+) answers are wrong"), r"\1 dari \2 jawaban salah"),
+        (_P(r"^tape and sympy disagree: "), r"tape dan sympy tidak cocok: "),
     ),
 }
 
