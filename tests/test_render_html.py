@@ -176,3 +176,11 @@ def test_layer_order_works_on_every_worked_example():
             assert r.exit_code == 0, (path.name, fmt, r.output[-300:])
     adam = run("explain", str(ROOT / "worked_examples" / "adam_first_step.toml"), "--order", "layer").output
     assert adam.index("Layer 3 (o, linear): gradients") < adam.index("Update: Adam")
+
+
+def test_layer_order_with_an_optimizer_keeps_one_update_table():
+    d = explain(str(ROOT / "worked_examples" / "adam_first_step.toml"))
+    page = html.render(d, order="layer")
+    # no per-layer "new = old − η·gradient" table under Adam: one table after the pass, each parameter once
+    assert page.count('<tr data-param="w_k1o"><td>w_k1o</td>') == 1
+    assert page.index('<tr data-param="w_k1o"><td>w_k1o</td>') > page.index("Layer 1 (j, relu): gradients")

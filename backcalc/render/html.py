@@ -142,16 +142,20 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
 def _by_layer(d, digits, L, lang):
     """``--order layer``: the symbolic working, then per layer from the output its ∂L/∂out, δ's, chain rule,
     update and matrix form (every row linked to the picture as in the whole-pass order)."""
+    plain = d.training is None or d.training.plain_sgd
     out = _working(symbolic_lines(d, lang)) + [f'<p class="topic">{_h(L["order_layer"])}</p>']
     for layer, part in layer_parts(d):
         title = L["layer_backward"].format(n=layer.index, name=layer.name, activation=layer.activation)
         out += [f"<h3>{_h(title)}</h3>"] + _upstream(part, digits, L) + _deltas(part, digits, L)
         out += [f"<h4>{_h(L['terms'])}</h4>"] + _terms(part, digits, L)
-        out += [f"<h4>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h4>"]
-        out += _updates(part, digits, L, True)
+        if plain:  # another optimizer's update is not new = old − η·gradient: its table follows the pass
+            out += [f"<h4>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h4>"]
+            out += _updates(part, digits, L, True)
         matrices = matrix_lines(d, digits, lang, layer=layer.index)
         if matrices:
             out += [f"<h4>{_h(matrices[0])}</h4>", f'<pre class="working">{_h(chr(10).join(m[4:] for m in matrices[2:]))}</pre>']
+    if not plain:
+        out += [f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>"] + _updates(d, digits, L, True)
     return out
 
 
