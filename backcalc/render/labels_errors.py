@@ -38,8 +38,8 @@ PHRASES = {
         (_P(r"\binvalid syntax\b"), r"sintaks tidak sah"),
         (_P(r"; allowed: numbers, names, (.*?), unary -, the functions (.*?), the constants (.*?), and statements "
             r"NAME = \.\.\. or NAME \+= \.\.\. (.*?) separated by ';' or newlines"),
-         r"; yang boleh: bilangan, nama, \1, negasi (-), fungsi \2, konstanta \3, dan pernyataan NAME = ... atau "
-         r"NAME += ... \4 dipisah ';' atau baris baru"),
+         r"; yang boleh: bilangan, nama, \1, negasi (-), fungsi \2, konstanta \3, dan pernyataan NAMA = ... atau "
+         r"NAMA += ... \4 dipisah ';' atau baris baru"),
         (_P(r"\(one of "), r"(salah satu dari "),
         (_P(r"\bis a directory\b"), r"adalah sebuah direktori"),
         (_P(r"\(did you mean ('[^']*')\?\)"), r"(maksudnya \1?)"),
