@@ -104,6 +104,12 @@ NOTE_PHRASES = {
         (re.compile(r": a tie has no derivative; "), r": nilai kembar tidak punya turunan; "),
         (re.compile(r"at a tie the gradient goes to the first argument"), r"pada nilai kembar gradien ke argumen pertama"),
         (re.compile(r"the tape takes a convention"), r"tape memakai sebuah konvensi"),
+        (re.compile(r" is at its kink here: its arguments are equal in exact decimals \(the tape's floating point "
+                    r"numbers differ by a rounding error\), so the tape's derivative is one side's slope and sympy's "
+                    r"is not the tape's convention"),
+         r" berada di titik patahnya di sini: argumennya sama dalam desimal eksak (bilangan titik-mengambang tape "
+         r"berbeda karena galat pembulatan), jadi turunan tape adalah kemiringan satu sisi dan turunan sympy bukan "
+         r"konvensi tape"),
         (re.compile(r"\ba convention\b"), r"sebuah konvensi"),
     ),
 }
