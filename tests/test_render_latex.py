@@ -26,7 +26,7 @@ def test_text_formulas_become_math():
     assert to_tex("1/(1 + e^(−k1_in))") == r"1/(1 + e^{-k1_{\text{in}}})"
     assert to_tex("½·(o_out − y_o)²") == r"\tfrac{1}{2} \cdot(o_{\text{out}} - y_{o})^2"
     assert to_tex("1.2e-05") == r"1.2\times 10^{-5}"
-    assert r"\text{is the true class}" in to_tex("−[o1 is the true class]/o1_out")
+    assert r"[o1 \text{ is the true class}]" in to_tex("−[o1 is the true class]/o1_out")
     assert to_tex("a & b") == r"a \text{\&} b"  # a stray special is text, escaped
 
 
@@ -128,3 +128,9 @@ def test_piecewise_derivatives_set_their_words_upright_and_names_come_from_the_r
     assert to_tex("1 if k1_in > 0 else 0.01") == r"1 \text{ if } k1_{\text{in}} > 0 \text{ else } 0.01"
     assert to_tex("elu′(z)").startswith(r"\operatorname{ELU}")  # the rule's show_latex, not a second table
     assert to_tex("linear′(z)").startswith(r"\operatorname{linear}")
+
+
+def test_words_inside_a_formula_keep_the_space_before_them():
+    from backcalc.render.texmath import to_tex
+
+    assert r"[o1 \text{ is the true class}]" in to_tex("softmax(o1_in) − [o1 is the true class]")

@@ -102,7 +102,8 @@ def to_tex(text: str) -> str:
             words = _WORDS.match(text, i)
             name = _NAME.match(text, i)
             if words and " " in words.group() and not any(w in _FUNCTIONS for w in words.group().split()):
-                out.append(rf"\text{{{text_escape(words.group())}}}")
+                lead = " " if i and text[i - 1] == " " else ""  # math mode drops the space before the words
+                out.append(rf"\text{{{lead}{text_escape(words.group())}}}")
                 i = words.end()
                 continue
             out.append(_name(name.group()) + (" " if name.group() in _FUNCTIONS else ""))
