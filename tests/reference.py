@@ -80,11 +80,25 @@ def _conv2d(layer, x, W, b):
     return out
 
 
-def _maxpool2d(layer, x):
+def _mean(values):
+    values = list(values)
+    return sum(values) / len(values)
+
+
+class _Flat2d:
+    """A 1-D layer's window, stride and padding as a 2-D layer's of height 1."""
+
+    def __init__(self, layer):
+        self.stride = (1, layer.stride[0])
+        self.padding = (0, layer.padding[0]) if hasattr(layer, "padding") else (0, 0)
+        self.size = (1, layer.size[0]) if hasattr(layer, "size") else None
+
+
+def _pool2d(layer, x, reduce):
     (kh, kw), (sh, sw) = layer.size, layer.stride
     rows, cols = len(x[0]), len(x[0][0])
     oh, ow = (rows - kh) // sh + 1, (cols - kw) // sw + 1
-    return [[[max(ch[i * sh + p][j * sw + q] for p in range(kh) for q in range(kw)) for j in range(ow)]
+    return [[[reduce(ch[i * sh + p][j * sw + q] for p in range(kh) for q in range(kw)) for j in range(ow)]
              for i in range(oh)] for ch in x]
 
 
@@ -108,8 +122,17 @@ def _layer(layer, a, params):
         z = _conv2d(layer, a, params[f"W{layer.index}"], params[f"b{layer.index}"])
         out = _unflat(_act(layer.activation, _flat(z), layer.alpha), z)
         return _flat(z), out
-    if kind == "maxpool2d":
-        out = _maxpool2d(layer, a)
+    if kind == "conv1d":  # a 1-D map is a 2-D one of height 1, to the same definition
+        W = [[[row] for row in ch] for ch in params[f"W{layer.index}"]]
+        z = [plane[0] for plane in _conv2d(_Flat2d(layer), [[row] for row in a], W, params[f"b{layer.index}"])]
+        out = _unflat(_act(layer.activation, _flat(z), layer.alpha), z)
+        return _flat(z), out
+    if kind in ("maxpool2d", "avgpool2d"):
+        out = _pool2d(layer, a, max if kind == "maxpool2d" else _mean)
+        return _flat(out), out
+    if kind in ("maxpool1d", "avgpool1d"):
+        out = [plane[0] for plane in _pool2d(_Flat2d(layer), [[row] for row in a],
+                                             max if kind == "maxpool1d" else _mean)]
         return _flat(out), out
     if kind == "flatten":
         return _flat(a), _flat(a)

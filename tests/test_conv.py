@@ -114,8 +114,8 @@ def test_verify_catches_a_wrong_conv_on_the_tape(monkeypatch):
     # break the tape's gather (a kernel flipped into convolution): the checker, built independently, must object
     from backcalc.net.layers import conv2d
 
-    real = conv2d._gather
-    monkeypatch.setattr(conv2d, "_gather", lambda layer: real(layer)[:, ::-1].copy())
+    real = conv2d.Conv2d.taps
+    monkeypatch.setattr(conv2d.Conv2d, "taps", lambda layer: real(layer)[::-1].copy())
     assert not verify(load_spec(CONV_POOL)).ok
 
 

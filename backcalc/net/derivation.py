@@ -136,7 +136,9 @@ class TapeReader:
         self.spec = spec
         self.p = p
         # the per-unit and per-term records grow with units × samples; past the cap only arrays are kept
-        self.terms_omitted = spec.n_parameters * spec.samples > MAX_TERM_RECORDS
+        # (a shared weight has a chain per output position: its layer counts those)
+        records = sum(getattr(layer, "term_records", layer.n_parameters) for layer in spec.layers)
+        self.terms_omitted = records * spec.samples > MAX_TERM_RECORDS
 
     def source(self, layer: int, a: int) -> str:
         """Name of the value unit ``a`` of layer ``layer`` sends on (input units are bare: ``i``)."""
@@ -177,7 +179,7 @@ class TapeReader:
                         rows.append(Upstream(n, unit, s + 1, name, float(grad_out[s, c]), (), formula))
                         continue
                     paths = tuple(p for m in readers for p in m.layer.input_paths(m, s, c, unit, n))
-                    if not paths:  # a kind that writes no rows of its own yet (conv2d, pooling, flatten)
+                    if not paths:  # a kind that writes no rows of its own
                         continue
                     rows += _dropped(lp, s, c, unit, Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
         return tuple(rows)

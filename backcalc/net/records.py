@@ -44,11 +44,13 @@ class Factor:
 
 @dataclass(frozen=True)
 class Chain:
-    """One sample's product of factors for one parameter."""
+    """One sample's product of factors for one parameter (at one output ``position`` of a shared weight: a
+    kernel element's chain at output ``c112`` is one of the terms of its sum over positions)."""
 
     sample: int
     factors: tuple
     value: float
+    position: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,20 @@ class UnitForward:
     alpha: float | None = None
     skip: tuple = ()     # (source name, its value) when a skip adds another layer's output after the activation
     drop: tuple | None = None   # dropout: (mask entry, p, u_drop = u_out·mask/(1 − p))
+
+
+@dataclass(frozen=True)
+class PoolForward:
+    """unit_out = max(window) or mean(window) for one output of a pooling layer and sample; ``winner`` is the
+    index in ``sources`` of the input that won a max window (the first in row-major order at a tie)."""
+
+    layer: int
+    unit: str
+    sample: int
+    op: str              # "max" or "avg"
+    sources: tuple       # ((source name, source value), ...) in row-major order of the window
+    value: float
+    winner: int | None = None
 
 
 @dataclass(frozen=True)
@@ -332,7 +348,8 @@ def _term_dict(t: Term) -> dict:
         "name": t.name, "key": t.key, "value": t.value,
         "factors": [{"name": f.name, "value": f.value, "formula": f.formula, "sample": c.sample}
                     for c in t.chains for f in c.factors],
-        "per_sample": [c.value for c in t.chains],
+        **({"positions": [c.position for c in t.chains]} if any(c.position for c in t.chains) else {}),
+        "per_sample": _per_sample(t),
     }
 
 
@@ -341,3 +358,11 @@ def _norm_dict(st: NormStats) -> dict:
             "mu": st.mu, "var": st.var, "sigma": st.sigma,
             "members": [{"sample": s, "unit": u, "source": src, "x": x, "xhat": xhat} for s, u, src, x, xhat in st.members],
             "compact": [{"sample": s, "unit": u, "value": v} for s, u, v in st.compact]}
+
+
+def _per_sample(t: Term) -> list:
+    """Each sample's part of ∂L/∂(element): its chain's value, or the sum of its chains over positions."""
+    out: dict = {}
+    for c in t.chains:
+        out[c.sample] = out.get(c.sample, 0.0) + c.value
+    return list(out.values())

@@ -165,8 +165,8 @@ def _build(doc: dict, source: str) -> NetSpec:
         if key not in data:
             f.fail("data", f"missing key {key!r}")
     input_name = f.name("data.input_name", data.get("input_name", "x"))
-    x = _inputs(f, data["x"])
     layers_doc = _layer_tables(f, doc)
+    x = _inputs(f, data["x"], _first_axes(f, layers_doc))
     loss, reduction = _read_loss(f, doc)
     layers = _read_layers(f, layers_doc, input_name, x.shape[1:], seed, x.shape[0])
     y = _targets(f, data["y"], x.shape[0], layers[-1].units, loss, layers[-1].activation)
@@ -224,13 +224,28 @@ def _read_loss(f: Fields, doc) -> tuple:
     return loss, reduction
 
 
-def _inputs(f: Fields, v) -> np.ndarray:
+def _first_axes(f: Fields, layers_doc: list) -> int:
+    """The spatial axes the first layer reads (``MAP_AXES`` of its kind: 1 for conv1d and the 1-D pools, else 2)."""
+    first = layers_doc[0]
+    return getattr(_kind(f, "layers[1]", first), "MAP_AXES", 2) if isinstance(first, dict) else 2
+
+
+def _inputs(f: Fields, v, axes: int = 2) -> np.ndarray:
     """data.x: samples × inputs, or samples × channels × height × width (a sample given as one matrix is one
-    channel) for the map kinds (conv2d, maxpool2d, flatten)."""
+    channel) for the 2-D map kinds, or samples × channels × length (a flat list per sample is one channel) when
+    the first layer reads 1-D maps (``axes`` 1)."""
     depth, probe = 0, v
     while isinstance(probe, list) and probe:
         depth, probe = depth + 1, probe[0]
-    if depth <= 2:
+    if axes == 1 and depth in (2, 3):
+        x = f.tensor("data.x", v, depth)
+        x = x[:, None] if depth == 2 else x
+        if np.prod(x.shape[1:]) > MAX_MAP_ELEMENTS:
+            f.fail("data.x", f"a sample of {'×'.join(map(str, x.shape[1:]))} is over the limit of "
+                             f"{MAX_MAP_ELEMENTS} numbers")
+    elif axes == 1:
+        f.fail("data.x", f"expected samples × channels × length for a 1-D first layer, got {depth} levels of lists")
+    elif depth <= 2:
         x = f.matrix("data.x", v, flat_is_row=True)
     elif depth > 4:
         f.fail("data.x", f"expected samples × inputs or samples × channels × height × width, got {depth} levels of lists")

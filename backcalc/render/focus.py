@@ -41,7 +41,9 @@ def downstream_units(d, unit: str) -> list:
 
 
 def forward_lines(row, digits: int = 5) -> list:
-    """A unit's ``_in`` sum with its numbers and its activation, for one sample."""
+    """A unit's ``_in`` sum with its numbers and its activation, for one sample (a pool output: its window)."""
+    if hasattr(row, "op"):
+        return [text.pool_line(row, digits)]
     names, values = text.weighted_sum(row, digits)
     bname, bvalue = text.bias_parts(row, digits)
     return [f"{row.unit}_in = {names}{bname} = {values}{bvalue} = {num(row.z, digits)}",
@@ -84,18 +86,20 @@ def param_lines(d, name: str, digits: int = 5, lang: str = "en") -> list:
     """Every path of parameter ``name`` (``w_ij1``, ``b_o`` or a key ``W1[0][0]``) to the loss, with numbers."""
     L = labels(lang)
     t = d.term(name)
-    many = d.spec.samples > 1
+    samples = d.spec.samples
     out = []
-    for chain in t.chains:
+    for k, chain in enumerate(t.chains):
         names = " · ".join(f.name for f in chain.factors)
         values = " · ".join(signed(f.value, digits) for f in chain.factors)
-        tag = f"  [{L['sample'].format(s=chain.sample)}]" if many else ""
-        if chain.sample == 1:
-            out.append(f"∂L/∂{t.name} = {names}")
+        where = ([L["sample"].format(s=chain.sample)] if samples > 1 else []) + ([chain.position] if chain.position else [])
+        tag = f"  [{', '.join(where)}]" if where else ""
+        if k == 0 or chain.position:
+            out.append(f"∂L/∂{t.name} = {names}{tag if chain.position else ''}")
         out.append(f"∂L/∂{t.name} = {values} = {num(chain.value, digits)}{tag}")
-    if many:
+    caption = text.sum_label(t, samples, L)
+    if caption:
         total = " + ".join(signed(c.value, digits) for c in t.chains)
-        out.append(f"∂L/∂{t.name} = {total} = {num(t.value, digits)}  [{L['summed'].format(n=len(t.chains))}]")
+        out.append(f"∂L/∂{t.name} = {total} = {num(t.value, digits)}  [{caption}]")
     unit = node_unit(t.chains[0].factors[-1].of) if t.chains else None
     if unit:
         out.append(L["focus_paths"].format(unit=unit))

@@ -233,17 +233,21 @@ def _terms(d, digits, L):
     if d.terms_omitted:
         return [f"<p>{_h(L['terms_omitted'])}</p>"]
     c = L["col"]
-    many = d.spec.samples > 1
-    head = [c["parameter"]] + ([c["sample"]] if many else []) + [c["chain"], c["values"], "="]
+    samples = d.spec.samples
+    positions = any(ch.position for t in d.terms for ch in t.chains)
+    many = samples > 1 or positions
+    head = [c["parameter"]] + ([c["position"] if positions else c["sample"]] if many else []) + \
+        [c["chain"], c["values"], "="]
     rows = []
     for t in d.terms:
         for chain in t.chains:
-            cells = [f"∂L/∂{t.name}"] + ([chain.sample] if many else []) + \
+            cells = [f"∂L/∂{t.name}"] + ([text.chain_tag(chain, samples)] if many else []) + \
                     [" · ".join(f.name for f in chain.factors), " · ".join(signed(f.value, digits) for f in chain.factors),
                      num(chain.value, digits)]
             rows.append((t.name, cells))
-        if many:
-            rows.append((t.name, ["", "Σ", L["summed"].format(n=len(t.chains)), "", num(t.value, digits)]))
+        caption = text.sum_label(t, samples, L)
+        if caption:
+            rows.append((t.name, ["", *(["Σ"] if many else []), caption, "", num(t.value, digits)]))
     return _table(head, rows)
 
 

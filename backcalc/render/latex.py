@@ -157,6 +157,10 @@ def _forward(d, digits, L):
             if not rows[-1]:  # the first group: a label above the environment instead of an empty row
                 rows.pop()
                 out.append(rf"\emph{{{escape(L['sample'].format(s=row.sample))}}}")
+        if hasattr(row, "op"):
+            lhs, sides = _sides(text.pool_line(row, digits))
+            rows += equation_rows(lhs, sides)
+            continue
         names, values = text.weighted_sum(row, digits)
         bname, bvalue = text.bias_parts(row, digits)
         rows += equation_rows(f"{row.unit}_in", [f"{names}{bname}", f"{values}{bvalue}", num(row.z, digits)])
@@ -291,17 +295,18 @@ def _terms(d, digits, L):
     if d.terms_omitted:
         return [rf"&\text{{{text_escape(L['terms_omitted'])}}}"]
     rows = []
-    many = d.spec.samples > 1
+    samples = d.spec.samples
     for t in d.terms:
         for chain in t.chains:
             names = " · ".join(f.name for f in chain.factors)
             values = " · ".join(signed(f.value, digits) for f in chain.factors)
-            rows += equation_rows(f"∂L/∂{t.name}", [names, values, num(chain.value, digits)],
-                                  tag=L["sample"].format(s=chain.sample) if many else "")
-        if many:
+            tag = ", ".join(([L["sample"].format(s=chain.sample)] if samples > 1 else []) +
+                            ([chain.position] if chain.position else []))
+            rows += equation_rows(f"∂L/∂{t.name}", [names, values, num(chain.value, digits)], tag=tag)
+        caption = text.sum_label(t, samples, L)
+        if caption:
             total = " + ".join(signed(c.value, digits) for c in t.chains)
-            rows += equation_rows(f"∂L/∂{t.name}", [total, num(t.value, digits)],
-                                  tag=L["summed"].format(n=len(t.chains)))
+            rows += equation_rows(f"∂L/∂{t.name}", [total, num(t.value, digits)], tag=caption)
     return rows
 
 

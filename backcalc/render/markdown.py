@@ -37,14 +37,17 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
                   [c["upstream"], c["formula"], c["local"], c["delta"]]
         out += [f"### {L['deltas']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
         rows = []
+        positions = any(ch.position for t in d.terms for ch in t.chains)
+        tagged = spec.samples > 1 or positions
         for t in d.terms:
             for chain in t.chains:
-                rows.append([f"∂L/∂{t.name}", t.key] + ([chain.sample] if spec.samples > 1 else []) +
+                rows.append([f"∂L/∂{t.name}", t.key] + ([text.chain_tag(chain, spec.samples)] if tagged else []) +
                             [" · ".join(f.name for f in chain.factors),
                              " · ".join(num(f.value, digits) for f in chain.factors), num(chain.value, digits)])
-            if spec.samples > 1:
-                rows.append(["", "", "Σ", L["summed"].format(n=spec.samples), "", num(t.value, digits)])
-        headers = [c["parameter"], c["key"]] + ([c["sample"]] if spec.samples > 1 else []) + \
+            caption = text.sum_label(t, spec.samples, L)
+            if caption:
+                rows.append(["", "", *(["Σ"] if tagged else []), caption, "", num(t.value, digits)])
+        headers = [c["parameter"], c["key"]] + ([c["position"] if positions else c["sample"]] if tagged else []) + \
                   [c["chain"], c["values"], "="]
         out += [f"### {L['terms']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
         out += update_markdown(reg_term_lines(d, digits, L), "###")

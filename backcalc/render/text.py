@@ -152,6 +152,36 @@ def path_sum(u, digits):
     return names, values
 
 
+def pool_line(row, digits) -> str:
+    """``p111_out = max(c111_out, c112_out, …) = max(1.5, 9, …) = 9 = c112_out``: a pool output with its window's
+    inputs, and for a max the input that won it (the first in row-major order at a tie); an average is the
+    window's sum over its size."""
+    src = row.sources
+    shown = src if len(src) <= 9 else src[:2] + (None,) + src[-1:]
+    names = ", ".join("…" if x is None else x[0] for x in shown)
+    values = ", ".join("…" if x is None else num(x[1], digits) for x in shown)
+    out = node_out(row.unit)
+    if row.op == "max":
+        return f"{out} = max({names}) = max({values}) = {num(row.value, digits)} = {src[row.winner][0]}"
+    names, values = names.replace(", ", " + "), values.replace(", ", " + ")
+    return f"{out} = ({names})/{len(src)} = ({values})/{len(src)} = {num(row.value, digits)}"
+
+
+def chain_tag(chain, samples: int) -> str:
+    """Where a chain sits in its term's sum: its sample (when there are several) and its output position."""
+    parts = ([str(chain.sample)] if samples > 1 else []) + ([chain.position] if chain.position else [])
+    return ", ".join(parts)
+
+
+def sum_label(t, samples: int, L) -> str | None:
+    """The caption of a term's sum row (over samples, output positions or both); None for a single chain."""
+    positions = len(dict.fromkeys(c.position for c in t.chains if c.position))
+    if positions:
+        return (L["summed_positions_samples"].format(n=positions, s=samples) if samples > 1
+                else L["summed_positions"].format(n=positions))
+    return L["summed"].format(n=samples) if samples > 1 else None
+
+
 def jacobian_sum(delta, digits) -> str:
     """The numbers of a softmax δ: Σ_j ∂L/∂j_out · ∂j_out/∂unit_in."""
     return " + ".join(f"{signed(g, digits)}·{signed(j, digits)}" for g, j, _ in delta.jacobian)
@@ -172,6 +202,9 @@ def _forward(d, digits, L):
         if samples > 1 and row.sample != last_sample:
             last_sample = row.sample
             out.append(f"  [{L['sample'].format(s=row.sample)}]")
+        if hasattr(row, "op"):
+            out.append(f"  {pool_line(row, digits)}")
+            continue
         names, values = weighted_sum(row, digits)
         bname, bvalue = bias_parts(row, digits)
         out.append(f"  {row.unit}_in = {names}{bname}")
@@ -233,8 +266,9 @@ def loss_title(kind: str, L: dict, logits: bool = False) -> str:
 
 
 def layer_title(d, layer, L) -> str:
-    """``Layer 3 (r, tanh)``, with ``+ the skip from h`` for a layer that adds another's output."""
-    title = L["layer"].format(n=layer.index, name=layer.name, activation=layer.activation)
+    """``Layer 3 (r, tanh)``, with ``+ the skip from h`` for a layer that adds another's output; a layer without
+    an activation of its own (pooling) names its kind: ``Layer 2 (p, maxpool2d)``."""
+    title = L["layer"].format(n=layer.index, name=layer.name, activation=getattr(layer, "shown_as", layer.activation))
     skip = getattr(layer, "skip", None)
     if skip is None:
         return title
@@ -353,16 +387,20 @@ def _terms(d, digits, L):
     out = []
     c = L["col"]
     samples = d.spec.samples
+    positions = any(ch.position for t in d.terms for ch in t.chains)
+    tagged = samples > 1 or positions
     rows = []
     for t in d.terms:
-        for chain in t.chains:
+        for k, chain in enumerate(t.chains):
             names = " · ".join(f.name for f in chain.factors)
             values = " · ".join(signed(f.value, digits) for f in chain.factors)
-            rows.append([f"∂L/∂{t.name}" if chain.sample == 1 else "",
-                         *([chain.sample] if samples > 1 else []), names, values, num(chain.value, digits)])
-        if samples > 1:
-            rows.append(["", "Σ", L["summed"].format(n=samples), "", num(t.value, digits)])
-    headers = [c["parameter"]] + ([c["sample"]] if samples > 1 else []) + [c["chain"], c["values"], "="]
+            rows.append([f"∂L/∂{t.name}" if k == 0 else "",
+                         *([chain_tag(chain, samples)] if tagged else []), names, values, num(chain.value, digits)])
+        caption = sum_label(t, samples, L)
+        if caption:
+            rows.append(["", *(["Σ"] if tagged else []), caption, "", num(t.value, digits)])
+    where = c["position"] if positions else c["sample"]
+    headers = [c["parameter"]] + ([where] if tagged else []) + [c["chain"], c["values"], "="]
     out += _indent(tabulate(rows, headers=headers, disable_numparse=True))
     return out
 

@@ -43,7 +43,11 @@ import importlib
 BUILDERS: dict[str, str] = {
     "dense": "backcalc.check.layers.dense",
     "conv2d": "backcalc.check.layers.conv2d",
-    "maxpool2d": "backcalc.check.layers.maxpool2d",
+    "conv1d": "backcalc.check.layers.conv1d",
+    "maxpool2d": "backcalc.check.layers.pool",
+    "avgpool2d": "backcalc.check.layers.pool",
+    "maxpool1d": "backcalc.check.layers.pool",
+    "avgpool1d": "backcalc.check.layers.pool",
     "flatten": "backcalc.check.layers.flatten",
     "batchnorm": "backcalc.check.layers.norm",
     "layernorm": "backcalc.check.layers.norm",

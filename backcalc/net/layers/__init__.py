@@ -8,11 +8,11 @@ itself, from sympy, sharing nothing with the tape).
 >>> kind("dense").KEYS
 ('activation', 'weights', 'bias', 'units', 'init', 'alpha', 'skip', 'dropout', 'dropout_mask')
 >>> sorted(KINDS)
-['batchnorm', 'conv2d', 'dense', 'flatten', 'layernorm', 'maxpool2d']
+['avgpool1d', 'avgpool2d', 'batchnorm', 'conv1d', 'conv2d', 'dense', 'flatten', 'layernorm', 'maxpool1d', 'maxpool2d']
 >>> kind("dens")
 Traceback (most recent call last):
 ...
-KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense, conv2d, maxpool2d, flatten, batchnorm, layernorm"
+KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense, conv2d, conv1d, maxpool2d, avgpool2d, maxpool1d, avgpool1d, flatten, batchnorm, layernorm"
 
 What a kind's module provides
 -----------------------------
@@ -64,7 +64,11 @@ from ...errors import did_you_mean
 KINDS: dict[str, str] = {
     "dense": "backcalc.net.layers.dense",
     "conv2d": "backcalc.net.layers.conv2d",
+    "conv1d": "backcalc.net.layers.conv1d",
     "maxpool2d": "backcalc.net.layers.maxpool2d",
+    "avgpool2d": "backcalc.net.layers.avgpool2d",
+    "maxpool1d": "backcalc.net.layers.maxpool1d",
+    "avgpool1d": "backcalc.net.layers.avgpool1d",
     "flatten": "backcalc.net.layers.flatten",
     "batchnorm": "backcalc.net.layers.batchnorm",
     "layernorm": "backcalc.net.layers.layernorm",
@@ -149,3 +153,4 @@ class LayerPass:
     output: object            # the Tensor it gave (a_n)
     params: dict              # its parameter leaves, {canonical key: Tensor}
     nodes: dict               # its named intermediate nodes, e.g. {"product": a @ W, "z": z}
+    constants: dict = field(default_factory=dict)  # what it built besides the tape (a conv's index tables)

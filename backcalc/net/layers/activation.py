@@ -46,17 +46,25 @@ def formula(layer, unit: str) -> str:
     return rule.formula(0, a=node_in(unit), out=node_out(unit), alpha=alpha)
 
 
+def _flat(a, samples: int) -> np.ndarray:
+    """A sample's values in one row (a map's elements in C order, as its unit names)."""
+    return np.reshape(a, (samples, -1))
+
+
 def delta_rows(layer, lp, samples: int) -> list:
-    """δ = ∂L/∂unit_in for every unit and sample (softmax: a sum over the layer's outputs)."""
+    """δ = ∂L/∂unit_in for every unit and sample (softmax: a sum over the layer's outputs); a map's units in
+    C order."""
     node, z = lp.nodes.get("f", lp.output), lp.nodes["z"]
     elementwise = RULES[layer.activation].elementwise
     rows = []
+    dz, grad = _flat(z.grad, samples), _flat(node.grad, samples)
+    local_all = _flat(np.broadcast_to(node.local[0], node.shape), samples) if elementwise else None
     for s in range(samples):
         for c, unit in enumerate(layer.unit_names):
             shown = formula(layer, unit)
             if elementwise:
-                local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
-                rows.append(Delta(layer.index, unit, s + 1, float(z.grad[s, c]), float(node.grad[s, c]), local, shown))
+                rows.append(Delta(layer.index, unit, s + 1, float(dz[s, c]), float(grad[s, c]),
+                                  float(local_all[s, c]), shown))
             else:  # softmax: ∂j_out/∂c_in = s_j(δ_jc − s_c), from the recorded outputs s
                 sm = node.local[0][s]
                 jac = tuple((float(node.grad[s, j]), float(sm[j] * ((j == c) - sm[c])), layer.unit_names[j])
@@ -66,11 +74,13 @@ def delta_rows(layer, lp, samples: int) -> list:
     return rows
 
 
-def chain(layer, lp, s: int, c: int, unit: str, last: Factor) -> Chain:
-    """Sample ``s``'s chain for a parameter of unit ``c``: ∂L/∂out · ∂out/∂in · ``last`` (δ · ``last`` for softmax)."""
+def chain(layer, lp, s: int, c: int, unit: str, last: Factor, position: str = "") -> Chain:
+    """Sample ``s``'s chain for a parameter of unit ``c``: ∂L/∂out · ∂out/∂in · ``last`` (δ · ``last`` for softmax);
+    ``c`` indexes a map's elements in C order, and ``position`` names the output of a shared weight's use."""
     node = lp.nodes.get("f", lp.output)
     if RULES[layer.activation].elementwise:
-        local = float(np.broadcast_to(node.local[0], node.shape)[s, c])
+        samples = node.shape[0]
+        local = float(_flat(np.broadcast_to(node.local[0], node.shape), samples)[s, c])
         factors = (*_upstream_factors(layer, lp, s, c, unit),
                    Factor(node_out(unit), node_in(unit), local, formula(layer, unit)),
                    last)
@@ -79,14 +89,15 @@ def chain(layer, lp, s: int, c: int, unit: str, last: Factor) -> Chain:
     value = 1.0
     for f in factors:
         value *= f.value
-    return Chain(s + 1, factors, value)
+    return Chain(s + 1, factors, value, position)
 
 
 def _upstream_factors(layer, lp, s: int, c: int, unit: str) -> tuple:
     """∂L/∂u_out, or with dropout ∂L/∂u_drop · ∂u_drop/∂u_out (the mask factor the multiply entry recorded)."""
     drop = lp.nodes.get("drop")
     if drop is None:
-        return (Factor("L", node_out(unit), float(lp.nodes.get("f", lp.output).grad[s, c])),)
+        node = lp.nodes.get("f", lp.output)
+        return (Factor("L", node_out(unit), float(_flat(node.grad, node.shape[0])[s, c])),)
     scale = float(np.broadcast_to(drop.local[0], drop.shape)[s, c])
     return (Factor("L", node_drop(unit), float(drop.grad[s, c])),
             Factor(node_drop(unit), node_out(unit), scale, layer.dropout.factor_formula(s, c)))

@@ -1,4 +1,4 @@
-"""The flatten layer: each sample's channels × height × width map as one row of features, in C order
+"""The flatten layer: each sample's channels × height × width (or × length) map as one row of features, in C order
 (``torch.flatten(x, 1)``). No parameters; forward key ``a{n}`` (samples × features); its units are named like a
 dense layer's (``f1``, ``f2``, …) and feature k is map element k in C order.
 
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..names import array_key, unit_names
+from ..names import array_key, node_out, unit_names
+from ..records import Path
 from . import LayerPass
 from .maps import NoParameters, need_map
 
@@ -44,8 +45,13 @@ class Flatten(NoParameters):
         out.label = array_key("a", self.index)
         return LayerPass(self, a, out, leaves, {})
 
+    def input_paths(self, lp, s, a, unit, source) -> tuple:
+        """Map element ``a`` is feature ``a``: ∂L/∂feature_out · 1."""
+        v = self.unit_names[a]
+        return (Path(v, f"∂L/∂{node_out(v)}", float(lp.output.grad[s, a]), "1", 1.0),)
+
 
 def read(table: dict, ctx) -> Flatten:
     """A :class:`Flatten` (no keys of its own)."""
-    shape = need_map(ctx, "flatten")
+    shape = need_map(ctx, "flatten", None)
     return Flatten(ctx.index, ctx.name, shape, unit_names(ctx.name, int(np.prod(shape))))

@@ -1,4 +1,4 @@
-"""What the map kinds (conv2d, maxpool2d, flatten) share: sizes, pairs, names, and the gathers as constants.
+"""What the map kinds (conv1d/2d, max/avgpool1d/2d, flatten) share: sizes, pairs, names, and the gathers as constants.
 
 A map layer's output per sample is ``channels × height × width``; its ``units`` is their product (what a
 flatten layer hands on). Gathering a window's inputs is a product with a constant 0/1 matrix on the tape
@@ -39,10 +39,25 @@ def map_names(name: str, shape: tuple) -> tuple:
     return tuple(indices_name(name, idx, shape) for idx in np.ndindex(*shape))
 
 
-def read_pair(ctx, table: dict, key: str, default, lo: int, hi: int) -> tuple:
-    """An integer or a pair ``[h, w]`` (each from ``lo`` to ``hi``) as a pair."""
+def as_2d(shape: tuple) -> tuple:
+    """A 1-D map's ``channels × length`` as ``channels × 1 × length`` (a 2-D shape as it is): the gathers are
+    written once, for two spatial axes."""
+    return (shape[0], 1, shape[1]) if len(shape) == 2 else tuple(shape)
+
+
+def as_pair(values: tuple, fill: int) -> tuple:
+    """A 1-D layer's ``(k,)`` as ``(fill, k)`` on the height axis of 1 (a pair as it is)."""
+    return (fill, values[0]) if len(values) == 1 else tuple(values)
+
+
+def read_pair(ctx, table: dict, key: str, default, lo: int, hi: int, dims: int = 2) -> tuple:
+    """An integer or a pair ``[h, w]`` (each from ``lo`` to ``hi``) as a pair; a 1-tuple when ``dims`` is 1."""
     v = table.get(key, default)
     where = f"{ctx.where} {key}"
+    if dims == 1:
+        if isinstance(v, list) and len(v) == 1:
+            v = v[0]
+        return (ctx.fields.whole(where, v, lo, hi),)
     if isinstance(v, list):
         if len(v) != 2:
             ctx.fields.fail(where, f"expected a whole number or a pair [height, width], got a list of {len(v)}")
@@ -51,23 +66,28 @@ def read_pair(ctx, table: dict, key: str, default, lo: int, hi: int) -> tuple:
     return (n, n)
 
 
-def need_map(ctx, what: str) -> tuple:
-    """The input's ``channels × height × width`` per sample; exit 2 naming the layer when it is not a map."""
+def need_map(ctx, what: str, dims: int | None = 2) -> tuple:
+    """The input's ``channels × height × width`` (``dims`` 2) or ``channels × length`` (``dims`` 1; either when
+    None) per sample; exit 2 naming the layer when it is not such a map."""
     shape = ctx.in_shape
-    if len(shape) != 3:
-        ctx.fail(f"{what} needs channels × height × width per sample, but its input is "
-                 f"{'×'.join(map(str, shape))} per sample (data.x samples × channels × height × width, "
-                 "or a conv2d/maxpool2d layer before it)")
+    if len(shape) - 1 not in ((1, 2) if dims is None else (dims,)):
+        want = {2: "channels × height × width", 1: "channels × length",
+                None: "channels × height × width (or channels × length)"}[dims]
+        before = {2: "a conv2d/maxpool2d", 1: "a conv1d/maxpool1d", None: "a conv or pool"}[dims]
+        ctx.fail(f"{what} needs {want} per sample, but its input is {'×'.join(map(str, shape))} per sample "
+                 f"(data.x samples × {want}, or {before} layer before it)")
     return shape
 
 
 def window_fits(ctx, shape: tuple, k: tuple, stride: tuple, padding: tuple, what: str) -> tuple:
-    """``(oh, ow)``, or exit 2 when the window is larger than the padded input."""
-    _, h, w = shape
-    if k[0] > h + 2 * padding[0] or k[1] > w + 2 * padding[1]:
-        ctx.fail(f"the {what} {k[0]}×{k[1]} is larger than its input {h}×{w} "
-                 f"(padded by {padding[0]}×{padding[1]}: {h + 2 * padding[0]}×{w + 2 * padding[1]})")
-    return out_size(h, k[0], stride[0], padding[0]), out_size(w, k[1], stride[1], padding[1])
+    """The output's spatial sizes (``(oh, ow)`` or ``(ol,)``), or exit 2 when the window is larger than the
+    padded input."""
+    sizes = shape[1:]
+    padded = [n + 2 * p for n, p in zip(sizes, padding)]
+    if any(kk > n for kk, n in zip(k, padded)):
+        ctx.fail(f"the {what} {'×'.join(map(str, k))} is larger than its input {'×'.join(map(str, sizes))} "
+                 f"(padded by {'×'.join(map(str, padding))}: {'×'.join(map(str, padded))})")
+    return tuple(out_size(n, kk, st, p) for n, kk, st, p in zip(sizes, k, stride, padding))
 
 
 class NoParameters:

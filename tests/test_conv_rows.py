@@ -1,0 +1,138 @@
+"""The per-position rows of a shared weight's gradient, the routing through pools and flatten, and the forward
+rows of conv and pool outputs: every number checked against PyTorch float64 (skipped without torch) or against
+the data by hand, never against the tape's own arithmetic."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backcalc.net.derivation import explain
+from backcalc.net.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+CONV_POOL = ROOT / "worked_examples" / "conv_pool.toml"
+
+
+def _net(stride=2, padding=1, pool="maxpool2d"):
+    rng = np.random.default_rng(11)
+    x = np.round(rng.normal(size=(2, 2, 4, 5)), 2)
+    W = np.round(rng.normal(size=(2, 2, 2, 3)) / 2, 2)
+    layers = [{"kind": "conv2d", "name": "c", "weights": W.tolist(), "bias": [0.1, -0.2], "stride": stride,
+               "padding": padding, "activation": "tanh"},
+              {"kind": pool, "name": "p", "size": 2, "stride": 1}, {"kind": "flatten", "name": "f"},
+              {"name": "o", "activation": "linear", "units": 1, "init": "normal:0.3"}]
+    return load_spec({"format": 1, "seed": 5, "data": {"x": x.tolist(), "y": [[0.5], [-1.0]]}, "layers": layers})
+
+
+def _torch(spec):
+    """PyTorch float64 of the same net: ∂L/∂(conv output), ∂L/∂(pool output), ∂L/∂W and ∂L/∂b."""
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in spec.parameters().items()}
+    conv, pool = spec.layers[0], spec.layers[1]
+    x = torch.tensor(spec.x, dtype=torch.float64)
+    a1 = torch.tanh(F.conv2d(x, t["W1"], t["b1"], stride=conv.stride, padding=conv.padding))
+    a1.retain_grad()
+    a2 = (F.max_pool2d if pool.kind == "maxpool2d" else F.avg_pool2d)(a1, pool.size, pool.stride)
+    a2.retain_grad()
+    out = torch.flatten(a2, 1) @ t["W4"] + t["b4"]
+    (0.5 * ((out - torch.tensor(spec.y)) ** 2).sum()).backward()
+    return {"a1": a1.grad.numpy(), "a2": a2.grad.numpy(), "W1": t["W1"].grad.numpy(), "b1": t["b1"].grad.numpy(),
+            "z1": (a1.grad * (1 - a1 ** 2)).detach().numpy()}
+
+
+def _padded(spec, pad):
+    return np.pad(spec.x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+
+
+@pytest.mark.parametrize("pool", ["maxpool2d", "avgpool2d"])
+def test_each_kernel_element_is_its_sum_over_positions_each_row_checked_against_pytorch(pool):
+    spec = _net(pool=pool)
+    conv = spec.layers[0]
+    d = explain(spec)
+    ref = _torch(spec)
+    xp = _padded(spec, conv.padding)
+    positions = conv.unit_names
+    P = conv.positions
+    for idx, (name, key) in zip(np.ndindex(conv.weights.shape), conv.param_names(())):
+        t = d.term(name)
+        o, c, p, q = idx
+        assert len(t.chains) == spec.samples * P       # every output position of every sample: a row
+        for chain in t.chains:
+            u = positions.index(chain.position)
+            assert u // P == o                          # a kernel element only touches its own output channel
+            i, j = divmod(u % P, conv.out_shape[2])
+            s = chain.sample - 1
+            up, local, x = (f.value for f in chain.factors)
+            assert up == pytest.approx(ref["a1"][s, o, i, j], abs=1e-12)
+            assert up * local == pytest.approx(ref["z1"][s, o, i, j], abs=1e-12)
+            # the input under the element at this position, with the zero padding, by hand
+            assert x == xp[s, c, i * conv.stride[0] + p, j * conv.stride[1] + q]
+            assert chain.value == pytest.approx(up * local * x, rel=1e-12, abs=1e-15)
+        assert sum(ch.value for ch in t.chains) == pytest.approx(ref["W1"][idx], rel=1e-10, abs=1e-12)
+    for o in range(2):
+        t = d.term(f"b_c{o + 1}")
+        assert [f.value for ch in t.chains for f in ch.factors[2:]] == [1.0] * (spec.samples * P)
+        assert sum(ch.value for ch in t.chains) == pytest.approx(ref["b1"][o], rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("pool", ["maxpool2d", "avgpool2d"])
+def test_routing_through_the_pool_and_flatten_matches_pytorch(pool):
+    spec = _net(pool=pool)
+    d = explain(spec)
+    ref = _torch(spec)
+    conv, layer = spec.layers[0], spec.layers[1]
+    ups = {(u.unit, u.sample): u for u in d.upstream}
+    for s in range(spec.samples):
+        for u, unit in enumerate(conv.unit_names):
+            rec = ups[unit, s + 1]
+            assert rec.value == pytest.approx(ref["a1"].reshape(2, -1)[s, u], abs=1e-12)
+            assert sum(p.grad * p.weight for p in rec.paths) == pytest.approx(rec.value, abs=1e-12)
+            for path in rec.paths:                  # each window holding the unit: 1/0 for max, 1/4 for avg
+                assert path.weight in ((0.0, 1.0) if pool == "maxpool2d" else (0.25,))
+                v = layer.unit_names.index(path.via)
+                assert path.grad == pytest.approx(ref["a2"].reshape(2, -1)[s, v], abs=1e-12)
+
+
+def test_max_pool_rows_name_the_winner_and_the_first_at_a_tie():
+    doc = {"format": 1, "data": {"x": [[[1.0, 3.0], [3.0, 2.0]]], "y": [[0.0]]},
+           "layers": [{"kind": "conv2d", "name": "c", "weights": [[[[1.0]]]], "bias": [0.0], "activation": "linear"},
+                      {"kind": "maxpool2d", "name": "p", "size": 2}, {"kind": "flatten"},
+                      {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
+    d = explain(load_spec(doc))
+    row = next(r for r in d.forward_rows if r.layer == 2)
+    assert row.sources[row.winner][0] == "c112_out"    # 3 at (0, 1) before 3 at (1, 0): row-major order
+    from backcalc.render.text import pool_line
+    assert pool_line(row, 5) == "p111_out = max(c111_out, c112_out, c121_out, c122_out) = max(1, 3, 3, 2) = 3 = c112_out"
+
+
+def test_worked_example_rows_by_hand():
+    # relu(z) = [[1.5, 9], [2.5, 1]]; the pool keeps 9 (c112); ∂L/∂p = 0.5·0.5 = 0.25 reaches c112 only
+    text = explain(load_spec(CONV_POOL))
+    rows = {r.unit: r for r in text.forward_rows}
+    assert [s[3] for s in rows["c112"].sources] == [2.0, 0.0, 1.0, 3.0]     # x112, x113, x122, x123
+    assert rows["c112"].z == 9.0 and rows["p111"].winner == 1
+    chains = {c.position: c for c in text.term("w_c1122").chains}
+    assert [f.value for f in chains["c112"].factors] == [0.25, 1.0, 3.0]     # δ·x123 = 0.25·3 = 0.75
+    assert all(c.value == 0 for p, c in chains.items() if p != "c112")
+
+
+def test_json_keeps_positions_and_per_sample_sums():
+    d = explain(_net())
+    t = d.to_dict()["terms"][0]
+    assert len(t["positions"]) == len(d.terms[0].chains) and len(t["per_sample"]) == 2
+    assert sum(t["per_sample"]) == pytest.approx(t["value"], rel=1e-12)
+
+
+def test_conv_terms_are_omitted_past_the_record_limit():
+    # 8 samples × 10 parameters × 17·17 positions = 23120 chains, past MAX_TERM_RECORDS (20000)
+    big = load_spec({"format": 1, "data": {"x": np.zeros((8, 1, 19, 19)).tolist(), "y": [[0.0]] * 8},
+                     "layers": [{"kind": "conv2d", "weights": np.ones((1, 1, 3, 3)).tolist(), "bias": [0.0],
+                                 "activation": "relu"}, {"kind": "maxpool2d", "size": 17}, {"kind": "flatten"},
+                                {"activation": "linear", "units": 1, "init": "zeros"}], "seed": 0})
+    d = explain(big)
+    assert d.terms_omitted and d.terms == () and d.upstream == ()
