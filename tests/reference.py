@@ -47,6 +47,10 @@ def _params(spec):
             out[f"gamma{layer.index}"] = _mp(layer.gamma)
             out[f"beta{layer.index}"] = _mp(layer.beta)
             continue
+        if layer.kind == "rnn":
+            out.update({f"Wx{layer.index}": _mp(layer.weights_x), f"Wh{layer.index}": _mp(layer.weights_h),
+                        f"b{layer.index}": _mp(layer.bias)})
+            continue
         if getattr(layer, "weights", None) is None:  # pooling and flatten have no parameters
             continue
         out[f"W{layer.index}"] = _mp(layer.weights)
@@ -78,6 +82,19 @@ def _conv2d(layer, x, W, b):
             plane.append(line)
         out.append(plane)
     return out
+
+
+def _rnn(layer, xs, params, s):
+    """h_t = f(x_t·Wx + h_(t−1)·Wh + b), t = 1…T, from h0 (one row for every sample, or row s): (z_T, h_T)."""
+    n = layer.index
+    Wx, Wh, b = params[f"Wx{n}"], params[f"Wh{n}"], params[f"b{n}"]
+    h0 = layer.h0[s if len(layer.h0) > 1 else 0]
+    h = [mp.mpf(float(v)) for v in h0]
+    for x in xs:
+        z = [sum(x[f] * Wx[f][u] for f in range(len(x))) + sum(h[v] * Wh[v][u] for v in range(len(h))) + b[u]
+             for u in range(len(b))]
+        h = _act(layer.activation, z, layer.alpha)
+    return z, h
 
 
 def _mean(values):
@@ -169,6 +186,8 @@ def forward(spec, params):
         if layer.kind in _NORM_AXIS:
             zs = _normalise(rows, params[f"gamma{n}"], params[f"beta{n}"], layer.eps, _NORM_AXIS[layer.kind])
             pairs = [(z, _act(layer.activation, z, layer.alpha)) for z in zs]
+        elif layer.kind == "rnn":
+            pairs = [_rnn(layer, a, params, s) for s, a in enumerate(rows)]
         else:
             pairs = [_layer(layer, a, params) for a in rows]
         skip = getattr(layer, "skip", None)

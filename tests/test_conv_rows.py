@@ -136,3 +136,16 @@ def test_conv_terms_are_omitted_past_the_record_limit():
                                 {"activation": "linear", "units": 1, "init": "zeros"}], "seed": 0})
     d = explain(big)
     assert d.terms_omitted and d.terms == () and d.upstream == ()
+
+
+def test_the_summary_graph_counts_in_the_right_form_and_puts_no_weights_on_pool_or_flatten_edges():
+    from backcalc.render import dot
+
+    page = dot.render(explain(load_spec(CONV_POOL)))
+    assert "input x (9 values)" in page and "1 unit<" in page.replace("1 unit</", "1 unit<") and "1 units" not in page
+    assert "4 units" in page and "1 values" not in page
+    assert "Layer 2 (p, maxpool2d)" in page and "Layer 3 (h, flatten)" in page
+    assert '"layer1" -> "layer2";' in page and '"layer2" -> "layer3";' in page    # no W2, no W3
+    assert 'label="W1 1×1×2×2"' in page and 'label="W4 1×1"' in page
+    rnn = dot.render(explain(load_spec(ROOT / "worked_examples" / "rnn_last_step.toml")))
+    assert 'label="Wx1 1×2, Wh1 2×2"' in rnn

@@ -100,6 +100,7 @@ def _derivation(spec, net, first, grads, after_first, final, history, loss_after
         updated={k: v.tolist() for k, v in final.items()},
         training=training,
         norm_stats=records.norm_stats(),
+        time_norms=records.time_norms(),
     )
 
 
@@ -182,6 +183,8 @@ class TapeReader:
                     if not paths:  # a kind that writes no rows of its own
                         continue
                     rows += _dropped(lp, s, c, unit, Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
+            if hasattr(lp.layer, "inner_upstream"):  # a recurrent layer's earlier steps: the paths back through time
+                rows += lp.layer.inner_upstream(lp, self)
         return tuple(rows)
 
     def norm_stats(self) -> tuple:
@@ -190,6 +193,11 @@ class TapeReader:
             return ()
         return tuple(row for lp in self.p.layers if hasattr(lp.layer, "stat_rows")
                      for row in lp.layer.stat_rows(lp, self))
+
+    def time_norms(self) -> tuple:
+        """‖∂L/∂h_t‖ over the steps of the kinds that have them (recurrent layers)."""
+        return tuple(row for lp in self.p.layers if hasattr(lp.layer, "time_norms")
+                     for row in lp.layer.time_norms(lp, self.spec.samples))
 
     def deltas(self) -> tuple:
         if self.terms_omitted:

@@ -63,6 +63,7 @@ class Term:
     kind: str            # "weight" or "bias"
     value: float
     chains: tuple
+    sum_over: str = "positions"  # what a shared weight's chains run over: output "positions" or time "steps"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,19 @@ class PoolForward:
     sources: tuple       # ((source name, source value), ...) in row-major order of the window
     value: float
     winner: int | None = None
+
+
+@dataclass(frozen=True)
+class TimeNorm:
+    """‖∂L/∂h_t‖ of one sample at step t of a recurrent layer, its ratio to step t + 1's and the bound on that
+    ratio from one step back through time: max |f′(z_(t+1))| · ‖Wh‖₂ (the largest singular value)."""
+
+    layer: int
+    sample: int
+    step: int
+    norm: float
+    ratio: float | None          # ‖∂L/∂h_t‖ / ‖∂L/∂h_(t+1)‖ (None at the last step, or after a zero)
+    bound: float | None          # max |f′(z_(t+1))| · ‖Wh‖₂ (None at the last step)
 
 
 @dataclass(frozen=True)
@@ -255,6 +269,7 @@ class Derivation:
     updated: dict                # parameters after the last step
     training: object = None      # TrainingRecord: optimizer steps, clipping, l1/l2 (train_records.py)
     norm_stats: tuple = ()       # NormStats of every normalisation layer (its μ, σ², x̂ lines)
+    time_norms: tuple = ()       # TimeNorm of every recurrent layer's steps (‖∂L/∂h_t‖ back through time)
     lang: str = "en"             # the language its render methods and Jupyter's display use
 
     @property
@@ -301,6 +316,9 @@ class Derivation:
                  if getattr(layer, "dropout", None) is not None]
         if drops:  # the masks as used (a drawn one included), so the page can be worked again by hand
             out["dropout"] = drops
+        if self.time_norms:
+            out["time_norms"] = [{"layer": r.layer, "sample": r.sample, "step": r.step, "norm": r.norm,
+                                  "ratio": r.ratio, "bound": r.bound} for r in self.time_norms]
         if self.training is not None:
             from .train_records import training_dict
 

@@ -166,7 +166,8 @@ def _build(doc: dict, source: str) -> NetSpec:
             f.fail("data", f"missing key {key!r}")
     input_name = f.name("data.input_name", data.get("input_name", "x"))
     layers_doc = _layer_tables(f, doc)
-    x = _inputs(f, data["x"], _first_axes(f, layers_doc))
+    first = _first_kind(f, layers_doc)
+    x = _inputs(f, data["x"], getattr(first, "MAP_AXES", 2), getattr(first, "FLAT_AXIS", 1))
     loss, reduction = _read_loss(f, doc)
     layers = _read_layers(f, layers_doc, input_name, x.shape[1:], seed, x.shape[0])
     y = _targets(f, data["y"], x.shape[0], layers[-1].units, loss, layers[-1].activation)
@@ -177,7 +178,7 @@ def _build(doc: dict, source: str) -> NetSpec:
     _check_work(f, x.shape[0], sum(layer.multiply_adds for layer in layers), steps)
     training = read_training(f.fail, train, f.table(doc, "loss", required=False))
     _check_tables(f, layers, x.shape[0], steps, training)
-    return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=_input_names(input_name, x),
+    return NetSpec(title=title, x=x, y=y, input_name=input_name, input_unit_names=_input_names(input_name, x, first),
                    layers=tuple(layers), loss=loss, reduction=reduction, learning_rate=lr, steps=steps,
                    seed=seed, source=source, raw=doc, training=training)
 
@@ -224,13 +225,14 @@ def _read_loss(f: Fields, doc) -> tuple:
     return loss, reduction
 
 
-def _first_axes(f: Fields, layers_doc: list) -> int:
-    """The spatial axes the first layer reads (``MAP_AXES`` of its kind: 1 for conv1d and the 1-D pools, else 2)."""
+def _first_kind(f: Fields, layers_doc: list):
+    """The module of the first layer's kind, which says how it reads data.x: ``MAP_AXES`` (1 for conv1d, the 1-D
+    pools and rnn: a sample is a matrix; else 2) and ``FLAT_AXIS`` (where a flat sample gets its axis of 1)."""
     first = layers_doc[0]
-    return getattr(_kind(f, "layers[1]", first), "MAP_AXES", 2) if isinstance(first, dict) else 2
+    return _kind(f, "layers[1]", first) if isinstance(first, dict) else None
 
 
-def _inputs(f: Fields, v, axes: int = 2) -> np.ndarray:
+def _inputs(f: Fields, v, axes: int = 2, flat_axis: int = 1) -> np.ndarray:
     """data.x: samples × inputs, or samples × channels × height × width (a sample given as one matrix is one
     channel) for the 2-D map kinds, or samples × channels × length (a flat list per sample is one channel) when
     the first layer reads 1-D maps (``axes`` 1)."""
@@ -239,12 +241,13 @@ def _inputs(f: Fields, v, axes: int = 2) -> np.ndarray:
         depth, probe = depth + 1, probe[0]
     if axes == 1 and depth in (2, 3):
         x = f.tensor("data.x", v, depth)
-        x = x[:, None] if depth == 2 else x
+        x = np.expand_dims(x, flat_axis) if depth == 2 else x
         if np.prod(x.shape[1:]) > MAX_MAP_ELEMENTS:
             f.fail("data.x", f"a sample of {'×'.join(map(str, x.shape[1:]))} is over the limit of "
                              f"{MAX_MAP_ELEMENTS} numbers")
     elif axes == 1:
-        f.fail("data.x", f"expected samples × channels × length for a 1-D first layer, got {depth} levels of lists")
+        f.fail("data.x", f"expected samples × channels × length (or samples × steps × features for an rnn), got "
+                         f"{depth} levels of lists")
     elif depth <= 2:
         x = f.matrix("data.x", v, flat_is_row=True)
     elif depth > 4:
@@ -260,8 +263,11 @@ def _inputs(f: Fields, v, axes: int = 2) -> np.ndarray:
     return x
 
 
-def _input_names(input_name: str, x: np.ndarray) -> tuple:
-    """The input units' names: ``x1``, ``x2``, … (or ``x``), or one per map element, ``x1_2_3``."""
+def _input_names(input_name: str, x: np.ndarray, first=None) -> tuple:
+    """The input units' names: ``x1``, ``x2``, … (or ``x``), or one per map element, ``x123``, or as the first
+    layer's kind names them (``input_names``: an rnn's ``x1t2``)."""
+    if x.ndim > 2 and hasattr(first, "input_names"):
+        return first.input_names(input_name, x.shape[1:])
     return unit_names(input_name, x.shape[1]) if x.ndim == 2 else map_names(input_name, x.shape[1:])
 
 

@@ -68,7 +68,7 @@ def circuit(d, sample: int = 1, full: bool = False) -> Circuit:
         and all(any(r.layer == layer.index for r in d.forward_rows) for layer in spec.layers)
     if not detailed:
         cols = [Column(0, spec.input_name, "", ())]
-        cols += [Column(s.layer, layer.name, layer.activation, (), s)
+        cols += [Column(s.layer, layer.name, getattr(layer, "shown_as", layer.activation), (), s)
                  for s, layer in zip(d.layer_summaries, spec.layers)]
         return Circuit(tuple(cols), (), d.loss, sample, spec.samples, False)
     up = {u.unit: u.value for u in d.upstream if u.sample == sample}

@@ -13,11 +13,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import numpy as np
+
 from ..errors import BackcalcError
+from ..net.names import parse_key
 from . import escape
 from .circuit import circuit
 from .format import num
-from .labels import labels
+from .labels import counted, labels
 from .training import settings_text
 
 GREEN = "#1a7f37"   # forward values (CS231n's green)
@@ -128,17 +131,19 @@ def _summarised(d, c, digits, L):
     for col in c.columns:
         node = _q(f"layer{col.layer}")
         if col.layer == 0:
-            label = _table(L["graph_input"].format(name=col.title, units=spec.x.shape[1]), [], [])
+            label = _table(counted(L["graph_input"], int(np.prod(spec.x.shape[1:])), name=col.title), [], [])
         else:
             s = col.summary
             label = _table(L["layer"].format(n=col.layer, name=col.title, activation=col.activation),
-                           [L["graph_units"].format(units=s.units),
+                           [counted(L["graph_units"], s.units),
                             L["graph_summary"].format(mean=num(s.mean, digits), min=num(s.min, digits),
                                                       max=num(s.max, digits))], [])
         out.append(f"  {node} [label={label}];")
-        if prev is not None:
-            shape = "×".join(str(n) for n in _shape(d.gradients.get(f"W{col.layer}")))
-            out.append(f"  {prev} -> {node} [label={_q(f'W{col.layer} {shape}')}];")
+        if prev is not None:  # the layer's weight arrays (none for pooling and flatten; biases left out)
+            arrays = [f"{key} {'×'.join(str(n) for n in np.shape(value))}"
+                      for key, value in spec.layers[col.layer - 1].parameters().items()
+                      if parse_key(key).kind not in ("b", "beta")]
+            out.append(f"  {prev} -> {node}" + (f" [label={_q(', '.join(arrays))}];" if arrays else ";"))
         prev = node
     return out
 

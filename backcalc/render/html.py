@@ -123,6 +123,9 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
         out += _working(symbolic_lines(d, lang))
         out.append(f"<h3>{_h(L['upstream'])}</h3>")
         out += _upstream(d, digits, L)
+        times = text.time_norm_lines(d, digits, L)
+        if times:
+            out.append(f"<pre>{_h(chr(10).join(times[1:]))}</pre>")
         out.append(f"<h3>{_h(L['deltas'])}</h3>")
         out += _deltas(d, digits, L)
         out.append(f"<h3>{_h(L['terms'])}</h3>")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import escape
 from .format import num
+from .labels import counted
 
 COL = 270          # distance between columns
 ROW = 96           # distance between units of a column
@@ -129,6 +130,6 @@ def _summary(col, xy, digits, L):
     return [f'<g class="node" data-node="layer{col.layer}">',
             f'<rect x="{x - NODE_W / 2}" y="{y - 40}" width="{NODE_W}" height="80" rx="10"/>',
             _text(x, y - 22, f"{col.title} · {col.activation}", "name"),
-            _text(x, y - 4, L["graph_units"].format(units=s.units), "value"),
+            _text(x, y - 4, counted(L["graph_units"], s.units), "value"),
             _text(x, y + 14, L["graph_summary"].format(mean=num(s.mean, 3), min=num(s.min, 3), max=num(s.max, 3)),
                   "small"), "</g>"]

@@ -39,6 +39,12 @@ LABELS = {
         "summed": "summed over the {n} samples",
         "summed_positions": "summed over the {n} output positions",
         "summed_positions_samples": "summed over the {n} output positions of each of the {s} samples",
+        "summed_steps": "summed over the {n} time steps",
+        "time_norms": "‖∂L/∂h_t‖ back through time: one step back multiplies ∂L/∂h_(t+1) by diag(f′(z_(t+1)))·Whᵀ, "
+                      "so the ratio to the step after is at most max|f′(z_(t+1))|·‖Wh‖₂ (‖Wh‖₂ = {spectral}, the "
+                      "largest singular value); below 1 step after step, the gradient vanishes through time",
+        "time_cols": ("sample", "step t", "‖∂L/∂h_t‖", "ratio to t+1", "bound max|f′|·‖Wh‖₂"),
+        "summed_steps_samples": "summed over the {n} time steps of each of the {s} samples",
         "update": "SGD update: new = old − {lr} · gradient",
         "loss_after": "Loss after the update",
         "loss_after_steps": "Loss after {steps} steps",
@@ -60,8 +66,8 @@ LABELS = {
         "graph": "computation graph",
         "graph_caption": "green: forward values; red: gradients",
         "graph_sample": "green: forward values of sample {s} of {n}; red: gradients (∂L/∂w and ∂L/∂b summed over the samples)",
-        "graph_input": "input {name} ({units} values)",
-        "graph_units": "{units} units",
+        "graph_input": ("input {name} ({units} value)", "input {name} ({units} values)"),  # (one, several)
+        "graph_units": ("{units} unit", "{units} units"),
         "graph_summary": "out: mean {mean}, min {min}, max {max}",
         "focus_paths": "Every path from {unit} to the loss:",
         "html_step": "Show step",
@@ -110,6 +116,13 @@ LABELS = {
         "summed": "dijumlahkan atas {n} sampel",
         "summed_positions": "dijumlahkan atas {n} posisi keluaran",
         "summed_positions_samples": "dijumlahkan atas {n} posisi keluaran dari tiap {s} sampel",
+        "summed_steps": "dijumlahkan atas {n} langkah waktu",
+        "time_norms": "‖∂L/∂h_t‖ mundur melalui waktu: satu langkah mundur mengalikan ∂L/∂h_(t+1) dengan "
+                      "diag(f′(z_(t+1)))·Whᵀ, sehingga rasionya terhadap langkah sesudahnya paling besar "
+                      "max|f′(z_(t+1))|·‖Wh‖₂ (‖Wh‖₂ = {spectral}, nilai singular terbesar); bila di bawah 1 langkah "
+                      "demi langkah, gradien menghilang melalui waktu",
+        "time_cols": ("sampel", "langkah t", "‖∂L/∂h_t‖", "rasio terhadap t+1", "batas max|f′|·‖Wh‖₂"),
+        "summed_steps_samples": "dijumlahkan atas {n} langkah waktu dari tiap {s} sampel",
         "update": "Pembaruan SGD: baru = lama − {lr} · gradien",
         "loss_after": "Loss setelah pembaruan",
         "loss_after_steps": "Loss setelah {steps} langkah",
@@ -131,8 +144,8 @@ LABELS = {
         "graph": "graf komputasi",
         "graph_caption": "hijau: nilai langkah maju; merah: gradien",
         "graph_sample": "hijau: nilai langkah maju sampel {s} dari {n}; merah: gradien (∂L/∂w dan ∂L/∂b dijumlahkan atas semua sampel)",
-        "graph_input": "input {name} ({units} nilai)",
-        "graph_units": "{units} unit",
+        "graph_input": ("input {name} ({units} nilai)", "input {name} ({units} nilai)"),
+        "graph_units": ("{units} unit", "{units} unit"),
         "graph_summary": "out: rata-rata {mean}, min {min}, maks {max}",
         "focus_paths": "Semua jalur dari {unit} ke loss:",
         "html_step": "Tampilkan langkah",
@@ -179,6 +192,11 @@ def localize(text: str, lang: str) -> str:
     for pattern, words in PHRASES.get(lang, ()):
         text = pattern.sub(words, text)
     return text
+
+
+def counted(forms, n: int, **values) -> str:
+    """A caption with a count in the right form: ``forms`` is (one, several) — ``1 unit``, ``4 units``."""
+    return forms[0 if n == 1 else 1].format(units=n, **values)
 
 
 def labels(lang: str) -> dict:

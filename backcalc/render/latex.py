@@ -26,9 +26,9 @@ from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
 _UNICODE = {"→": r"$\rightarrow$", "×": r"$\times$", "·": r"$\cdot$", "σ": r"$\sigma$", "∂": r"$\partial$",
             "−": "-", "½": r"$\frac{1}{2}$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "²": r"$^2$", "–": "--", "—": "---",
-            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$", "⊙": r"$\odot$"}
+            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$", "⊙": r"$\odot$", "‖": r"$\|$", "₂": r"$_2$"}
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "|": r"$|$"}
 MATRIX_COLUMNS = 8  # wider parameter matrices are shown in slices of this many columns
 
 
@@ -89,6 +89,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, order: str 
 def _backward(d, digits, L, lang):
     out = symbolic_tex(d, lang, escape)
     out += [rf"\subsubsection*{{{escape(L['upstream'])}}}"] + _align(_upstream(d, digits, lang))
+    out += _time_norms(d, digits, L)
     out += [rf"\subsubsection*{{{escape(L['deltas'])}}}"] + _align(_deltas(d, digits, L))
     out += _softmax_note(d, L)
     out += [rf"\subsubsection*{{{escape(L['terms'])}}}"] + _align(_terms(d, digits, L))
@@ -289,6 +290,27 @@ def _deltas(d, digits, L):
                      f"{signed(x.upstream, digits)} · {signed(x.local, digits)}", num(x.value, digits)]
         rows += [r.replace(to_tex(lhs), rf"\delta_{{{tex_name(x.unit)}}}", 1) for r in equation_rows(lhs, sides, tag=tag)]
     return rows
+
+
+def _time_norms(d, digits, L) -> list:
+    """‖∂L/∂h_t‖ over the steps of each recurrent layer, as a table under its one-line explanation."""
+    out = []
+    many = d.spec.samples > 1
+    for layer in d.spec.layers:
+        rows = [r for r in d.time_norms if r.layer == layer.index]
+        if not rows:
+            continue
+        spectral = num(float(np.linalg.norm(layer.weights_h, 2)), digits)
+        cols = list(L["time_cols"]) if many else list(L["time_cols"][1:])
+        out += [escape(f"{text.layer_title(d, layer, L)}: {L['time_norms'].format(spectral=spectral)}") + r"\\[1ex]",
+                r"\begin{tabular}{" + "r" * len(cols) + "}",
+                " & ".join(escape(c) for c in cols) + r" \\ \hline"]
+        for r in rows:
+            cells = ([str(r.sample)] if many else []) + [str(r.step), tex(r.norm, digits)] + \
+                    ["---" if v is None else tex(v, digits) for v in (r.ratio, r.bound)]
+            out.append(" & ".join(c if c == "---" or c.isdigit() else f"${c}$" for c in cells) + r" \\")
+        out.append(r"\end{tabular}")
+    return out
 
 
 def _terms(d, digits, L):

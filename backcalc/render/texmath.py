@@ -35,7 +35,7 @@ _FUNCTIONS = _function_names()
 _KEYWORDS = {"if": r"\text{ if }", "else": r"\text{ else }"}  # the table's piecewise forms: upright words
 _SYMBOLS = {"·": r" \cdot ", "−": "-", "×": r" \times ", "½": r"\tfrac{1}{2}", "²": "^2", "σ": r"\sigma ",
             "Σ": r"\sum ", "δ": r"\delta ", "′": "'", "…": r"\dots ", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ",
-            "α": r"\alpha ", "∂": r"\partial ", "⊙": r"\odot ", "λ": r"\lambda ", "→": r"\to ", "ᵀ": r"^{\mathsf T}", "√": r"\sqrt ",
+            "α": r"\alpha ", "∂": r"\partial ", "⊙": r"\odot ", "λ": r"\lambda ", "→": r"\to ", "ᵀ": r"^{\mathsf T}", "√": r"\sqrt ", "‖": r"\| ", "₂": "_2",
             "<": "<", ">": ">", "=": " = ", "+": " + ", "-": "-", "/": "/", ",": ", ", "(": "(", ")": ")",
             "[": "[", "]": "]", "|": "|", " ": " ", "!": "!", ":": ":", ";": ";", "'": "'", ".": "."}
 _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

@@ -46,6 +46,7 @@ def lines(d, digits=5, lang="en", full=False):
     if detailed:
         out += [""] + symbolic_lines(d, lang)
         out += ["", L["upstream"]] + _upstream(d, digits, L)
+        out += time_norm_lines(d, digits, L)
         out += ["", L["deltas"]] + _deltas(d, digits, L)
         out += ["", L["terms"]] + _terms(d, digits, L)
         out += reg_term_lines(d, digits, L)
@@ -177,8 +178,9 @@ def sum_label(t, samples: int, L) -> str | None:
     """The caption of a term's sum row (over samples, output positions or both); None for a single chain."""
     positions = len(dict.fromkeys(c.position for c in t.chains if c.position))
     if positions:
-        return (L["summed_positions_samples"].format(n=positions, s=samples) if samples > 1
-                else L["summed_positions"].format(n=positions))
+        over = getattr(t, "sum_over", "positions")
+        return (L[f"summed_{over}_samples"].format(n=positions, s=samples) if samples > 1
+                else L[f"summed_{over}"].format(n=positions))
     return L["summed"].format(n=samples) if samples > 1 else None
 
 
@@ -360,6 +362,23 @@ def skip_note(d, u, L) -> str:
     return L["splits"].format(unit=u.unit, source=source if layer.skip == 0 else node_out(source))
 
 
+def time_norm_lines(d, digits, L) -> list:
+    """The table of ‖∂L/∂h_t‖ over the steps of each recurrent layer, with each step's ratio and its bound."""
+    out = []
+    for layer in d.spec.layers:
+        rows = [r for r in d.time_norms if r.layer == layer.index]
+        if not rows:
+            continue
+        spectral = num(float(np.linalg.norm(layer.weights_h, 2)), digits)
+        many = d.spec.samples > 1
+        body = [([r.sample] if many else []) + [r.step, num(r.norm, digits), "—" if r.ratio is None else num(r.ratio, digits),
+                                                "—" if r.bound is None else num(r.bound, digits)] for r in rows]
+        cols = list(L["time_cols"]) if many else list(L["time_cols"][1:])
+        out += ["", f"{layer_title(d, layer, L)}: {L['time_norms'].format(spectral=spectral)}"]
+        out += _indent(tabulate(body, headers=cols, disable_numparse=True))
+    return out
+
+
 def _deltas(d, digits, L):
     c = L["col"]
     rows = []
@@ -399,7 +418,8 @@ def _terms(d, digits, L):
         caption = sum_label(t, samples, L)
         if caption:
             rows.append(["", *(["Σ"] if tagged else []), caption, "", num(t.value, digits)])
-    where = c["position"] if positions else c["sample"]
+    where = (c["position"] if any(t.sum_over == "positions" for t in d.terms if t.chains and t.chains[0].position)
+             else L["step"]) if positions else c["sample"]
     headers = [c["parameter"]] + ([where] if tagged else []) + [c["chain"], c["values"], "="]
     out += _indent(tabulate(rows, headers=headers, disable_numparse=True))
     return out

@@ -49,6 +49,7 @@ BUILDERS: dict[str, str] = {
     "maxpool1d": "backcalc.check.layers.pool",
     "avgpool1d": "backcalc.check.layers.pool",
     "flatten": "backcalc.check.layers.flatten",
+    "rnn": "backcalc.check.layers.rnn",
     "batchnorm": "backcalc.check.layers.norm",
     "layernorm": "backcalc.check.layers.norm",
 }

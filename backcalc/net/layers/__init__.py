@@ -70,6 +70,7 @@ KINDS: dict[str, str] = {
     "maxpool1d": "backcalc.net.layers.maxpool1d",
     "avgpool1d": "backcalc.net.layers.avgpool1d",
     "flatten": "backcalc.net.layers.flatten",
+    "rnn": "backcalc.net.layers.rnn",
     "batchnorm": "backcalc.net.layers.batchnorm",
     "layernorm": "backcalc.net.layers.layernorm",
 }

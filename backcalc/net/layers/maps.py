@@ -98,6 +98,11 @@ class NoParameters:
     alpha = None
     n_parameters = 0
 
+    @property
+    def shown_as(self) -> str:
+        """What a page's layer heading names in place of an activation: the kind (``maxpool2d``, ``flatten``)."""
+        return self.kind
+
     def parameters(self) -> dict:
         return {}
 

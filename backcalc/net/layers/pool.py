@@ -52,11 +52,6 @@ class Pool(NoParameters):
         return f"{self.op}pool{len(self.in_shape) - 1}d"
 
     @property
-    def shown_as(self) -> str:
-        """What a page's layer heading names in place of an activation."""
-        return self.kind
-
-    @property
     def units(self) -> int:
         return int(np.prod(self.out_shape))
 
