@@ -295,20 +295,15 @@ def _deltas(d, digits, L):
 def _time_norms(d, digits, L) -> list:
     """‖∂L/∂h_t‖ over the steps of each recurrent layer, as a table under its one-line explanation."""
     out = []
-    many = d.spec.samples > 1
     for layer in d.spec.layers:
-        rows = [r for r in d.time_norms if r.layer == layer.index]
-        if not rows:
+        table = text.time_norm_rows(d, layer, digits, L)
+        if table is None:
             continue
-        spectral = num(float(np.linalg.norm(layer.weights_h, 2)), digits)
-        cols = list(L["time_cols"]) if many else list(L["time_cols"][1:])
-        out += [escape(f"{text.layer_title(d, layer, L)}: {L['time_norms'].format(spectral=spectral)}") + r"\\[1ex]",
-                r"\begin{tabular}{" + "r" * len(cols) + "}",
-                " & ".join(escape(c) for c in cols) + r" \\ \hline"]
-        for r in rows:
-            cells = ([str(r.sample)] if many else []) + [str(r.step), tex(r.norm, digits)] + \
-                    ["---" if v is None else tex(v, digits) for v in (r.ratio, r.bound)]
-            out.append(" & ".join(c if c == "---" or c.isdigit() else f"${c}$" for c in cells) + r" \\")
+        caption, cols, body = table
+        out += [r"{\sloppy " + escape(f"{text.layer_title(d, layer, L)}: {caption}") + r"\par}\smallskip",
+                r"\begin{tabular}{" + "r" * len(cols) + "}", " & ".join(escape(c) for c in cols) + r" \\ \hline"]
+        out += [" & ".join(c if c.isdigit() or c == "—" else f"${number(c)}$" for c in row).replace("—", "---")
+                + r" \\" for row in body]
         out.append(r"\end{tabular}")
     return out
 

@@ -10,6 +10,7 @@ from ..net.names import node_in, node_out
 from ..tape.losses import LOGIT_SUMMARY, LOSS_KINDS, logits_written
 from ..tape.rules import RULES
 from .format import factor, num, signed
+from .shared import chain_tag, pool_line, sum_label, time_norm_rows  # noqa: F401 (the other pages ask text for them)
 from .labels import labels, localize
 from .training import penalty_lines, reg_term_lines, update_lines
 from .working import matrix_lines, symbolic_lines
@@ -153,35 +154,10 @@ def path_sum(u, digits):
     return names, values
 
 
-def pool_line(row, digits) -> str:
-    """``p111_out = max(c111_out, c112_out, …) = max(1.5, 9, …) = 9 = c112_out``: a pool output with its window's
-    inputs, and for a max the input that won it (the first in row-major order at a tie); an average is the
-    window's sum over its size."""
-    src = row.sources
-    shown = src if len(src) <= 9 else src[:2] + (None,) + src[-1:]
-    names = ", ".join("…" if x is None else x[0] for x in shown)
-    values = ", ".join("…" if x is None else num(x[1], digits) for x in shown)
-    out = node_out(row.unit)
-    if row.op == "max":
-        return f"{out} = max({names}) = max({values}) = {num(row.value, digits)} = {src[row.winner][0]}"
-    names, values = names.replace(", ", " + "), values.replace(", ", " + ")
-    return f"{out} = ({names})/{len(src)} = ({values})/{len(src)} = {num(row.value, digits)}"
 
 
-def chain_tag(chain, samples: int) -> str:
-    """Where a chain sits in its term's sum: its sample (when there are several) and its output position."""
-    parts = ([str(chain.sample)] if samples > 1 else []) + ([chain.position] if chain.position else [])
-    return ", ".join(parts)
 
 
-def sum_label(t, samples: int, L) -> str | None:
-    """The caption of a term's sum row (over samples, output positions or both); None for a single chain."""
-    positions = len(dict.fromkeys(c.position for c in t.chains if c.position))
-    if positions:
-        over = getattr(t, "sum_over", "positions")
-        return (L[f"summed_{over}_samples"].format(n=positions, s=samples) if samples > 1
-                else L[f"summed_{over}"].format(n=positions))
-    return L["summed"].format(n=samples) if samples > 1 else None
 
 
 def jacobian_sum(delta, digits) -> str:
@@ -362,20 +338,17 @@ def skip_note(d, u, L) -> str:
     return L["splits"].format(unit=u.unit, source=source if layer.skip == 0 else node_out(source))
 
 
+
+
 def time_norm_lines(d, digits, L) -> list:
     """The table of ‖∂L/∂h_t‖ over the steps of each recurrent layer, with each step's ratio and its bound."""
     out = []
     for layer in d.spec.layers:
-        rows = [r for r in d.time_norms if r.layer == layer.index]
-        if not rows:
-            continue
-        spectral = num(float(np.linalg.norm(layer.weights_h, 2)), digits)
-        many = d.spec.samples > 1
-        body = [([r.sample] if many else []) + [r.step, num(r.norm, digits), "—" if r.ratio is None else num(r.ratio, digits),
-                                                "—" if r.bound is None else num(r.bound, digits)] for r in rows]
-        cols = list(L["time_cols"]) if many else list(L["time_cols"][1:])
-        out += ["", f"{layer_title(d, layer, L)}: {L['time_norms'].format(spectral=spectral)}"]
-        out += _indent(tabulate(body, headers=cols, disable_numparse=True))
+        table = time_norm_rows(d, layer, digits, L)
+        if table is not None:
+            caption, cols, body = table
+            out += ["", f"{layer_title(d, layer, L)}: {caption}"] + _indent(tabulate(body, headers=cols,
+                                                                                     disable_numparse=True))
     return out
 
 

@@ -8,11 +8,11 @@ itself, from sympy, sharing nothing with the tape).
 >>> kind("dense").KEYS
 ('activation', 'weights', 'bias', 'units', 'init', 'alpha', 'skip', 'dropout', 'dropout_mask')
 >>> sorted(KINDS)
-['avgpool1d', 'avgpool2d', 'batchnorm', 'conv1d', 'conv2d', 'dense', 'flatten', 'layernorm', 'maxpool1d', 'maxpool2d']
+['avgpool1d', 'avgpool2d', 'batchnorm', 'conv1d', 'conv2d', 'dense', 'flatten', 'layernorm', 'maxpool1d', 'maxpool2d', 'rnn']
 >>> kind("dens")
 Traceback (most recent call last):
 ...
-KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense, conv2d, conv1d, maxpool2d, avgpool2d, maxpool1d, avgpool1d, flatten, batchnorm, layernorm"
+KeyError: "unknown layer kind 'dens' (did you mean 'dense'?); expected one of dense, conv2d, conv1d, maxpool2d, avgpool2d, maxpool1d, avgpool1d, flatten, rnn, batchnorm, layernorm"
 
 What a kind's module provides
 -----------------------------

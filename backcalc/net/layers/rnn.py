@@ -22,7 +22,7 @@ time steps (backprop through time), one row per step in the derivation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
@@ -30,6 +30,7 @@ import numpy as np
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
 from ..records import Factor, Path, Term, TimeNorm, UnitForward, Upstream
 from . import LayerPass, activation
+from .arrays import ArrayParameters
 
 KEYS = ("weights_x", "weights_h", "bias", "h0", "activation", "alpha", "return_sequences")
 TAKES_MAPS = True
@@ -50,7 +51,7 @@ def input_names(input_name: str, shape: tuple) -> tuple:
 
 
 @dataclass(frozen=True)
-class Rnn:
+class Rnn(ArrayParameters):
     """One rnn layer over ``steps`` time steps; its output is h_T."""
 
     index: int
@@ -65,6 +66,7 @@ class Rnn:
     alpha: float | None = None
 
     kind = "rnn"
+    ARRAYS = (("Wx", "weights_x"), ("Wh", "weights_h"), ("b", "bias"))
 
     @property
     def units(self) -> int:
@@ -81,10 +83,6 @@ class Rnn:
         return step_names(self.base, self.steps)
 
     @property
-    def n_parameters(self) -> int:
-        return self.weights_x.size + self.weights_h.size + self.bias.size
-
-    @property
     def term_records(self) -> int:
         return self.n_parameters * self.steps
 
@@ -95,17 +93,6 @@ class Rnn:
     @property
     def reads(self) -> tuple:
         return (self.index - 1,)
-
-    def parameters(self) -> dict:
-        n = self.index
-        return {array_key("Wx", n): self.weights_x.copy(), array_key("Wh", n): self.weights_h.copy(),
-                array_key("b", n): self.bias.copy()}
-
-    def with_parameters(self, values: dict) -> "Rnn":
-        n = self.index
-        get = lambda k, old: np.asarray(values.get(array_key(k, n), old), dtype=np.float64)  # noqa: E731
-        return replace(self, weights_x=get("Wx", self.weights_x), weights_h=get("Wh", self.weights_h),
-                       bias=get("b", self.bias))
 
     def feature_names(self, sources) -> tuple:
         """The input features without a step (``x1``, ``x2``), from the names of step 1's inputs."""

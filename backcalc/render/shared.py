@@ -1,0 +1,59 @@
+"""What the pages write for shared weights (kernels, recurrent weights) and pools, in one place for every format:
+a pool output with its window, where a chain sits in its term's sum (sample, output position or time step), the
+caption of that sum, and the rows of ‖∂L/∂h_t‖ back through time.
+
+>>> from backcalc.net.records import Chain
+>>> chain_tag(Chain(2, (), 0.0, "c112"), samples=2)
+'2, c112'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..net.names import node_out
+from .format import num
+
+
+def pool_line(row, digits) -> str:
+    """``p111_out = max(c111_out, c112_out, …) = max(1.5, 9, …) = 9 = c112_out``: a pool output with its window's
+    inputs, and for a max the input that won it (the first in row-major order at a tie); an average is the
+    window's sum over its size."""
+    src = row.sources
+    shown = src if len(src) <= 9 else src[:2] + (None,) + src[-1:]
+    names = ", ".join("…" if x is None else x[0] for x in shown)
+    values = ", ".join("…" if x is None else num(x[1], digits) for x in shown)
+    out = node_out(row.unit)
+    if row.op == "max":
+        return f"{out} = max({names}) = max({values}) = {num(row.value, digits)} = {src[row.winner][0]}"
+    names, values = names.replace(", ", " + "), values.replace(", ", " + ")
+    return f"{out} = ({names})/{len(src)} = ({values})/{len(src)} = {num(row.value, digits)}"
+
+
+def chain_tag(chain, samples: int) -> str:
+    """Where a chain sits in its term's sum: its sample (when there are several) and its output position."""
+    parts = ([str(chain.sample)] if samples > 1 else []) + ([chain.position] if chain.position else [])
+    return ", ".join(parts)
+
+
+def sum_label(t, samples: int, L) -> str | None:
+    """The caption of a term's sum row (over samples, output positions or both); None for a single chain."""
+    positions = len(dict.fromkeys(c.position for c in t.chains if c.position))
+    if positions:
+        over = getattr(t, "sum_over", "positions")
+        return (L[f"summed_{over}_samples"].format(n=positions, s=samples) if samples > 1
+                else L[f"summed_{over}"].format(n=positions))
+    return L["summed"].format(n=samples) if samples > 1 else None
+
+
+def time_norm_rows(d, layer, digits, L) -> tuple:
+    """(caption, column headers, rows) of the ‖∂L/∂h_t‖ table of a recurrent layer; None when it has none."""
+    rows = [r for r in d.time_norms if r.layer == layer.index]
+    if not rows:
+        return None
+    many = d.spec.samples > 1
+    spectral = num(float(np.linalg.norm(layer.weights_h, 2)), digits)
+    body = [([str(r.sample)] if many else []) + [str(r.step), num(r.norm, digits)] +
+            ["—" if v is None else num(v, digits) for v in (r.ratio, r.bound)] for r in rows]
+    cols = list(L["time_cols"]) if many else list(L["time_cols"][1:])
+    return L["time_norms"].format(spectral=spectral), cols, body
