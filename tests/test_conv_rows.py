@@ -149,3 +149,19 @@ def test_the_summary_graph_counts_in_the_right_form_and_puts_no_weights_on_pool_
     assert 'label="W1 1×1×2×2"' in page and 'label="W4 1×1"' in page
     rnn = dot.render(explain(load_spec(ROOT / "worked_examples" / "rnn_last_step.toml")))
     assert 'label="Wx1 1×2, Wh1 2×2"' in rnn
+
+
+def test_a_conv_on_a_larger_map_is_summarised_not_listed_row_by_row():
+    # 15 parameters only, but 100 output positions: 9·100 + 100 chains and 109 units, past DETAIL_ROWS (400)
+    rng = np.random.default_rng(0)
+    spec = load_spec({"format": 1, "seed": 0, "data": {"x": rng.normal(size=(1, 1, 12, 12)).tolist(), "y": [[0.0]]},
+                      "layers": [{"kind": "conv2d", "name": "c", "weights": np.ones((1, 1, 3, 3)).tolist(),
+                                  "bias": [0.0], "activation": "relu"}, {"kind": "maxpool2d", "size": 5},
+                                 {"kind": "flatten"}, {"activation": "linear", "units": 1, "init": "zeros"}]})
+    d = explain(spec)
+    assert not d.detailed and d.rows == 1000 + 100 + 4 + 4 + 1 + 5
+    from backcalc.render import text
+    page = text.render(d)
+    assert "1114 rows per sample" in page and "Layer 2 (h2, maxpool2d): 1×4 outputs" in page
+    assert "c1-1-1_in =" not in page and len(page.splitlines()) < 60
+    assert "c1-1-1_in =" in text.render(d, full=True)

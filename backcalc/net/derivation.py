@@ -45,7 +45,7 @@ def explain(spec=None, steps: int | None = None, lang: str = "en") -> Derivation
                              "(the steps diverged: lower the learning rate)")
     first = run.first
     after_first = {ps.key: ps.update.param for ps in run.steps[0].params}
-    detailed = spec.n_parameters <= DETAIL_PARAMETERS and spec.samples <= DETAIL_SAMPLES
+    detailed = spec.n_parameters <= DETAIL_PARAMETERS and spec.samples <= DETAIL_SAMPLES  # the optimizer tables
     return _derivation(spec, Network(spec), first, first.gradients(), after_first, run.final,
                        tuple((st.step, st.loss) for st in run.steps), run.loss_after,
                        training_record(spec, run, detailed))

@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # the spec is only carried here
 # Per-term listing is for small nets; above these the text shows summary tables (see the README).
 DETAIL_PARAMETERS = 64
 DETAIL_SAMPLES = 4
+# ... and past this many rows per sample: every unit's forward and gradient, and every chain (a shared weight has
+# one per output position or time step)
+DETAIL_ROWS = 400
 # Terms are recorded up to this many parameter elements × samples; past it JSON says terms_omitted.
 MAX_TERM_RECORDS = 20_000
 
@@ -278,9 +281,15 @@ class Derivation:
         return DETAIL_PARAMETERS, DETAIL_SAMPLES
 
     @property
+    def rows(self) -> int:
+        """The rows of one sample's listing: every unit, and every parameter's chains."""
+        return sum(layer.units + getattr(layer, "term_records", layer.n_parameters) for layer in self.spec.layers)
+
+    @property
     def detailed(self) -> bool:
         """Small enough for the per-term listing."""
-        return self.spec.n_parameters <= DETAIL_PARAMETERS and self.spec.samples <= DETAIL_SAMPLES
+        return (self.spec.n_parameters <= DETAIL_PARAMETERS and self.spec.samples <= DETAIL_SAMPLES
+                and self.rows <= DETAIL_ROWS)
 
     def shows_detail(self, full: bool = False) -> bool:
         """Whether renderers list every unit and term (``full`` asks for it; omitted records cannot be shown)."""

@@ -70,9 +70,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, steps=None,
 
 
 def text_large(d, L):
-    max_params, max_samples = d.detail_limits
-    return L["large"].format(params=d.spec.n_parameters, samples=d.spec.samples, max_params=max_params,
-                             max_samples=max_samples)
+    return text.large_note(d, L)
 
 
 def _givens(d, digits, L):

@@ -56,6 +56,8 @@ LABELS = {
                  "left out (they are for nets of up to {max_params} parameters and {max_samples} samples). "
                  "Use --full to print everything, or --format json for every term.",
         "terms_omitted": "(the per-term records are omitted for a net this size)",
+        "large_rows": "Here its listing would run to {rows} rows per sample (a shared weight has a row per output "
+                      "position or time step), past the {max_rows} shown.",
         "col": {
             "parameter": "parameter", "key": "key", "old": "old", "gradient": "gradient", "new": "new",
             "change": "change %", "unit": "unit", "chain": "chain of factors", "values": "values",
@@ -134,6 +136,8 @@ LABELS = {
                  "tidak ditampilkan (hanya untuk jaringan hingga {max_params} parameter dan {max_samples} sampel). "
                  "Gunakan --full untuk menampilkan semuanya, atau --format json untuk setiap suku.",
         "terms_omitted": "(rincian per suku tidak disimpan untuk jaringan sebesar ini)",
+        "large_rows": "Di sini rinciannya mencapai {rows} baris per sampel (bobot bersama punya satu baris per "
+                      "posisi keluaran atau langkah waktu), melebihi {max_rows} yang ditampilkan.",
         "col": {
             "parameter": "parameter", "key": "kunci", "old": "lama", "gradient": "gradien", "new": "baru",
             "change": "perubahan %", "unit": "unit", "chain": "rantai faktor", "values": "nilai-nilai",

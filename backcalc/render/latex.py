@@ -63,8 +63,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, order: str 
            r"\setlength{\parindent}{0pt}", r"\begin{document}", f"% --- {escape(L['paste_from'])} ---",
            rf"\section*{{{escape(title)}}}", _givens(d, digits, L)]
     if not detailed:
-        out += ["", escape(L["large"].format(params=spec.n_parameters, samples=spec.samples,
-                                             max_params=d.detail_limits[0], max_samples=d.detail_limits[1]))]
+        out += ["", escape(text.large_note(d, L))]
     out.append(rf"\subsection*{{{escape(L['forward'])}}}")
     out += _forward(d, digits, L) if detailed else _summary_table(d, digits, L)
     out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L)) + penalty_tex(d, digits, L, escape)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..net.names import node_out
+from ..net.records import DETAIL_ROWS
 from .format import num
 
 
@@ -44,6 +45,16 @@ def sum_label(t, samples: int, L) -> str | None:
         return (L[f"summed_{over}_samples"].format(n=positions, s=samples) if samples > 1
                 else L[f"summed_{over}"].format(n=positions))
     return L["summed"].format(n=samples) if samples > 1 else None
+
+
+def large_note(d, L) -> str:
+    """Why the listings are left out: too many parameters or samples, or (shared weights) too many rows."""
+    max_params, max_samples = d.detail_limits
+    note = L["large"].format(params=d.spec.n_parameters, samples=d.spec.samples, max_params=max_params,
+                             max_samples=max_samples)
+    if d.rows > DETAIL_ROWS:
+        note += " " + L["large_rows"].format(rows=d.rows, max_rows=DETAIL_ROWS)
+    return note
 
 
 def time_norm_rows(d, layer, digits, L) -> tuple:

@@ -10,7 +10,7 @@ from ..net.names import node_in, node_out
 from ..tape.losses import LOGIT_SUMMARY, LOSS_KINDS, logits_written
 from ..tape.rules import RULES
 from .format import factor, num, signed
-from .shared import chain_tag, pool_line, sum_label, time_norm_rows  # noqa: F401 (the other pages ask text for them)
+from .shared import chain_tag, large_note, pool_line, sum_label, time_norm_rows  # noqa: F401 (the other pages ask text for them)
 from .labels import labels, localize
 from .training import penalty_lines, reg_term_lines, update_lines
 from .working import matrix_lines, symbolic_lines
@@ -32,9 +32,7 @@ def lines(d, digits=5, lang="en", full=False):
                                  reduction=L["reduction"][spec.reduction],
                                  lr=num(spec.learning_rate, digits)))
     if not detailed:
-        max_params, max_samples = d.detail_limits
-        out += ["", L["large"].format(params=spec.n_parameters, samples=spec.samples,
-                                      max_params=max_params, max_samples=max_samples)]
+        out += ["", large_note(d, L)]
     out += ["", L["forward"], "-" * len(L["forward"])]
     if detailed:
         out += _forward(d, digits, L)
@@ -196,7 +194,7 @@ def _forward(d, digits, L):
 def _forward_summary(d, digits, L):
     out = []
     for s, layer in zip(d.layer_summaries, d.spec.layers):
-        out.append(f"  {L['layer'].format(n=s.layer, name=layer.name, activation=layer.activation)}: "
+        out.append(f"  {layer_title(d, layer, L)}: "
                    + L["layer_summary"].format(samples=s.samples, units=s.units, mean=num(s.mean, digits),
                                                min=num(s.min, digits), max=num(s.max, digits)))
     return out
