@@ -162,3 +162,33 @@ def test_pools_that_do_not_fit_are_refused(layers, message):
     with pytest.raises(SpecError, match="layers\\[") as info:
         load_spec(doc)
     assert message in str(info.value), str(info.value)
+
+
+def test_conv_kernels_drawn_from_units_kernel_and_init_repeat_and_match_pytorch():
+    doc = {"format": 1, "seed": 4, "data": {"x": np.round(np.random.default_rng(1).normal(size=(2, 2, 4, 5)), 2).tolist(),
+                                            "y": [[0.5], [-0.5]]},
+           "layers": [{"kind": "conv2d", "name": "c", "units": 3, "kernel": [2, 3], "init": "he_normal",
+                       "activation": "tanh"}, {"kind": "avgpool2d", "size": 2}, {"kind": "flatten"},
+                      {"activation": "linear", "units": 1, "init": "normal:0.5"}]}
+    a, b = load_spec(doc), load_spec(doc)
+    W = a.layers[0].weights
+    assert W.shape == (3, 2, 2, 3) and np.array_equal(W, b.layers[0].weights) and a.layers[0].bias.tolist() == [0.0] * 3
+    assert 0.1 < W.std() < 2.0                                  # he_normal: std √(2/fan_in) = √(2/12) ≈ 0.41
+    loss, grads = _torch_gradients(a)
+    for key, g in Network(a).forward().gradients().items():
+        np.testing.assert_allclose(g, grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"units": 2}, "missing 'weights' and 'bias' (or 'units', 'kernel' and 'init')"),
+    ({"units": 2, "kernel": 2, "bias": [0.0, 0.0]}, "'bias' goes with 'weights'"),
+    ({"units": 2, "kernel": 2, "weights": [[[[1.0]]]]}, "give either weights and bias, or units, kernel and init"),
+    ({"units": 2, "kernel": 4}, "kernel (weights 2×1×4×4) 4×4 is larger than its input 3×3"),
+])
+def test_drawn_kernels_refuse_bad_keys(change, message):
+    conv = {"kind": "conv2d", "name": "c", "activation": "relu", **change}
+    doc = {"format": 1, "seed": 0, "data": {"x": [[[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 1.0, 1.0]]], "y": [[1.0]]},
+           "layers": [conv, {"kind": "flatten"}, {"activation": "linear", "units": 1, "init": "zeros"}]}
+    with pytest.raises(SpecError) as info:
+        load_spec(doc)
+    assert 'layers[1] ("c")' in str(info.value) and message in str(info.value), str(info.value)

@@ -36,7 +36,7 @@ from .arrays import ArrayParameters
 from .maps import (MAX_MAP_ELEMENTS, MAX_SELECTION, as_2d, as_pair, indices_name, map_names, need_map, read_pair,
                    window_fits)
 
-KEYS = ("activation", "weights", "bias", "stride", "padding", "alpha")
+KEYS = ("activation", "weights", "bias", "units", "kernel", "init", "stride", "padding", "alpha")
 TAKES_MAPS = True
 
 
@@ -208,17 +208,7 @@ def read(table: dict, ctx, dims: int = 2) -> Conv2d:
     if act == "softmax":
         ctx.fail(f"softmax is not an activation of {what} (over which axis?); use a dense layer after flatten",
                  "activation")
-    kernel = "out_channels × in_channels × kh × kw" if dims == 2 else "out_channels × in_channels × k"
-    for key in ("weights", "bias"):
-        if key not in table:
-            ctx.fail(f"missing key {key!r} (weights {kernel}, bias one per out channel)")
-    W = ctx.fields.tensor(f"{ctx.where} weights", table["weights"], dims + 2)
-    if W.shape[1] != shape[0]:
-        ctx.fail(f"the kernel has {W.shape[1]} input channels but its input has {shape[0]} "
-                 f"(input {'×'.join(map(str, shape))}, weights {'×'.join(map(str, W.shape))})", "weights")
-    b = ctx.fields.vector(f"{ctx.where} bias", table["bias"])
-    if b.shape[0] != W.shape[0]:
-        ctx.fail(f"expected {W.shape[0]} numbers (one per output channel), got {b.shape[0]}", "bias")
+    W, b = _given(table, ctx, shape, dims) if "weights" in table else _drawn(table, ctx, shape, dims)
     stride = read_pair(ctx, table, "stride", 1, 1, 64, dims)
     padding = read_pair(ctx, table, "padding", 0, 0, 64, dims)
     out = window_fits(ctx, shape, W.shape[2:], stride, padding, f"kernel (weights {'×'.join(map(str, W.shape))})")
@@ -230,10 +220,50 @@ def read(table: dict, ctx, dims: int = 2) -> Conv2d:
     if gathered > MAX_SELECTION:
         ctx.fail(f"a {'×'.join(map(str, W.shape[2:]))} kernel over the input {'×'.join(map(str, shape))} gathers "
                  f"through {gathered:,} entries, over the limit of {MAX_SELECTION:,} (use a smaller input or stride > 1)")
-    ctx.count(W.size)
+    if "weights" in table:
+        ctx.count(W.size)
     layer = Conv2d(ctx.index, ctx.name, act, W, b, shape, stride, padding, out_shape, map_names(ctx.name, out_shape),
                    alpha)
     return layer if dims == 2 else Conv1d(**{f: getattr(layer, f) for f in layer.__dataclass_fields__})
+
+
+def _given(table, ctx, shape, dims):
+    """``weights`` and ``bias`` as written in the spec."""
+    kernel = "out_channels × in_channels × kh × kw" if dims == 2 else "out_channels × in_channels × k"
+    for key in ("units", "kernel", "init"):
+        if key in table:
+            ctx.fail(f"give either weights and bias, or units, kernel and init, not both ({key!r} with 'weights')")
+    if "bias" not in table:
+        ctx.fail(f"missing key 'bias' (weights {kernel}, bias one per out channel)")
+    W = ctx.fields.tensor(f"{ctx.where} weights", table["weights"], dims + 2)
+    if W.shape[1] != shape[0]:
+        ctx.fail(f"the kernel has {W.shape[1]} input channels but its input has {shape[0]} "
+                 f"(input {'×'.join(map(str, shape))}, weights {'×'.join(map(str, W.shape))})", "weights")
+    b = ctx.fields.vector(f"{ctx.where} bias", table["bias"])
+    if b.shape[0] != W.shape[0]:
+        ctx.fail(f"expected {W.shape[0]} numbers (one per output channel), got {b.shape[0]}", "bias")
+    return W, b
+
+
+def _drawn(table, ctx, shape, dims):
+    """``units`` output channels of ``kernel`` drawn by ``init`` (as a dense layer of fan_in = in_channels·k and
+    units = out_channels) from the spec's seed; biases 0."""
+    from dataclasses import replace as changed
+
+    from .dense import _initial_weights
+
+    if "units" not in table or "kernel" not in table:
+        ctx.fail("missing 'weights' and 'bias' (or 'units', 'kernel' and 'init')")
+    if "bias" in table:
+        ctx.fail("'bias' goes with 'weights'; with 'units', 'kernel' and 'init' the biases start at 0")
+    if ctx.budget.seed is None:
+        ctx.fail("'units' with 'init' needs a top-level seed (for example seed = 0), so runs repeat")
+    units = ctx.fields.whole(f"{ctx.where} units", table["units"], 1, 256)
+    k = read_pair(ctx, table, "kernel", None, 1, 64, dims)
+    fan_in = shape[0] * int(np.prod(k))
+    ctx.count(units * fan_in)  # before drawing: a net past the limit is never allocated
+    drawn = _initial_weights(changed(ctx, fan_in=fan_in), table.get("init", "xavier_normal"), units)
+    return drawn.T.reshape(units, shape[0], *k), np.zeros(units)
 
 
 @dataclass(frozen=True)
