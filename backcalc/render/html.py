@@ -121,9 +121,12 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
         out += _working(symbolic_lines(d, lang))
         out.append(f"<h3>{_h(L['upstream'])}</h3>")
         out += _upstream(d, digits, L)
-        times = text.time_norm_lines(d, digits, L)
-        if times:
-            out.append(f"<pre>{_h(chr(10).join(times[1:]))}</pre>")
+        for layer in d.spec.layers:  # ‖∂L/∂h_t‖ back through time: the caption wraps, the table keeps its columns
+            table = text.time_norm_rows(d, layer, digits, L)
+            if table is not None:
+                caption, cols, body = table
+                out.append(f"<p>{_h(text.layer_title(d, layer, L))}: {_h(caption)}</p>")
+                out.append(f"<pre>{_h(text.tabulate(body, headers=cols, disable_numparse=True))}</pre>")
         out.append(f"<h3>{_h(L['deltas'])}</h3>")
         out += _deltas(d, digits, L)
         out.append(f"<h3>{_h(L['terms'])}</h3>")
