@@ -165,3 +165,35 @@ def test_a_conv_on_a_larger_map_is_summarised_not_listed_row_by_row():
     assert "1114 rows per sample" in page and "Layer 2 (h2, maxpool2d): 1×4 outputs" in page
     assert "c1-1-1_in =" not in page and len(page.splitlines()) < 60
     assert "c1-1-1_in =" in text.render(d, full=True)
+
+
+def test_the_data_gradient_is_the_full_correlation_with_the_flipped_kernel_written_as_sums():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    spec = _net()
+    conv = spec.layers[0]
+    d = explain(spec)
+    t = {k: torch.tensor(v, dtype=torch.float64) for k, v in spec.parameters().items()}
+    x = torch.tensor(spec.x, dtype=torch.float64, requires_grad=True)
+    a = torch.tanh(F.conv2d(x, t["W1"], t["b1"], stride=conv.stride, padding=conv.padding))
+    out = torch.flatten(F.max_pool2d(a, 2, 1), 1) @ t["W4"] + t["b4"]
+    (0.5 * ((out - torch.tensor(spec.y)) ** 2).sum()).backward()
+    rows = {(u.unit, u.sample): u for u in d.upstream if u.layer == 0}
+    assert len(rows) == spec.x.size
+    gx = x.grad.numpy().reshape(spec.samples, -1)
+    Wflat = conv.weights.reshape(-1)
+    for (unit, s), u in rows.items():
+        a_ = spec.input_unit_names.index(unit)
+        assert u.value == pytest.approx(gx[s - 1, a_], abs=1e-12)
+        assert sum(p.grad * p.weight for p in u.paths) == pytest.approx(u.value, abs=1e-12)
+        for p in u.paths:   # each path: a covering output's δ times the kernel element over this input there
+            assert p.weight == Wflat[conv.weight_names().index(p.weight_name)]
+
+
+def test_the_worked_example_data_gradient_by_hand():
+    # only c112 has δ = 0.25: ∂L/∂X = 0.25 · the kernel placed over c112's window [[x112, x113], [x122, x123]]
+    d = explain(load_spec(CONV_POOL))
+    got = {u.unit: u.value for u in d.upstream if u.layer == 0}
+    want = dict.fromkeys(load_spec(CONV_POOL).input_unit_names, 0.0)
+    want.update(x112=0.25, x113=-0.25, x122=0.125, x123=0.5)
+    assert got == want

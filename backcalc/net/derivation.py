@@ -185,6 +185,13 @@ class TapeReader:
                     rows += _dropped(lp, s, c, unit, Upstream(n, unit, s + 1, name, float(grad_out[s, c]), paths))
             if hasattr(lp.layer, "inner_upstream"):  # a recurrent layer's earlier steps: the paths back through time
                 rows += lp.layer.inner_upstream(lp, self)
+        first = layers[0]
+        if getattr(first.layer, "input_gradient", False):  # ∂L/∂x of the data, as the first layer's sums over paths
+            grad_in = first.input.grad.reshape(spec.samples, -1)
+            for s in range(spec.samples):
+                for a, unit in enumerate(spec.input_unit_names):
+                    rows.append(Upstream(0, unit, s + 1, f"∂L/∂{unit}", float(grad_in[s, a]),
+                                         first.layer.input_paths(first, s, a, unit, 0)))
         return tuple(rows)
 
     def norm_stats(self) -> tuple:

@@ -61,7 +61,8 @@ class Network:
     def forward(self, backward: bool = True) -> Pass:
         """Run the net on the spec's data, on a fresh tape; with ``backward`` fill every gradient."""
         spec = self.spec
-        x = Tensor(spec.x, label="a0", requires_grad=False)
+        # a first layer that shows ∂L/∂x of the data (a convolution: the full correlation with the flipped kernel)
+        x = Tensor(spec.x, label="a0", requires_grad=getattr(spec.layers[0], "input_gradient", False))
         a = x
         passes, outputs = [], [x]
         for layer in spec.layers:  # each kind builds its own forward from its parameter leaves

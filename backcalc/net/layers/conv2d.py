@@ -57,6 +57,7 @@ class Conv2d(ArrayParameters):
     alpha: float | None = None
 
     kind = "conv2d"
+    input_gradient = True   # the derivation shows ∂L/∂x of its input, data included (the classic exercise)
     ARRAYS = (("W", "weights"), ("b", "bias"))
 
     @property
