@@ -281,6 +281,11 @@ class Derivation:
         return DETAIL_PARAMETERS, DETAIL_SAMPLES
 
     @property
+    def row_limit(self) -> int:
+        """Rows per sample up to which the pages list every unit and term."""
+        return DETAIL_ROWS
+
+    @property
     def rows(self) -> int:
         """The rows of one sample's listing: every unit, and every parameter's chains."""
         return sum(layer.units + getattr(layer, "term_records", layer.n_parameters) for layer in self.spec.layers)

@@ -29,7 +29,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     if detailed:
         symbolic = symbolic_lines(d, lang)
         out += [f"### {symbolic[0]}", "", "```"] + [line[2:] for line in symbolic[1:]] + ["```", ""]
-        out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits, L) + text.time_norm_lines(d, digits, L) \
+        out += [f"### {L['upstream']}", "", "```"] + text._upstream(d, digits, L) + text.time_norm_lines(d, digits, L, text.layer_title) \
             + ["```", ""]
         rows = [[x.unit] + ([x.sample] if spec.samples > 1 else []) +
                 [num(x.upstream, digits), x.formula, num(x.local, digits) if x.local is not None else "Σ",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..net.names import node_out
-from ..net.records import DETAIL_ROWS
 from .format import num
 
 
@@ -52,8 +51,8 @@ def large_note(d, L) -> str:
     max_params, max_samples = d.detail_limits
     note = L["large"].format(params=d.spec.n_parameters, samples=d.spec.samples, max_params=max_params,
                              max_samples=max_samples)
-    if d.rows > DETAIL_ROWS:
-        note += " " + L["large_rows"].format(rows=d.rows, max_rows=DETAIL_ROWS)
+    if d.rows > d.row_limit:
+        note += " " + L["large_rows"].format(rows=d.rows, max_rows=d.row_limit)
     return note
 
 
@@ -68,3 +67,17 @@ def time_norm_rows(d, layer, digits, L) -> tuple:
             ["—" if v is None else num(v, digits) for v in (r.ratio, r.bound)] for r in rows]
     cols = list(L["time_cols"]) if many else list(L["time_cols"][1:])
     return L["time_norms"].format(spectral=spectral), cols, body
+
+
+def time_norm_lines(d, digits, L, title) -> list:
+    """The text table of ‖∂L/∂h_t‖ over the steps of each recurrent layer (``title`` words a layer's heading)."""
+    from tabulate import tabulate
+
+    out = []
+    for layer in d.spec.layers:
+        table = time_norm_rows(d, layer, digits, L)
+        if table is not None:
+            caption, cols, body = table
+            out += ["", f"{title(d, layer, L)}: {caption}"]
+            out += ["  " + line for line in tabulate(body, headers=cols, disable_numparse=True).splitlines()]
+    return out

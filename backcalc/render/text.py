@@ -10,7 +10,7 @@ from ..net.names import node_in, node_out
 from ..tape.losses import LOGIT_SUMMARY, LOSS_KINDS, logits_written
 from ..tape.rules import RULES
 from .format import factor, num, signed
-from .shared import chain_tag, large_note, pool_line, sum_label, time_norm_rows  # noqa: F401 (the other pages ask text for them)
+from .shared import chain_tag, large_note, pool_line, sum_label, time_norm_lines, time_norm_rows  # noqa: F401
 from .labels import labels, localize
 from .training import penalty_lines, reg_term_lines, update_lines
 from .working import matrix_lines, symbolic_lines
@@ -45,7 +45,7 @@ def lines(d, digits=5, lang="en", full=False):
     if detailed:
         out += [""] + symbolic_lines(d, lang)
         out += ["", L["upstream"]] + _upstream(d, digits, L)
-        out += time_norm_lines(d, digits, L)
+        out += time_norm_lines(d, digits, L, layer_title)
         out += ["", L["deltas"]] + _deltas(d, digits, L)
         out += ["", L["terms"]] + _terms(d, digits, L)
         out += reg_term_lines(d, digits, L)
@@ -338,16 +338,6 @@ def skip_note(d, u, L) -> str:
 
 
 
-def time_norm_lines(d, digits, L) -> list:
-    """The table of ‖∂L/∂h_t‖ over the steps of each recurrent layer, with each step's ratio and its bound."""
-    out = []
-    for layer in d.spec.layers:
-        table = time_norm_rows(d, layer, digits, L)
-        if table is not None:
-            caption, cols, body = table
-            out += ["", f"{layer_title(d, layer, L)}: {caption}"] + _indent(tabulate(body, headers=cols,
-                                                                                     disable_numparse=True))
-    return out
 
 
 def _deltas(d, digits, L):
