@@ -197,3 +197,11 @@ def test_the_worked_example_data_gradient_by_hand():
     want = dict.fromkeys(load_spec(CONV_POOL).input_unit_names, 0.0)
     want.update(x112=0.25, x113=-0.25, x122=0.125, x123=0.5)
     assert got == want
+
+
+def test_the_symbolic_working_names_only_layers_with_an_activation_of_their_own():
+    from backcalc.net.symbolic import symbolic_working
+
+    d = explain(load_spec(CONV_POOL))
+    acts = {b.subject: b.layers for b in symbolic_working(d) if b.topic == "activation"}
+    assert acts == {"linear": ("o",), "relu": ("c",)}          # not the pool p or the flatten h

@@ -40,12 +40,12 @@ def symbolic_working(d) -> tuple:
                                                          rec.reduction, last.activation, tuple(rec.outputs)))]
     seen = {}
     for layer in reversed(spec.layers):
-        act = getattr(layer, "activation", None)
+        act = _own_activation(layer)
         if act in RULES and (act, layer.alpha if hasattr(layer, "alpha") else None) not in seen:
             seen[(act, getattr(layer, "alpha", None))] = layer
     for (act, alpha), layer in seen.items():
         names = tuple(x.name for x in reversed(spec.layers)
-                      if getattr(x, "activation", None) == act and getattr(x, "alpha", None) == alpha)
+                      if _own_activation(x) == act and getattr(x, "alpha", None) == alpha)
         blocks.append(Block("activation", act, _with_instance(activation_working(act, alpha=alpha), layer, alpha),
                             names))
     row = next((r for r in d.forward_rows if r.layer == last.index and r.sources), None)
@@ -57,6 +57,11 @@ def symbolic_working(d) -> tuple:
                                   for x in spec.layers):
         blocks.append(Block("delta_rule", hidden.unit, _delta_rule(d, hidden)))
     return tuple(blocks)
+
+
+def _own_activation(layer):
+    """The activation a layer applies itself; None for a pool or flatten layer (``shown_as`` its kind)."""
+    return None if hasattr(layer, "shown_as") else getattr(layer, "activation", None)
 
 
 def _with_instance(working: Working, layer, alpha) -> Working:
