@@ -395,6 +395,6 @@ def _norm_dict(st: NormStats) -> dict:
 def _per_sample(t: Term) -> list:
     """Each sample's part of ∂L/∂(element): its chain's value, or the sum of its chains over positions."""
     out: dict = {}
-    for c in t.chains:
-        out[c.sample] = out.get(c.sample, 0.0) + c.value
+    for c in t.chains:  # a single chain's value as it is (−0.0 stays −0.0)
+        out[c.sample] = out[c.sample] + c.value if c.sample in out else c.value
     return list(out.values())
