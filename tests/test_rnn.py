@@ -230,3 +230,13 @@ def test_the_worked_example_shows_the_gradient_shrinking_back_through_time():
     assert "‖∂L/∂h_t‖ back through time" in page and "ratio to t+1" in page
     assert "summed over the 3 time steps" in page and re.search(r"∂L/∂w_r1r1 +t1 ", page)
     assert "time_norms" in d.to_dict() and d.to_dict()["terms"][0]["positions"] == ["t1", "t2", "t3"]
+
+
+def test_a_relu_rnn_at_its_kink_is_compared_by_tape_and_sympy_only(tmp_path):
+    # z_1 = 1·1 + 0.5·0 − 1 = 0: relu's kink at step 1; every parameter moves it, so central differences step aside
+    spec = load_spec({"format": 1, "data": {"x": [[[1.0], [0.0], [-1.0]]], "y": [[0.5]]},
+                      "layers": [{"kind": "rnn", "name": "r", "weights_x": [[1.0]], "weights_h": [[0.5]],
+                                  "bias": [-1.0], "activation": "relu"},
+                                 {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]})
+    result = verify(spec)
+    assert result.ok and any("rt1_in" in str(n) for n in result.notes)

@@ -18,6 +18,7 @@ import numpy as np
 from ...errors import SpecError
 from ...net.names import array_key, element_key
 from ..activations import KINKED, LayerActivation, numpy_activation
+from ..notes import kink
 from .dense import Term
 
 
@@ -118,8 +119,7 @@ def kinks(layer, a, params: dict, eps: float) -> list:
     for t in range(x.shape[1]):
         z = x[:, t] @ Wx + h @ Wh + b
         reach = 10 * eps * (1 + np.abs(x).sum() + np.abs(h).sum())
-        found += [(int(u), f"{layer.base[u]}t{t + 1}_in = {z[s, u]:.3g} (sample {s + 1}) is at {layer.activation}'s "
-                           "kink: central differences straddle it, so only tape and sympy are compared")
+        found += [(int(u), kink(f"{layer.base[u]}t{t + 1}_in", z[s, u], s + 1, layer.activation))
                   for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
         h = numpy_activation(layer.activation, layer.alpha, z)
     return found
