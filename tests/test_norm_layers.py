@@ -156,14 +156,15 @@ def test_bad_tables_exit_2_with_one_line_naming_the_layer(tmp_path, kind, extra,
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.output, result.output
 
 
-@pytest.mark.parametrize("name", NORM_EXAMPLES)
-def test_check_says_it_cannot_judge_normalisation_answers_yet(tmp_path, name):
+@pytest.mark.parametrize("name, sheet", [("batchnorm_221", "[forward]\nmu_n1 = 0.45\nvar_n1 = 0.2\n"),
+                                         ("layernorm", "[forward]\nmu2 = [0.5, 0.15423]\n")])
+def test_check_judges_normalisation_answers(tmp_path, name, sheet):
+    # batchnorm_221: μ of h1 over the batch (0.1 + 0.8)/2 = 0.45, σ² = 0.1225 (0.2 is wrong);
+    # layernorm: sample 2's mean of its three units is 0.15423 (test_graph_pages), sample 1's is not 0.5
     answers = tmp_path / "answers.toml"
-    answers.write_text('"W1[0][0]" = 0.1\n', encoding="utf-8")
+    answers.write_text(sheet, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(EXAMPLES / f"{name}.toml"), str(answers)])
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and 'layers[2] ("n")' in lines[0] and "cannot judge answers" in lines[0], result.output
+    assert result.exit_code == 1 and "Score: 1 of 2 correct" in result.output, result.output
 
 
 @pytest.mark.parametrize("name", NORM_EXAMPLES)

@@ -71,6 +71,10 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
 @click.option("--dropout", type=float, default=None,
               help="Inverted dropout with probability p on every hidden layer, its mask drawn and written in the spec.")
 @click.option("--no-bias", "no_bias", is_flag=True, help="Layers without bias (bias = false).")
+@click.option("--batchnorm", is_flag=True,
+              help="A batchnorm layer after the first hidden layer's weighted sum (needs --samples 2 or more).")
+@click.option("--skip", is_flag=True,
+              help="The last hidden layer adds the output of an earlier layer (or the input) of its width.")
 @click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "
                    "in DIR/solutions/.")
@@ -81,7 +85,8 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
-def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, dropout, no_bias, roster,
+def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, dropout, no_bias, batchnorm,
+                     skip, roster,
                      moodle, lang, out, force):
     """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml.
 
@@ -91,7 +96,8 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, opt
     from ..render.labels import cli_labels
 
     options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu,
-                   optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias)
+                   optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias,
+                   batchnorm=batchnorm, skip=skip)
     if roster is None:
         if moodle is not None:
             raise BackcalcError("--moodle needs --roster (one question per student's variant)")

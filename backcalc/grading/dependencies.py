@@ -92,8 +92,14 @@ class Dependencies:
                 if self.local[m] is not None:
                     yield self.factor_item("local", m, v, s).key
                 yield self.factor_item("delta", m, v, s).key
-                if m == n + 1:
+                if m == n + 1 and m not in self.norm:
                     yield self.factor_item("wpath", m, v, s, c).key
+            if m == n + 1 and m in self.norm and self.norm[m].grad_xhat is not None:  # the three paths into unit c
+                nk = self.norm[m]
+                yield from (item.key for item in self.grad_stat_item("gxhat", m, c) if item.ref.sample == s)
+                g = c if nk.axis == 0 else s
+                yield self.grad_stat_item("gvar", m, g)[0].key
+                yield self.grad_stat_item("gmu", m, g)[0].key
         if own:
             if n in self.drop:
                 yield self.factor_item("dout", n, c, s).key

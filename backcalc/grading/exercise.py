@@ -112,7 +112,8 @@ def parse_activations(text, layers: int, shape=None) -> tuple:
 def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: str = "half_sse",
                   lr: float | None = None, samples: int = 1, dead_relu: bool = False, lang: str = "en",
                   student: dict | None = None, command: str | None = None, optimizer: str | None = None,
-                  l2: float | None = None, dropout: float | None = None, no_bias: bool = False) -> Exercise:
+                  l2: float | None = None, dropout: float | None = None, no_bias: bool = False,
+                  batchnorm: bool = False, skip: bool = False) -> Exercise:
     """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text).
 
     ``student``: ``{"id": …, "name": …}`` written into the sheet and the key; ``lang``: the files' comments
@@ -120,6 +121,9 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     adagrad, rmsprop, adam, adamw; torch.optim's defaults) and ``l2`` (λ of [loss] l2) make a training exercise:
     the key's updated weights are that optimizer's first step. ``dropout`` (p) puts inverted dropout with a
     drawn mask (at least one unit kept per sample) on every hidden layer; ``no_bias`` writes ``bias = false``.
+    ``batchnorm``: a batchnorm layer ``n`` after the
+    first hidden layer's weighted sum (that layer linear, the batchnorm applying its activation; needs a batch of
+    2 or more); ``skip``: the last hidden layer adds the output of the first (or of the input) of its width.
     """
     shape = parse_shape(shape)
     acts = parse_activations(activations, len(shape) - 1, shape)
@@ -144,13 +148,15 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     if dropout is not None and len(shape) < 3:
         raise BackcalcError("--dropout needs a hidden layer (dropout applies to hidden layers): give --shape with "
                             "three sizes or more")
+    graph = _graph_options(shape, samples, batchnorm, skip)
     rng = np.random.default_rng(seed)
-    doc, spec = _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, (dropout, no_bias))
+    doc, spec = _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, (dropout, no_bias), graph)
     command = command or (f"backcalc exercise --shape {','.join(map(str, shape))} --activations {','.join(acts)} --seed {seed}"
                + (f" --loss {loss}" if loss != "half_sse" else "") + (f" --lr {lr:g}" if lr != 0.25 else "")
                + (f" --samples {samples}" if samples != 1 else "") + (" --dead-relu" if dead_relu else "")
                + (f" --optimizer {optimizer}" if optimizer else "") + (f" --l2 {l2:g}" if l2 else "")
-               + (f" --dropout {dropout:g}" if dropout else "") + (" --no-bias" if no_bias else ""))
+               + (f" --dropout {dropout:g}" if dropout else "") + (" --no-bias" if no_bias else "")
+               + (" --batchnorm" if batchnorm else "") + (" --skip" if skip else ""))
 
     d = explain(spec)
     text = spec_text(doc, command, lang)
@@ -161,16 +167,18 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
                     command, spec)
 
 
-def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, variant=(None, False)) -> tuple:
+def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, variant=(None, False),
+                   graph=None) -> tuple:
     """(doc, spec) of the first friendly draw that rounds well; when none of ROUND_CANDIDATES friendly draws
     does, the one a student rounding to 4 significant digits gets fewest answers wrong (then fewest ≈) on."""
     best, friendly = None, 0
     for _ in range(MAX_TRIES):
         doc = _draw(rng, shape, acts, loss, lr, samples)
         _variants(rng, doc, *variant)
+        doc = _with_graph(rng, doc, graph or {})
         doc["train"].update(training.get("train", {}))
         doc["loss"].update(training.get("loss", {}))
-        if not _friendly_forward(doc, acts, loss, dead_relu):
+        if not _friendly_forward(doc, loss, dead_relu):
             continue
         spec = load_spec(doc)
         if not _friendly_gradients(spec, dead_relu or variant[0] is not None):  # a dropped unit's weights get 0
@@ -219,6 +227,56 @@ def _variants(rng, doc, dropout, no_bias):
         layer["dropout"], layer["dropout_mask"] = float(dropout), mask.tolist()
 
 
+def _graph_options(shape, samples, batchnorm, skip) -> dict:
+    """Where --batchnorm and --skip go in a net of this shape (checked before any draw)."""
+    out = {}
+    if batchnorm:
+        if len(shape) < 3:
+            raise BackcalcError("--batchnorm needs a hidden layer (it follows the first one): e.g. --shape 2,3,1")
+        if samples < 2:
+            raise BackcalcError("--batchnorm needs a batch of 2 or more samples (over one sample the variance is 0 "
+                                "and every x̂ is 0): add --samples 2")
+        out["batchnorm"] = True
+    if skip:
+        hidden = shape[1:-1]
+        target = len(hidden) - 1  # the last hidden layer adds the output of the first of its width before it
+        sources = [k for k in range(target) if hidden[k] == hidden[target]]
+        if hidden and sources:
+            out["skip"] = (target, sources[0])
+        elif hidden and shape[0] == hidden[target]:
+            out["skip"] = (target, None)  # from the input
+        else:
+            raise BackcalcError(f"--skip needs two hidden layers of the same width, or a last hidden layer as wide as "
+                                f"the input (e.g. --shape 2,2,2,1), got --shape {','.join(map(str, shape))}")
+    return out
+
+
+def _with_graph(rng, doc, graph) -> dict:
+    """The drawn net with its skip and its batchnorm layer (friendly gamma, beta) put in."""
+    layers = doc["layers"]
+    if "skip" in graph:
+        target, source = graph["skip"]
+        layers[target]["skip"] = doc["data"]["input_name"] if source is None else layers[source]["name"]
+    if graph.get("batchnorm"):
+        first = layers[0]
+        units = len(first["weights"][0])
+        # γ·x̂ + β is centred on β: before a ReLU-like activation β is positive and γ small, so no unit dies
+        relu_like = first["activation"] in ("relu", "leaky_relu", "elu", "selu")
+        gammas = np.array([0.25, 0.5]) if relu_like else np.array([0.5, 0.75, 1.0, 1.25, 1.5])
+        betas = np.array([0.75, 1.0, 1.25]) if relu_like else WEIGHTS
+        norm = {"name": "n", "kind": "batchnorm", "activation": first["activation"],
+                "gamma": _pick(rng, gammas, units).tolist(), "beta": _pick(rng, betas, units).tolist()}
+        first["activation"] = "linear"
+        layers.insert(1, norm)
+    if graph:
+        parts = [str(len(doc["data"]["x"][0]))]
+        for layer in layers:
+            parts.append(f"batchnorm + {layer['activation']}" if layer.get("kind") else
+                         f"{len(layer['weights'][0])} {layer['activation']}" + (f" + {layer['skip']}" if "skip" in layer else ""))
+        doc["title"] = " → ".join(parts)
+    return doc
+
+
 def _pick(rng, values, size):
     return values[rng.integers(0, len(values), size=size)]
 
@@ -242,11 +300,19 @@ def _draw(rng, shape, acts, loss, lr, samples) -> dict:
             "loss": {"kind": loss}, "train": {"learning_rate": lr, "steps": 1}}
 
 
-def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
+def _friendly_forward(doc, loss, dead_relu) -> bool:
     a = np.array(doc["data"]["x"], dtype=float)
+    outs = {doc["data"]["input_name"]: a}
     dead = False
-    for layer, act in zip(doc["layers"], acts):
-        z = a @ np.array(layer["weights"]) + (np.array(layer["bias"]) if layer["bias"] is not False else 0.0)
+    for layer in doc["layers"]:
+        act = layer["activation"]
+        if layer.get("kind") == "batchnorm":
+            var = a.var(axis=0)
+            if np.any(var < 0.0625):  # each unit must vary over the batch (σ ≥ 0.25), or x̂ is all eps
+                return False
+            z = np.array(layer["gamma"]) * (a - a.mean(axis=0)) / np.sqrt(var + 1e-5) + np.array(layer["beta"])
+        else:
+            z = a @ np.array(layer["weights"]) + (np.array(layer["bias"]) if layer["bias"] is not False else 0.0)
         if np.any(np.abs(z) > 6):
             return False
         if act in ("relu", "leaky_relu", "elu", "selu"):
@@ -258,9 +324,10 @@ def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
                 dead = True
         if act in ("sigmoid", "tanh") and np.any(np.abs(z) > 3):  # saturated: the derivative all but vanishes
             return False
-        a = RULES[act].array(z)
+        a = RULES[act].array(z) + (outs[layer["skip"]] if "skip" in layer else 0.0)
         if "dropout" in layer:  # what the next layer reads
             a = a * np.array(layer["dropout_mask"]) / (1 - layer["dropout"])
+        outs[layer["name"]] = a
     if dead_relu and not dead:
         return False
     if loss in ("half_sse", "sse", "mse"):
@@ -271,7 +338,12 @@ def _friendly_forward(doc, acts, loss, dead_relu) -> bool:
 
 
 def _friendly_gradients(spec, dead_relu) -> bool:
-    grads = np.array(list(Network(spec).gradients().values()))
+    # the layer before a batchnorm is exempt: its bias has gradient 0 (the mean is subtracted) and, over two
+    # samples, its weights nearly 0 (x̂ = ±1 whatever they are) — the lesson, not a dull draw
+    before = {layer.index - 1 for layer in spec.layers if layer.kind == "batchnorm"}
+    exempt = {key for layer in spec.layers if layer.index in before
+              for _, key in layer.param_names(spec.unit_names(layer.index - 1))}
+    grads = np.array([g for key, g in Network(spec).gradients().items() if key not in exempt])
     big = np.abs(grads).max()
     if not big > 1e-3:
         return False

@@ -3,71 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import SpecError
-from ..net.names import Key, array_key, bias_name, element_key, parse_key, weight_name
+from ..net.names import array_key, bias_name, element_key, parse_key, weight_name
 from .dependencies import Dependencies
 from .dropout_keys import dropout_arrays, drop_names, node_kind
+from .items import _STATS, ANSWERABLE, SECTIONS, Item, Ref, answer_key  # noqa: F401 (the package's names for them)
+from .norm_keys import NormItems, NormKeys
 
-SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
 _TABLES = ("forward", "factors", "gradients", "updated")
 _SAMPLE = re.compile(r"^(.*?)\[(\d+)\]\Z")
-ANSWERABLE = ("W", "b", "z", "a", "drop")   # the canonical arrays an answers file can give
 
 
-def answer_key(text: str) -> Key | None:
-    """The parsed canonical key (``W1``, ``b2[0]``, ``z1[0][1]``) of an answerable array, else None."""
-    key = parse_key(text)
-    return key if key is not None and key.kind in ANSWERABLE else None
-
-
-@dataclass(frozen=True)
-class Ref:
-    """What an answerable value is, by named fields (0-based unit, sample and source indices; 1-based layer).
-
-    ``kind``: ``loss``/``loss_after``; ``W``/``b`` (a parameter's gradient or new value); ``z``/``a`` (a node's
-    input or output); factors ``out`` (∂L/∂u_out), ``local`` (∂u_out/∂u_in), ``delta`` (∂L/∂u_in), ``src``
-    (∂u_in/∂w_au), ``one`` (∂u_in/∂b_u), ``wpath`` (∂u_in/∂(source a)_out). ``source`` is the unit of the
-    previous layer for ``W``, ``src`` and ``wpath``.
-
-    >>> Ref("W", layer=2, unit=1, source=0).index, Ref("b", layer=1, unit=3).array
-    ((0, 1), 'b1')
-    """
-
-    kind: str
-    layer: int = 0
-    unit: int = 0
-    sample: int = 0
-    source: int | None = None
-
-    @property
-    def index(self) -> tuple:
-        """The element's index in its parameter array: (source, unit) for W, (unit,) for b."""
-        return (self.source, self.unit) if self.kind == "W" else (self.unit,)
-
-    @property
-    def array(self) -> str:
-        """The canonical array key: ``W2``, ``b1``, ``z3``, ``a1``."""
-        return f"{self.kind}{self.layer}"
-
-
-@dataclass(frozen=True)
-class Item:
-    """One answerable value of a derivation: where it goes, its names, its exact value and what it is."""
-
-    section: str
-    key: str                 # canonical, scoped: "gradients.W1[0][0]", "factors.∂L/∂k1_out", "loss"
-    name: str                # display: "w_ij1", "∂L/∂k1_out", "j1_out (sample 2)"
-    expected: float
-    ref: Ref
-    order: tuple
-    old: float | None = None
-
-
-class AnswerSpace(Dependencies):
+class AnswerSpace(NormItems, Dependencies):
     """Every answerable key of one derivation: names, canonical keys, expected values, dependencies."""
 
     def __init__(self, d):
@@ -84,13 +34,18 @@ class AnswerSpace(Dependencies):
         self.N = len(spec.layers)
         self.S = spec.samples
         self.lr = spec.learning_rate
+        self.old = spec.parameters()
         self.a = {0: np.asarray(spec.x, dtype=float)}
         self.z = {}
+        self.norm = {}  # layer → NormKeys of a normalisation layer (batchnorm, layernorm)
         for n in range(1, self.N + 1):
-            self.z[n] = np.asarray(d.forward[array_key("z", n)], dtype=float)
             self.a[n] = np.asarray(d.forward[array_key("a", n)], dtype=float)
+            if array_key("z", n) in d.forward:
+                self.z[n] = np.asarray(d.forward[array_key("z", n)], dtype=float)
+            else:  # a normalisation unit's _in is gamma·x̂ + beta, as the tape computed it
+                self.norm[n] = NormKeys(spec.layers[n - 1], d, self.old)
+                self.z[n] = self.norm[n].z
         self.scale, self.drop, self.g_drop = dropout_arrays(d)  # dropout layers: mask/(1 − p), u_drop, ∂L/∂u_drop
-        self.old = spec.parameters()
         self.grads = {k: np.asarray(v, dtype=float) for k, v in d.gradients.items()}
         self.updated = {k: np.asarray(v, dtype=float) for k, v in d.updated.items()}
         self.units = {}
@@ -100,9 +55,17 @@ class AnswerSpace(Dependencies):
             for c, u in enumerate(layer.unit_names):
                 self.units[u] = (layer.index, c)
         self.params = {}
+        self.pnames = {}  # canonical element key → display name
         for name, key in spec.param_names():
             k = parse_key(key)
             self.params[name] = Ref(k.kind, k.layer, unit=k.index[-1], source=k.index[0] if k.kind == "W" else None)
+            self.pnames[key] = name
+        self.stat_names = {}  # "mu_n1", "var_n_s2", "xhat_n1" → (kind, layer, group or unit)
+        for n, nk in self.norm.items():
+            for g, name in enumerate(nk.groups):
+                self.stat_names[f"mu_{name}"], self.stat_names[f"var_{name}"] = ("mu", n, g), ("var", n, g)
+            for c, u in enumerate(spec.layers[n - 1].unit_names):
+                self.stat_names[f"xhat_{u}"] = ("xhat", n, c)
         self.g_out, self.delta, self.local = {}, {}, {}
         for layer in spec.layers:
             shape = (self.S, layer.units)
@@ -157,15 +120,15 @@ class AnswerSpace(Dependencies):
                      (SECTIONS.index(which),))
 
     def param_item(self, section, kind, n, *idx):
-        layer = self.spec.layers[n - 1]
         if kind == "W":
             a, c = idx
             name, key = self.wname(n, a, c), element_key("W", n, a, c)
             order = (n, 0, a, c)
-        else:
+        else:  # a bias, or a normalisation layer's gamma or beta
             (c,) = idx
-            name, key = bias_name(layer.unit_names[c]), element_key("b", n, c)
-            order = (n, 1, c, 0)
+            key = element_key(kind, n, c)
+            name = self.pnames[key]
+            order = (n, 0 if kind == "gamma" else 1, c, 0)
         arr = array_key(kind, n)
         source = self.grads if section == "gradients" else self.updated
         old = float(self.old[arr][idx]) if section == "updated" else None
@@ -175,6 +138,10 @@ class AnswerSpace(Dependencies):
 
     def forward_item(self, kind, n, s, c):
         unit = self.spec.layers[n - 1].unit_names[c]
+        if kind == "xhat":
+            return Item("forward", f"forward.xhat{n}[{s}][{c}]", f"xhat_{unit}{self._sample_name(s)}",
+                        float(self.norm[n].xhat[s, c]), Ref(kind, n, unit=c, sample=s),
+                        (SECTIONS.index("forward"), s, n, c, -1))
         value = {"z": self.z, "a": self.a, "drop": self.drop}[kind][n][s, c]
         name = f"{unit}_{ {'z': 'in', 'a': 'out', 'drop': 'drop'}[kind]}{self._sample_name(s)}"
         return Item("forward", f"forward.{kind}{n}[{s}][{c}]", name, float(value), Ref(kind, n, unit=c, sample=s),
@@ -197,10 +164,12 @@ class AnswerSpace(Dependencies):
                 raise KeyError(f"∂{u}_out/∂{u}_in: a softmax unit's output depends on every unit's input, so "
                                f"there is no single factor; give ∂L/∂{u}_in instead")
             name, value = f"∂{u}_out/∂{u}_in", self.local[n][s, c]
+        elif kind == "src" and n in self.norm:  # ∂u_in/∂gamma_u = x̂_u
+            name, value = f"∂{u}_in/∂{self.pnames[element_key('gamma', n, c)]}", self.norm[n].xhat[s, c]
         elif kind == "src":
             name, value = f"∂{u}_in/∂{self.wname(n, a, c)}", self.source(n - 1)[s, a]
         elif kind == "one":
-            name, value = f"∂{u}_in/∂{bias_name(u)}", 1.0
+            name, value = f"∂{u}_in/∂{self.pnames[element_key('beta' if n in self.norm else 'b', n, c)]}", 1.0
         else:  # wpath
             src = self.spec.unit_names(n - 1)[a]
             name, value = f"∂{u}_in/∂{src if n == 1 else src + self._sent(n - 1)}", self.spec.layers[n - 1].weights[a, c]
@@ -243,13 +212,32 @@ class AnswerSpace(Dependencies):
         if not 1 <= n <= self.N:
             raise KeyError(f"layer {n} does not exist (the net has layers 1 to {self.N})")
         layer = self.spec.layers[n - 1]
-        if section == "forward" and (kind in ("z", "a") or kind == "drop" and n in self.drop):
+        norm = n in self.norm
+        if section == "forward" and (kind == "a" or kind == "z" and not norm or kind == "drop" and n in self.drop
+                                     or kind == "xhat" and norm):
             return [self.forward_item(kind, n, s, c) for s in range(self.S) for c in range(layer.units)]
-        if section in ("gradients", "updated") and kind == "W":
+        if section == "forward" and kind in _STATS and norm:
+            return [self.stat_item(kind, n, g) for g in range(len(self.norm[n].groups))]
+        if section in ("gradients", "updated") and kind == "W" and not norm:
             return [self.param_item(section, "W", n, a, c) for a in range(layer.fan_in) for c in range(layer.units)]
-        if section in ("gradients", "updated") and kind == "b" and layer.bias is not None:
-            return [self.param_item(section, "b", n, c) for c in range(layer.units)]
-        raise KeyError(f"{kind}{n} does not belong under [{section}]")
+        if section in ("gradients", "updated") and (kind == "b" and not norm and layer.bias is not None
+                                                     or kind in ("gamma", "beta") and norm):
+            return [self.param_item(section, kind, n, c) for c in range(layer.units)]
+        raise KeyError(f"{kind}{n} does not belong under [{section}]" + (
+            f" (layer {n} is a {layer.kind} layer: gamma{n}, beta{n}; forward mu{n}, var{n}, xhat{n}, a{n})"
+            if norm else ""))
+
+    def array_shape(self, kind, n) -> tuple:
+        """(rows, columns, what) of canonical array ``kind{n}`` as an answers file writes it: a matrix ("weights":
+        fan_in × units; "nodes": samples × units), or a vector (columns 0) of one value per "unit" or "sample"."""
+        layer = self.spec.layers[n - 1]
+        if kind == "W":
+            return layer.fan_in, layer.units, "weights"
+        if kind in ("b", "gamma", "beta"):
+            return layer.units, 0, "unit"
+        if kind in STATS:
+            return (layer.units, 0, "unit") if self.norm[n].axis == 0 else (self.S, 0, "sample")
+        return self.S, layer.units, "nodes"
 
     def name_items(self, section, name, quiet=False):
         """The items a display name stands for (one per sample for node values and factors)."""
@@ -259,6 +247,11 @@ class AnswerSpace(Dependencies):
                 if p is None:
                     raise KeyError(name)
                 return [self.param_item(section, p.kind, p.layer, *p.index)]
+            if section == "forward" and name in self.stat_names:
+                kind, n, k = self.stat_names[name]
+                if kind == "xhat":
+                    return [self.forward_item("xhat", n, s, k) for s in range(self.S)]
+                return [self.stat_item(kind, n, k)]
             if section == "forward":
                 node = self.node(name)
                 if node is None or self.units[node[0]][0] == 0:
@@ -280,6 +273,11 @@ class AnswerSpace(Dependencies):
             raise KeyError(text)
         num, den = m.group(1), m.group(2)
         if num in ("L", "Loss", "loss", "E"):
+            if den in self.stat_names:  # ∂L/∂xhat_n1, ∂L/∂var_n1, ∂L/∂mu_n1: the factors of the three paths
+                kind, n, k = self.stat_names[den]
+                if self.norm[n].grad_xhat is None:
+                    raise KeyError(f"{text}: nothing before layer {n} needs it (the layer reads the data)")
+                return self.grad_stat_item("g" + kind, n, k)
             if den in self.params:
                 p = self.params[den]
                 return [self.param_item("gradients", p.kind, p.layer, *p.index)]
@@ -304,11 +302,15 @@ class AnswerSpace(Dependencies):
             raise KeyError(text)
         p = self.params.get(den)
         if p is not None and p.layer == n and p.unit == c:
-            if p.kind == "b":
+            if p.kind in ("b", "beta"):
                 return [self.factor_item("one", n, c, s) for s in range(self.S)]
             return [self.factor_item("src", n, c, s, p.source) for s in range(self.S)]
         low = self.node(den)
         if low is not None and self.units[low[0]][0] == n - 1 and "_" + low[1] == (self._sent(n - 1) if n > 1 else "_out"):
+            if n in self.norm:
+                u = self.spec.layers[n - 1].unit_names[c]
+                raise KeyError(f"{text}: a normalisation unit reads its input by three paths (through xhat, var and "
+                               f"mu), not one weight; give ∂L/∂xhat_{u}, ∂L/∂var_…, ∂L/∂mu_… instead")
             return [self.factor_item("wpath", n, c, s, self.units[low[0]][1]) for s in range(self.S)]
         raise KeyError(text)
 
@@ -317,12 +319,16 @@ class AnswerSpace(Dependencies):
         out = []
         if section == "forward":
             for n, layer in enumerate(self.spec.layers, start=1):
-                out += [f"z{n}", f"a{n}"] + [f"{u}_{k}" for u in layer.unit_names for k in ("in", "out")]
+                arrays = [f"mu{n}", f"var{n}", f"xhat{n}"] if n in self.norm else [f"z{n}"]
+                out += arrays + [f"a{n}"] + [f"{u}_{k}" for u in layer.unit_names for k in ("in", "out")]
+            out += list(self.stat_names)
         elif section in ("gradients", "updated"):
-            out = [f"{k}{n}" for n, layer in enumerate(self.spec.layers, start=1) for k in "Wb"
-                   if k == "W" or layer.bias is not None] + list(self.params)
+            out = [f"{k}{n}" for n, layer in enumerate(self.spec.layers, start=1)
+                   for k in (("gamma", "beta") if n in self.norm else "Wb")
+                   if k != "b" or layer.bias is not None] + list(self.params)
         elif section == "factors":
             for layer in self.spec.layers:
                 for u in layer.unit_names:
                     out += [f"∂L/∂{u}_out", f"∂{u}_out/∂{u}_in", f"∂L/∂{u}_in", f"dL/d{u}_out", f"dL/d{u}_in"]
+            out += [f"∂L/∂{name}" for name in self.stat_names]
         return out + (drop_names(self.spec) if section in ("forward", "factors") else [])

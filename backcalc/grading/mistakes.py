@@ -10,6 +10,7 @@ import numpy as np
 from .tolerance import Tolerance
 from .keys import AnswerSpace
 from . import dropout_mistakes
+from .graph_mistakes import GraphRuns, has_graph, simple_candidates
 from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
 from ..net.names import array_key, bias_name, element_key
 from .student_backprop import backprop, with_own
@@ -42,6 +43,12 @@ def _M(code, **params) -> Mistake:
 def _weighted_sum(layer) -> bool:
     """A layer the catalogue models: z = a·W (+ b) (a fan_in × units matrix), then an activation."""
     return getattr(getattr(layer, "weights", None), "ndim", 0) == 2 and getattr(layer, "affine", False)
+
+
+def _activated(sp: AnswerSpace, layer) -> np.ndarray:
+    """f(z) of a layer: its output, less what a skip added after the activation."""
+    skip = getattr(layer, "skip", None)
+    return sp.a[layer.index] if skip is None else sp.a[layer.index] - sp.source(skip)
 
 
 class _Catalogue:
@@ -98,14 +105,15 @@ class _Catalogue:
                 v = rule.by_output(ans, **kw) if rule.by_output is not None else rule.local(ans, x, **kw)[0]
                 return np.broadcast_to(np.asarray(v, dtype=float), shape)
 
+            f_out = _activated(sp, layer)  # f(z): the output without a skip's addition
             yield _M("no_local", n=n, layer=layer.name, activation=act), _backprop(sp, local={n: np.ones(shape)})
-            at_out = local(rule.array(sp.a[n], **kw), sp.a[n])
+            at_out = local(rule.array(f_out, **kw), f_out)
             yield _M("local_at_out", n=n, layer=layer.name, activation=act), _backprop(sp, local={n: at_out})
             yield _M("local_at_in", n=n, layer=layer.name, activation=act), \
                 _backprop(sp, local={n: local(sp.z[n], sp.z[n])})
             if act in ("sigmoid", "tanh"):
                 for p in (2, 3, 4):
-                    rounded = np.round(sp.a[n], p)
+                    rounded = np.round(f_out, p)
                     yield _M("early_round", n=n, layer=layer.name, activation=act, decimals=p,
                              values=tuple(map(tuple, rounded.tolist()))), \
                         _backprop(sp, local={n: local(rounded, sp.z[n])})
@@ -146,10 +154,24 @@ class _Catalogue:
         return Mistake(m.code, tuple(p.items()))
 
     # ── candidates per kind of key: (mistakes, value), in the order they are tried ──
+    @property
+    def graph(self) -> GraphRuns:
+        """The slipped derivations of a net with skips or normalisation (graph_mistakes.py), run once."""
+        if self._shared is not None:
+            return self._shared.graph
+        if "_graph" not in self.__dict__:
+            self._graph = GraphRuns(self.sp)
+        return self._graph
+
     def candidates(self, item):
         sp = self.sp
+        if has_graph(sp.spec):  # skips and normalisation: the whole derivation redone with one slip
+            for codes, value in self.graph.candidates(item):
+                yield tuple(_M(code, **dict(params)) for code, params in codes), value
         if not all(_weighted_sum(layer) for layer in sp.spec.layers):
-            return  # the catalogue models weighted-sum layers only: a wrong value elsewhere is wrong, not diagnosed
+            for codes, value in simple_candidates(sp, item):  # no rerun by hand of these layers: slips that need none
+                yield tuple(_M(code, **dict(params)) for code, params in codes), value
+            return
         ref = item.ref
         loss = sp.spec.loss
         e = item.expected
@@ -224,8 +246,10 @@ class _Catalogue:
         if kind == "drop":
             yield (_M("sign"),), -item.expected
             return
+        skip = getattr(layer, "skip", None)
+        added = float(sp.source(skip)[s, c]) if skip is not None else 0.0  # what a skip adds after f
         if kind == "a" and layer.activation != "linear":
-            yield (_M("no_activation", unit=unit),), z
+            yield (_M("no_activation", unit=unit),), z + added
         bias = layer.bias[c] if layer.bias is not None else 0.0  # bias = false: nothing to leave out
         zb = z - bias
         if layer.bias is None:
@@ -234,7 +258,8 @@ class _Catalogue:
             yield (_M("no_bias", bias=bias_name(unit)),), zb
         elif layer.activation != "softmax":
             kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
-            yield (_M("no_bias", bias=bias_name(unit)),), float(RULES[layer.activation].array(np.array([zb]), **kw)[0])
+            yield (_M("no_bias", bias=bias_name(unit)),), \
+                float(RULES[layer.activation].array(np.array([zb]), **kw)[0]) + added
         yield (_M("sign"),), -item.expected
         if self.own:  # the step done right from the student's own earlier node values
             if kind == "z":
@@ -243,7 +268,9 @@ class _Catalogue:
             elif layer.activation != "softmax":
                 kw = {"alpha": layer.alpha} if layer.alpha is not None else {}
                 z_own = with_own(sp.z[n], self.own, "z", n)[s, c]
-                yield (_M("carried"),), float(RULES[layer.activation].array(np.array([z_own]), **kw)[0]), "own"
+                own_added = float(with_own(sp.a[skip], self.own, "a", skip)[s, c]) if skip is not None else 0.0
+                yield (_M("carried"),), \
+                    float(RULES[layer.activation].array(np.array([z_own]), **kw)[0]) + own_added, "own"
 
     def _factor(self, item):
         sp = self.sp

@@ -46,10 +46,16 @@ def _net_html(spec, lang) -> str:
              "id": ("Masukan x", "target y", "lapisan", "bobot", "bias", "loss", "learning rate")}[lang]
     parts = [f"<p>{words[0]} = {escape(str(spec.x.tolist()))}; {words[1]} = {escape(str(spec.y.tolist()))}</p><ul>"]
     for layer in spec.layers:
-        parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, {escape(layer.activation)}): "
-                     f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} "
-                     f"{escape(str(layer.bias.tolist() if layer.bias is not None else False).lower())}"
-                     "</li>")
+        if hasattr(layer, "weights"):
+            given = (f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} "
+                     f"{escape(str(layer.bias.tolist() if layer.bias is not None else False).lower())}")
+        else:  # a normalisation layer: its kind and gamma, beta by their canonical keys
+            given = escape(layer.kind) + ": " + ", ".join(f"{key} = {escape(str(v.tolist()))}"
+                                                          for key, v in layer.parameters().items())
+        skip = getattr(layer, "skip", None)
+        if skip is not None:
+            given += f", + {escape(spec.input_name if skip == 0 else spec.layers[skip - 1].name)} (skip)"
+        parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, {escape(layer.activation)}): {given}</li>")
     parts.append(f"</ul><p>{words[5]}: {escape(spec.loss)} ({escape(spec.reduction)}); {words[6]} = "
                  f"{spec.learning_rate:g}</p>")
     return "".join(parts)

@@ -259,11 +259,10 @@ class _Reader:
                 self.fail(where, problem("no_layer", layer=n, layers=sp.N, hint=self.hint(section, key))
                           if not 1 <= n <= sp.N else
                           problem("wrong_table", key=f"{kind}{n}", table=section, hint=self.hint(section, key)))
-            layer = sp.spec.layers[n - 1]
-            if kind == "b":
-                return self.vector(items, value, where, layer.units)
-            rows, what = (layer.fan_in, "weights") if kind == "W" else (sp.S, "nodes")
-            return self.grid(items, value, where, rows, layer.units, what)
+            rows, cols, what = sp.array_shape(kind, n)
+            if not cols:  # a vector: b, gamma, beta (one per unit), mu, var (per unit or per sample)
+                return self.vector(items, value, where, rows, what)
+            return self.grid(items, value, where, rows, cols, what)
         try:
             items = sp.name_items(section, key)
         except KeyError as exc:
@@ -303,15 +302,15 @@ class _Reader:
         return [self.safe_cell(items[i * cols + j], v, f"{where}[{i}][{j}]")
                 for i, r in enumerate(value) for j, v in enumerate(r)]
 
-    def vector(self, items, value, where, n):
+    def vector(self, items, value, where, n, per="unit"):
         if not isinstance(value, list):
             if n == 1:
                 return [self.safe_cell(items[0], value, where)]
-            self.fail(where, problem("vector", n=n, got=_kind_of(value)))
+            self.fail(where, problem("vector", n=n, per=per, got=_kind_of(value)))
         if any(isinstance(v, list) for v in value):
-            self.fail(where, problem("nested", n=n))
+            self.fail(where, problem("nested", n=n, per=per))
         if len(value) != n:
-            self.fail(where, problem("vector_length", n=n, length=len(value)))
+            self.fail(where, problem("vector_length", n=n, per=per, length=len(value)))
         return [self.safe_cell(item, v, f"{where}[{i}]") for i, (item, v) in enumerate(zip(items, value))]
 
     def safe_cell(self, item, value, where):

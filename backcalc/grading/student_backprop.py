@@ -35,10 +35,13 @@ def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra
     """
     out = {"out": {}, "local": {}, "delta": {}, "W": {}, "b": {}, "dout": {}}
     g = sp.g_out[sp.N]
+    skipped = {}  # layer m → ∂L/∂a that comes to it straight through a skip (added to its sum at the fork)
     for n in range(sp.N, 0, -1):
         layer = sp.spec.layers[n - 1]
         out["out"][n] = g
         g = with_own(g, own, "out", n)
+        if getattr(layer, "skip", None):
+            skipped[layer.skip] = skipped.get(layer.skip, 0.0) + g
         if sp.local[n] is None:  # softmax: δ_c = s_c·(g_c − Σ_j g_j·s_j)
             s = with_own(sp.a[n], own, "a", n)
             loc = used = None
@@ -69,6 +72,7 @@ def backprop(sp: AnswerSpace, local=None, weights=None, drop=None, sums=0, extra
             g = delta @ W.T
         if extra_out == n - 1:
             g = g * source
+        g = g + skipped.pop(n - 1, 0.0)  # a skip reads what the layer passes on (after its dropout, if any)
         if n - 1 in sp.drop:  # ∂L/∂u_drop, then ∂L/∂u_out = ∂L/∂u_drop · mask/(1 − p)
             out["dout"][n - 1] = g
             g = with_own(g, own, "dout", n - 1) * (mask or {}).get(n - 1, sp.scale[n - 1])

@@ -248,6 +248,9 @@ class NormStats:
     var: float
     sigma: float                 # √(var + eps)
     compact: tuple               # ((sample, source unit, (1/(N·sigma))·(N·g − Σg − x̂·Σ(g·x̂))), ...)
+    grad_xhat: tuple = ()        # ∂L/∂x̂ of each member, in the order of ``members`` (the tape's)
+    grad_mu: float | None = None     # ∂L/∂μ and ∂L/∂σ² of the group (the tape's; None when nothing reaches them)
+    grad_var: float | None = None
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def circuit(d, sample: int = 1, full: bool = False) -> Circuit:
             if norm:  # batchnorm: unit c is normalised from unit c alone; layernorm: from every unit of its sample
                 c = layer.unit_names.index(row.unit)
                 sources = spec.unit_names(layer.index - 1)
-                for a in ([c] if layer.kind == "batchnorm" else range(len(sources))):
+                for a in ([c] if layer.axis == 0 else range(len(sources))):
                     edges.append(Edge(sources[a], row.unit, "", 0.0, None, "norm"))
             if row.skip:
                 edges.append(Edge(_unit_of(row.skip[0]), row.unit, "", 1.0, None, "skip"))

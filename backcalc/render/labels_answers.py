@@ -27,9 +27,9 @@ PROBLEMS = {
         "mixed_rows": "expected a list of rows (lists of numbers), got a mix of rows and numbers",
         "ragged": "ragged matrix: row {row} has {length} values, row 0 has {first}",
         "shape": "expected {rows}×{cols} ({what}), got {got_rows}×{got_cols}{transposed}",
-        "vector": "expected a list of {n} values (one per unit), got {got}",
-        "nested": "expected a flat list of {n} values (one per unit), got a nested list",
-        "vector_length": "expected {n} values (one per unit), got {length}",
+        "vector": "expected a list of {n} values ({per}), got {got}",
+        "nested": "expected a flat list of {n} values ({per}), got a nested list",
+        "vector_length": "expected {n} values ({per}), got {length}",
         "twice": "gives {name} ({key}) a second time (first at {first}); keep one",
         "one_number": 'expected one number (or "" to leave it blank), got {got}',
         "not_number": 'expected a number (or "" to leave it blank), got {got}',
@@ -45,6 +45,7 @@ PROBLEMS = {
         "sheet_error": "{message}",
         # what a shape is made of, and the hint when it is the transpose
         "what": {"weights": "fan_in × units, as in the spec", "nodes": "samples × units"},
+        "per": {"unit": "one per unit", "sample": "one per sample"},  # a vector: b, gamma, beta; mu, var
         "transposed": {"weights": " — transposed? weights[a][b] joins unit a of the previous layer to unit b",
                        "nodes": " — transposed? rows are samples"},
         # what was given instead
@@ -83,9 +84,9 @@ PROBLEMS = {
         "mixed_rows": "seharusnya daftar baris (daftar bilangan), tetapi berisi campuran baris dan bilangan",
         "ragged": "matriks tidak rata: baris {row} berisi {length} nilai, baris 0 berisi {first}",
         "shape": "seharusnya {rows}×{cols} ({what}), tetapi {got_rows}×{got_cols}{transposed}",
-        "vector": "seharusnya daftar {n} nilai (satu per unit), tetapi berisi {got}",
-        "nested": "seharusnya daftar datar {n} nilai (satu per unit), tetapi berisi daftar bersarang",
-        "vector_length": "seharusnya {n} nilai (satu per unit), tetapi ada {length}",
+        "vector": "seharusnya daftar {n} nilai ({per}), tetapi berisi {got}",
+        "nested": "seharusnya daftar datar {n} nilai ({per}), tetapi berisi daftar bersarang",
+        "vector_length": "seharusnya {n} nilai ({per}), tetapi ada {length}",
         "twice": "memberi {name} ({key}) untuk kedua kalinya (pertama di {first}); simpan satu saja",
         "one_number": 'seharusnya satu bilangan (atau "" untuk mengosongkannya), tetapi berisi {got}',
         "not_number": 'seharusnya bilangan (atau "" untuk mengosongkannya), tetapi berisi {got}',
@@ -99,6 +100,7 @@ PROBLEMS = {
         "no_sheet": "{path}: berkas tidak ada",
         "sheet_error": "{message}",  # the file's own reader (TOML, JSON) says why, in English
         "what": {"weights": "fan_in × unit, seperti di spec", "nodes": "sampel × unit"},
+        "per": {"unit": "satu per unit", "sample": "satu per sampel"},
         "transposed": {"weights": " — tertukar? W[a][b] menghubungkan unit a lapisan sebelumnya ke unit b",
                        "nodes": " — tertukar? baris adalah sampel"},
         "kind": {"list": "sebuah daftar", "table": "sebuah tabel", "boolean": "nilai boolean",
@@ -145,5 +147,7 @@ def problem_text(p, lang: str = "en") -> str:
     values["of"] = words["of"].format(length=values["length"]) if "length" in values else ""
     if "what" in values:
         values["what"] = words["what"][values["what"]]
+    if "per" in values:
+        values["per"] = words["per"][values["per"]]
     values["transposed"] = words["transposed"][values["transposed"]] if "transposed" in values else ""
     return words[p.code].format(**values)

@@ -37,6 +37,8 @@ WORDS = {
         "gradients": "∂L/∂parameter for every weight and bias",
         "updated": "the parameters after one SGD step: new = old − {lr}·gradient",
         "sum": "sum", "mean": "mean",
+        "over_batch": "the samples of the batch", "over_units": "the units of the sample",
+        "mean_of": "mean of {x} over {over}", "var_of": "mean of ({x} − {mu})² over {over} (biased: ÷ N)",
     },
     "id": {
         "task": ["Hitung dengan tangan langkah maju, loss, faktor-faktor aturan rantai, setiap gradien dan bobot",
@@ -57,6 +59,8 @@ WORDS = {
         "gradients": "∂L/∂parameter untuk setiap bobot dan bias",
         "updated": "parameter setelah satu langkah SGD: baru = lama − {lr}·gradien",
         "sum": "jumlah", "mean": "rata-rata",
+        "over_batch": "sampel-sampel dalam batch", "over_units": "unit-unit sampel itu",
+        "mean_of": "rata-rata {x} atas {over}", "var_of": "rata-rata ({x} − {mu})² atas {over} (bias: ÷ N)",
     },
 }
 LOSS_FORMULA = {"half_sse": "½·Σ(out − y)²", "sse": "Σ(out − y)²", "mse": "mean((out − y)²)",
@@ -85,9 +89,14 @@ def spec_text(doc, command, lang: str = "en") -> str:
         "format = 1", f"title = {_string(doc['title'])}", "", "[data]",
         f"x = {_list(doc['data']['x'])}", f"y = {_list(doc['data']['y'])}", "input_name = \"i\""]
     for layer in doc["layers"]:
+        out += ["", "[[layers]]", f"name = {_string(layer['name'])}"]
+        if "kind" in layer:  # a normalisation layer: gamma, beta (eps at its default)
+            out += [f"kind = {_string(layer['kind'])}", f"activation = {_string(layer['activation'])}",
+                    f"gamma = {_list(layer['gamma'])}", f"beta = {_list(layer['beta'])}"]
+            continue
         bias = _list(layer["bias"]) if layer["bias"] is not False else "false"
-        out += ["", "[[layers]]", f"name = {_string(layer['name'])}", f"activation = {_string(layer['activation'])}",
-                f"weights = {_list(layer['weights'])}", f"bias = {bias}"]
+        out += [f"activation = {_string(layer['activation'])}", f"weights = {_list(layer['weights'])}", f"bias = {bias}"]
+        out += [f"skip = {_string(layer['skip'])}"] if "skip" in layer else []
         if "dropout" in layer:
             out += [f"dropout = {_num(layer['dropout'])}", f"dropout_mask = {_list(layer['dropout_mask'])}"]
     out += ["", "[loss]", f"kind = {_string(doc['loss']['kind'])}"]
@@ -156,14 +165,41 @@ def _forward_lines(d, sp, w, W) -> list:
         src = [s if n == 1 else _sent(sp, n - 1, s) for s in sources]
         rule = RULES[layer.activation]
         out.append("# " + W["layer"].format(n=n, name=layer.name, activation=layer.activation))
-        for u in layer.unit_names:
-            total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + \
-                (f" + {bias_name(u)}" if layer.bias is not None else "")
+        if n in sp.norm:
+            out += _norm_forward_lines(sp, w, layer, src, W)
+        skip = getattr(layer, "skip", None)
+        added = ""
+        for c, u in enumerate(layer.unit_names):
+            if n in sp.norm:
+                total = f"gamma_{u}·xhat_{u} + beta_{u}"
+            else:
+                total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + \
+                    (f" + {bias_name(u)}" if layer.bias is not None else "")
             out.append(w.line(f"{u}_in", sp.name_items("forward", f"{u}_in"), total))
-            out.append(w.line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in")))
+            if skip is not None:  # f(u_in) + the skipped-from unit's output
+                v = spec.unit_names(skip)[c]
+                added = f" + {v if skip == 0 else _sent(sp, skip, v)}"
+            out.append(w.line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in") + added))
             if n in sp.drop:
                 p = layer.dropout.p
                 out.append(w.line(f"{u}_drop", sp.name_items("forward", f"{u}_drop"), f"{u}_out·mask/(1 − {p!r})"))
+    return out
+
+
+def _norm_forward_lines(sp, w, layer, src, W) -> list:
+    """μ and σ² of each group (biased: over N), then each unit's x̂."""
+    nk = sp.norm[layer.index]
+    out = []
+    for g, group in enumerate(nk.groups):
+        x = src[g] if nk.axis == 0 else ", ".join(src)
+        over = W["over_batch"] if nk.axis == 0 else W["over_units"]
+        out.append(w.line(f"mu_{group}", sp.name_items("forward", f"mu_{group}"), W["mean_of"].format(x=x, over=over)))
+        out.append(w.line(f"var_{group}", sp.name_items("forward", f"var_{group}"),
+                          W["var_of"].format(x=x, mu=f"mu_{group}", over=over)))
+    for c, u in enumerate(layer.unit_names):
+        stat = u if nk.axis == 0 else f"{layer.name}_s…"
+        out.append(w.line(f"xhat_{u}", sp.name_items("forward", f"xhat_{u}"),
+                          f"({src[c]} − mu_{stat})/√(var_{stat} + eps)"))
     return out
 
 
@@ -199,6 +235,9 @@ def _factor_lines(d, sp, w, W) -> list:
             out.append(w.line(f"∂L/∂{u}_in", sp.factor_items(f"∂L/∂{u}_in"), delta))
         out.append("# " + W["last"].format(n=n))
         sources = spec.unit_names(n - 1)
+        if n in sp.norm:
+            out += _norm_factor_lines(sp, w, layer)
+            continue
         for u in layer.unit_names:
             for s in sources:
                 node = s if n == 1 else _sent(sp, n - 1, s)
@@ -210,4 +249,22 @@ def _factor_lines(d, sp, w, W) -> list:
             for s in sources:
                 node = s if n == 1 else _sent(sp, n - 1, s)
                 out.append(w.line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= {weight_name(s, u)}"))
+    return out
+
+
+def _norm_factor_lines(sp, w, layer) -> list:
+    """∂u_in/∂gamma_u = x̂_u and ∂u_in/∂beta_u = 1; then the factors of the three paths back to the input."""
+    nk = sp.norm[layer.index]
+    out = []
+    for u in layer.unit_names:
+        out.append(w.line(f"∂{u}_in/∂gamma_{u}", sp.factor_items(f"∂{u}_in/∂gamma_{u}"), f"= xhat_{u}"))
+        out.append(w.line(f"∂{u}_in/∂beta_{u}", sp.factor_items(f"∂{u}_in/∂beta_{u}")))
+    if nk.grad_xhat is None:  # the layer reads the data: no path back is asked for
+        return out
+    for u in layer.unit_names:
+        out.append(w.line(f"∂L/∂xhat_{u}", sp.factor_items(f"∂L/∂xhat_{u}"), f"∂L/∂{u}_in·gamma_{u}"))
+    for group in nk.groups:
+        out.append(w.line(f"∂L/∂var_{group}", sp.factor_items(f"∂L/∂var_{group}"),
+                          f"Σ ∂L/∂xhat·(x − mu_{group})·(−½)·(var_{group} + eps)^(−3/2)"))
+        out.append(w.line(f"∂L/∂mu_{group}", sp.factor_items(f"∂L/∂mu_{group}"), f"Σ −∂L/∂xhat/sigma_{group}"))
     return out

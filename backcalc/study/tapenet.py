@@ -1,7 +1,8 @@
 """The study's deep net on backcalc's own :class:`~backcalc.Tensor` tape, and what one pass measures.
 
-Batch normalisation and skip connections are composed here from tape ops (mean, variance, +): the study
-keeps its own until the layer modules of ``backcalc.net`` offer them.
+Batch normalisation is the batchnorm layer's own (:func:`backcalc.net.layers.norm.normalise`: training mode,
+biased variance, eps 1e-5) and a residual connection the dense layer's skip sum
+(:func:`backcalc.net.layers.dense.add_skip`): one implementation for the worked derivations and the study.
 
 >>> import numpy as np
 >>> from .records import Config
@@ -18,12 +19,13 @@ import math
 
 import numpy as np
 
+from ..net.layers.dense import add_skip
+from ..net.layers.norm import DEFAULT_EPS as BN_EPS, normalise
 from ..tape import Tensor
 from ..tape import losses
 from .options import DERIVATIVE_BOUND, SATURATING
 from .records import Config, Histogram, LayerStats, Nonfinite
 
-BN_EPS = 1e-5
 GRAD_EDGES = tuple(float(e) for e in np.arange(-45.0, 45.5, 0.5))  # bins of log10 |∂L/∂W|
 ACT_BINS = 60
 SATURATED = 0.01   # an f′ below 1 % of its bound counts as saturated
@@ -49,9 +51,8 @@ def build(cfg: Config, weights) -> list:
 
 
 def _batchnorm(v, gamma, beta):
-    centred = v - v.mean(axis=0, keepdims=True)
-    var = (centred * centred).mean(axis=0, keepdims=True)
-    return centred / (var + BN_EPS) ** 0.5 * gamma + beta
+    """Batch normalisation over the samples: the batchnorm layer's γ·x̂ + β."""
+    return normalise(v, gamma, beta, BN_EPS, axis=0)["z"]
 
 
 def _activate(z, name, alpha):
@@ -70,7 +71,7 @@ def forward(layers, x, y, cfg: Config):
             z = _batchnorm(z, *layer.bn)
         h = _activate(z, cfg.output_activation, None) if last else _activate(z, cfg.activation, cfg.alpha)
         out = _batchnorm(h, *layer.bn) if layer.bn is not None and not before else h
-        out = out + a if cfg.residual and not last and a.shape == out.shape else out
+        out = add_skip(out, a) if cfg.residual and not last and a.shape == out.shape else out
         z.label, out.label = f"z{n}", f"a{n}"
         for node in {id(h): h, id(out): out}.values():
             node.retain_data()  # read by the statistics: held, not recomputed

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import SpecError
+from ...tape import Tensor
 from ..fields import kind_of, MAX_ABS_NUMBER
 from ..init import initializer  # the same initialisers as the vanishing study
 from ..records import Factor, Path, Term, UnitForward
@@ -49,6 +50,9 @@ class Dense(ArrayParameters):
     alpha: float | None = None       # leaky_relu / elu parameter
     skip: int | None = None          # ``skip = "NAME"``: the index of the layer whose output is added after f
     dropout: dropouts.Dropout | None = None   # inverted dropout on the output (after f and the skip)
+    #: a slip of the hand computation, set only by the mistake catalogue (backcalc.grading.graph_mistakes):
+    #: "skip_left_out" (the skip's gradient path dropped), "skip_twice" (counted twice); the forward is the same
+    slip: str = ""
 
     kind = "dense"
     affine = True   # z = a_prev @ W + b, unit by unit: the general δ rule and the matrix form dW = aᵀ·δ hold
@@ -60,8 +64,8 @@ class Dense(ArrayParameters):
 
     @property
     def checkable(self) -> bool:
-        """Whether `check` can judge answers for this layer (its mistake catalogue models no skip yet)."""
-        return self.skip is None
+        """Whether `check` can judge answers for this layer (every dense layer now: skips and dropout alike)."""
+        return True
 
     @property
     def fan_in(self) -> int:
@@ -94,8 +98,13 @@ class Dense(ArrayParameters):
         f = out = activation.apply(self, z)
         nodes = {"product": product, "z": z}
         if self.skip is not None:  # the fork's second path: the output of layer NAME added as it is
-            out = f + earlier[self.skip]
-            nodes["f"], nodes["skipped"] = f, earlier[self.skip]
+            skipped = earlier[self.skip]
+            if self.slip == "skip_left_out":  # the same value, no gradient back through the skip
+                skipped = Tensor(skipped.data, requires_grad=False)
+            elif self.slip == "skip_twice":  # 2e − e is e exactly; its gradient is 2·∂L/∂out
+                skipped = skipped * 2.0 - Tensor(skipped.data, requires_grad=False)
+            out = add_skip(f, skipped)
+            nodes["f"], nodes["skipped"] = f, skipped
         out.label = array_key("a", n)
         if self.dropout is not None:  # u_drop = u_out·mask/(1 − p): what the next layer reads
             nodes.update(f=f, a=out)
@@ -181,6 +190,17 @@ class Dense(ArrayParameters):
                            for s in range(samples))
             terms.append(Term(bname, element_key("b", n, c), n, "bias", float(b.grad[c]), chains))
         return terms
+
+
+def add_skip(f, skipped):
+    """A skip connection's sum: the layer's f(z) plus the output it skips from, added as it is (so ∂L/∂out
+    passes straight back to it). The one implementation: dense layers and the vanishing study's ``--residual``.
+
+    >>> from backcalc.tape import Tensor
+    >>> add_skip(Tensor([0.5]), Tensor([1.0])).data.tolist()
+    [1.5]
+    """
+    return f + skipped
 
 
 # ─────────────────────────────────────────── reading the spec ───────────────────────────────────────────

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..names import array_key, beta_name, element_key, gamma_name, node_in, node_out, unit_names, xhat_name
+from ...tape import Tensor
 from ..records import Factor, NormStats, Path, Term, UnitForward
 from . import LayerPass, activation
 from .arrays import ArrayParameters
@@ -46,9 +47,11 @@ class Norm(ArrayParameters):
     eps: float
     unit_names: tuple
     alpha: float | None = None
+    #: a slip of the hand computation, set only by the mistake catalogue (backcalc.grading.graph_mistakes):
+    #: "constant_stats" (μ and σ treated as constants: no paths through them), "unbiased" (σ² divided by N − 1)
+    slip: str = ""
 
     ARRAYS = (("gamma", "gamma"), ("beta", "beta"))
-    checkable = False  # `check` cannot judge answers for these layers yet (no answer keys for mu, var, xhat)
 
     @property
     def axis(self) -> int:
@@ -74,17 +77,13 @@ class Norm(ArrayParameters):
 
     # ── the forward on the tape ──
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
-        n, ax = self.index, self.axis
-        mu = a.mean(axis=ax, keepdims=True)
-        d = a - mu
-        var = (d * d).mean(axis=ax, keepdims=True)
-        std = (var + self.eps).sqrt()
-        xhat = d / std
-        z = xhat * leaves[array_key("gamma", n)] + leaves[array_key("beta", n)]
-        z.label = array_key("z", n)
-        out = activation.apply(self, z)
+        n = self.index
+        nodes = normalise(a, leaves[array_key("gamma", n)], leaves[array_key("beta", n)], self.eps, self.axis,
+                          self.slip)
+        nodes["z"].label = array_key("z", n)
+        out = activation.apply(self, nodes["z"])
         out.label = array_key("a", n)
-        return LayerPass(self, a, out, leaves, {"mu": mu, "d": d, "var": var, "std": std, "xhat": xhat, "z": z})
+        return LayerPass(self, a, out, leaves, nodes)
 
     def forward_values(self, lp: LayerPass) -> dict:
         n, nodes = self.index, lp.nodes
@@ -101,6 +100,8 @@ class Norm(ArrayParameters):
     def statistic_grad(self, lp: LayerPass, name: str, s: int, c: int) -> float:
         """∂L/∂μ or ∂L/∂σ² (``name`` "mu" or "var") of the statistic sample ``s``'s unit ``c`` used."""
         node = lp.nodes[name]
+        if node.grad is None:  # no gradient reaches it (its statistics taken as constants)
+            return 0.0
         return float(node.grad[0, c] if self.axis == 0 else node.grad[s, 0])
 
     def count(self, lp: LayerPass) -> int:
@@ -146,16 +147,20 @@ class Norm(ArrayParameters):
             stat = self.unit_names[k] if self.axis == 0 else f"{self.name}_s{k + 1}"
             s0, c0 = members[0]
             sigma = self.statistic(lp, "std", s0, c0)
-            compact = ()
+            compact, grads = (), {}
             if g is not None:  # the data has no ∂L/∂x to check (a first layer's input)
                 gs = np.array([g[s, c] for s, c in members])
                 xs = np.array([xhat[s, c] for s, c in members])
                 compact = (N * gs - gs.sum() - xs * (gs * xs).sum()) / (N * sigma)
+                grads = {"grad_xhat": tuple(float(v) for v in gs),
+                         "grad_mu": self.statistic_grad(lp, "mu", s0, c0),
+                         "grad_var": self.statistic_grad(lp, "var", s0, c0)}
             rows.append(NormStats(n, self.kind, stat, N, self.eps,
                                   tuple((s + 1, self.unit_names[c], reader.source(n - 1, c), float(x[s, c]), float(xhat[s, c]))
                                         for s, c in members),
                                   self.statistic(lp, "mu", s0, c0), self.statistic(lp, "var", s0, c0), sigma,
-                                  tuple((s + 1, sources[c], float(v)) for (s, c), v in zip(members, compact))))
+                                  tuple((s + 1, sources[c], float(v)) for (s, c), v in zip(members, compact)),
+                                  **grads))
         return rows
 
     def deltas(self, lp: LayerPass, reader) -> list:
@@ -175,6 +180,30 @@ class Norm(ArrayParameters):
                     xhat_name(u) if key == "gamma" else "1")) for s in range(samples))
                 terms.append(Term(pname(u), element_key(key, n, c), n, kind, float(grad[c]), chains))
         return terms
+
+
+def normalise(a, gamma, beta, eps: float, axis: int, slip: str = "") -> dict:
+    """The normalisation on the tape: μ, σ² (biased, ÷ N), σ = √(σ² + eps), x̂ = (a − μ)/σ, z = γ·x̂ + β over
+    ``axis`` (0: the samples of the batch; 1: the units of a sample), as named nodes. The one implementation:
+    these layers and the vanishing study's ``--batchnorm`` both call it. ``slip``: see :class:`Norm`.
+
+    >>> from backcalc.tape import Tensor
+    >>> nodes = normalise(Tensor([[1.0], [3.0]]), 1.0, 0.0, 0.0, axis=0)
+    >>> nodes["mu"].data.tolist(), nodes["var"].data.tolist(), nodes["xhat"].data.ravel().tolist()
+    ([[2.0]], [[1.0]], [-1.0, 1.0])
+    """
+    mu = a.mean(axis=axis, keepdims=True)
+    d = a - mu
+    if slip == "unbiased":
+        var = (d * d).sum(axis=axis, keepdims=True) / (a.shape[axis] - 1)
+    else:
+        var = (d * d).mean(axis=axis, keepdims=True)
+    std = (var + eps).sqrt()
+    if slip == "constant_stats":  # the same numbers, but no gradient flows through μ and σ
+        mu, std = Tensor(mu.data, requires_grad=False), Tensor(std.data, requires_grad=False)
+        d = a - mu
+    xhat = d / std
+    return {"mu": mu, "d": d, "var": var, "std": std, "xhat": xhat, "z": xhat * gamma + beta}
 
 
 # ─────────────────────────────────────────── reading the spec ───────────────────────────────────────────

@@ -1,0 +1,63 @@
+"""What an answerable value is (:class:`Ref`) and one answerable value of a derivation (:class:`Item`): the
+records :mod:`backcalc.grading.keys` and :mod:`backcalc.grading.norm_keys` make."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..net.names import Key, parse_key
+
+SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
+ANSWERABLE = ("W", "b", "z", "a", "drop", "gamma", "beta", "mu", "var", "xhat")  # the canonical arrays an answers file can give
+_STATS = ("mu", "var")   # a normalisation layer's statistics: one per unit (batchnorm) or per sample (layernorm)
+
+
+def answer_key(text: str) -> Key | None:
+    """The parsed canonical key (``W1``, ``b2[0]``, ``z1[0][1]``) of an answerable array, else None."""
+    key = parse_key(text)
+    return key if key is not None and key.kind in ANSWERABLE else None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What an answerable value is, by named fields (0-based unit, sample and source indices; 1-based layer).
+
+    ``kind``: ``loss``/``loss_after``; ``W``/``b`` (a parameter's gradient or new value); ``z``/``a`` (a node's
+    input or output); factors ``out`` (∂L/∂u_out), ``local`` (∂u_out/∂u_in), ``delta`` (∂L/∂u_in), ``src``
+    (∂u_in/∂w_au), ``one`` (∂u_in/∂b_u), ``wpath`` (∂u_in/∂(source a)_out). ``source`` is the unit of the
+    previous layer for ``W``, ``src`` and ``wpath``. Normalisation layers: ``gamma``/``beta`` (parameters),
+    ``mu``/``var`` (a statistic of group ``unit`` for batchnorm, ``sample`` for layernorm), ``xhat``, and the
+    factors ``gxhat``, ``gvar``, ``gmu`` (∂L/∂x̂, ∂L/∂σ², ∂L/∂μ).
+
+    >>> Ref("W", layer=2, unit=1, source=0).index, Ref("b", layer=1, unit=3).array
+    ((0, 1), 'b1')
+    """
+
+    kind: str
+    layer: int = 0
+    unit: int = 0
+    sample: int = 0
+    source: int | None = None
+
+    @property
+    def index(self) -> tuple:
+        """The element's index in its parameter array: (source, unit) for W, (unit,) for b."""
+        return (self.source, self.unit) if self.kind == "W" else (self.unit,)
+
+    @property
+    def array(self) -> str:
+        """The canonical array key: ``W2``, ``b1``, ``z3``, ``a1``."""
+        return f"{self.kind}{self.layer}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One answerable value of a derivation: where it goes, its names, its exact value and what it is."""
+
+    section: str
+    key: str                 # canonical, scoped: "gradients.W1[0][0]", "factors.∂L/∂k1_out", "loss"
+    name: str                # display: "w_ij1", "∂L/∂k1_out", "j1_out (sample 2)"
+    expected: float
+    ref: Ref
+    order: tuple
+    old: float | None = None
