@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from backcalc.cli import main
+from test_grading_fairness import assert_round_trip
 from backcalc.grading.grade import check_answers
 from backcalc.grading.keys import AnswerSpace
 from backcalc.net.derivation import explain
@@ -230,3 +232,36 @@ def test_a_wrong_shape_of_a_statistics_array_says_what_was_expected(tmp_path):
     answers.write_text("[forward]\nmu2 = [0.45]\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(EXAMPLES / "layernorm.toml"), str(answers)])
     assert result.exit_code == 1 and "expected 2 values (one per sample), got 1" in result.output, result.output
+
+
+@st.composite
+def graph_nets(draw):
+    """A dense layer, a batchnorm or layernorm (or neither), a dense layer that may skip from the first, an output."""
+    weight = st.integers(-8, 8).map(lambda k: k / 8)
+    width = draw(st.integers(2, 3))
+    samples = draw(st.integers(2, 3))
+    inputs = draw(st.integers(1, 2))
+    act = st.sampled_from(["linear", "tanh", "sigmoid"])
+    layers = [{"name": "h", "activation": draw(act), "weights": [[draw(weight) for _ in range(width)]
+                                                                 for _ in range(inputs)],
+               "bias": [draw(weight) for _ in range(width)]}]
+    norm = draw(st.sampled_from([None, "batchnorm", "layernorm"]))
+    if norm:
+        layers.append({"name": "n", "kind": norm, "activation": draw(act),
+                       "gamma": [draw(weight) + 1.0 for _ in range(width)], "beta": [draw(weight) for _ in range(width)]})
+    block = {"name": "r", "activation": draw(act), "weights": [[draw(weight) for _ in range(width)]
+                                                               for _ in range(width)],
+             "bias": [draw(weight) for _ in range(width)]}
+    if draw(st.booleans()) or not norm:
+        block["skip"] = "h"
+    layers += [block, {"activation": "linear", "weights": [[draw(weight)] for _ in range(width)], "bias": [0.0]}]
+    x = [[draw(st.integers(-4, 4)) / 2 for _ in range(inputs)] for _ in range(samples)]
+    y = [[draw(st.integers(-4, 4)) / 2] for _ in range(samples)]
+    return {"format": 1, "data": {"x": x, "y": y}, "layers": layers, "loss": {"kind": "half_sse"},
+            "train": {"learning_rate": 0.1}}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graph_nets(), st.sampled_from([5, 3]))
+def test_every_printed_number_checks_correct_on_random_graph_nets(doc, digits):
+    assert_round_trip(load_spec(doc), digits)

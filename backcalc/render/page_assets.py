@@ -18,7 +18,7 @@ CSS = """
 .backcalc svg .wlabel{fill:#1a7f37;font-size:10px}.backcalc svg .bname{fill:#57606a;font-size:10px}
 .backcalc svg .node rect{fill:#fff;stroke:#57606a;stroke-width:1.2}.backcalc svg .node{cursor:pointer}
 .backcalc svg .sep{stroke:#8c959f}.backcalc svg .wire{stroke:#8c959f;stroke-width:1.3;pointer-events:none}
-.backcalc svg .skip .wire{stroke-dasharray:6 4;fill:none}.backcalc svg .norm .wire{stroke-dasharray:2 3;fill:none}
+.backcalc svg .skip .wire{stroke:#0969da;stroke-dasharray:6 4;fill:none}.backcalc svg .norm .wire{stroke-dasharray:2 3;fill:none}
 .backcalc svg .hit{stroke:transparent;stroke-width:12}.backcalc svg .edge,.backcalc svg .bias{cursor:pointer}
 .backcalc svg .bias rect{fill:#f6f8fa;stroke:#8c959f}
 .backcalc svg .path .wire{stroke:#bf8700;stroke-width:3}.backcalc svg .node.path rect{stroke:#bf8700;stroke-width:3}
