@@ -94,7 +94,18 @@ class GraphRuns:
                 (other,) = space.resolve(item.key)
             except (KeyError, ValueError):
                 continue
-            yield (mistake,), other.expected
+            yield (self._here(mistake, item),), other.expected
+
+    def _here(self, mistake, item) -> tuple:
+        """A skip mistake named by the item's own units (``∂L/∂h1_out``, ``r1``) when the item is at the fork."""
+        code, params = mistake
+        p = dict(params)
+        if code.startswith("skip_") and item.ref.kind in ("out", "delta", "local", "W", "b"):
+            layer = next(m for m in self.sp.spec.layers if m.name == p["layer"])
+            if item.ref.layer == layer.skip:
+                p["source"] = self.sp.spec.unit_names(layer.skip)[item.ref.unit]
+                p["layer"] = layer.unit_names[item.ref.unit]
+        return code, tuple(p.items())
 
 
 def simple_candidates(sp, item):
