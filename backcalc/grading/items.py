@@ -9,7 +9,7 @@ from ..net.names import Key, parse_key
 
 SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
 ANSWERABLE = ("W", "b", "z", "a", "drop", "gamma", "beta", "mu", "var", "xhat")  # the canonical arrays an answers file can give
-_STATS = ("mu", "var")   # a normalisation layer's statistics: one per unit (batchnorm) or per sample (layernorm)
+STATS = ("mu", "var")   # a normalisation layer's statistics: one per unit (batchnorm) or per sample (layernorm)
 
 
 def answer_key(text: str) -> Key | None:

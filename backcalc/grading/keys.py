@@ -10,7 +10,7 @@ from ..errors import SpecError
 from ..net.names import array_key, bias_name, element_key, parse_key, weight_name
 from .dependencies import Dependencies
 from .dropout_keys import dropout_arrays, drop_names, node_kind
-from .items import _STATS, ANSWERABLE, SECTIONS, Item, Ref, answer_key  # noqa: F401 (the package's names for them)
+from .items import ANSWERABLE, SECTIONS, STATS, Item, Ref, answer_key  # noqa: F401 (the package's names for them)
 from .norm_keys import NormItems, NormKeys
 
 _TABLES = ("forward", "factors", "gradients", "updated")
@@ -27,10 +27,6 @@ class AnswerSpace(NormItems, Dependencies):
         if maps:  # conv2d, pooling, flatten: their answerable rows are not written yet
             raise SpecError(f'{spec.source}: layers[{maps[0].index}] ("{maps[0].name}"): check, grade and exercise '
                             f"answer nets of dense layers only so far, not kind {maps[0].kind!r}")
-        for layer in spec.layers:  # a kind whose answers the keys cannot judge yet says so (checkable = False)
-            if not getattr(layer, "checkable", True):
-                raise SpecError(f'{spec.source}: layers[{layer.index}] ("{layer.name}"): check cannot judge answers '
-                                f'for {layer.kind} layers yet')
         self.N = len(spec.layers)
         self.S = spec.samples
         self.lr = spec.learning_rate
@@ -216,7 +212,7 @@ class AnswerSpace(NormItems, Dependencies):
         if section == "forward" and (kind == "a" or kind == "z" and not norm or kind == "drop" and n in self.drop
                                      or kind == "xhat" and norm):
             return [self.forward_item(kind, n, s, c) for s in range(self.S) for c in range(layer.units)]
-        if section == "forward" and kind in _STATS and norm:
+        if section == "forward" and kind in STATS and norm:
             return [self.stat_item(kind, n, g) for g in range(len(self.norm[n].groups))]
         if section in ("gradients", "updated") and kind == "W" and not norm:
             return [self.param_item(section, "W", n, a, c) for a in range(layer.fan_in) for c in range(layer.units)]
