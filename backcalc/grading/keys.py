@@ -272,7 +272,8 @@ class AnswerSpace(NormItems, Dependencies):
             if den in self.stat_names:  # ∂L/∂xhat_n1, ∂L/∂var_n1, ∂L/∂mu_n1: the factors of the three paths
                 kind, n, k = self.stat_names[den]
                 if self.norm[n].grad_xhat is None:
-                    raise KeyError(f"{text}: nothing before layer {n} needs it (the layer reads the data)")
+                    raise KeyError(f"{text}: not recorded (layer {n} reads the data, or the net is too large for "
+                                   f"per-unit records)")
                 return self.grad_stat_item("g" + kind, n, k)
             if den in self.params:
                 p = self.params[den]
