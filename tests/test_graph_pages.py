@@ -76,7 +76,7 @@ def test_batchnorm_on_one_sample_says_so_on_the_page(lang, note):
     assert d.forward["xhat1"] == [[0.0, 0.0]] and d.gradients["gamma1"] == [0.0, 0.0]  # x̂ ≡ 0 whatever x is
     assert note in text.render(d, lang=lang)
     assert note in html.render(d, lang=lang)
-    assert latex.escape(note) in latex.render(d, lang=lang)
+    assert latex.escape(note) in latex.render(d, lang=lang) and r"0/$\surd$eps" in latex.escape(note)
     assert "batch of one" not in text.render(explain(load_spec(BATCHNORM)))  # two samples: no such note
 
 
