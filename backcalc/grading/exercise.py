@@ -183,7 +183,8 @@ def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, var
         spec = load_spec(doc)
         if not _friendly_gradients(spec, dead_relu or variant[0] is not None):  # a dropped unit's weights get 0
             continue
-        cost, friendly = rounding_cost(spec), friendly + 1
+        # the hand-rounding student (handwork.py) works dense chains only: a skip or batchnorm draw is taken as is
+        cost, friendly = (rounding_cost(spec) if not graph else (0, 0)), friendly + 1
         if best is None or cost < best[0]:
             best = (cost, doc, spec)
         if cost == (0, 0) or friendly >= ROUND_CANDIDATES:
