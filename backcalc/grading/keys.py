@@ -27,6 +27,10 @@ class AnswerSpace(NormItems, Dependencies):
         if maps:  # conv2d, pooling, flatten: their answerable rows are not written yet
             raise SpecError(f'{spec.source}: layers[{maps[0].index}] ("{maps[0].name}"): check, grade and exercise '
                             f"answer nets of dense layers only so far, not kind {maps[0].kind!r}")
+        for layer in spec.layers:  # a kind whose answers the keys cannot judge yet says so (checkable = False)
+            if not getattr(layer, "checkable", True):
+                raise SpecError(f'{spec.source}: layers[{layer.index}] ("{layer.name}"): check cannot judge answers '
+                                f'for {layer.kind} layers yet')
         self.N = len(spec.layers)
         self.S = spec.samples
         self.lr = spec.learning_rate
@@ -222,18 +226,6 @@ class AnswerSpace(NormItems, Dependencies):
         raise KeyError(f"{kind}{n} does not belong under [{section}]" + (
             f" (layer {n} is a {layer.kind} layer: gamma{n}, beta{n}; forward mu{n}, var{n}, xhat{n}, a{n})"
             if norm else ""))
-
-    def array_shape(self, kind, n) -> tuple:
-        """(rows, columns, what) of canonical array ``kind{n}`` as an answers file writes it: a matrix ("weights":
-        fan_in × units; "nodes": samples × units), or a vector (columns 0) of one value per "unit" or "sample"."""
-        layer = self.spec.layers[n - 1]
-        if kind == "W":
-            return layer.fan_in, layer.units, "weights"
-        if kind in ("b", "gamma", "beta"):
-            return layer.units, 0, "unit"
-        if kind in STATS:
-            return (layer.units, 0, "unit") if self.norm[n].axis == 0 else (self.S, 0, "sample")
-        return self.S, layer.units, "nodes"
 
     def name_items(self, section, name, quiet=False):
         """The items a display name stands for (one per sample for node values and factors)."""

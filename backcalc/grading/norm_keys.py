@@ -14,11 +14,24 @@ from __future__ import annotations
 import numpy as np
 
 from ..net.names import array_key
-from .items import SECTIONS, Item, Ref
+from .items import SECTIONS, STATS, Item, Ref
 
 
 class NormItems:
-    """The items of normalisation layers (mixed into AnswerSpace, whose ``norm``, ``S``, ``spec`` it reads)."""
+    """The items of normalisation layers, and the shape an answers file writes each canonical array in (mixed into
+    AnswerSpace, whose ``norm``, ``S``, ``spec`` it reads)."""
+
+    def array_shape(self, kind, n) -> tuple:
+        """(rows, columns, what) of canonical array ``kind{n}`` as an answers file writes it: a matrix ("weights":
+        fan_in × units; "nodes": samples × units), or a vector (columns 0) of one value per "unit" or "sample"."""
+        layer = self.spec.layers[n - 1]
+        if kind == "W":
+            return layer.fan_in, layer.units, "weights"
+        if kind in ("b", "gamma", "beta"):
+            return layer.units, 0, "unit"
+        if kind in STATS:
+            return (layer.units, 0, "unit") if self.norm[n].axis == 0 else (self.S, 0, "sample")
+        return self.S, layer.units, "nodes"
 
     def stat_item(self, kind, n, g):
         """μ or σ² (``kind`` "mu", "var") of group ``g`` of normalisation layer n: a unit (batchnorm), a sample
