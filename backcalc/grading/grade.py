@@ -139,7 +139,7 @@ class CheckResult:
         """{section: (correct, total)} over forward (with the loss), factors, gradients and updated."""
         out = {}
         for r in self.rows:
-            section = {"loss": "forward", "loss_after": "updated"}.get(r.section, r.section)
+            section = {"loss": "forward", "loss_after": "updated", "state": "updated"}.get(r.section, r.section)
             c, t = out.get(section, (0, 0))
             out[section] = (c + (r.verdict in ("correct", "correct_low_precision")), t + 1)
         return out

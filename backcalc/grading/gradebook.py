@@ -20,7 +20,7 @@ from .grade import check_answers
 from .problems import problem
 
 SECTION_COLUMNS = ("forward", "loss", "factors", "gradients", "updated")
-_SECTION = {"loss": "loss", "loss_after": "loss"}
+_SECTION = {"loss": "loss", "loss_after": "loss", "state": "updated"}  # the optimizer's state: the step's
 SERIAL_BELOW = 16  # fewer sheets than this are graded in this process: starting workers would cost more
 
 

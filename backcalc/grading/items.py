@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..net.names import Key, parse_key
 
-SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after")
+SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after", "state")
 ANSWERABLE = ("W", "b", "z", "a", "drop", "gamma", "beta", "mu", "var", "xhat")  # the canonical arrays an answers file can give
 STATS = ("mu", "var")   # a normalisation layer's statistics: one per unit (batchnorm) or per sample (layernorm)
 
@@ -61,3 +61,4 @@ class Item:
     ref: Ref
     order: tuple
     old: float | None = None
+    step: int | None = None  # [state] and [updated.stepN]: the step it is the value after

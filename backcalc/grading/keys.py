@@ -12,6 +12,7 @@ from .dependencies import Dependencies
 from .dropout_keys import dropout_arrays, drop_names, node_kind
 from .items import ANSWERABLE, SECTIONS, STATS, Item, Ref, answer_key  # noqa: F401 (the package's names for them)
 from .norm_keys import NormItems, NormKeys
+from .state_keys import split_scope, split_scoped_key, training_value
 
 _TABLES = ("forward", "factors", "gradients", "updated")
 _SAMPLE = re.compile(r"^(.*?)\[(\d+)\]\Z")
@@ -136,6 +137,17 @@ class AnswerSpace(NormItems, Dependencies):
                     Ref(kind, n, unit=idx[-1], source=idx[0] if kind == "W" else None),
                      (SECTIONS.index(section),) + order, old)
 
+    def training_item(self, scope, kind, n, idx):
+        """A parameter element in a training scope: ``state.exp_avg``, ``state.step1.momentum_buffer``,
+        ``updated.step2`` (grading/state_keys.py)."""
+        found = training_value(self, scope, kind, n, idx)
+        if found is None:  # the last step's [updated]
+            return self.param_item("updated", kind, n, *idx)
+        section, key, name, value, old, step, rank = found
+        order = (n, 0, *idx) if kind == "W" else (n, 1, idx[0], 0)
+        return Item(section, key, name, value, Ref(kind, n, unit=idx[-1], source=idx[0] if kind == "W" else None),
+                    (SECTIONS.index(section), step) + rank + order, old, step)
+
     def forward_item(self, kind, n, s, c):
         unit = self.spec.layers[n - 1].unit_names[c]
         if kind == "xhat":
@@ -183,8 +195,9 @@ class AnswerSpace(NormItems, Dependencies):
         scoped = scoped.strip()
         if scoped in ("loss", "loss_after"):
             return [self.loss_item(scoped)]
-        section, _, rest = scoped.partition(".")
-        if section not in _TABLES or not rest:
+        training = split_scoped_key(scoped)
+        section, _, rest = scoped.partition(".") if training is None else (training[0], ".", training[1])
+        if (section not in _TABLES and training is None) or not rest:
             raise KeyError(f"{scoped!r}: expected loss, loss_after or a key scoped by its table "
                            f"(forward., factors., gradients., updated.), like gradients.W1[0][0] or gradients.w_ij1")
         k = answer_key(rest)
@@ -213,6 +226,9 @@ class AnswerSpace(NormItems, Dependencies):
             raise KeyError(f"layer {n} does not exist (the net has layers 1 to {self.N})")
         layer = self.spec.layers[n - 1]
         norm = n in self.norm
+        if split_scope(section) is not None and not norm and (kind == "W" or kind == "b" and layer.bias is not None):
+            idxs = np.ndindex(layer.fan_in, layer.units) if kind == "W" else ((c,) for c in range(layer.units))
+            return [self.training_item(section, kind, n, idx) for idx in idxs]
         if section == "forward" and (kind == "a" or kind == "z" and not norm or kind == "drop" and n in self.drop
                                      or kind == "xhat" and norm):
             return [self.forward_item(kind, n, s, c) for s in range(self.S) for c in range(layer.units)]
@@ -230,6 +246,11 @@ class AnswerSpace(NormItems, Dependencies):
     def name_items(self, section, name, quiet=False):
         """The items a display name stands for (one per sample for node values and factors)."""
         try:
+            if split_scope(section) is not None:
+                p = self.params.get(name)
+                if p is None:
+                    raise KeyError(name)
+                return [self.training_item(section, p.kind, p.layer, p.index)]
             if section in ("gradients", "updated"):
                 p = self.params.get(name)
                 if p is None:
@@ -311,7 +332,7 @@ class AnswerSpace(NormItems, Dependencies):
                 arrays = [f"mu{n}", f"var{n}", f"xhat{n}"] if n in self.norm else [f"z{n}"]
                 out += arrays + [f"a{n}"] + [f"{u}_{k}" for u in layer.unit_names for k in ("in", "out")]
             out += list(self.stat_names)
-        elif section in ("gradients", "updated"):
+        elif section in ("gradients", "updated") or split_scope(section) is not None:
             out = [f"{k}{n}" for n, layer in enumerate(self.spec.layers, start=1)
                    for k in (("gamma", "beta") if n in self.norm else "Wb")
                    if k != "b" or layer.bias is not None] + list(self.params)

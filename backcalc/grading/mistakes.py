@@ -197,6 +197,8 @@ class _Catalogue:
             yield from self._transposed(item, sp.grads)
             for codes, value in gradient_candidates(sp, item):
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value
+        elif item.section == "updated" and item.step is not None:  # [updated.stepN] before the last step
+            yield (_M("not_updated"),), item.old  # the catalogue's other update slips model the last step
         elif item.section == "updated":
             if plain_sgd(sp.spec):
                 yield from self._updated(item)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .keys import _TABLES, AnswerSpace, answer_key
+from .state_keys import check_scope, split_scope, training_names
 from .problems import Problem, kind_of, problem
 from ..errors import AnswersError, SpecError, closest
 from ..userinput import shown
@@ -21,7 +22,7 @@ from ..net.documents import MAX_DEPTH, parse_document, read_document_text
 MAX_ANSWER = sys.float_info.max  # any finite number: explain prints diverging runs' values too
 MAX_WRITTEN = 40  # characters of one written number
 
-_TOP = ("format", "title", "student", "id", "fingerprint", "loss", "loss_after") + _TABLES
+_TOP = ("format", "title", "student", "id", "fingerprint", "loss", "loss_after") + _TABLES + ("state",)
 
 
 # ─────────────────────────────────────────── numbers as written ───────────────────────────────────────────
@@ -206,6 +207,9 @@ class _Reader:
                 self.header[key] = value
             elif key in ("loss", "loss_after"):
                 cells += self._guarded(key, key, key, lambda: [self.cell(self.space.loss_item(key), value, key)])
+            elif key == "state" or key == "updated" and isinstance(value, dict) and any(
+                    isinstance(v, dict) for v in value.values()):
+                cells += self.training(key, value)
             elif key in _TABLES and isinstance(value, dict):
                 for k, v in value.items():
                     cells += self._guarded(f"{key}.{k}", key, f"[{key}] {k}",
@@ -214,6 +218,41 @@ class _Reader:
                 cells.append(Invalid(key, key, problem("not_table", table=key, got=_kind_of(value))))
             else:
                 cells.append(Invalid(key, "", problem("unknown_key", key=shown(key), hint=self.hint(None, key))))
+        return cells
+
+    def training(self, table, value) -> list:
+        """``[state]`` (``[state.exp_avg]``, ``[state.step2.exp_avg]``) and ``[updated]`` with ``[updated.step2]``
+        sub-tables: each sub-table's entries are read as ``[updated]``'s are, in its scope."""
+        if not isinstance(value, dict):
+            return [Invalid(table, table, problem("not_table", table=table, got=_kind_of(value)))]
+        cells = []
+        for k, v in value.items():
+            scope = f"{table}.{k}"
+            if table == "state" and re.fullmatch(r"step\d+", k):
+                if not isinstance(v, dict):
+                    cells.append(Invalid(scope, table, problem("not_table", table=scope, got=_kind_of(v))))
+                    continue
+                for name, inner in v.items():  # [state.step2.exp_avg]
+                    cells += self.scoped(f"{scope}.{name}", inner)
+            elif isinstance(v, dict) and split_scope(scope) is not None:
+                cells += self.scoped(scope, v)
+            elif table == "updated":
+                cells += self._guarded(scope, table, f"[{table}] {k}", lambda k=k, v=v: self.entry(table, str(k), v))
+            else:
+                cells.append(Invalid(scope, table, problem("unknown_key", key=shown(k), hint=self.hint(scope, k))))
+        return cells
+
+    def scoped(self, scope, value) -> list:
+        try:
+            check_scope(self.space, scope)
+        except KeyError as exc:
+            return [Invalid(scope, scope.split(".")[0], problem("bad_scope", scope=shown(scope), why=str(exc.args[0])))]
+        if not isinstance(value, dict):
+            return [Invalid(scope, scope.split(".")[0], problem("not_table", table=scope, got=_kind_of(value)))]
+        cells = []
+        for k, v in value.items():
+            cells += self._guarded(f"{scope}.{k}", scope.split(".")[0], f"[{scope}] {k}",
+                                   lambda k=k, v=v: self.entry(scope, str(k), v))
         return cells
 
     @staticmethod
@@ -226,6 +265,9 @@ class _Reader:
 
     def hint(self, section, key) -> Problem:
         """Where a misplaced key belongs, or the closest valid key."""
+        if split_scope(section or "") is not None or (section or "").split(".")[0] == "state":
+            close = closest(key, self.space.names("updated") + training_names(self.space, section.split(".")[0]))
+            return problem("expected_updated", suggestion=repr(close) if close else None)
         if re.fullmatch(r"[Wb]\d+", key) and section not in ("gradients", "updated"):
             return problem("param_array", key=key)
         if re.fullmatch(r"[za]\d+", key) and section != "forward":

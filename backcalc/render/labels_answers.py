@@ -15,6 +15,7 @@ _FACTORS = '"∂L/∂k1_out" ({or_} "dL/dk1_out"), "∂k1_out/∂k1_in", "∂L/�
 PROBLEMS = {
     "en": {
         "not_table": "expected a table [{table}], got {got}",
+        "bad_scope": "[{scope}]: {why}",
         "unknown_key": "unknown key {key}{hint}",
         "no_layer": "layer {layer} does not exist (the net has layers 1 to {layers}){hint}",
         "wrong_table": "{key} does not belong under [{table}]{hint}",
@@ -71,6 +72,7 @@ PROBLEMS = {
     },
     "id": {
         "not_table": "seharusnya tabel [{table}], tetapi berisi {got}",
+        "bad_scope": "[{scope}]: {why}",
         "unknown_key": "kunci tidak dikenal {key}{hint}",
         "no_layer": "lapisan {layer} tidak ada (jaringan ini memiliki lapisan 1 sampai {layers}){hint}",
         "wrong_table": "{key} tidak ditulis di bawah [{table}]{hint}",

@@ -15,6 +15,7 @@ import json
 
 from ..net.names import bias_name, weight_name
 from ..grading.keys import AnswerSpace
+from ..grading.state_keys import state_names
 from ..tape.rules import RULES
 
 WORDS = {
@@ -36,6 +37,8 @@ WORDS = {
         "softmax_delta": "δ (softmax: a sum over the layer's outputs)",
         "gradients": "∂L/∂parameter for every weight and bias",
         "updated": "the parameters after one SGD step: new = old − {lr}·gradient",
+        "updated_optim": "the parameters after one {optimizer} step (torch.optim's formulas, lr = {lr})",
+        "state": "the optimizer's state {name} after the step (PyTorch's name), one value per parameter",
         "sum": "sum", "mean": "mean",
         "over_batch": "the samples of the batch", "over_units": "the units of the sample",
         "mean_of": "mean of {x} over {over}", "var_of": "mean of ({x} − {mu})² over {over} (biased: ÷ N)",
@@ -58,6 +61,8 @@ WORDS = {
         "softmax_delta": "δ (softmax: jumlah atas semua output lapisan)",
         "gradients": "∂L/∂parameter untuk setiap bobot dan bias",
         "updated": "parameter setelah satu langkah SGD: baru = lama − {lr}·gradien",
+        "updated_optim": "parameter setelah satu langkah {optimizer} (rumus torch.optim, lr = {lr})",
+        "state": "keadaan optimizer {name} setelah langkah itu (nama PyTorch), satu nilai per parameter",
         "sum": "jumlah", "mean": "rata-rata",
         "over_batch": "sampel-sampel dalam batch", "over_units": "unit-unit sampel itu",
         "mean_of": "rata-rata {x} atas {over}", "var_of": "rata-rata ({x} − {mu})² atas {over} (bias: ÷ N)",
@@ -149,7 +154,13 @@ def answers_text(d, command, key: bool, lang: str = "en", header: dict | None = 
         out.append(f"# {W['nodes']}{per_sample}")
     out += _forward_lines(d, sp, w, W)
     out += ["", "[factors]", f"# {W['factors']}{per_sample}"] + _factor_lines(d, sp, w, W)
-    for section, comment in (("gradients", W["gradients"]), ("updated", W["updated"].format(lr=f"{spec.learning_rate:g}"))):
+    t = d.training
+    lr = f"{spec.learning_rate:g}"
+    updated = W["updated"].format(lr=lr) if t is None or t.plain_sgd else \
+        W["updated_optim"].format(optimizer=t.settings.optimizer, lr=lr)
+    sections = [("gradients", W["gradients"]), ("updated", updated)]
+    sections += [(f"state.{name}", W["state"].format(name=name)) for name in state_names(d)]
+    for section, comment in sections:
         out += ["", f"[{section}]", f"# {comment}"]
         for name, _ in spec.param_names():
             out.append(w.line(name, sp.name_items(section, name)))
