@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..net.names import array_key
+from ..net.names import array_key, node_drop, node_out
 
 
 def dropout_arrays(d) -> tuple:
@@ -49,5 +49,5 @@ def drop_names(spec) -> list:
         if getattr(layer, "dropout", None) is not None:
             out += [f"drop{layer.index}"]
             for u in layer.unit_names:
-                out += [f"{u}_drop", f"∂L/∂{u}_drop", f"∂{u}_drop/∂{u}_out"]
+                out += [node_drop(u), f"∂L/∂{node_drop(u)}", f"∂{node_drop(u)}/∂{node_out(u)}"]
     return out

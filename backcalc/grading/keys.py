@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from ..errors import SpecError
-from ..net.names import array_key, bias_name, element_key, parse_key, weight_name
+from ..net.names import array_key, bias_name, element_key, node_drop, node_in, node_out, parse_key, weight_name
 from .dependencies import Dependencies
 from .dropout_keys import dropout_arrays, drop_names, node_kind
 from .items import ANSWERABLE, SECTIONS, STATS, Item, Ref, answer_key  # noqa: F401 (the package's names for them)
@@ -164,27 +164,27 @@ class AnswerSpace(NormItems, Dependencies):
         wpath (∂u_in/∂(source a)_out or _drop); with dropout dout (∂L/∂u_drop) and mask (∂u_drop/∂u_out)."""
         u = self.spec.layers[n - 1].unit_names[c]
         if kind == "dout":
-            name, value = f"∂L/∂{u}_drop", self.g_drop[n][s, c]
+            name, value = f"∂L/∂{node_drop(u)}", self.g_drop[n][s, c]
         elif kind == "mask":
-            name, value = f"∂{u}_drop/∂{u}_out", self.scale[n][s, c]
+            name, value = f"∂{node_drop(u)}/∂{node_out(u)}", self.scale[n][s, c]
         elif kind == "out":
-            name, value = f"∂L/∂{u}_out", self.g_out[n][s, c]
+            name, value = f"∂L/∂{node_out(u)}", self.g_out[n][s, c]
         elif kind == "delta":
-            name, value = f"∂L/∂{u}_in", self.delta[n][s, c]
+            name, value = f"∂L/∂{node_in(u)}", self.delta[n][s, c]
         elif kind == "local":
             if self.local[n] is None:
-                raise KeyError(f"∂{u}_out/∂{u}_in: a softmax unit's output depends on every unit's input, so "
-                               f"there is no single factor; give ∂L/∂{u}_in instead")
-            name, value = f"∂{u}_out/∂{u}_in", self.local[n][s, c]
+                raise KeyError(f"∂{node_out(u)}/∂{node_in(u)}: a softmax unit's output depends on every unit's input, so "
+                               f"there is no single factor; give ∂L/∂{node_in(u)} instead")
+            name, value = f"∂{node_out(u)}/∂{node_in(u)}", self.local[n][s, c]
         elif kind == "src" and n in self.norm:  # ∂u_in/∂gamma_u = x̂_u
-            name, value = f"∂{u}_in/∂{self.pnames[element_key('gamma', n, c)]}", self.norm[n].xhat[s, c]
+            name, value = f"∂{node_in(u)}/∂{self.pnames[element_key('gamma', n, c)]}", self.norm[n].xhat[s, c]
         elif kind == "src":
-            name, value = f"∂{u}_in/∂{self.wname(n, a, c)}", self.source(n - 1)[s, a]
+            name, value = f"∂{node_in(u)}/∂{self.wname(n, a, c)}", self.source(n - 1)[s, a]
         elif kind == "one":
-            name, value = f"∂{u}_in/∂{self.pnames[element_key('beta' if n in self.norm else 'b', n, c)]}", 1.0
+            name, value = f"∂{node_in(u)}/∂{self.pnames[element_key('beta' if n in self.norm else 'b', n, c)]}", 1.0
         else:  # wpath
             src = self.spec.unit_names(n - 1)[a]
-            name, value = f"∂{u}_in/∂{src if n == 1 else src + self._sent(n - 1)}", self.spec.layers[n - 1].weights[a, c]
+            name, value = f"∂{node_in(u)}/∂{src if n == 1 else src + self._sent(n - 1)}", self.spec.layers[n - 1].weights[a, c]
         rank = ("dout", "mask", "out", "local", "delta", "src", "one", "wpath").index(kind)
         return Item("factors", f"factors.{name}{self._suffix(s)}", name + self._sample_name(s), float(value),
                      Ref(kind, n, unit=c, sample=s, source=a),
@@ -339,6 +339,6 @@ class AnswerSpace(NormItems, Dependencies):
         elif section == "factors":
             for layer in self.spec.layers:
                 for u in layer.unit_names:
-                    out += [f"∂L/∂{u}_out", f"∂{u}_out/∂{u}_in", f"∂L/∂{u}_in", f"dL/d{u}_out", f"dL/d{u}_in"]
+                    out += [f"∂L/∂{node_out(u)}", f"∂{node_out(u)}/∂{node_in(u)}", f"∂L/∂{node_in(u)}", f"dL/d{node_out(u)}", f"dL/d{node_in(u)}"]
             out += [f"∂L/∂{name}" for name in self.stat_names]
         return out + (drop_names(self.spec) if section in ("forward", "factors") else [])

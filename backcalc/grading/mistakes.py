@@ -12,7 +12,7 @@ from .keys import AnswerSpace
 from . import dropout_mistakes
 from .graph_mistakes import GraphRuns, has_graph, simple_candidates
 from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
-from ..net.names import array_key, bias_name, element_key
+from ..net.names import array_key, bias_name, element_key, node_out
 from .student_backprop import backprop, with_own
 from ..tape.rules import RULES
 
@@ -298,7 +298,7 @@ class _Catalogue:
         elif kind == "wpath":
             n, c, s, a = ref.layer, ref.unit, ref.sample, ref.source
             src = sp.spec.unit_names(n - 1)[a]
-            yield (_M("source_for_weight", source=src if n == 1 else f"{src}_out", weight=sp.wname(n, a, c)),), \
+            yield (_M("source_for_weight", source=src if n == 1 else node_out(src), weight=sp.wname(n, a, c)),), \
                 float(sp.a[n - 1][s, a])
             yield (_M("updated_downstream"),), float(sp.updated[array_key("W", n)][a, c])
 

@@ -23,6 +23,7 @@ from html import escape
 
 from .tolerance import HAND_RTOL, STEP_RTOL
 from ..net.derivation import explain
+from ..net.names import node_out
 from .keys import AnswerSpace
 
 DIGITS = 4  # significant digits a blank is judged at
@@ -67,7 +68,7 @@ def _blanks(d) -> list:
     out = [("L", d.loss, tolerance(d.loss))]
     for layer in d.spec.layers:
         for u in layer.unit_names:
-            for item in sp.name_items("forward", f"{u}_out"):
+            for item in sp.name_items("forward", node_out(u)):
                 out.append((item.name, item.expected, tolerance(item.expected)))
     for section, mark in (("gradients", "∂L/∂"), ("updated", "new ")):
         for name, _ in d.spec.param_names():

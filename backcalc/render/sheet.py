@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from ..net.names import bias_name, weight_name
+from ..net.names import bias_name, node_drop, node_in, node_out, weight_name
 from ..grading.keys import AnswerSpace
 from ..grading.state_keys import state_names
 from ..tape.rules import RULES
@@ -186,14 +186,14 @@ def _forward_lines(d, sp, w, W) -> list:
             else:
                 total = " + ".join(f"{weight_name(s, u)}·{v}" for s, v in zip(sources, src)) + \
                     (f" + {bias_name(u)}" if layer.bias is not None else "")
-            out.append(w.line(f"{u}_in", sp.name_items("forward", f"{u}_in"), total))
+            out.append(w.line(node_in(u), sp.name_items("forward", node_in(u)), total))
             if skip is not None:  # f(u_in) + the skipped-from unit's output
                 v = spec.unit_names(skip)[c]
                 added = f" + {v if skip == 0 else _sent(sp, skip, v)}"
-            out.append(w.line(f"{u}_out", sp.name_items("forward", f"{u}_out"), rule.expression(a=f"{u}_in") + added))
+            out.append(w.line(node_out(u), sp.name_items("forward", node_out(u)), rule.expression(a=node_in(u)) + added))
             if n in sp.drop:
                 p = layer.dropout.p
-                out.append(w.line(f"{u}_drop", sp.name_items("forward", f"{u}_drop"), f"{u}_out·mask/(1 − {p!r})"))
+                out.append(w.line(node_drop(u), sp.name_items("forward", node_drop(u)), f"{node_out(u)}·mask/(1 − {p!r})"))
     return out
 
 
@@ -216,7 +216,7 @@ def _norm_forward_lines(sp, w, layer, src, W) -> list:
 
 def _sent(sp, n, unit) -> str:
     """The node layer n + 1 reads of ``unit``: ``h1_drop`` after dropout, else ``h1_out``."""
-    return f"{unit}_drop" if n in sp.drop else f"{unit}_out"
+    return node_drop(unit) if n in sp.drop else node_out(unit)
 
 
 def _factor_lines(d, sp, w, W) -> list:
@@ -232,18 +232,18 @@ def _factor_lines(d, sp, w, W) -> list:
             up = upstream[(n, u)]
             if u in drops:  # the sum over paths is ∂L/∂u_drop; then the mask's factor
                 paths = " + ".join(f"{p.grad_name}·{p.weight_name}" for p in drops[u].paths)
-                out.append(w.line(f"∂L/∂{u}_drop", sp.factor_items(f"∂L/∂{u}_drop"), paths))
-                out.append(w.line(f"∂{u}_drop/∂{u}_out", sp.factor_items(f"∂{u}_drop/∂{u}_out"),
+                out.append(w.line(f"∂L/∂{node_drop(u)}", sp.factor_items(f"∂L/∂{node_drop(u)}"), paths))
+                out.append(w.line(f"∂{node_drop(u)}/∂{node_out(u)}", sp.factor_items(f"∂{node_drop(u)}/∂{node_out(u)}"),
                                   f"mask/(1 − {layer.dropout.p!r})"))
             how = up.formula or " + ".join(f"{p.grad_name}·{p.weight_name}" for p in up.paths)
             if u in drops:  # the mask differs per sample: the factor by its name
-                how = f"∂L/∂{u}_drop·∂{u}_drop/∂{u}_out"
-            out.append(w.line(f"∂L/∂{u}_out", sp.factor_items(f"∂L/∂{u}_out"), how))
+                how = f"∂L/∂{node_drop(u)}·∂{node_drop(u)}/∂{node_out(u)}"
+            out.append(w.line(f"∂L/∂{node_out(u)}", sp.factor_items(f"∂L/∂{node_out(u)}"), how))
             if sp.local[n] is not None:
-                out.append(w.line(f"∂{u}_out/∂{u}_in", sp.factor_items(f"∂{u}_out/∂{u}_in"),
-                                  rule.formula(0, a=f"{u}_in", out=f"{u}_out")))
-            delta = f"δ = ∂L/∂{u}_out·∂{u}_out/∂{u}_in" if sp.local[n] is not None else W["softmax_delta"]
-            out.append(w.line(f"∂L/∂{u}_in", sp.factor_items(f"∂L/∂{u}_in"), delta))
+                out.append(w.line(f"∂{node_out(u)}/∂{node_in(u)}", sp.factor_items(f"∂{node_out(u)}/∂{node_in(u)}"),
+                                  rule.formula(0, a=node_in(u), out=node_out(u))))
+            delta = f"δ = ∂L/∂{node_out(u)}·∂{node_out(u)}/∂{node_in(u)}" if sp.local[n] is not None else W["softmax_delta"]
+            out.append(w.line(f"∂L/∂{node_in(u)}", sp.factor_items(f"∂L/∂{node_in(u)}"), delta))
         out.append("# " + W["last"].format(n=n))
         sources = spec.unit_names(n - 1)
         if n in sp.norm:
@@ -252,14 +252,14 @@ def _factor_lines(d, sp, w, W) -> list:
         for u in layer.unit_names:
             for s in sources:
                 node = s if n == 1 else _sent(sp, n - 1, s)
-                out.append(w.line(f"∂{u}_in/∂{weight_name(s, u)}", sp.factor_items(f"∂{u}_in/∂{weight_name(s, u)}"),
+                out.append(w.line(f"∂{node_in(u)}/∂{weight_name(s, u)}", sp.factor_items(f"∂{node_in(u)}/∂{weight_name(s, u)}"),
                                   f"= {node}"))
             if layer.bias is not None:
                 b = bias_name(u)
-                out.append(w.line(f"∂{u}_in/∂{b}", sp.factor_items(f"∂{u}_in/∂{b}")))
+                out.append(w.line(f"∂{node_in(u)}/∂{b}", sp.factor_items(f"∂{node_in(u)}/∂{b}")))
             for s in sources:
                 node = s if n == 1 else _sent(sp, n - 1, s)
-                out.append(w.line(f"∂{u}_in/∂{node}", sp.factor_items(f"∂{u}_in/∂{node}"), f"= {weight_name(s, u)}"))
+                out.append(w.line(f"∂{node_in(u)}/∂{node}", sp.factor_items(f"∂{node_in(u)}/∂{node}"), f"= {weight_name(s, u)}"))
     return out
 
 
@@ -268,12 +268,12 @@ def _norm_factor_lines(sp, w, layer) -> list:
     nk = sp.norm[layer.index]
     out = []
     for u in layer.unit_names:
-        out.append(w.line(f"∂{u}_in/∂gamma_{u}", sp.factor_items(f"∂{u}_in/∂gamma_{u}"), f"= xhat_{u}"))
-        out.append(w.line(f"∂{u}_in/∂beta_{u}", sp.factor_items(f"∂{u}_in/∂beta_{u}")))
+        out.append(w.line(f"∂{node_in(u)}/∂gamma_{u}", sp.factor_items(f"∂{node_in(u)}/∂gamma_{u}"), f"= xhat_{u}"))
+        out.append(w.line(f"∂{node_in(u)}/∂beta_{u}", sp.factor_items(f"∂{node_in(u)}/∂beta_{u}")))
     if nk.grad_xhat is None:  # the layer reads the data: no path back is asked for
         return out
     for u in layer.unit_names:
-        out.append(w.line(f"∂L/∂xhat_{u}", sp.factor_items(f"∂L/∂xhat_{u}"), f"∂L/∂{u}_in·gamma_{u}"))
+        out.append(w.line(f"∂L/∂xhat_{u}", sp.factor_items(f"∂L/∂xhat_{u}"), f"∂L/∂{node_in(u)}·gamma_{u}"))
     for group in nk.groups:
         out.append(w.line(f"∂L/∂var_{group}", sp.factor_items(f"∂L/∂var_{group}"),
                           f"Σ ∂L/∂xhat·(x − mu_{group})·(−½)·(var_{group} + eps)^(−3/2)"))
