@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 
-from . import escape, focus, html_training, text
+from . import escape, focus, html_training, text, text_norm
 from .circuit import circuit
 from .format import num, signed
 from .htmlsvg import svg
@@ -206,8 +206,8 @@ def _norm_stats(d, layer, digits, L):
     out = []
     for st in (r for r in d.norm_stats if r.layer == layer):
         if not out:
-            out += [f'<p class="note">{_h(line)}</p>' for line in text.norm_heading(st, digits, L)]
-        for lhs, sides, sample in text.norm_stat_equations(st, digits):
+            out += [f'<p class="note">{_h(line)}</p>' for line in text_norm.norm_heading(st, digits, L)]
+        for lhs, sides, sample in text_norm.norm_stat_equations(st, digits):
             out.append(_eq(f"{lhs} = {' = '.join(sides)}" + (_tag(d, sample, L) if sample else "")))
     return out
 
@@ -219,7 +219,7 @@ def _upstream(d, digits, L):
     for u in d.upstream:
         out.append(_eq(focus.upstream_line(u, digits) + _tag(d, u.sample, L), node=u.unit))
         if (u.layer, u.unit, u.sample) in compact:
-            out.append(f'<p class="note">({_h(text.compact_label(L))}: {_h(num(compact[(u.layer, u.unit, u.sample)], digits))})</p>')
+            out.append(f'<p class="note">({_h(text_norm.compact_label(L))}: {_h(num(compact[(u.layer, u.unit, u.sample)], digits))})</p>')
         note = text.skip_note(d, u, L)
         if note:
             out.append(f'<p class="note">({_h(note)})</p>')

@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from . import text
+from . import text, text_norm
 from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
@@ -178,8 +178,8 @@ def _norm_stats(d, layer, digits, L) -> list:
     out, rows = [], []
     for st in (r for r in d.norm_stats if r.layer == layer):
         if not out:
-            out += [escape(line) + r"\\" for line in text.norm_heading(st, digits, L)]
-        for lhs, sides, sample in text.norm_stat_equations(st, digits):
+            out += [escape(line) + r"\\" for line in text_norm.norm_heading(st, digits, L)]
+        for lhs, sides, sample in text_norm.norm_stat_equations(st, digits):
             tag = L["sample"].format(s=sample) if sample and d.spec.samples > 1 else ""
             mean = f")/{st.count}"
             if sides[0].startswith("(") and sides[0].endswith(mean) and len(sides[0]) > 40:
@@ -221,9 +221,9 @@ def compact_tex(L) -> str:
     out = []
     for piece in re.split(r"(\{formula\}|\{g\})", L["compact"]):
         if piece == "{formula}":
-            out.append(f"${to_tex(text.COMPACT_FORMULA)}$")
+            out.append(f"${to_tex(text_norm.COMPACT_FORMULA)}$")
         elif piece == "{g}":
-            out.append(f"${to_tex(text.COMPACT_G)}$")
+            out.append(f"${to_tex(text_norm.COMPACT_G)}$")
         elif piece:
             out.append(escape(piece))
     return "".join(out)
