@@ -22,7 +22,8 @@ from ..errors import NonFiniteError
 from ..tape.losses import out_gradient_formula
 
 from .network import Network, Pass
-from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation, LazyRecords,  # noqa: F401
+from .lazy import LazyRecords
+from .records import (DETAIL_PARAMETERS, DETAIL_SAMPLES, MAX_TERM_RECORDS, Chain, Delta, Derivation,  # noqa: F401
                       Factor, LayerSummary, LossRecord, Path, Term, UnitForward, Update, Upstream, check_lang)
 from .names import node_drop, node_out, parse_key
 from .spec import NetSpec, load_spec

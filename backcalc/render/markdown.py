@@ -37,20 +37,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
         headers = [c["unit"]] + ([c["sample"]] if spec.samples > 1 else []) + \
                   [c["upstream"], c["formula"], c["local"], c["delta"]]
         out += [f"### {L['deltas']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
-        rows = []
-        positions = any(ch.position for t in d.terms for ch in t.chains)
-        tagged = spec.samples > 1 or positions
-        for t in d.terms:
-            for chain in t.chains:
-                rows.append([f"∂L/∂{t.name}", t.key] + ([text.chain_tag(chain, spec.samples)] if tagged else []) +
-                            [" · ".join(f.name for f in chain.factors),
-                             " · ".join(num(f.value, digits) for f in chain.factors), num(chain.value, digits)])
-            caption = text.sum_label(t, spec.samples, L)
-            if caption:
-                rows.append(["", "", *(["Σ"] if tagged else []), caption, "", num(t.value, digits)])
-        headers = [c["parameter"], c["key"]] + ([c["position"] if positions else c["sample"]] if tagged else []) + \
-                  [c["chain"], c["values"], "="]
-        out += [f"### {L['terms']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+        out += _terms_table(d, digits, L)
         out += update_markdown(reg_term_lines(d, digits, L), "###")
         matrices = matrix_lines(d, digits, lang)
         if matrices:
@@ -77,3 +64,22 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
     else:
         out.append(f"**{L['loss_after']}:** {num(d.loss_after, digits)} ({L['was']} {num(d.loss, digits)})")
     return localize("\n".join(out) + "\n", lang)
+
+
+def _terms_table(d, digits, L) -> list:
+    """Every parameter's chain of factors per sample (or position), then its Σ row, as one Markdown table."""
+    spec, c = d.spec, L["col"]
+    rows = []
+    positions = any(ch.position for t in d.terms for ch in t.chains)
+    tagged = spec.samples > 1 or positions
+    for t in d.terms:
+        for chain in t.chains:
+            rows.append([f"∂L/∂{t.name}", t.key] + ([text.chain_tag(chain, spec.samples)] if tagged else []) +
+                        [" · ".join(f.name for f in chain.factors),
+                         " · ".join(num(f.value, digits) for f in chain.factors), num(chain.value, digits)])
+        caption = text.sum_label(t, spec.samples, L)
+        if caption:
+            rows.append(["", "", *(["Σ"] if tagged else []), caption, "", num(t.value, digits)])
+    headers = [c["parameter"], c["key"]] + ([c["position"] if positions else c["sample"]] if tagged else []) + \
+              [c["chain"], c["values"], "="]
+    return [f"### {L['terms']}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
