@@ -294,3 +294,13 @@ def test_names_in_a_mistake_sentence_follow_the_naming_convention():
     assert text.startswith("an extra factor j2_out in ∂L/∂j2_out (j2_out belongs to ∂L/∂w_j2k1; ∂k1_in/∂j2_out = w_j2k1)")
     elu = describe([Mistake("local_at_in", (("layer", "k1"), ("activation", "elu")))], "id")
     assert "elu′ dengan k1_in sebagai k1_out" in elu and " with " not in elu
+
+
+def test_a_negative_target_is_written_in_parentheses_in_the_loss_line():
+    from backcalc.net.derivation import explain as derive
+    from backcalc.render import text
+
+    d = derive({"format": 1, "data": {"x": [[1.0]], "y": [[-0.2]]},
+                "layers": [{"name": "o", "activation": "linear", "weights": [[0.5]], "bias": [0.0]}]})
+    page = text.render(d)
+    assert "½·(0.5 − (-0.2))²" in page and "− -0.2" not in page

@@ -222,7 +222,7 @@ def _loss_line(rec, pred, target, value, digits):
         names = logits_written(rec.kind, [node_out(u) for u in rec.outputs],
                                [f"y_{u}" if several else kind.target_name(u) for u in rec.outputs],
                                true=target if not ys else 0)
-        values = logits_written(rec.kind, [num(p, digits) for p in pred], [num(y, digits) for y in ys],
+        values = logits_written(rec.kind, [num(p, digits) for p in pred], [signed(y, digits) for y in ys],
                                 true=target if not ys else 0)
         return f"L = {names} = {values} = {num(value, digits)}"
     if rec.kind == "cross_entropy":  # only the true class's output enters
@@ -230,7 +230,7 @@ def _loss_line(rec, pred, target, value, digits):
     else:
         units, preds, targets = rec.outputs, pred, target
     names = kind.written([node_out(u) for u in units], [kind.target_name(u) for u in units])
-    values = kind.written([num(p, digits) for p in preds], [num(y, digits) if y != "" else "" for y in targets])
+    values = kind.written([num(p, digits) for p in preds], [signed(y, digits) if y != "" else "" for y in targets])
     return f"L = {names} = {values} = {num(value, digits)}"
 
 
