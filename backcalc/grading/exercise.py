@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BackcalcError, did_you_mean
-from ..net.names import bias_name, weight_name
 from ..files import check_output, write_text
 from ..net.derivation import explain
 from ..net.documents import parse_document

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 
-from . import escape, focus, html_training, text, text_norm
+from . import escape, focus, html_training, shared, text, text_norm
 from .circuit import circuit
 from .format import num, signed
 from .htmlsvg import svg
@@ -122,7 +122,7 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
         out.append(f"<h3>{_h(L['upstream'])}</h3>")
         out += _upstream(d, digits, L)
         for layer in d.spec.layers:  # ‖∂L/∂h_t‖ back through time: the caption wraps, the table keeps its columns
-            table = text.time_norm_rows(d, layer, digits, L)
+            table = shared.time_norm_rows(d, layer, digits, L)
             if table is not None:
                 caption, cols, body = table
                 out.append(f"<p>{_h(text.layer_title(d, layer, L))}: {_h(caption)}</p>")

@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from . import text, text_norm
+from . import shared, text, text_norm
 from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
@@ -295,7 +295,7 @@ def _time_norms(d, digits, L) -> list:
     """‖∂L/∂h_t‖ over the steps of each recurrent layer, as a table under its one-line explanation."""
     out = []
     for layer in d.spec.layers:
-        table = text.time_norm_rows(d, layer, digits, L)
+        table = shared.time_norm_rows(d, layer, digits, L)
         if table is None:
             continue
         caption, cols, body = table

@@ -10,7 +10,7 @@ from ..net.names import node_in, node_out
 from ..tape.losses import LOGIT_SUMMARY, LOSS_KINDS, logits_written
 from ..tape.rules import RULES
 from .format import factor, num, signed
-from .shared import chain_tag, large_note, pool_line, sum_label, time_norm_lines, time_norm_rows  # noqa: F401
+from .shared import chain_tag, large_note, pool_line, sum_label, time_norm_lines  # noqa: F401
 from .labels import labels, localize
 from .text_norm import compact_label, norm_stat_lines
 from .training import penalty_lines, reg_term_lines, update_lines

@@ -122,7 +122,7 @@ def _layer_table(run, L):
 
 
 def _compare_table(runs, letters, L):
-    c, m = L["col"], L["cmp"]
+    m = L["cmp"]
     headers = [m["norms"]] + list(letters)
     rows = [[n + 1] + [fmt(run.layers[n].grad_norm_W) for run in runs] for n in range(len(runs[0].layers))]
     rows.append([m["first_to_last"]] + [fmt(run.first_to_last) for run in runs])

@@ -63,11 +63,6 @@ class Dense(ArrayParameters):
         return self.weights.shape[1]
 
     @property
-    def checkable(self) -> bool:
-        """Whether `check` can judge answers for this layer (every dense layer now: skips and dropout alike)."""
-        return True
-
-    @property
     def fan_in(self) -> int:
         return self.weights.shape[0]
 
