@@ -108,18 +108,25 @@ class GraphRuns:
         return code, tuple(p.items())
 
 
+def loss_candidates(sp, item):
+    """The slips of the loss itself, for every net: a factor 2 either way, the loss after the step given as the
+    loss before, and the reverse."""
+    if item.section == "loss":
+        yield (_mistake("double", loss=sp.spec.loss),), 2 * item.expected
+        yield (_mistake("half", loss=sp.spec.loss),), item.expected / 2
+        yield (_mistake("loss_after_given"),), sp.d.loss_after
+    elif item.section == "loss_after":
+        yield (_mistake("loss_before_given"),), sp.d.loss
+
+
 def simple_candidates(sp, item):
     """The catalogue's slips that need no backward pass, for nets whose layers it cannot rerun by hand (a
     normalisation layer): a sign, a factor 2, the loss before/after, and the SGD step's own slips."""
     from .optim_mistakes import plain_sgd
 
     e, loss = item.expected, sp.spec.loss
-    if item.section == "loss":
-        yield (_mistake("double", loss=loss),), 2 * e
-        yield (_mistake("half", loss=loss),), e / 2
-        yield (_mistake("loss_after_given"),), sp.d.loss_after
-    elif item.section == "loss_after":
-        yield (_mistake("loss_before_given"),), sp.d.loss
+    if item.section in ("loss", "loss_after"):
+        yield from loss_candidates(sp, item)
     elif item.section in ("gradients", "factors") and item.ref.kind not in ("src", "one", "wpath"):
         yield (_mistake("sign"),), -e
         if item.ref.kind != "local":

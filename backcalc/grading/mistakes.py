@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .coded import Coded
 from .tolerance import Tolerance
 from .keys import AnswerSpace
 from . import dropout_mistakes
-from .graph_mistakes import GraphRuns, has_graph, simple_candidates
+from .graph_mistakes import GraphRuns, has_graph, loss_candidates, simple_candidates
 from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
 from ..net.names import array_key, bias_name, element_key, node_out
 from .student_backprop import backprop, with_own
@@ -20,14 +21,8 @@ MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most
 
 
 @dataclass(frozen=True)
-class Mistake:
+class Mistake(Coded):
     """One catalogued mistake; ``params`` are the names and numbers its description needs."""
-
-    code: str
-    params: tuple = ()
-
-    def get(self, name, default=None):
-        return dict(self.params).get(name, default)
 
 
 # ─────────────────────────────────────────── the catalogue of mistakes ───────────────────────────────────────────
@@ -175,12 +170,9 @@ class _Catalogue:
         ref = item.ref
         loss = sp.spec.loss
         e = item.expected
-        if item.section == "loss":
-            yield (_M("double", loss=loss),), 2 * e
-            yield (_M("half", loss=loss),), e / 2
-            yield (_M("loss_after_given"),), sp.d.loss_after
-        elif item.section == "loss_after":
-            yield (_M("loss_before_given"),), sp.d.loss
+        if item.section in ("loss", "loss_after"):
+            for codes, value in loss_candidates(sp, item):
+                yield tuple(_M(code, **dict(params)) for code, params in codes), value
         elif item.section == "forward":
             yield from self._forward(item)
         elif item.section == "gradients":

@@ -16,20 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import AnswersError
+from .coded import Coded
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Coded):
     """A code and its values (``params``: name/value pairs, each value a str, an int or a Problem)."""
-
-    code: str
-    params: tuple = ()
-
-    def get(self, name, default=None):
-        return dict(self.params).get(name, default)
-
-    def __reduce__(self):  # crosses from grade's workers as a plain tuple
-        return (Problem, (self.code, self.params))
 
 
 def problem(code: str, **params) -> Problem:
