@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import SpecError
 from .notes import replay_limit
 from .numeric import central_difference, numpy_loss
+from .rows import ThreeWays
 from .symbolic import symbolic_gradients
 from .sympy_tools import load_sympy
 from .training import FLOATS, penalty_gradients, penalty_value, replay, sympy_arithmetic
@@ -30,16 +31,10 @@ MAX_REPLAY_STEPS = 20
 
 
 @dataclass(frozen=True)
-class UpdateRow:
+class UpdateRow(ThreeWays):
     """One parameter element after one step: the tape's run, the sympy replay, the central-difference replay."""
 
     step: int
-    name: str
-    key: str
-    tape: float
-    symbolic: float
-    numeric: float
-    ok: bool
 
 
 def at_parameters(spec, params: dict):
@@ -119,5 +114,5 @@ def update_rows(spec, sp=None) -> tuple:
             s, n = float(symbolic[t][array][idx]), float(numeric[t][array][idx])
             ok = math.isclose(a, s, rel_tol=UPDATE_RTOL, abs_tol=UPDATE_ATOL) and \
                 math.isclose(n, s, rel_tol=NUMERIC_UPDATE_RTOL, abs_tol=NUMERIC_UPDATE_ATOL)
-            rows.append(UpdateRow(t + 1, name, key, a, s, n, ok))
+            rows.append(UpdateRow(name, key, a, s, n, ok, step=t + 1))
     return tuple(rows)

@@ -29,6 +29,7 @@ from .formulas import FORMULA_MAX_OPS, closed_forms  # noqa: F401
 from .layers import BUILDERS, builder
 from .loss import sample_loss_expression  # noqa: F401
 from .numeric import EPS, judged_gradients, numeric_gradients, numpy_loss  # noqa: F401
+from .rows import ThreeWays
 from .replay import regularised_symbolic, replay_notes, update_rows
 from .symbolic import symbolic_gradients  # noqa: F401 (public here too)
 from .sympy_tools import load_sympy
@@ -42,24 +43,10 @@ MAX_VERIFY_UNIT_SAMPLES = 3_000  # units × samples: sympy evaluates each unit o
 # ── verify: the three columns and the verdict ──
 
 @dataclass(frozen=True)
-class VerifyRow:
+class VerifyRow(ThreeWays):
     """One parameter element: ∂L/∂w from the tape, from sympy's derivatives and from central differences."""
 
-    name: str
-    key: str
-    tape: float
-    symbolic: float
-    numeric: float
-    ok: bool
     numeric_compared: bool = True  # False when a parameter moves a unit's input across a kink
-
-    @property
-    def tape_error(self) -> float:
-        return abs(self.tape - self.symbolic)
-
-    @property
-    def numeric_error(self) -> float:
-        return abs(self.numeric - self.symbolic)
 
 
 @dataclass(frozen=True)
