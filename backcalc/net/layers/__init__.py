@@ -1,7 +1,9 @@
 """Layer kinds: one module per kind, found by the name a spec gives in ``kind`` (default ``"dense"``).
 
 The spec reader, the network, the derivation and the renderers never switch on a kind's name: they ask the
-kind's module (through :func:`kind`) and the layer spec it builds. A new kind is one module here, one entry in
+kind's module (through :func:`kind`) and the layer spec it builds. Kinds that differ only by a setting share a
+module, each an object with the same attributes (``"backcalc.net.layers.pool:MAXPOOL2D"``: max or average, 1-D
+or 2-D; ``norm:BATCHNORM`` and ``norm:LAYERNORM``). A new kind is one module here, one entry in
 :data:`KINDS`, and its symbolic twin in :mod:`backcalc.check.layers` (the independent checker builds every kind
 itself, from sympy, sharing nothing with the tape).
 
@@ -65,14 +67,14 @@ KINDS: dict[str, str] = {
     "dense": "backcalc.net.layers.dense",
     "conv2d": "backcalc.net.layers.conv2d",
     "conv1d": "backcalc.net.layers.conv1d",
-    "maxpool2d": "backcalc.net.layers.maxpool2d",
-    "avgpool2d": "backcalc.net.layers.avgpool2d",
-    "maxpool1d": "backcalc.net.layers.maxpool1d",
-    "avgpool1d": "backcalc.net.layers.avgpool1d",
+    "maxpool2d": "backcalc.net.layers.pool:MAXPOOL2D",
+    "avgpool2d": "backcalc.net.layers.pool:AVGPOOL2D",
+    "maxpool1d": "backcalc.net.layers.pool:MAXPOOL1D",
+    "avgpool1d": "backcalc.net.layers.pool:AVGPOOL1D",
     "flatten": "backcalc.net.layers.flatten",
     "rnn": "backcalc.net.layers.rnn",
-    "batchnorm": "backcalc.net.layers.batchnorm",
-    "layernorm": "backcalc.net.layers.layernorm",
+    "batchnorm": "backcalc.net.layers.norm:BATCHNORM",
+    "layernorm": "backcalc.net.layers.norm:LAYERNORM",
 }
 
 
@@ -85,15 +87,18 @@ MAX_PARAMETERS = 100_000  # explain of a net this size, every format, in under 1
 
 
 def kind(name: str):
-    """The module of layer kind ``name``; ``KeyError`` with a did-you-mean when there is none."""
-    module = KINDS.get(name) if isinstance(name, str) else None
-    if module is None:
+    """The module (or object) of layer kind ``name``; ``KeyError`` with a did-you-mean when there is none."""
+    where = KINDS.get(name) if isinstance(name, str) else None
+    if where is None:
         raise KeyError(f"unknown layer kind {name!r}{did_you_mean(name, KINDS)}; expected one of {', '.join(KINDS)}")
-    return importlib.import_module(module)
+    module, _, attribute = where.partition(":")
+    found = importlib.import_module(module)
+    return getattr(found, attribute) if attribute else found
 
 
 def register(name: str, module: str) -> None:
-    """Make ``kind = "name"`` in a spec use ``module`` (a dotted module path with ``KEYS`` and ``read``)."""
+    """Make ``kind = "name"`` in a spec use ``module``: a dotted module path with ``KEYS`` and ``read``, or
+    ``"module:NAME"`` for an object of that module that has them (kinds that differ by a setting share a module)."""
     KINDS[name] = module
 
 

@@ -226,3 +226,24 @@ def read(table: dict, ctx, kind: str) -> Norm:
     ctx.count(2 * units)
     return Norm(kind, ctx.index, ctx.name, act, vectors["gamma"], vectors["beta"], eps,
                 unit_names(ctx.name, units), alpha)
+
+
+@dataclass(frozen=True)
+class NormKind:
+    """``kind = "batchnorm"`` (statistics over the samples of the batch: one μ and σ² per unit; training mode,
+    biased variance) or ``kind = "layernorm"`` (over the units of each sample: one μ and σ² per sample): what
+    :func:`backcalc.net.layers.kind` gives for each.
+
+    >>> BATCHNORM.KEYS
+    ('activation', 'alpha', 'gamma', 'beta', 'eps')
+    """
+
+    name: str
+    KEYS = KEYS
+
+    def read(self, table: dict, ctx) -> Norm:
+        """A layer of this kind from its ``[[layers]]`` table."""
+        return read(table, ctx, self.name)
+
+
+BATCHNORM, LAYERNORM = NormKind("batchnorm"), NormKind("layernorm")

@@ -162,3 +162,33 @@ def read(table: dict, ctx, op: str = "max", dims: int = 2) -> Pool:
     if int(np.prod(shape[1:])) * int(np.prod(out)) > MAX_MAP_ELEMENTS ** 2 // 4:
         ctx.fail(f"the input map {'×'.join(map(str, shape))} is over the limit for pooling")
     return Pool(ctx.index, ctx.name, op, size, stride, shape, out_shape, map_names(ctx.name, out_shape))
+
+
+@dataclass(frozen=True)
+class PoolKind:
+    """``kind = "maxpool2d"``, ``"avgpool2d"``, ``"maxpool1d"`` or ``"avgpool1d"``: what
+    :func:`backcalc.net.layers.kind` gives for each (max or average, over channels × height × width or channels ×
+    length, as PyTorch's ``max_pool2d``/``avg_pool2d``/``max_pool1d``/``avg_pool1d``).
+
+    >>> MAXPOOL1D.KEYS, MAXPOOL1D.MAP_AXES, AVGPOOL2D.MAP_AXES
+    (('size', 'stride'), 1, 2)
+    """
+
+    op: str      # "max" or "avg"
+    dims: int    # 1 or 2
+    KEYS = KEYS
+    TAKES_MAPS = True
+
+    @property
+    def MAP_AXES(self) -> int:  # noqa: N802 (read like the module constant of the other kinds)
+        """Axes of one sample's map when the pool is the first layer: a 1-D pool's data.x of depth 3 is samples ×
+        channels × length."""
+        return self.dims
+
+    def read(self, table: dict, ctx) -> Pool:
+        """A :class:`Pool` from its table (``size``, ``stride``)."""
+        return read(table, ctx, self.op, self.dims)
+
+
+MAXPOOL2D, AVGPOOL2D = PoolKind("max", 2), PoolKind("avg", 2)
+MAXPOOL1D, AVGPOOL1D = PoolKind("max", 1), PoolKind("avg", 1)
