@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import reference
+from shared import assert_tape_matches_torch
 from backcalc.check.verify import verify
 from backcalc.errors import SpecError
 from backcalc.net.network import Network
@@ -34,38 +35,11 @@ def _spec(stride=1, padding=0, activation="tanh"):
                       "layers": layers})
 
 
-def _torch_gradients(spec):
-    torch = pytest.importorskip("torch")
-    F = torch.nn.functional
-    t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in spec.parameters().items()}
-    a = torch.tensor(spec.x, dtype=torch.float64)
-    for layer in spec.layers:
-        n = layer.index
-        if layer.kind == "conv2d":
-            a = F.conv2d(a, t[f"W{n}"], t[f"b{n}"], stride=layer.stride, padding=layer.padding)
-            a = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[layer.activation](a)
-        elif layer.kind == "maxpool2d":
-            a = F.max_pool2d(a, layer.size, layer.stride)
-        elif layer.kind == "flatten":
-            a = torch.flatten(a, 1)
-        else:
-            a = a @ t[f"W{n}"] + t[f"b{n}"]
-    y = torch.tensor(spec.y, dtype=torch.float64)
-    loss = 0.5 * ((a - y) ** 2).sum()
-    loss.backward()
-    return loss.item(), {k: v.grad.numpy() for k, v in t.items()}
-
-
 @pytest.mark.parametrize("make", [lambda: load_spec(CONV_POOL), lambda: _spec(), lambda: _spec(2, 1, "relu"),
                                   lambda: _spec([1, 2], [1, 0], "sigmoid")],
                          ids=["worked", "two_channel", "stride2_pad1", "pairs"])
 def test_tape_matches_pytorch_float64(make):
-    spec = make()
-    loss, grads = _torch_gradients(spec)
-    p = Network(spec).forward()
-    assert p.loss == pytest.approx(loss, rel=1e-12)
-    for key, g in p.gradients().items():
-        np.testing.assert_allclose(g, grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+    assert_tape_matches_torch(make())
 
 
 def test_max_pool_tie_goes_to_the_first_in_row_major_order_as_pytorch():

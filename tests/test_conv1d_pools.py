@@ -14,6 +14,7 @@ from backcalc.check.verify import verify
 from backcalc.errors import SpecError
 from backcalc.net.network import Network
 from backcalc.net.spec import load_spec
+from shared import assert_tape_matches_torch, torch_map_gradients
 
 ROOT = Path(__file__).resolve().parents[1]
 CONV1D = ROOT / "worked_examples" / "conv1d_two_channel.toml"
@@ -41,28 +42,6 @@ def _avg2d():
     return load_spec({"format": 1, "seed": 2, "data": {"x": x.tolist(), "y": [[1.0]]}, "layers": layers})
 
 
-def _torch_gradients(spec):
-    torch = pytest.importorskip("torch")
-    F = torch.nn.functional
-    t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in spec.parameters().items()}
-    a = torch.tensor(spec.x, dtype=torch.float64)
-    acts = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "linear": lambda v: v}
-    for layer in spec.layers:
-        n = layer.index
-        if layer.kind in ("conv1d", "conv2d"):
-            conv = F.conv1d if layer.kind == "conv1d" else F.conv2d
-            a = acts[layer.activation](conv(a, t[f"W{n}"], t[f"b{n}"], stride=layer.stride, padding=layer.padding))
-        elif "pool" in layer.kind:
-            a = getattr(F, layer.kind.replace("pool", "_pool"))(a, layer.size, layer.stride)
-        elif layer.kind == "flatten":
-            a = torch.flatten(a, 1)
-        else:
-            a = a @ t[f"W{n}"] + t[f"b{n}"]
-    loss = 0.5 * ((a - torch.tensor(spec.y, dtype=torch.float64)) ** 2).sum()
-    loss.backward()
-    return loss.item(), {k: v.grad.numpy() for k, v in t.items()}
-
-
 CASES = {"worked": lambda: load_spec(CONV1D), "max1d": lambda: _spec(), "avg1d": lambda: _spec("avgpool1d"),
          "stride_pad": lambda: _spec("maxpool1d", 2, 1, 2, 1), "avg1d_window3": lambda: _spec("avgpool1d", 1, 2, 3, 2),
          "avg2d_pairs": _avg2d}
@@ -70,12 +49,7 @@ CASES = {"worked": lambda: load_spec(CONV1D), "max1d": lambda: _spec(), "avg1d":
 
 @pytest.mark.parametrize("make", CASES.values(), ids=CASES.keys())
 def test_tape_matches_pytorch_float64(make):
-    spec = make()
-    loss, grads = _torch_gradients(spec)
-    p = Network(spec).forward()
-    assert p.loss == pytest.approx(loss, rel=1e-12)
-    for key, g in p.gradients().items():
-        np.testing.assert_allclose(g, grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+    assert_tape_matches_torch(make())
 
 
 @pytest.mark.parametrize("make", CASES.values(), ids=CASES.keys())
@@ -174,7 +148,7 @@ def test_conv_kernels_drawn_from_units_kernel_and_init_repeat_and_match_pytorch(
     W = a.layers[0].weights
     assert W.shape == (3, 2, 2, 3) and np.array_equal(W, b.layers[0].weights) and a.layers[0].bias.tolist() == [0.0] * 3
     assert 0.1 < W.std() < 2.0                                  # he_normal: std √(2/fan_in) = √(2/12) ≈ 0.41
-    loss, grads = _torch_gradients(a)
+    loss, grads = torch_map_gradients(a)
     for key, g in Network(a).forward().gradients().items():
         np.testing.assert_allclose(g, grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
 

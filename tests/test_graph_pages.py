@@ -15,6 +15,7 @@ from backcalc.net.derivation import explain
 from backcalc.net.spec import load_spec
 from backcalc.render import dot, html, latex, markdown, text
 from backcalc.render.circuit import circuit
+from shared import explain_refuses
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "worked_examples"
 RESIDUAL = EXAMPLES / "residual_block.toml"
@@ -182,9 +183,5 @@ def test_a_skip_from_an_input_of_another_width_exits_2(tmp_path):
     doc["data"]["x"] = [[0.5, -1.0, 2.0]]
     doc["data"]["y"] = [[0.3]]
     doc["layers"][0]["weights"] = [[0.4, -0.3], [0.2, 0.6], [0.1, 0.1]]
-    path = tmp_path / "skip_x.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    result = CliRunner().invoke(main, ["explain", str(path)])
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert result.exit_code == 2 and len(lines) == 1, result.output
-    assert "layers[2] (\"r\") skip: the input 'x' gives 3 values per sample and this layer 2" in lines[0]
+    line = explain_refuses(tmp_path, doc, "skip_x.json")
+    assert "layers[2] (\"r\") skip: the input 'x' gives 3 values per sample and this layer 2" in line

@@ -1,7 +1,6 @@
 """The training keys of a spec ([train] optimizer, hyperparameters, clipping; [loss] l1/l2): validation with one
 line naming the key, the loop against PyTorch in float64 (skipped without torch), and the JSON keys."""
 
-import copy
 
 import numpy as np
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from backcalc.errors import BackcalcError, SpecError
 from backcalc.net.derivation import explain
 from backcalc.net.spec import load_spec
+from shared import assert_training_matches, with_train
 
 BASE = {
     "format": 1, "seed": 5,
@@ -22,10 +22,7 @@ BASE = {
 
 
 def spec_with(train=None, loss=None):
-    doc = copy.deepcopy(BASE)
-    doc["train"].update(train or {})
-    doc["loss"].update(loss or {})
-    return doc
+    return with_train(BASE, train, loss)
 
 
 @pytest.mark.parametrize("train, loss, message", [
@@ -148,10 +145,7 @@ def test_training_agrees_with_torch(train, loss):
     spec = load_spec(spec_with(train, loss))
     d = explain(spec).to_dict()
     losses, snapshots, state = torch_run(torch, spec)
-    np.testing.assert_allclose([h["loss"] for h in d["history"]], losses, rtol=1e-12)
-    for ours, theirs in zip(d["updated_steps"], snapshots):
-        for key, value in theirs.items():
-            np.testing.assert_allclose(np.array(ours[key]), value, rtol=1e-11, atol=1e-14)
+    assert_training_matches(d, losses, snapshots)
     for key, st in state.items():
         for name, value in st.items():
             if name != "step" and value is not None:

@@ -9,6 +9,7 @@ import pytest
 import reference
 from backcalc.net.derivation import explain
 from backcalc.net.spec import load_spec
+from shared import assert_training_matches
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "worked_examples"
 TRAINING_EXAMPLES = ["adam_first_step.toml", "momentum_3_steps.toml", "l2_221.toml", "dropout_231.toml"]
@@ -38,10 +39,7 @@ def test_example_matches_torch(name):
     spec = load_spec(EXAMPLES / name)
     d = explain(spec).to_dict()
     losses, snapshots, _ = torch_run(torch, spec)
-    np.testing.assert_allclose([h["loss"] for h in d["history"]], losses, rtol=1e-12)
-    for ours, theirs in zip(d["updated_steps"], snapshots):
-        for key, value in theirs.items():
-            np.testing.assert_allclose(np.array(ours[key]), value, rtol=1e-11, atol=1e-14)
+    assert_training_matches(d, losses, snapshots)
 
 
 def test_first_adam_step_moves_every_parameter_by_about_lr():

@@ -1,12 +1,12 @@
 """verify on training specs: the l1/l2 penalty and every optimizer step checked three ways, and the checker
 catching a broken update rule or a broken penalty on the tape."""
 
-import copy
 
 import pytest
 
 from backcalc.check.verify import verify
 from backcalc.net.spec import load_spec
+from shared import with_train
 
 SPEC = {
     "format": 1, "seed": 3,
@@ -19,10 +19,7 @@ SPEC = {
 
 
 def spec_with(train=None, loss=None):
-    doc = copy.deepcopy(SPEC)
-    doc["train"].update(train or {})
-    doc["loss"].update(loss or {})
-    return load_spec(doc)
+    return load_spec(with_train(SPEC, train, loss))
 
 
 @pytest.mark.parametrize("train, loss", [

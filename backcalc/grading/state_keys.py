@@ -9,12 +9,12 @@ step's are written without ``stepN`` (``[updated.stepN]`` of the last step is ``
 >>> from backcalc.net.derivation import explain
 >>> from backcalc.net.spec import load_spec
 >>> from backcalc.grading.keys import AnswerSpace
->>> spec = load_spec({"format": 1, "data": {"x": [1.0], "y": [0.0]}, "train": {"optimizer": "adam"},
-...                   "layers": [{"activation": "linear", "weights": [[2.0]], "bias": [0.0]}]})
->>> sp = AnswerSpace(explain(spec))
->>> item = sp.name_items("state.exp_avg", "w_xo")[0]
->>> item.key, item.name, round(item.expected, 6)
-('state.exp_avg.W1[0][0]', 'exp_avg of w_xo', 0.2)
+>>> train = {"optimizer": "momentum", "momentum": 0.9, "steps": 2}
+>>> sp = AnswerSpace(explain(load_spec({"format": 1, "data": {"x": [1.0], "y": [0.0]}, "train": train,
+...     "layers": [{"activation": "linear", "weights": [[2.0]], "bias": [0.0]}]})))
+>>> [(i.key, round(i.expected, 6)) for i in (sp.name_items(scope, "w_xo")[0]
+...     for scope in ("state.step1.momentum_buffer", "state.momentum_buffer", "updated.step1"))]
+[('state.step1.momentum_buffer.W1[0][0]', 2.0), ('state.momentum_buffer.W1[0][0]', 3.4), ('updated.step1.W1[0][0]', 1.8)]
 """
 
 from __future__ import annotations
