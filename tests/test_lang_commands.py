@@ -97,3 +97,24 @@ def test_the_python_api_speaks_indonesian():
         explain(lang="fr")
     with pytest.raises(BackcalcError, match="format 'pdf'"):
         d.render("pdf")
+
+
+def test_grad_in_the_python_api_speaks_indonesian():
+    """grad's result renders itself as explain's does: ``grad(..., lang="id")``, ``render(fmt, lang=)``."""
+    from backcalc import grad
+
+    en = grad("relu(x) + max(x, y)*sin(x)", {"x": 0.0, "y": 0.0})
+    id_ = grad("relu(x) + max(x, y)*sin(x)", {"x": 0.0, "y": 0.0}, lang="id")
+    assert id_.to_dict() == en.to_dict() and id_.lang == "id"
+    for fmt in ("text", "latex"):
+        page = id_.render(fmt)
+        assert page == run("grad", "relu(x) + max(x, y)*sin(x)", "--at", "x=0,y=0", "--format", fmt,
+                           "--lang", "id").output
+        assert english_words(page) == [] and NUMBER.findall(page) == NUMBER.findall(en.render(fmt))
+        assert id_.render(fmt, lang="en") == en.render(fmt)
+    assert "catatan:" in id_._repr_markdown_() and "note:" in en._repr_markdown_()
+    assert id_.render("json") == en.render("json")
+    with pytest.raises(BackcalcError, match="lang 'fr'"):
+        grad("x", {"x": 1.0}, lang="fr")
+    with pytest.raises(BackcalcError, match="format 'pdf'"):
+        id_.render("pdf")

@@ -77,6 +77,7 @@ class GradResult:
     derivatives: tuple = ()
     notes: tuple = ()
     checked: bool = True  # False when the symbolic check ran out of time (see the notes): nothing above is checked
+    lang: str = "en"      # the language of its render method and of Jupyter's display
 
     @property
     def gradient(self) -> dict[str, float]:
@@ -96,6 +97,27 @@ class GradResult:
                 sym = "undefined" if d.symbolic_value is None else repr(d.symbolic_value)
                 out.append(f"∂{self.output}/∂{d.input}: tape {d.tape!r}, sympy {sym} ({d.symbolic})")
         return out
+
+    def render(self, fmt: str = "text", digits: int = 6, lang: str | None = None) -> str:
+        """The page in ``fmt`` (text, latex, json), in ``lang`` (default: the result's own).
+
+        >>> from backcalc import grad
+        >>> grad("x*x", {"x": 3.0}, lang="id").render().splitlines()[-1]
+        '  ∂f/∂x = 2*x = 6   ✓ cocok dengan tape'
+        """
+        from ..errors import BackcalcError
+        from ..net.records import check_lang
+        from ..render.grad import FORMATS, render
+
+        if fmt not in FORMATS:
+            raise BackcalcError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        return render(self, fmt, digits, check_lang(lang or self.lang))
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the text page (the table of the tape) as a code block."""
+        from ..render.grad import markdown  # the renderer, loaded on first use
+
+        return markdown(self, lang=self.lang)
 
     def to_dict(self) -> dict:
         out = {"format": 1, "value": self.value, "gradient": dict(self.gradient_items),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Mapping
 
 from ..errors import BackcalcError, CheckFailed, ExpressionError
@@ -30,13 +31,19 @@ from ..tape.value import apply_binary
 # ─────────────────────────────────────────── the tape ───────────────────────────────────────────
 
 def grad(program: str | Program, point: Mapping[str, float], of: str | None = None,
-         symbolic: bool = True) -> GradResult:
-    """Run a program on the tape at ``point``; with ``symbolic``, check every gradient against sympy.
+         symbolic: bool = True, lang: str = "en") -> GradResult:
+    """Run a program on the tape at ``point``; with ``symbolic``, check every gradient against sympy (``lang``:
+    the language of the result's render method and Jupyter display, as :func:`~backcalc.explain`'s).
 
     >>> r = grad("y = sin(4*x)", {"x": 0.0})
     >>> r.gradient["x"], r.derivatives[0].symbolic
     (4.0, '4*cos(4*x)')
+    >>> grad("y = sin(4*x)", {"x": 0.0}, lang="id").render().splitlines()[0]
+    'backcalc grad: y = sin(4*x)   di x = 0'
     """
+    from ..net.records import check_lang
+
+    check_lang(lang)
     prog = program if isinstance(program, Program) else parse(program)
     output = _output(prog, of)
     values = _check_point(prog, point)
@@ -44,7 +51,7 @@ def grad(program: str | Program, point: Mapping[str, float], of: str | None = No
     result = run.result(output)
     if symbolic:
         result = check_program(result, prog, values, run.kinks)
-    return result
+    return replace(result, lang=lang) if lang != "en" else result
 
 
 def check(result: GradResult) -> GradResult:

@@ -8,6 +8,8 @@ from .format import num, signed, tex_num
 from .labels_checks import grad_labels, note
 
 
+FORMATS = ("text", "latex", "json")
+
 
 def render(result, fmt: str = "text", digits: int = 6, lang: str = "en") -> str:
     """``result`` in ``fmt`` (text, latex or json), its words in ``lang``."""
@@ -60,6 +62,11 @@ def text(result, digits: int = 6, lang: str = "en") -> str:
     for n in result.notes:
         out.append(f"{G['note']}: {note(n, lang)}")
     return "\n".join(out) + "\n"
+
+
+def markdown(result, digits: int = 6, lang: str = "en") -> str:
+    """Jupyter's display: the text page in a fenced code block (its table keeps its columns)."""
+    return "```\n" + text(result, digits, lang) + "```\n"
 
 
 def _one_line(program: str) -> str:
