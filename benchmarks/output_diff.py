@@ -35,6 +35,16 @@ VANISHING = [
     ["--depth", "4", "--width", "16", "--samples", "40", "--compare", "sigmoid:normal:0.01,relu:he_normal"],
 ]
 
+# Specs written into a temporary folder by the snapshot ("{fixtures}" in an argv is that folder): nets whose
+# pages hold what the worked examples do not (the rule table's piecewise derivatives) and a class roster.
+FIXTURES = {
+    "piecewise.toml": 'format = 1\n[data]\nx = [[0.5, -1.0]]\ny = [[1.0]]\n[[layers]]\nactivation = "leaky_relu"\n'
+                      'weights = [[1.0, -1.0], [0.5, 0.5]]\nbias = [0.0, 0.0]\n[[layers]]\nactivation = "elu"\n'
+                      'weights = [[1.0], [1.0]]\nbias = [-3.0]\n[[layers]]\nactivation = "selu"\nweights = [[1.0]]\n'
+                      'bias = [0.0]\n',
+    "roster.csv": "id,name\ns1,Ani\ns2,Budi\n",
+}
+
 
 def invocations():
     """(name, argv) for every output the snapshot holds."""
@@ -51,6 +61,12 @@ def invocations():
         yield f"verify-{name}-text", ["verify", spec]
         yield f"verify-{name}-formulas", ["verify", spec, "--formulas"]
         yield f"verify-{name}-json", ["verify", spec, "--format", "json"]
+    for lang in ("en", "id"):
+        for fmt in ("text", "markdown", "latex", "html"):
+            yield f"explain-piecewise-{fmt}-{lang}", ["explain", "{fixtures}/piecewise.toml", "--format", fmt,
+                                                      "--lang", lang]
+        yield f"verify-piecewise-formulas-{lang}", ["verify", "{fixtures}/piecewise.toml", "--formulas", "--lang", lang]
+        yield f"verify-batchnorm-formulas-{lang}", ["verify", f"{ex}/batchnorm_221.toml", "--formulas", "--lang", lang]
     yield "explain-default-text", ["explain"]
     yield "verify-default", ["verify"]
     for fmt in ("text", "markdown", "json"):
@@ -77,18 +93,30 @@ def snapshot(out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     runner = CliRunner()
+    fixtures = Path(tempfile.mkdtemp())
+    for name, text in FIXTURES.items():
+        (fixtures / name).write_text(text, encoding="utf-8")
     for name, argv in invocations():
+        argv = [a.replace("{fixtures}", str(fixtures)) for a in argv]
         result = runner.invoke(main, argv, catch_exceptions=True)
         stderr = result.stderr if hasattr(result, "stderr") else ""
-        (out / f"{name}.out").write_text(
-            f"$ backcalc {' '.join(argv)}\n[exit {result.exit_code}]\n{result.stdout}\n--- stderr ---\n{stderr}",
-            encoding="utf-8")
+        page = f"$ backcalc {' '.join(argv)}\n[exit {result.exit_code}]\n{result.stdout}\n--- stderr ---\n{stderr}"
+        (out / f"{name}.out").write_text(page.replace(str(fixtures), "FIXTURES"), encoding="utf-8")
     for seed in (0, 7):
         folder = Path(tempfile.mkdtemp())
         result = runner.invoke(main, ["exercise", "--seed", str(seed), "--out", str(folder / "hw")])
         for f in sorted((folder / "hw").glob("*.toml")):
             (out / f"exercise-{seed}-{f.name}.out").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
         shutil.rmtree(folder)
+    for lang in ("en", "id"):  # a class: every student's files and the Moodle quiz
+        folder = Path(tempfile.mkdtemp())
+        runner.invoke(main, ["exercise", "--roster", str(fixtures / "roster.csv"), "--out", str(folder / "class"),
+                             "--moodle", str(folder / "quiz.xml"), "--lang", lang])
+        for f in sorted((folder / "class").rglob("*.toml")) + [folder / "quiz.xml"]:
+            name = "-".join(f.relative_to(folder).parts)
+            (out / f"class-{lang}-{name}.out").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+        shutil.rmtree(folder)
+    shutil.rmtree(fixtures)
 
 
 def _snapshot_tree(tree: Path, out: Path) -> None:

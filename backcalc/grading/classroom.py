@@ -23,6 +23,7 @@ from ..errors import BackcalcError
 from ..files import check_output, read_text, write_text
 from ..net.derivation import explain
 from ..render import renderer
+from ..render.sheet import variant_words
 from ..userinput import label
 from .exercise import check_out, make_exercise, write_exercise
 
@@ -104,7 +105,7 @@ def make_class(students, seed: int = 0, lang: str = "en", **options) -> list:
     """One :class:`~backcalc.grading.exercise.Exercise` per student: [(student, exercise), …]."""
     out = []
     for s in students:
-        command = f"backcalc exercise --roster … --seed {seed}: the variant of {s.id}"
+        command = f"backcalc exercise --roster … --seed {seed}: " + variant_words(lang).format(id=s.id)
         ex = make_exercise(seed=variant_seed(seed, s.id), lang=lang, student={"id": s.id, "name": s.name},
                            command=command, **options)
         out.append((s, ex))

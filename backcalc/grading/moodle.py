@@ -25,6 +25,7 @@ from .tolerance import HAND_RTOL, STEP_RTOL
 from ..net.derivation import explain
 from ..net.names import node_out
 from .keys import AnswerSpace
+from ..render.labels_answers import MOODLE
 
 DIGITS = 4  # significant digits a blank is judged at
 
@@ -43,8 +44,7 @@ def _g(v: float) -> str:
 
 
 def _net_html(spec, lang) -> str:
-    words = {"en": ("Inputs x", "targets y", "layer", "weights", "bias", "loss", "learning rate"),
-             "id": ("Masukan x", "target y", "lapisan", "bobot", "bias", "loss", "learning rate")}[lang]
+    words = MOODLE[lang]["net"]
     parts = [f"<p>{words[0]} = {escape(str(spec.x.tolist()))}; {words[1]} = {escape(str(spec.y.tolist()))}</p><ul>"]
     for layer in spec.layers:
         if hasattr(layer, "weights"):
@@ -62,30 +62,29 @@ def _net_html(spec, lang) -> str:
     return "".join(parts)
 
 
-def _blanks(d) -> list:
+def _blanks(d, lang: str = "en") -> list:
     """(label, value, tolerance) for every value asked, in the order of the page."""
+    words = MOODLE[lang]
     sp = AnswerSpace(d)
     out = [("L", d.loss, tolerance(d.loss))]
     for layer in d.spec.layers:
         for u in layer.unit_names:
             for item in sp.name_items("forward", node_out(u)):
                 out.append((item.name, item.expected, tolerance(item.expected)))
-    for section, mark in (("gradients", "∂L/∂"), ("updated", "new ")):
+    for section, mark in (("gradients", "∂L/∂{name}"), ("updated", words["new"])):
         for name, _ in d.spec.param_names():
             (item,) = sp.name_items(section, name)
-            out.append((mark + name, item.expected, tolerance(item.expected, item.old)))
-    out.append(("L after", d.loss_after, tolerance(d.loss_after)))
+            out.append((mark.format(name=name), item.expected, tolerance(item.expected, item.old)))
+    out.append((words["loss_after"], d.loss_after, tolerance(d.loss_after)))
     return out
 
 
 def question_xml(student, ex, lang: str = "en") -> ET.Element:
     """One ``<question type="cloze">`` for one variant."""
     d = explain(ex.spec)
-    intro = {"en": "Work out by hand one SGD step of this net; give each value to 4 significant digits.",
-             "id": "Hitung dengan tangan satu langkah SGD jaringan ini; tulis setiap nilai dengan 4 angka penting."}
     rows = "".join(f"<tr><td>{escape(label)}</td><td>{{1:NUMERICAL:={_g(value)}:{_g(tol)}}}</td></tr>"
-                   for label, value, tol in _blanks(d))
-    html = f"<p>{intro[lang]}</p>{_net_html(d.spec, lang)}<table>{rows}</table>"
+                   for label, value, tol in _blanks(d, lang))
+    html = f"<p>{MOODLE[lang]['intro']}</p>{_net_html(d.spec, lang)}<table>{rows}</table>"
     q = ET.Element("question", type="cloze")
     name = ET.SubElement(ET.SubElement(q, "name"), "text")
     sid = getattr(student, "id", None)

@@ -183,11 +183,22 @@ def cli_labels(lang: str) -> dict:
     """The command line's lines in ``lang``."""
     return CLI[lang]
 
+# The words of the rule table's piecewise derivatives (``1 if z > 0 else 0.01``) in each language; LaTeX sets
+# them upright (render/texmath.py reads them here).
+PIECEWISE = {"en": ("if", "else"), "id": ("bila", "selainnya")}
+
 # Words inside formulas the records carry (the loss table writes ∂L/∂out of cross-entropy with an Iverson
 # bracket in words): each language's wording, applied by the renderers to the text they print.
 PHRASES = {
     "en": (),
-    "id": ((re.compile(r"\[(\w+) is the true class\]"), r"[\1 kelas yang benar]"),),
+    "id": ((re.compile(r"\[(\w+) is the true class\]"), r"[\1 kelas yang benar]"),
+           # the rule table's piecewise derivatives (``1 if z > 0 else 0.01``), in text, HTML and LaTeX
+           (re.compile(r" if (\S+ (?:>|&gt;) 0) else "), r" bila \1, selainnya "),
+           (re.compile(r"\\text\{ if \}([^\n]*?) ?\\text\{ else \}"), r"\\text{ bila }\1, \\text{ selainnya }"),
+           # verify's closed forms: a batch's sum or mean, a normalisation layer's ∂L/∂out kept as a name
+           (re.compile(r"\bΣ over (\d+) samples of "), r"Σ atas \1 sampel dari "),
+           (re.compile(r"\bmean over (\d+) samples of "), r"rata-rata atas \1 sampel dari "),
+           (re.compile(r"(\(∂L/∂\S+) through (batchnorm|layernorm) "), r"\1 melalui \2 ")),
 }
 
 

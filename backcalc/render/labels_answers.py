@@ -128,6 +128,16 @@ PROBLEMS = {
     },
 }
 
+# The Moodle quiz of a class (grading/moodle.py): the question's words and the labels of its blanks.
+MOODLE = {
+    "en": {"intro": "Work out by hand one SGD step of this net; give each value to 4 significant digits.",
+           "net": ("Inputs x", "targets y", "layer", "weights", "bias", "loss", "learning rate"),
+           "new": "new {name}", "loss_after": "L after"},
+    "id": {"intro": "Hitung dengan tangan satu langkah SGD jaringan ini; tulis setiap nilai dengan 4 angka penting.",
+           "net": ("Masukan x", "target y", "lapisan", "bobot", "bias", "loss", "learning rate"),
+           "new": "{name} baru", "loss_after": "L setelah pembaruan"},
+}
+
 
 def _part(words: dict, p) -> str:
     """One nested record (a kind or a hint) in words."""

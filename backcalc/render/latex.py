@@ -82,7 +82,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, order: str 
         out += _update_table(d, digits, L, detailed)
     out += _after(d, digits, L, detailed)
     out += [f"% --- {escape(L['paste_to'])} ---", r"\end{document}"]
-    return "\n".join(out) + "\n"
+    return localize("\n".join(out) + "\n", lang)  # the records' words in formulas (piecewise forms)
 
 
 def _backward(d, digits, L, lang):

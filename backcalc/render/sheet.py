@@ -23,7 +23,8 @@ WORDS = {
         "task": ["Work out by hand the forward pass, the loss, the chain-rule factors, every gradient and the weights",
                  "after one SGD step; write them into sheet.toml and check them with",
                  "    backcalc check exercise.toml sheet.toml"],
-        "sheet": "Answer sheet", "key": "Answer key", "for": "for exercise.toml",
+        "sheet": "Answer sheet", "key": "Answer key", "for": "for exercise.toml", "key_title": "answer key",
+        "variant": "the variant of {id}",
         "check": "Check with:  backcalc check exercise.toml {file}",
         "fill": ["Replace each \"\" with a number; keep \"\" where you have no answer (blanks are not graded).",
                  "Write as many digits as you like: a value rounded at the precision you write it in is accepted;",
@@ -47,7 +48,8 @@ WORDS = {
         "task": ["Hitung dengan tangan langkah maju, loss, faktor-faktor aturan rantai, setiap gradien dan bobot",
                  "setelah satu langkah SGD; tulis di sheet.toml lalu periksa dengan",
                  "    backcalc check exercise.toml sheet.toml"],
-        "sheet": "Lembar jawaban", "key": "Kunci jawaban", "for": "untuk exercise.toml",
+        "sheet": "Lembar jawaban", "key": "Kunci jawaban", "for": "untuk exercise.toml", "key_title": "kunci jawaban",
+        "variant": "varian milik {id}",
         "check": "Periksa dengan:  backcalc check exercise.toml {file}",
         "fill": ["Ganti setiap \"\" dengan angka; biarkan \"\" bila tidak dijawab (isian kosong tidak dinilai).",
                  "Tulis digit sebanyak yang Anda mau: nilai yang dibulatkan pada ketelitian yang ditulis diterima;",
@@ -141,7 +143,7 @@ def answers_text(d, command, key: bool, lang: str = "en", header: dict | None = 
     out += ["format = 1"]
     header = dict(header or {})
     if key:
-        out.append('title = "answer key"')
+        out.append(f"title = {_string(W['key_title'])}")
     for field in ("id", "student", "fingerprint"):
         if field in header or (field == "student" and not key):
             out.append(f"{field} = {_string(header.get(field, ''))}")
@@ -279,3 +281,8 @@ def _norm_factor_lines(sp, w, layer) -> list:
                           f"Σ ∂L/∂xhat·(x − mu_{group})·(−½)·(var_{group} + eps)^(−3/2)"))
         out.append(w.line(f"∂L/∂mu_{group}", sp.factor_items(f"∂L/∂mu_{group}"), f"Σ −∂L/∂xhat/sigma_{group}"))
     return out
+
+
+def variant_words(lang: str = "en") -> str:
+    """How a class exercise names one student's variant in its files' comments (``the variant of {id}``)."""
+    return WORDS[lang]["variant"]

@@ -14,6 +14,7 @@ import re
 
 from ..tape.rules import RULES
 from .format import tex_name
+from .labels import PIECEWISE
 
 _CALL = re.compile(r"([a-z_]+)\(\)")
 _COMMAND = re.compile(r"((?:\\[A-Za-z]+(?:\{[A-Za-z]+\})?)+)(?:\(\))?")
@@ -32,7 +33,8 @@ def _function_names() -> dict:
 
 
 _FUNCTIONS = _function_names()
-_KEYWORDS = {"if": r"\text{ if }", "else": r"\text{ else }"}  # the table's piecewise forms: upright words
+# the table's piecewise forms (``1 if z > 0 else 0.01``, in every language): upright words
+_KEYWORDS = {word: rf"\text{{ {word} }}" for words in PIECEWISE.values() for word in words}
 _SYMBOLS = {"·": r" \cdot ", "−": "-", "×": r" \times ", "½": r"\tfrac{1}{2}", "²": "^2", "σ": r"\sigma ",
             "Σ": r"\sum ", "δ": r"\delta ", "′": "'", "…": r"\dots ", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ",
             "α": r"\alpha ", "∂": r"\partial ", "⊙": r"\odot ", "λ": r"\lambda ", "→": r"\to ", "ᵀ": r"^{\mathsf T}", "√": r"\sqrt ", "‖": r"\| ", "₂": "_2",

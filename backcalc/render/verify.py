@@ -7,6 +7,7 @@ import json as _json
 from .format import num
 from .escape import markdown as md_text
 from .table import text_table
+from .labels import localize
 from .labels_checks import verify_labels
 
 
@@ -107,7 +108,7 @@ def text(result, digits: int = 6, lang: str = "en") -> str:
     out += [f"{V['note']}: {note_text(n, lang)}" for n in result.notes]
     if result.formulas is not None:
         out += ["", V["closed"]]
-        out += [f"  ∂L/∂{name} = {form}" for name, form in result.formulas]
+        out += [f"  ∂L/∂{name} = {localize(form, lang)}" for name, form in result.formulas]
     return "\n".join(out) + "\n"
 
 
@@ -121,5 +122,5 @@ def markdown(result, digits: int = 6, lang: str = "en") -> str:
     out += ["", _verdict(result, V)]
     out += [f"- {note_text(n, lang)}" for n in result.notes]
     if result.formulas is not None:
-        out += [""] + [f"- ∂L/∂{name} = `{form}`" for name, form in result.formulas]
+        out += [""] + [f"- ∂L/∂{name} = `{localize(form, lang)}`" for name, form in result.formulas]
     return "\n".join(out) + "\n"
