@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "worked_examples").glob("*.toml") if "[[layers]]" in p.read_text())
 
 COMMON = """the a an of to in on at for from with by is are was were be been it its this that these those and or
-not no but if then than when where which who what as so all any each every one two per over under after before
+not no but if else otherwise then than when where which who what as so all any each every one two per over under after before
 into out up down only also more most less least same other only both either between across through about
 sample samples value values unit units layer layers weight weights gradient gradients step steps update
 updated new old change error errors mean sum summed average averaged true class probability squared half
@@ -132,6 +132,31 @@ def _leaks(args, tmp_path=None):
     return english_words(r.output)
 
 
+PIECEWISE = ('format = 1\n[data]\nx = [[0.5, -1.0], [1.0, 2.0]]\ny = [[1.0], [0.0]]\n[[layers]]\n'
+             'activation = "leaky_relu"\nweights = [[1.0, -1.0], [0.5, 0.5]]\nbias = [0.0, 0.0]\n[[layers]]\n'
+             'activation = "elu"\nweights = [[1.0], [1.0]]\nbias = [-3.0]\n[[layers]]\nactivation = "selu"\n'
+             'weights = [[1.0]]\nbias = [0.0]\n')
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])
+def test_piecewise_derivatives_in_indonesian(fmt, tmp_path):
+    """The rule table's ``1 if z > 0 else 0.01`` (leaky_relu, elu, selu) reads ``bila … selainnya`` in every format
+    and in verify's closed forms (a batch: ``Σ atas 2 sampel dari``)."""
+    spec = tmp_path / "piecewise.toml"
+    spec.write_text(PIECEWISE, encoding="utf-8")
+    out = run("explain", str(spec), "--format", fmt, "--lang", "id").output
+    if fmt == "html":
+        out = re.sub(r"<script>.*?</script>|<style>.*?</style>", "", out, flags=re.S)
+    assert "bila" in out and "selainnya" in out and english_words(out) == [], english_words(out)[:8]
+    if fmt == "latex":  # upright words in math, as the English page sets if/else
+        assert r"\text{ bila }" in out and r"\text{ selainnya }" in out
+    assert " if " in run("explain", str(spec), "--format", fmt).output
+    from backcalc import verify
+
+    page = verify(str(spec), formulas=True, lang="id").render("markdown" if fmt == "markdown" else "text")
+    assert "Σ atas 2 sampel dari" in page and english_words(page) == [], english_words(page)[:8]
+
+
 def test_check_in_indonesian_has_no_english():
     ex = ROOT / "worked_examples"
     assert _leaks(["check", str(ex / "seed004.toml"), str(ex / "seed004_student.toml"), "--lang", "id"]) == []
@@ -141,6 +166,16 @@ def test_check_in_indonesian_has_no_english():
 
 def test_exercise_and_vanishing_in_indonesian_have_no_english(tmp_path):
     assert _leaks(["exercise", "--out", str(tmp_path / "ex"), "--lang", "id"]) == []
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ani\n", encoding="utf-8")
+    assert _leaks(["exercise", "--roster", str(roster), "--out", str(tmp_path / "class"), "--lang", "id",
+                   "--moodle", str(tmp_path / "quiz.xml")]) == []
+    spec_keys = ["format", "title", "data", "layers", "activation", "weights", "bias", "loss", "kind", "train",
+                 "learning_rate", "steps", "name", "student", "id", "fingerprint"]   # the files' own TOML keys
+    for f in sorted((tmp_path / "class" / "s1").glob("*.toml")) + [tmp_path / "quiz.xml"]:
+        text = f.read_text(encoding="utf-8")
+        text = re.sub(r"^\s*(\w+) =", " =", text, flags=re.M)  # a TOML key is a name, not a word
+        assert english_words(text, [str(tmp_path)], spec_keys) == [], (f.name, english_words(text)[:8])
     for fmt in ("text", "markdown"):
         assert _leaks(["vanishing", "--depth", "3", "--width", "8", "--samples", "20", "--features", "4",
                        "--lang", "id", "--format", fmt]) == []

@@ -57,7 +57,8 @@ def _net_html(spec, lang) -> str:
         if skip is not None:
             given += f", + {escape(spec.input_name if skip == 0 else spec.layers[skip - 1].name)} (skip)"
         parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, {escape(layer.activation)}): {given}</li>")
-    parts.append(f"</ul><p>{words[5]}: {escape(spec.loss)} ({escape(spec.reduction)}); {words[6]} = "
+    reduction = MOODLE[lang].get(spec.reduction, spec.reduction)
+    parts.append(f"</ul><p>{words[5]}: {escape(spec.loss)} ({escape(reduction)}); {words[6]} = "
                  f"{spec.learning_rate:g}</p>")
     return "".join(parts)
 

@@ -132,10 +132,10 @@ PROBLEMS = {
 MOODLE = {
     "en": {"intro": "Work out by hand one SGD step of this net; give each value to 4 significant digits.",
            "net": ("Inputs x", "targets y", "layer", "weights", "bias", "loss", "learning rate"),
-           "new": "new {name}", "loss_after": "L after"},
+           "new": "new {name}", "loss_after": "L after", "sum": "sum", "mean": "mean"},
     "id": {"intro": "Hitung dengan tangan satu langkah SGD jaringan ini; tulis setiap nilai dengan 4 angka penting.",
            "net": ("Masukan x", "target y", "lapisan", "bobot", "bias", "loss", "learning rate"),
-           "new": "{name} baru", "loss_after": "L setelah pembaruan"},
+           "new": "{name} baru", "loss_after": "L setelah pembaruan", "sum": "jumlah", "mean": "rata-rata"},
 }
 
 
