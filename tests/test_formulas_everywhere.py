@@ -94,11 +94,13 @@ def test_an_activation_is_written_alike_in_every_format_and_language(act):
     tex_others = [n for a, n in TEX_NAMES.items() if a != act]
     for lang in ("en", "id"):
         text, md = render(d, "text", lang), render(d, "markdown", lang)
+        # a piecewise derivative in the page's words: "1 if z > 0 else 0.01", "1 bila z > 0, selainnya 0.01"
+        written = local if lang == "en" else local.replace(" if ", " bila ").replace(" else ", ", selainnya ")
         for page in (text, md):
             assert line + g5(value) in page, (act, lang)
-            product = f"({local})" if re.search(r" [+−] | if ", local) else local  # a sum or case split: (…)
+            product = f"({written})" if re.search(r" [+−] | if | bila ", written) else written  # a sum or cases: (…)
             assert f"{g5(upstream)} · {product}" in page or f"({g5(upstream)}) · {product}" in page or \
-                f"| {g5(upstream)} | {local} |" in page.replace("  ", " ").replace("  ", " "), (act, lang)
+                f"| {g5(upstream)} | {written} |" in page.replace("  ", " ").replace("  ", " "), (act, lang)
             # the layer's rows name its own function and no other one
             layer = page[page.index("(j, "):page.index("(o, ")]
             assert not [n for n in others if re.search(r"(?<![a-z_])" + re.escape(n), layer)], (act, layer)
