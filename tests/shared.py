@@ -78,3 +78,18 @@ def with_train(base: dict, train: dict | None = None, loss: dict | None = None) 
     doc["train"].update(train or {})
     doc["loss"].update(loss or {})
     return doc
+
+
+def conv_pool_net(seed: int, x_shape, w_shape, bias, y, spec_seed: int, stride=1, padding=0, activation="tanh",
+                  pool="maxpool2d"):
+    """A conv2d → pool (2×2 at stride 1) → flatten → linear net of random numbers rounded to 2 decimals."""
+    from backcalc.net.spec import load_spec
+
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(size=x_shape), 2)
+    W = np.round(rng.normal(size=w_shape) / 2, 2)
+    layers = [{"kind": "conv2d", "name": "c", "weights": W.tolist(), "bias": bias, "stride": stride,
+               "padding": padding, "activation": activation},
+              {"kind": pool, "name": "p", "size": 2, "stride": 1}, {"kind": "flatten", "name": "f"},
+              {"name": "o", "activation": "linear", "units": len(y[0]), "init": "normal:0.3"}]
+    return load_spec({"format": 1, "seed": spec_seed, "data": {"x": x.tolist(), "y": y}, "layers": layers})

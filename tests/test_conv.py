@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import reference
-from shared import assert_tape_matches_torch
+from shared import assert_tape_matches_torch, conv_pool_net
 from backcalc.check.verify import verify
 from backcalc.errors import SpecError
 from backcalc.net.network import Network
@@ -24,15 +24,8 @@ CONV_POOL = ROOT / "worked_examples" / "conv_pool.toml"
 
 def _spec(stride=1, padding=0, activation="tanh"):
     """2 samples of 2 channels 5×4; 3 output channels of 3×2 kernels; a 2×2 pool at stride 1; flatten; dense 2."""
-    rng = np.random.default_rng(7)
-    x = np.round(rng.normal(size=(2, 2, 5, 4)), 2)
-    W = np.round(rng.normal(size=(3, 2, 3, 2)) / 2, 2)
-    layers = [{"kind": "conv2d", "name": "c", "weights": W.tolist(), "bias": [0.1, -0.2, 0.3],
-               "stride": stride, "padding": padding, "activation": activation},
-              {"kind": "maxpool2d", "name": "p", "size": 2, "stride": 1}, {"kind": "flatten", "name": "f"},
-              {"name": "o", "activation": "linear", "units": 2, "init": "normal:0.3"}]
-    return load_spec({"format": 1, "seed": 3, "data": {"x": x.tolist(), "y": [[0.5, -0.5], [1.0, 0.0]]},
-                      "layers": layers})
+    return conv_pool_net(7, (2, 2, 5, 4), (3, 2, 3, 2), [0.1, -0.2, 0.3], [[0.5, -0.5], [1.0, 0.0]], 3, stride, padding,
+                         activation)
 
 
 @pytest.mark.parametrize("make", [lambda: load_spec(CONV_POOL), lambda: _spec(), lambda: _spec(2, 1, "relu"),

@@ -4,7 +4,6 @@ the data by hand, never against the tape's own arithmetic."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -12,20 +11,14 @@ import pytest
 
 from backcalc.net.derivation import explain
 from backcalc.net.spec import load_spec
+from shared import conv_pool_net
 
 ROOT = Path(__file__).resolve().parents[1]
 CONV_POOL = ROOT / "worked_examples" / "conv_pool.toml"
 
 
 def _net(stride=2, padding=1, pool="maxpool2d"):
-    rng = np.random.default_rng(11)
-    x = np.round(rng.normal(size=(2, 2, 4, 5)), 2)
-    W = np.round(rng.normal(size=(2, 2, 2, 3)) / 2, 2)
-    layers = [{"kind": "conv2d", "name": "c", "weights": W.tolist(), "bias": [0.1, -0.2], "stride": stride,
-               "padding": padding, "activation": "tanh"},
-              {"kind": pool, "name": "p", "size": 2, "stride": 1}, {"kind": "flatten", "name": "f"},
-              {"name": "o", "activation": "linear", "units": 1, "init": "normal:0.3"}]
-    return load_spec({"format": 1, "seed": 5, "data": {"x": x.tolist(), "y": [[0.5], [-1.0]]}, "layers": layers})
+    return conv_pool_net(11, (2, 2, 4, 5), (2, 2, 2, 3), [0.1, -0.2], [[0.5], [-1.0]], 5, stride, padding, "tanh", pool)
 
 
 def _torch(spec):

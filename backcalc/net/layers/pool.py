@@ -31,7 +31,6 @@ from . import LayerPass
 from .maps import NoParameters, MAX_MAP_ELEMENTS, as_2d, as_pair, map_names, need_map, read_pair, window_fits
 
 KEYS = ("size", "stride")
-TAKES_MAPS = True
 
 
 @dataclass(frozen=True)
