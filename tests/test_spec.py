@@ -78,24 +78,20 @@ def test_cross_entropy_labels():
         load_spec(doc)
 
 
-def test_file_errors(tmp_path):
+def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(SpecError, match="no such file"):
         load_spec(tmp_path / "missing.toml")
-    (tmp_path / "e.toml").write_text("")
-    with pytest.raises(SpecError, match="empty"):
-        load_spec(tmp_path / "e.toml")
-    (tmp_path / "bad.toml").write_text("format = 1\n[data\n")
-    with pytest.raises(SpecError, match="invalid TOML.*line 2"):
-        load_spec(tmp_path / "bad.toml")
-    (tmp_path / "bad.json").write_text('{"format": 1,\n "data": }')
-    with pytest.raises(SpecError, match="invalid JSON at line 2"):
-        load_spec(tmp_path / "bad.json")
-    (tmp_path / "nan.json").write_text('{"format": 1, "data": {"x": NaN}}')
-    with pytest.raises(SpecError, match="NaN"):
-        load_spec(tmp_path / "nan.json")
-    (tmp_path / "a.yaml").write_text("x")
-    with pytest.raises(SpecError, match=".toml or .json"):
-        load_spec(tmp_path / "a.yaml")
-    (tmp_path / "bin.toml").write_bytes(b"\xff\xfe\x00\x01")
-    with pytest.raises(SpecError, match="UTF-8"):
-        load_spec(tmp_path / "bin.toml")
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("e.toml", b"", "empty"),
+    ("bad.toml", b"format = 1\n[data\n", "invalid TOML.*line 2"),
+    ("bad.json", b'{"format": 1,\n "data": }', "invalid JSON at line 2"),
+    ("nan.json", b'{"format": 1, "data": {"x": NaN}}', "NaN"),
+    ("a.yaml", b"x", ".toml or .json"),
+    ("bin.toml", b"\xff\xfe\x00\x01", "UTF-8"),
+])
+def test_file_errors(tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(SpecError, match=message):
+        load_spec(tmp_path / name)
