@@ -17,6 +17,7 @@ from backcalc.grading.grade import check_answers
 from backcalc.grading.keys import AnswerSpace
 from backcalc.net.derivation import explain
 from backcalc.net.spec import load_spec
+from backcalc.check.numeric import central_difference
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "worked_examples"
 ACT = {"linear": lambda z: z, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh}
@@ -55,24 +56,13 @@ def _forward(spec, params, slip=None, frozen=None, xhat_at=None):
     return loss, outs, stats
 
 
-def _grad(f, x, h=1e-6):
-    """Central differences of f at array x."""
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        g[i] = (f(up) - f(down)) / (2 * h)
-    return g
-
-
 def _param_grads(spec, **kw):
     params = spec.parameters()
 
     def at(key):
         return lambda v: _forward(spec, {**params, key: v}, **kw)[0]
 
-    return {key: _grad(at(key), np.array(v, dtype=float)) for key, v in params.items()}
+    return {key: central_difference(at(key), np.array(v, dtype=float)) for key, v in params.items()}
 
 
 @pytest.mark.parametrize("name", ["batchnorm_221", "layernorm"])
@@ -94,7 +84,7 @@ def test_the_normalisation_keys_are_numpy_and_central_differences(name):
             z = params[f"gamma{n}"][c] * xhat[s, c] + params[f"beta{n}"][c]
             assert sp.resolve(f"forward.{u}_in[{s}]")[0].expected == pytest.approx(z, rel=1e-12)
     # ∂L/∂x̂ by central differences of the loss from x̂ on; ∂L/∂σ², ∂L/∂μ by the textbook (CS231n) formulas
-    dxhat = _grad(lambda v: _forward(spec, params, xhat_at={n: v})[0], xhat.copy())
+    dxhat = central_difference(lambda v: _forward(spec, params, xhat_at={n: v})[0], xhat.copy())
     x = outs[n - 1]
     ax = 0 if layer.kind == "batchnorm" else 1
     m, v = x.mean(axis=ax, keepdims=True), x.var(axis=ax, keepdims=True)
@@ -129,7 +119,7 @@ def test_mu_and_var_left_out_is_named_from_numpy():
     params = spec.parameters()
     _, outs, stats = _forward(spec, params)
     xhat = stats[2][2]
-    dxhat = _grad(lambda v: _forward(spec, params, xhat_at={2: v})[0], xhat.copy())
+    dxhat = central_difference(lambda v: _forward(spec, params, xhat_at={2: v})[0], xhat.copy())
     sigma = np.sqrt(stats[2][1] + spec.layers[1].eps)
     dh = dxhat / sigma  # h is linear: ∂L/∂h_in = ∂L/∂h_out
     dW1 = np.array(spec.x).T @ dh
@@ -185,7 +175,7 @@ def test_the_skip_slips_are_named_from_numpy(slip, code):
                 h_now = _forward(spec, p)[1][1]
                 return _forward(spec, p, frozen={3: 2 * h_now - h})[0]
             return f
-        grads = {key: _grad(loss_at(key), np.array(v, dtype=float)) for key, v in params.items()}
+        grads = {key: central_difference(loss_at(key), np.array(v, dtype=float)) for key, v in params.items()}
     rows = _check(path, {"gradients": {"w_x1h1": _sig(grads["W1"][0, 0]), "b_h2": _sig(grads["b1"][1]),
                                        "w_h1g1": _sig(grads["W2"][0, 0]), "w_g1r1": _sig(grads["W3"][0, 0])}})
     for key in ("gradients.W1[0][0]", "gradients.b1[1]"):
