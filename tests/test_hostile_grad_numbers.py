@@ -107,9 +107,9 @@ def nested_powers(n):
 def test_a_symbolic_check_that_explodes_stops_at_its_budget(monkeypatch):
     # sympy's automatic simplification of powers nested 12 deep takes 10–30 s; the budget ends it with a note
     monkeypatch.setattr(sympy_check, "SYMBOLIC_SECONDS", 0.5)
-    t = time.monotonic()
+    t = time.process_time()  # CPU seconds: what a loaded machine does not inflate (sympy alone takes 10–30 s)
     res = run("grad", nested_powers(13), "--at", "x=1.1", "--format", "json")
-    assert time.monotonic() - t < 3
+    assert time.process_time() - t < 3
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["ok"] is None and out["symbolic"] is None
