@@ -15,7 +15,7 @@ from contextlib import contextmanager
 PRECISION = 30            # digits of the numeric evaluation
 MAX_PRECISION = 3840      # evaluate_stable doubles the digits up to this many (30 · 2⁷)
 SIMPLIFY_MAX_OPS = 150    # larger derivatives are shown as sympy.diff returns them
-SIMPLIFY_SECONDS = 3.0    # time budget of all simplify calls of one program (main thread, POSIX)
+SIMPLIFY_SECONDS = 3.0    # CPU-time budget of all simplify calls of one program (main thread, POSIX)
 
 
 def evaluate_at(expr, subs: dict, sp=None, precision: int = PRECISION):
@@ -132,7 +132,9 @@ class OutOfTime(Exception):
 
 @contextmanager
 def time_budget(seconds: float):
-    """Raise :class:`OutOfTime` inside the block after ``seconds`` (main thread on POSIX; else no limit).
+    """Raise :class:`OutOfTime` inside the block after ``seconds`` of this process's CPU time (main thread on
+    POSIX; else no limit). CPU time, not the wall clock: a result that depends on whether a budget ran out (a
+    derivative shown simplified or as ``sympy.diff`` gave it) comes out the same on a busy machine.
 
     Budgets nest: an inner one never outlives the outer one, and when the outer one ran out while an inner
     block swallowed its exception, the outer block gets its own right after.
@@ -144,17 +146,17 @@ def time_budget(seconds: float):
     def expired(signum, frame):
         raise OutOfTime
 
-    outer, _ = signal.getitimer(signal.ITIMER_REAL)
-    start = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, max(min(seconds, outer) if outer else seconds, 1e-3))
+    outer, _ = signal.getitimer(signal.ITIMER_PROF)
+    start = time.process_time()
+    previous = signal.signal(signal.SIGPROF, expired)
+    signal.setitimer(signal.ITIMER_PROF, max(min(seconds, outer) if outer else seconds, 1e-3))
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
         if outer:  # re-arm the enclosing budget with what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
+            signal.setitimer(signal.ITIMER_PROF, max(outer - (time.process_time() - start), 1e-3))
 
 
 def load_sympy():

@@ -139,9 +139,9 @@ def _check(result, prog, point: dict, kinks, sp):
     if at_kink and any(s == "kink" for *_, s in found):
         notes += at_kink
     derivatives = []
-    deadline = time.monotonic() + SIMPLIFY_SECONDS
+    deadline = time.process_time() + SIMPLIFY_SECONDS
     for name, tape, d, at, status in found:
-        shown, done = simplified(d, sp, deadline - time.monotonic())
+        shown, done = simplified(d, sp, deadline - time.process_time())
         derivatives.append(Derivative(name, tape, str(shown), _latex(shown, sp), at, done, status))
     return replace(result, expression=str(expr), expression_latex=_latex(expr, sp), symbolic_value=value,
                    derivatives=tuple(derivatives), notes=result.notes + tuple(notes))
