@@ -48,6 +48,9 @@ def symbolic_working(d) -> tuple:
                       if _own_activation(x) == act and getattr(x, "alpha", None) == alpha)
         blocks.append(Block("activation", act, _with_instance(activation_working(act, alpha=alpha), layer, alpha),
                             names))
+    for layer in reversed(spec.layers):  # each kind's own rules, from the kind itself (its ``working``)
+        for topic, working in getattr(layer, "working", lambda spec: ())(spec):
+            blocks.append(Block(topic, layer.kind, working, (layer.name,)))
     row = next((r for r in d.forward_rows if r.layer == last.index and r.sources), None)
     if row is not None and getattr(last, "affine", False):
         blocks.append(Block("weighted_sum", row.unit, _weighted_sum(row)))

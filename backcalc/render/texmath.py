@@ -24,7 +24,8 @@ def _function_names() -> dict:
     """How each function's name is set in LaTeX: from the rule table where a rule is written as a call
     (``elu(a)`` ↔ ``\\operatorname{ELU}(a)``, ``ln(a)`` ↔ ``\\ln a``), and the words no rule writes as a call."""
     names = {"max": r"\max", "min": r"\min", "log": r"\log", "exp": r"\exp", "mean": r"\operatorname{mean}",
-             "relu": r"\operatorname{relu}", "linear": r"\operatorname{linear}"}
+             "relu": r"\operatorname{relu}", "linear": r"\operatorname{linear}",
+             "argmax": r"\operatorname{argmax}"}
     for rule in RULES.values():
         call, command = _CALL.fullmatch(rule.expression(a="")), _COMMAND.fullmatch(rule.expression(latex=True, a="").strip())
         if call and command:
@@ -43,7 +44,7 @@ _SYMBOLS = {"·": r" \cdot ", "−": "-", "×": r" \times ", "½": r"\tfrac{1}{2
 _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
-_PARTIAL = re.compile(r"∂(\w+)/∂(\w+)")
+_PARTIAL = re.compile(r"∂(\w+)/∂([A-Za-z0-9]+_\([^()]*\)|\w+)")  # ∂L/∂z_(t+1): a bracketed subscript too
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
 _WORDS = re.compile(r"[A-Za-z]{2,}(?: +[A-Za-z]{2,})*")  # a run of plain words: set as text
@@ -92,7 +93,9 @@ def to_tex(text: str) -> str:
         ch = text[i]
         m = _PARTIAL.match(text, i)
         if m:
-            out.append(rf"\frac{{\partial {_name(m.group(1))}}}{{\partial {_name(m.group(2))}}}")
+            den = m.group(2)
+            den = _name(den) if "_(" not in den else f"{_name(den.split('_(')[0])}_{{{to_tex(den.split('_(', 1)[1][:-1])}}}"
+            out.append(rf"\frac{{\partial {_name(m.group(1))}}}{{\partial {den}}}")
             i = m.end()
             continue
         if ch in "0123456789":
@@ -113,6 +116,11 @@ def to_tex(text: str) -> str:
             continue
         if ch == "^" and text[i + 1:i + 2] == "(":
             out.append("^{")
+            closers.append("}")
+            i += 2
+            continue
+        if ch == "_" and text[i + 1:i + 2] == "(":  # h_(t−1), Σ_(i: …): the bracket is the subscript
+            out.append("_{")
             closers.append("}")
             i += 2
             continue

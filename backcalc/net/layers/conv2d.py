@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..names import array_key, element_key, node_in
+from ...tape.workings import Line, Working
 from ..records import Factor, Path, Term, UnitForward
 from . import LayerPass, activation
 from .arrays import ArrayParameters
@@ -126,6 +127,30 @@ class Conv2d(ArrayParameters):
     def forward_values(self, lp: LayerPass) -> dict:
         n = self.index
         return {array_key("z", n): lp.nodes["z"].data.tolist(), array_key("a", n): lp.output.data.tolist()}
+
+    # ── the symbolic working (before the numbers) ──
+    def working(self, spec) -> tuple:
+        """``(topic, Working)`` of the convolution's rules: each output position's weighted sum, ∂L/∂W as the sum
+        over positions, ∂L/∂x as the full correlation with the flipped kernel (i an output position, k an offset
+        in the kernel, j an input position: pairs in 2-D)."""
+        n, dims = self.index, len(self.out_shape) - 1
+        stride, pad = tuple(self.stride), tuple(self.padding)
+        plain = all(v == 1 for v in stride) and not any(pad)
+        s, p = (_axes(stride), _axes(pad))
+        at = "i + k" if plain else (f"{s}·i + k" if not any(pad) else f"{s}·i + k − {p}")
+        x = "x" if n == 1 else f"a{n - 1}"
+        kernel = _axes(self.weights.shape[2:], pair=dims == 2)
+        lines = [Line("K", kernel, "kernel_size"),
+                 Line("z_o(i)", f"Σ_c Σ_k W_oc(k)·{x}_c({at}) + b_o", "conv_definition"),
+                 Line("∂z_o(i)/∂W_oc(k)", f"{x}_c({at})", "product"),
+                 Line("∂L/∂W_oc(k)", f"Σ_i ∂L/∂z_o(i)·{x}_c({at})", "conv_sum"),
+                 Line("∂L/∂b_o", "Σ_i ∂L/∂z_o(i)", "conv_sum")]
+        if plain:
+            lines += [Line(f"∂L/∂{x}_c(j)", "Σ_o Σ_k ∂L/∂z_o(j − k)·W_oc(k)", "conv_input"),
+                      Line("", "Σ_o Σ_k ∂L/∂z_o(j − K + 1 + k)·W_oc(K − 1 − k)", "conv_flipped")]
+        else:
+            lines.append(Line(f"∂L/∂{x}_c(j)", f"Σ_o Σ_(i, k: {at} = j) ∂L/∂z_o(i)·W_oc(k)", "conv_input"))
+        return (("conv", Working(tuple(lines))),)
 
     # ── the derivation, read back from the tape: the product entry recorded the patches and the kernel ──
     def _recorded(self, lp):
@@ -272,3 +297,10 @@ class Conv1d(Conv2d):
     """One conv1d layer: as :class:`Conv2d` over channels × length (``torch.nn.functional.conv1d``)."""
 
     kind = "conv1d"
+
+
+def _axes(values, pair: bool = False) -> str:
+    """One number per axis as the working writes it: ``2`` in 1-D or when every axis agrees (unless ``pair``),
+    else ``(2, 3)``."""
+    values = tuple(int(v) for v in values)
+    return str(values[0]) if len(set(values)) == 1 and not pair else "(" + ", ".join(map(str, values)) + ")"

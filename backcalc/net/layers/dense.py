@@ -28,9 +28,10 @@ from ...tape import Tensor
 from ..fields import kind_of, MAX_ABS_NUMBER
 from ..init import initializer  # the same initialisers as the vanishing study
 from ..records import Factor, Path, Term, UnitForward
-from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
+from ..names import array_key, bias_name, element_key, node_drop, node_in, node_out, unit_names, weight_name
 from . import LayerPass, activation, dropout as dropouts
 from .arrays import ArrayParameters
+from ...tape.workings import Line, Working
 
 KEYS = ("activation", "weights", "bias", "units", "init", "alpha", "skip") + dropouts.KEYS
 ACTIVATIONS = activation.ACTIVATIONS
@@ -185,6 +186,24 @@ class Dense(ArrayParameters):
                            for s in range(samples))
             terms.append(Term(bname, element_key("b", n, c), n, "bias", float(b.grad[c]), chains))
         return terms
+
+    def working(self, spec) -> tuple:
+        """``(topic, Working)`` of a skip's sum (both paths' gradients added at the fork) and of dropout's mask,
+        at the layer's first unit; ``()`` for a plain dense layer (the weighted sum and the δ rule cover it)."""
+        unit, out = self.unit_names[0], []
+        rule = activation.RULES[self.activation]
+        if self.skip is not None:
+            source = spec.layers[self.skip - 1] if self.skip else None
+            src = spec.input_unit_names[0] if source is None else \
+                (node_drop if getattr(source, "dropout", None) is not None else node_out)(source.unit_names[0])
+            f = rule.expression(a=node_in(unit)) if rule.elementwise else f"{rule.sign}({node_in(unit)})"
+            out.append(("skip", Working((
+                Line(node_out(unit), f"{f} + {src}", "skip_definition"),
+                Line(f"∂{node_out(unit)}/∂{src}", activation.RULES["add"].formula(1), "sum"),
+                Line(f"∂L/∂{src}", f"Σ_k ∂L/∂k_in·∂k_in/∂{src} + ∂L/∂{node_out(unit)}·1", "skip_paths")))))
+        if self.dropout is not None:
+            out.append(("dropout", self.dropout.working(unit, rule.sign)))
+        return tuple(out)
 
 
 def add_skip(f, skipped):

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...tape.workings import Line, Working
 from ..fields import kind_of
+from ..names import node_drop, node_in, node_out
 
 KEYS = ("dropout", "dropout_mask")
 
@@ -39,6 +41,17 @@ class Dropout:
     def factor_formula(self, s: int, c: int) -> str:
         """∂u_drop/∂u_out of sample ``s``, unit ``c`` with the numbers in: ``1/(1 − 0.5)``."""
         return f"{self.mask[s, c]:g}/(1 − {self.p!r})"
+
+    def working(self, unit: str, sign: str) -> Working:
+        """The mask's rule at ``unit`` (its activation's sign ``sign``): the scaled output, its factor, and δ.
+
+        >>> Dropout(0.5, np.array([[1.0]])).working("h1", "σ").lines[1].rhs
+        'm_h1/(1 − 0.5)'
+        """
+        scale = f"m_{unit}/(1 − {self.p!r})"
+        return Working((Line(node_drop(unit), f"{node_out(unit)}·{scale}", "dropout_definition"),
+                        Line(f"∂{node_drop(unit)}/∂{node_out(unit)}", scale, "dropout_scale"),
+                        Line(f"δ_{unit}", f"∂L/∂{node_drop(unit)}·{scale}·{sign}′({node_in(unit)})", "chain")))
 
     def to_dict(self) -> dict:
         return {"p": self.p, "mask": self.mask.astype(int).tolist(), "drawn": self.drawn}

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..names import array_key, beta_name, element_key, gamma_name, node_in, node_out, unit_names, xhat_name
 from ...tape import Tensor
+from ...tape.workings import Line, Working
 from ..records import Factor, NormStats, Path, Term, UnitForward
 from . import LayerPass, activation
 from .arrays import ArrayParameters
@@ -90,6 +91,37 @@ class Norm(ArrayParameters):
         return {array_key("mu", n): nodes["mu"].data.reshape(-1).tolist(),
                 array_key("var", n): nodes["var"].data.reshape(-1).tolist(),
                 array_key("xhat", n): nodes["xhat"].data.tolist(), array_key("a", n): lp.output.data.tolist()}
+
+    # ── the symbolic working (before the numbers) ──
+    def working(self, spec) -> tuple:
+        """``(topic, Working)`` of the layer's own rules: the statistics, x̂, γ·x̂ + β and the three paths back.
+
+        Batchnorm takes μ and σ² of unit c over the samples s (``mu_c``); layernorm of sample s over its units
+        (``mu_s``); the names are the page's (mu, var, xhat, gamma, beta, eps; LaTeX sets them as Greek).
+        """
+        stat, run, n = ("c", "s", spec.samples) if self.axis == 0 else ("s", "c", self.units)
+        el = (lambda i: f"{i}c") if self.axis == 0 else (lambda i: f"s{i}")
+        mu, var, x, xh = f"mu_{stat}", f"var_{stat}", "x_sc", "xhat_sc"
+        root = f"√({var} + eps)"
+        unit = self.unit_names[0]
+        lines = (
+            Line("N", str(n), f"{self.kind}_count"),
+            Line(mu, f"(1/N)·Σ_{run} {x}", "definition"),
+            Line(var, f"(1/N)·Σ_{run} ({x} − {mu})²", "biased"),
+            Line(xh, f"({x} − {mu})/{root}", "definition"),
+            Line("y_sc", f"gamma_c·{xh} + beta_c", "definition"),
+            Line("∂L/∂gamma_c", f"Σ_s ∂L/∂y_sc·{xh}", "shared_sum"),
+            Line("∂L/∂beta_c", "Σ_s ∂L/∂y_sc", "shared_sum"),
+            Line(f"∂L/∂{xh}", "∂L/∂y_sc·gamma_c", "product"),
+            Line(f"∂L/∂{var}", f"Σ_{run} ∂L/∂{xh}·({x} − {mu})·(−1/2)·({var} + eps)^(−3/2)", "power_sum"),
+            Line(f"∂L/∂{mu}", f"Σ_{run} ∂L/∂{xh}·(−1/{root}) + ∂L/∂{var}·Σ_{run} (−2)·({x} − {mu})/N",
+                 "paths"),
+            Line(f"∂L/∂{x}", f"∂L/∂{xh}/{root} + ∂L/∂{var}·2·({x} − {mu})/N + ∂L/∂{mu}/N", "norm_paths"),
+            Line("", f"(N·∂L/∂{xh} − Σ_r ∂L/∂xhat_{el('r')} − {xh}·Σ_r ∂L/∂xhat_{el('r')}·xhat_{el('r')})"
+                     f"/(N·{root})", "norm_compact"),
+            Line(f"∂L/∂{gamma_name(unit)}", f"Σ_s ∂L/∂{node_in(unit)}·{xhat_name(unit)}", "instance"),
+        )
+        return ((self.kind, Working(lines)),)
 
     # ── reading the derivation back from the tape ──
     def statistic(self, lp: LayerPass, name: str, s: int, c: int) -> float:

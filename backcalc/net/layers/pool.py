@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..names import array_key, node_out
+from ...tape.workings import Line, Working
 from ..records import Path, PoolForward
 from . import LayerPass
 from .maps import NoParameters, MAX_MAP_ELEMENTS, as_2d, as_pair, map_names, need_map, read_pair, window_fits
@@ -93,6 +94,29 @@ class Pool(NoParameters):
         out = best.reshape(samples, *self.out_shape)
         out.label = array_key("a", self.index)
         return LayerPass(self, a, out, leaves, nodes, {"taps": taps})
+
+    def working(self, spec) -> tuple:
+        """``(topic, Working)`` of the pooling rule and its routing (i a window, k an offset in it, j an input
+        position: pairs in 2-D; s the stride)."""
+        n = self.index
+        x, a = ("x" if n == 1 else f"a{n - 1}"), f"a{n}"
+        pair = len(self.size) == 2
+        stride = "(" + ", ".join(map(str, self.stride)) + ")" if pair and len(set(self.stride)) > 1 else \
+            str(self.stride[0])
+        size = "(" + ", ".join(map(str, self.size)) + ")" if pair else str(self.size[0])
+        at = f"s·i + k"
+        head = (Line("s", stride, "stride"), Line("K", size, "window_size"))
+        if self.op == "avg":
+            share = f"1/{self.window}"
+            lines = head + (Line(f"{a}_c(i)", f"({share})·Σ_k {x}_c({at})", "definition"),
+                            Line(f"∂{a}_c(i)/∂{x}_c({at})", share, "pool_share"),
+                            Line(f"∂L/∂{x}_c(j)", f"Σ_(i: {at} = j) ∂L/∂{a}_c(i)·{share}", "pool_sum"))
+            return (("avgpool", Working(lines)),)
+        lines = head + (Line(f"{a}_c(i)", f"max({x}_c({at}))", "pool_max"),
+                        Line("m(i)", f"argmax({x}_c({at}))", "pool_winner"),
+                        Line(f"∂{a}_c(i)/∂{x}_c({at})", "[k = m(i)]", "pool_route"),
+                        Line(f"∂L/∂{x}_c(j)", f"Σ_(i: s·i + m(i) = j) ∂L/∂{a}_c(i)", "pool_sum"))
+        return (("maxpool", Working(lines)),)
 
     def routing(self, lp) -> np.ndarray:
         """(samples·channels) × window × positions: ∂out/∂(each window input), the product of the recorded

@@ -28,6 +28,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
+from ...tape.workings import Line, Working
 from ..records import Factor, Path, Term, TimeNorm, UnitForward, Upstream
 from . import LayerPass, activation
 from .arrays import ArrayParameters
@@ -108,6 +109,28 @@ class Rnn(ArrayParameters):
         out += [(weight_name(base[v], base[u]), element_key("Wh", n, v, u)) for v in range(self.units)
                 for u in range(self.units)]
         return out + [(bias_name(base[u]), element_key("b", n, u)) for u in range(self.units)]
+
+    def working(self, spec) -> tuple:
+        """``(topic, Working)`` of backprop through time: the step, ∂L/∂h_t by its two paths, the weights' sums
+        over t, and an instance with the page's names (Wh's first element, summed over the steps written out)."""
+        n, T, rule = self.index, self.steps, activation.RULES[self.activation]
+        x = "x" if n == 1 else f"a{n - 1}"
+        u = self.base[0]
+        state = lambda t: f"{u}t0" if t == 0 else node_out(f"{u}t{t}")  # noqa: E731 (h0 has no _out)
+        terms = [f"∂L/∂{node_in(f'{u}t{t}')}·{state(t - 1)}" for t in range(1, T + 1)]
+        every = getattr(self, "return_sequences", False)
+        lines = (
+            Line("z_t", f"{x}_t·Wx + h_(t−1)·Wh + b", "definition"),
+            Line("h_t", rule.expression(a="z_t"), "rnn_step"),
+            Line("∂L/∂h_t", "g_t + ∂L/∂z_(t+1)·Whᵀ", "rnn_every" if every else "rnn_last"),
+            Line("∂L/∂z_t", f"∂L/∂h_t ⊙ {rule.sign}′(z_t)", "chain"),
+            Line("∂L/∂Wh", "Σ_t h_(t−1)ᵀ·∂L/∂z_t", "rnn_shared"),
+            Line("∂L/∂Wx", f"Σ_t {x}_tᵀ·∂L/∂z_t", "rnn_shared"),
+            Line("∂L/∂b", "Σ_t ∂L/∂z_t", "rnn_shared"),
+            Line(f"∂L/∂{weight_name(u, u)}", " + ".join(terms if T <= 4 else terms[:2] + ["…", terms[-1]]),
+                 "instance"),
+        )
+        return (("rnn", Working(lines)),)
 
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         n, T = self.index, self.steps
