@@ -107,24 +107,31 @@ def test_the_matrix_form_multiplies_out(path):
     form = matrix_form(d)
     for m in form:
         a, delta, W = np.array(m.a_prev), np.array(m.delta), np.array(m.W)
-        np.testing.assert_allclose(a.T @ delta, np.array(m.dW), rtol=1e-12, atol=1e-15)
+        data = a.T @ delta
+        if m.W_term is not None:  # a penalty: dW = aᵀ·δ + its own term (tests/test_matrix_extras.py: PyTorch's)
+            np.testing.assert_allclose(data, np.array(m.dW_data), rtol=1e-12, atol=1e-15)
+            data = data + np.array(m.W_term)
+        np.testing.assert_allclose(data, np.array(m.dW), rtol=1e-12, atol=1e-15)
         if m.db is not None:
-            np.testing.assert_allclose(delta.sum(axis=0), np.array(m.db), rtol=1e-12, atol=1e-15)
+            db = delta.sum(axis=0) + (np.array(m.b_term) if m.b_term is not None else 0)
+            np.testing.assert_allclose(db, np.array(m.db), rtol=1e-12, atol=1e-15)
+        if m.grad_drop is not None:  # dropout: ∂L/∂a = ∂L/∂drop ⊙ M/(1 − p)
+            np.testing.assert_allclose(np.array(m.grad_drop) * np.array(m.drop_scale), np.array(m.grad_a),
+                                       rtol=1e-12, atol=1e-15)
         if m.local is not None:
             np.testing.assert_allclose(np.array(m.grad_a) * np.array(m.local), delta, rtol=1e-12, atol=1e-15)
-        if m.grad_a_prev is not None:
-            np.testing.assert_allclose(delta @ W.T, np.array(m.grad_a_prev), rtol=1e-12, atol=1e-15)
+        if m.grad_a_prev is not None:  # a skip's sum: every layer adding a(n−1) passes its ∂L/∂a back
+            back = delta @ W.T + sum((np.array(g) for _, g in m.skips), np.zeros_like(delta @ W.T))
+            np.testing.assert_allclose(back, np.array(m.grad_a_prev), rtol=1e-12, atol=1e-15)
         if m.W_new is not None:  # plain SGD: the new weights, shaped like W, are W − η·dW
-            np.testing.assert_allclose(np.array(m.W_new), W - d.spec.learning_rate * a.T @ delta, rtol=1e-12)
+            np.testing.assert_allclose(np.array(m.W_new), W - d.spec.learning_rate * data, rtol=1e-12)
         if m.b_new is not None:
             np.testing.assert_allclose(np.array(m.b_new), np.array(m.db) * -d.spec.learning_rate +
                                        d.spec.layers[m.layer - 1].bias, rtol=1e-12)
         plain_sgd = d.training is None or d.training.plain_sgd
         assert (m.W_new is not None) == plain_sgd, path.name
-    plain = all(x.kind == "dense" and getattr(x, "skip", None) is None and getattr(x, "dropout", None) is None
-                for x in d.spec.layers)
-    penalty = d.training is not None and d.training.penalty is not None
-    assert bool(form) == (plain and not penalty and d.shows_detail()), path.name
+    plain = all(x.kind == "dense" for x in d.spec.layers)
+    assert bool(form) == (plain and d.shows_detail()), path.name
 
 
 def test_every_page_shows_the_working_and_the_matrices_in_both_languages():

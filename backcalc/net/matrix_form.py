@@ -6,6 +6,11 @@ with the actual matrices of a small dense net, each read from the derivation's r
 ∂L/∂out, f′ and δ of every unit and sample, the forward values and the gradients). Nothing is multiplied
 here; tests/test_working.py multiplies the matrices with numpy and finds the records' products.
 
+A net's extras keep their own terms in the same form: dropout's mask in δn = ∂L/∂dropn ⊙ (Mn/(1 − p)) ⊙ f′(zn)
+(the next layer reads dropn), a skip's sum in ∂L/∂a(m) = δ(m+1)·W(m+1)ᵀ + ∂L/∂an (the gradient of every layer n
+that adds am), and an l1/l2 penalty's term in dWn = a(n−1)ᵀ·δn + 2·λ₂·Wn + λ₁·sign(Wn) (each element the tape's
+recorded term). A convolution's compact form is :mod:`backcalc.net.im2col`'s.
+
 >>> from backcalc import explain
 >>> m = matrix_form(explain())
 >>> [x.layer for x in m], [[round(v, 5) for v in row] for row in m[0].dW]
@@ -37,35 +42,75 @@ class LayerMatrices:
     W_new: list | None = None  # fan_in × units after the first SGD step (None with another optimizer)
     b_new: list | None = None
     learning_rate: float | None = None
+    grad_drop: list | None = None   # samples × units: ∂L/∂drop (dropout on the layer's output), else None
+    drop_scale: list | None = None  # samples × units: mask/(1 − p)
+    p: float | None = None
+    prev_dropped: bool = False      # the layer reads drop(n−1), not a(n−1)
+    skips: tuple = ()               # (n of a layer adding a(n−1), its ∂L/∂a_n: samples × units), the skip's sum
+    dW_data: list | None = None     # a_prevᵀ·δ alone, with a penalty (dW = dW_data + W_term)
+    W_term: list | None = None      # fan_in × units: the penalty's own term of every weight
+    b_term: list | None = None      # units: the penalty's term of every bias (regularize_bias), else None
+    penalty: tuple = ()             # (l2, l1) of the penalty, () without one
 
 
 def matrix_form(d) -> tuple:
-    """The matrices of every layer of ``d``, output layer first; ``()`` when the net is not all dense layers,
-    has a skip, dropout or a penalty (their gradients have more terms than aᵀ·δ), or is too large to list."""
+    """The matrices of every layer of ``d``, output layer first; ``()`` when the net is not all dense layers
+    (a convolution's compact form is :func:`backcalc.net.im2col.conv_matrices`'), or is too large to list."""
     spec = d.spec
     if not d.shows_detail() or not _plain(d):
         return ()
     samples = spec.samples
-    grad = {(u.unit, u.sample): u.value for u in d.upstream}
+    grad = {(u.unit, u.sample, u.name.endswith("_drop")): u.value for u in d.upstream}
     new = _updated(d) if d.training is None or d.training.plain_sgd else {}
     delta = {(x.unit, x.sample): x for x in d.deltas}
+    terms = _penalty_terms(d)
+    rows = range(1, samples + 1)
     out = []
     for layer in reversed(spec.layers):
         n = layer.index
         units = layer.unit_names
-        rows = range(1, samples + 1)
-        prev = spec.layers[n - 2].unit_names if n > 1 else None
-        out.append(LayerMatrices(
+        before = spec.layers[n - 2] if n > 1 else None
+        drop, dropped = layer.dropout, before is not None and before.dropout is not None
+        m = LayerMatrices(
             layer=n, name=layer.name, activation=layer.activation,
-            a_prev=spec.x.tolist() if n == 1 else d.forward[f"a{n - 1}"],
-            grad_a=[[grad[(u, s)] for u in units] for s in rows],
+            a_prev=spec.x.tolist() if n == 1 else d.forward[f"{'drop' if dropped else 'a'}{n - 1}"],
+            grad_a=[[grad[(u, s, False)] for u in units] for s in rows],
             local=None if any(delta[(u, 1)].local is None for u in units)
             else [[delta[(u, s)].local for u in units] for s in rows],
             delta=[[delta[(u, s)].value for u in units] for s in rows],
             W=layer.weights.tolist(), dW=d.gradients[f"W{n}"], db=d.gradients.get(f"b{n}"),
-            grad_a_prev=None if prev is None else [[grad[(u, s)] for u in prev] for s in rows],
-            W_new=new.get(f"W{n}"), b_new=new.get(f"b{n}"), learning_rate=spec.learning_rate if new else None))
+            grad_a_prev=None if before is None else [[grad[(u, s, dropped)] for u in before.unit_names] for s in rows],
+            W_new=new.get(f"W{n}"), b_new=new.get(f"b{n}"), learning_rate=spec.learning_rate if new else None,
+            grad_drop=None if drop is None else [[grad[(u, s, True)] for u in units] for s in rows],
+            drop_scale=None if drop is None else drop.scale.tolist(), p=None if drop is None else drop.p,
+            prev_dropped=dropped,
+            skips=tuple((x.index, [[grad[(u, s, False)] for u in x.unit_names] for s in rows])
+                        for x in spec.layers if x.skip is not None and x.skip == n - 1 and n > 1))
+        out.append(_with_penalty(m, terms, d) if terms else m)
     return tuple(out)
+
+
+def _penalty_terms(d) -> dict:
+    """{canonical element key: RegTerm} of every regularised element (empty without l1/l2)."""
+    t = d.training
+    return {} if t is None or not t.reg_terms else {r.key: r for r in t.reg_terms}
+
+
+def _with_penalty(m: LayerMatrices, terms: dict, d) -> LayerMatrices:
+    """The layer's matrices with the penalty's term split off dW (and db with regularize_bias)."""
+    from dataclasses import replace
+
+    from .names import element_key
+
+    n = m.layer
+    keys = [[element_key("W", n, i, j) for j in range(len(row))] for i, row in enumerate(m.W)]
+    W_term = [[terms[k].value if k in terms else 0.0 for k in row] for row in keys]
+    data = [[terms[k].data if k in terms else g for k, g in zip(row, grads)] for row, grads in zip(keys, m.dW)]
+    b_term = None
+    if m.db is not None and any(element_key("b", n, j) in terms for j in range(len(m.db))):
+        b_term = [terms[k].value if k in terms else 0.0 for k in (element_key("b", n, j) for j in range(len(m.db)))]
+    reg = d.training.penalty.regularization
+    return replace(m, dW_data=data, W_term=W_term, b_term=b_term, penalty=(reg.l2, reg.l1))
 
 
 def _updated(d) -> dict:
@@ -81,9 +126,6 @@ def _updated(d) -> dict:
 
 
 def _plain(d) -> bool:
+    """All dense layers on samples × features data (skips, dropout and penalties have their terms above)."""
     spec = d.spec
-    if spec.x.ndim != 2 or any(not getattr(x, "affine", False) or getattr(x, "skip", None) is not None
-                               or getattr(x, "dropout", None) for x in spec.layers):
-        return False
-    t = d.training
-    return t is None or t.penalty is None
+    return spec.x.ndim == 2 and all(getattr(x, "affine", False) for x in spec.layers)

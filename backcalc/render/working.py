@@ -19,6 +19,7 @@ from .format import num
 from .labels import localize
 from .labels_working import working_labels
 from .texmath import equation_rows, number, text_escape, to_tex
+from .working_im2col import im2col_lines, im2col_tex
 
 
 def _rule_formulas(subject: str) -> dict:
@@ -113,34 +114,60 @@ def _transposed(rows):
 def matrix_equations(m, digits: int, W) -> list:
     """``(lhs, [sides…])`` of one layer's matrix form, text formulas with the matrices written out."""
     n, prev = m.layer, m.layer - 1
-    a_prev = "x" if n == 1 else f"a{prev}"
+    a_prev = "x" if n == 1 else f"{'drop' if m.prev_dropped else 'a'}{prev}"
+    M = lambda rows: _matrix(rows, digits)  # noqa: E731
     eqs = []
     if m.local is None:
-        eqs.append((f"δ{n}", [W["matrix_softmax"].format(n=n), _matrix(m.delta, digits)]))
+        eqs.append((f"δ{n}", [W["matrix_softmax"].format(n=n), M(m.delta)]))
+    elif m.grad_drop is not None:  # dropout: the mask's scale between ∂L/∂drop and f′
+        eqs.append((f"δ{n}", [f"∂L/∂drop{n} ⊙ (M{n}/(1 − {num(m.p, digits)})) ⊙ f′(z{n})",
+                              f"{M(m.grad_drop)} ⊙ {M(m.drop_scale)} ⊙ {M(m.local)}", M(m.delta)]))
     else:
-        eqs.append((f"δ{n}", [f"∂L/∂a{n} ⊙ f′(z{n})", f"{_matrix(m.grad_a, digits)} ⊙ {_matrix(m.local, digits)}",
-                              _matrix(m.delta, digits)]))
-    eqs.append((f"dW{n}", [f"{a_prev}ᵀ·δ{n}", f"{_matrix(_transposed(m.a_prev), digits)}·{_matrix(m.delta, digits)}",
-                           _matrix(m.dW, digits)]))
-    if m.db is not None:
+        eqs.append((f"δ{n}", [f"∂L/∂a{n} ⊙ f′(z{n})", f"{M(m.grad_a)} ⊙ {M(m.local)}", M(m.delta)]))
+    product = f"{M(_transposed(m.a_prev))}·{M(m.delta)}"
+    if m.W_term is not None:
+        term = _penalty_text(m, f"W{n}", digits)
+        eqs.append((f"dW{n}", [f"{a_prev}ᵀ·δ{n} + {term}", f"{product} + {M(m.W_term)}",
+                               f"{M(m.dW_data)} + {M(m.W_term)}", M(m.dW)]))
+    else:
+        eqs.append((f"dW{n}", [f"{a_prev}ᵀ·δ{n}", product, M(m.dW)]))
+    if m.db is not None and m.b_term is not None:
+        eqs.append((f"db{n}", [f"Σ_s δ{n} + {_penalty_text(m, f'b{n}', digits)}",
+                               f"{_vector([a - b for a, b in zip(m.db, m.b_term)], digits)} + {_vector(m.b_term, digits)}",
+                               _vector(m.db, digits)]))
+    elif m.db is not None:
         eqs.append((f"db{n}", [f"Σ_s δ{n}", _vector(m.db, digits)]))
     if m.W_new is not None:
-        eqs.append((f"W{n}′", [f"W{n} − {num(m.learning_rate, digits)}·dW{n}", _matrix(m.W_new, digits)]))
+        eqs.append((f"W{n}′", [f"W{n} − {num(m.learning_rate, digits)}·dW{n}", M(m.W_new)]))
     if m.b_new is not None:
         eqs.append((f"b{n}′", [f"b{n} − {num(m.learning_rate, digits)}·db{n}", _vector(m.b_new, digits)]))
     if m.grad_a_prev is not None:
-        eqs.append((f"∂L/∂a{prev}", [f"δ{n}·W{n}ᵀ", f"{_matrix(m.delta, digits)}·{_matrix(_transposed(m.W), digits)}",
-                                      _matrix(m.grad_a_prev, digits)]))
+        spread = f"{M(m.delta)}·{M(_transposed(m.W))}"
+        if m.skips:  # the skip's sum: every layer that adds a(n−1) passes its ∂L/∂a straight back
+            plus = "".join(f" + ∂L/∂a{k}" for k, _ in m.skips)
+            eqs.append((f"∂L/∂{a_prev}", [f"δ{n}·W{n}ᵀ{plus}", spread + "".join(f" + {M(g)}" for _, g in m.skips),
+                                           M(m.grad_a_prev)]))
+        else:
+            eqs.append((f"∂L/∂{a_prev}", [f"δ{n}·W{n}ᵀ", spread, M(m.grad_a_prev)]))
     return eqs
+
+
+def _penalty_text(m, name: str, digits: int) -> str:
+    """The penalty's term of ``name`` as a formula: ``2·0.01·W1``, ``0.1·sign(W1)`` or both."""
+    l2, l1 = m.penalty
+    return " + ".join(x for x in (f"2·{num(l2, digits)}·{name}" if l2 else "",
+                                  f"{num(l1, digits)}·sign({name})" if l1 else "") if x)
 
 
 def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None) -> list:
     """The matrix form as text lines (only ``layer``'s when given); ``[]`` when the net has none (see
     :func:`~backcalc.net.matrix_form.matrix_form`)."""
+    from ..net.im2col import conv_matrices
     from ..net.matrix_form import matrix_form
 
     form = [m for m in matrix_form(d) if layer is None or m.layer == layer]
-    if not form:
+    convs = [c for c in conv_matrices(d) if layer is None or c.layer == layer]
+    if not form and not convs:
         return []
     W = working_labels(lang)
     out = [W["matrix_title"]]
@@ -149,52 +176,83 @@ def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None)
         for lhs, sides in matrix_equations(m, digits, W):
             out.append(f"    {lhs} = {sides[0]}")
             out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
+    for c in convs:  # a convolution's compact form: the im2col view
+        out.append("  " + W["matrix_layer"].format(n=c.layer, name=c.name, activation=c.activation))
+        out += im2col_lines(c, digits, W)
     return out
 
 
 def matrix_tex(d, digits: int, lang: str, escape, layer: int | None = None) -> list:
     """The matrix form as LaTeX, each matrix a ``pmatrix`` on a row of its own (only ``layer``'s when given,
     under a paragraph heading)."""
+    from ..net.im2col import conv_matrices
     from ..net.matrix_form import matrix_form
 
     form = [m for m in matrix_form(d) if layer is None or m.layer == layer]
-    if not form:
+    convs = [c for c in conv_matrices(d) if layer is None or c.layer == layer]
+    if not form and not convs:
         return []
     W = working_labels(lang)
     if layer is not None:
-        return [rf"\par\medskip\noindent\textbf{{{escape(W['matrix_title'])}}}\par"] + _matrix_align(form[0], digits)
+        body = _matrix_align(form[0], digits) if form else im2col_tex(convs[0], digits, W, escape)
+        return [rf"\par\medskip\noindent\textbf{{{escape(W['matrix_title'])}}}\par"] + body
     out = [rf"\subsubsection*{{{escape(W['matrix_title'])}}}"]
     for m in form:
         out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=m.layer, name=m.name, activation=m.activation))}}}")
         out += _matrix_align(m, digits)
+    for c in convs:
+        out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=c.layer, name=c.name, activation=c.activation))}}}")
+        out += im2col_tex(c, digits, W, escape)
     return out
 
 
 def _matrix_align(m, digits) -> list:
     """One layer's matrix form as an ``align*``."""
     n, prev = m.layer, m.layer - 1
-    a_prev = "x" if n == 1 else f"a_{{{prev}}}"
+    a_prev = "x" if n == 1 else (rf"\mathrm{{drop}}_{{{prev}}}" if m.prev_dropped else f"a_{{{prev}}}")
+    P = lambda rows: _pm(rows, digits)  # noqa: E731
     rows = []
     if m.local is None:
-        rows += [rf"\delta_{{{n}}} &= {_pm(m.delta, digits)} && \text{{{text_escape('softmax')}}}"]
+        rows += [rf"\delta_{{{n}}} &= {P(m.delta)} && \text{{{text_escape('softmax')}}}"]
+    elif m.grad_drop is not None:
+        rows += [rf"\delta_{{{n}}} &= \frac{{\partial L}}{{\partial \mathrm{{drop}}_{{{n}}}}} \odot "
+                 rf"\frac{{M_{{{n}}}}}{{1 - {number(num(m.p, digits))}}} \odot f'(z_{{{n}}})",
+                 rf"&= {P(m.grad_drop)} \odot {P(m.drop_scale)}", rf"&\phantom{{=}} \odot {P(m.local)}",
+                 rf"&= {P(m.delta)}"]
     else:
         rows += [rf"\delta_{{{n}}} &= \frac{{\partial L}}{{\partial a_{{{n}}}}} \odot f'(z_{{{n}}})",
-                 rf"&= {_pm(m.grad_a, digits)} \odot {_pm(m.local, digits)}", rf"&= {_pm(m.delta, digits)}"]
-    rows += [rf"dW_{{{n}}} &= {a_prev}^{{\mathsf T}} \delta_{{{n}}}",
-             rf"&= {_pm(_transposed(m.a_prev), digits)} {_pm(m.delta, digits)}", rf"&= {_pm(m.dW, digits)}"]
-    if m.db is not None:
-        rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} = {_pm([m.db], digits)}")
+                 rf"&= {P(m.grad_a)} \odot {P(m.local)}", rf"&= {P(m.delta)}"]
+    if m.W_term is not None:
+        rows += [rf"dW_{{{n}}} &= {a_prev}^{{\mathsf T}} \delta_{{{n}}} + {_penalty_tex(m, f'W_{{{n}}}', digits)}",
+                 rf"&= {P(_transposed(m.a_prev))} {P(m.delta)} + {P(m.W_term)}",
+                 rf"&= {P(m.dW_data)} + {P(m.W_term)}", rf"&= {P(m.dW)}"]
+    else:
+        rows += [rf"dW_{{{n}}} &= {a_prev}^{{\mathsf T}} \delta_{{{n}}}",
+                 rf"&= {P(_transposed(m.a_prev))} {P(m.delta)}", rf"&= {P(m.dW)}"]
+    if m.db is not None and m.b_term is not None:
+        rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} + {_penalty_tex(m, f'b_{{{n}}}', digits)} "
+                    rf"= {P([m.db])}")
+    elif m.db is not None:
+        rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{s}} \delta_{{{n}}} = {P([m.db])}")
     if m.W_new is not None:
         rate = number(num(m.learning_rate, digits))
-        rows += [rf"W_{{{n}}}' &= W_{{{n}}} - {rate}\, dW_{{{n}}}", rf"&= {_pm(m.W_new, digits)}"]
+        rows += [rf"W_{{{n}}}' &= W_{{{n}}} - {rate}\, dW_{{{n}}}", rf"&= {P(m.W_new)}"]
     if m.b_new is not None:
         rows += [rf"b_{{{n}}}' &= b_{{{n}}} - {number(num(m.learning_rate, digits))}\, db_{{{n}}}",
-                 rf"&= {_pm([m.b_new], digits)}"]
+                 rf"&= {P([m.b_new])}"]
     if m.grad_a_prev is not None:
-        rows += [rf"\frac{{\partial L}}{{\partial a_{{{prev}}}}} &= \delta_{{{n}}} W_{{{n}}}^{{\mathsf T}}",
-                 rf"&= {_pm(m.delta, digits)} {_pm(_transposed(m.W), digits)}",
-                 rf"&= {_pm(m.grad_a_prev, digits)}"]
+        plus = "".join(rf" + \frac{{\partial L}}{{\partial a_{{{k}}}}}" for k, _ in m.skips)
+        rows += [rf"\frac{{\partial L}}{{\partial {a_prev}}} &= \delta_{{{n}}} W_{{{n}}}^{{\mathsf T}}{plus}",
+                 rf"&= {P(m.delta)} {P(_transposed(m.W))}" + "".join(f" + {P(g)}" for _, g in m.skips),
+                 rf"&= {P(m.grad_a_prev)}"]
     return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+
+
+def _penalty_tex(m, name: str, digits: int) -> str:
+    """The penalty's term of ``name`` (LaTeX already) as LaTeX, e.g. 2·0.01 times W_1."""
+    l2, l1 = m.penalty
+    return " + ".join(x for x in (rf"2 \cdot {number(num(l2, digits))}\, {name}" if l2 else "",
+                                  rf"{number(num(l1, digits))}\, \operatorname{{sign}}({name})" if l1 else "") if x)
 
 
 def _pm(rows, digits) -> str:

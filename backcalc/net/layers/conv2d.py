@@ -59,6 +59,7 @@ class Conv2d(ArrayParameters):
 
     kind = "conv2d"
     input_gradient = True   # the derivation shows ∂L/∂x of its input, data included (the classic exercise)
+    im2col = True           # its compact matrix form is the im2col view (backcalc.net.im2col)
     ARRAYS = (("W", "weights"), ("b", "bias"))
 
     @property
