@@ -4,7 +4,8 @@
 
 Writes OUT_DIR/html.png (the interactive page in headless Chromium, w_ij1 clicked), OUT_DIR/html-phone.png
 (a 390 px wide phone, softmax batch, Indonesian), OUT_DIR/graph.png (explain --format png, Graphviz) and
-OUT_DIR/latex.png (the first page of the compiled LaTeX). Each part is skipped, with a line saying so, when
+OUT_DIR/latex.png (the first page of the compiled LaTeX), OUT_DIR/html-working.png and html-im2col.png (the conv/pool net's symbolic
+working and its im2col matrix form) and html-working-phone.png (the rnn's working in Indonesian on a phone). Each part is skipped, with a line saying so, when
 its tool (playwright + chromium, Graphviz, pdflatex + pdftoppm) is missing.
 """
 
@@ -48,6 +49,34 @@ def shoot_html(out: Path, tmp: Path):
     print(f"wrote {out / 'html.png'} and {out / 'html-phone.png'}")
 
 
+def shoot_working(out: Path, tmp: Path):
+    """The layer kinds' working and the im2col form as a student sees them in the HTML page."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return print("skip working: playwright not installed (pip install 'backcalc[browser]')")
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if exe is None:
+        return print("skip working: no chromium")
+    conv, rnn = (str(ROOT / "worked_examples" / f"{name}.toml") for name in ("conv_pool", "rnn_last_step"))
+    (tmp / "conv.html").write_text(html.render(explain(conv)), encoding="utf-8")
+    (tmp / "rnn.html").write_text(html.render(explain(rnn), lang="id"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto((tmp / "conv.html").as_uri())
+        page.locator("p.topic", has_text="max pooling").scroll_into_view_if_needed()
+        page.screenshot(path=str(out / "html-working.png"))
+        page.locator("pre.working", has_text="im2col").scroll_into_view_if_needed()
+        page.screenshot(path=str(out / "html-im2col.png"))
+        phone = browser.new_page(viewport={"width": 390, "height": 780})
+        phone.goto((tmp / "rnn.html").as_uri())
+        phone.locator("p.topic", has_text="lapisan rekuren").scroll_into_view_if_needed()
+        phone.screenshot(path=str(out / "html-working-phone.png"))
+        browser.close()
+    print(f"wrote {out / 'html-working.png'}, {out / 'html-im2col.png'} and {out / 'html-working-phone.png'}")
+
+
 def shoot_graph(out: Path):
     if shutil.which("dot") is None:
         return print("skip graph: Graphviz not installed")
@@ -86,6 +115,7 @@ def main():
         shoot_html(out, Path(tmp))
         shoot_graph(out)
         shoot_latex(out, Path(tmp))
+        shoot_working(out, Path(tmp))
 
 
 if __name__ == "__main__":
