@@ -51,6 +51,10 @@ What the layer spec provides (see :class:`backcalc.net.layers.dense.Dense`, the 
     :class:`backcalc.net.derivation.TapeReader`): how each output is computed, each δ, each parameter's chain of
     factors, and the paths by which unit ``a`` (named ``unit``) of layer ``source`` (one of ``reads``) reaches
     its nodes in sample ``s`` (the terms of that unit's sum over paths).
+``working(spec) -> ((topic, Working), …)`` (optional)
+    The kind's own rules for the symbolic working before the numbers (its forward written symbolically and its
+    gradients' formulas, :class:`backcalc.tape.workings.Working` rows with reason codes); ``topic`` is a code
+    whose words live in ``render/labels_working.py``. A kind without it shows only its activation's working.
 """
 
 from __future__ import annotations
