@@ -213,13 +213,18 @@ def test_closed_forms_name_the_mask():
     assert "h1_drop" in forms["w_h1o"]
 
 
-def test_no_general_delta_rule_or_matrix_form_for_a_net_with_dropout():
-    # δ_h1 = σ′(h1_in)·(w_h1o·δ_o) would leave out the mask factor 1/(1 − p): neither is shown
+def test_no_general_delta_rule_and_the_matrix_form_keeps_the_mask_for_a_net_with_dropout():
+    # δ_h1 = σ′(h1_in)·(w_h1o·δ_o) would leave out the mask factor 1/(1 − p): the general rule is not shown,
+    # and the matrix form puts the mask's M/(1 − p) into δ (tests/test_matrix_extras.py: PyTorch's numbers)
     from backcalc.net.matrix_form import matrix_form
     from backcalc.net.symbolic import symbolic_working
 
     d = explain(load_spec(EXAMPLE))
-    assert "delta_rule" not in [b.topic for b in symbolic_working(d)] and matrix_form(d) == ()
+    assert "delta_rule" not in [b.topic for b in symbolic_working(d)]
+    hidden = matrix_form(d)[-1]
+    assert hidden.p == 0.5 and np.array_equal(np.array(hidden.drop_scale), MASK / (1 - 0.5))
+    np.testing.assert_allclose(np.array(hidden.grad_drop) * np.array(hidden.drop_scale) * np.array(hidden.local),
+                               np.array(hidden.delta), rtol=1e-12, atol=1e-15)
 
 
 # ── check: answers with dropout, and the slips students make ──
