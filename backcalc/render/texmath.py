@@ -84,6 +84,17 @@ def _name(word: str) -> str:
     return word
 
 
+def _partial(m) -> str:
+    """∂a/∂b as a fraction; a bracketed subscript (∂L/∂z_(t+1)) set as one."""
+    den = m.group(2)
+    if "_(" in den:
+        head, sub = den.split("_(", 1)
+        den = f"{_name(head)}_{{{to_tex(sub[:-1])}}}"
+    else:
+        den = _name(den)
+    return rf"\frac{{\partial {_name(m.group(1))}}}{{\partial {den}}}"
+
+
 def to_tex(text: str) -> str:
     """One formula of the text page as LaTeX math (names subscripted, ∂a/∂b as fractions, e^(x) as e^{x})."""
     out = []
@@ -93,9 +104,7 @@ def to_tex(text: str) -> str:
         ch = text[i]
         m = _PARTIAL.match(text, i)
         if m:
-            den = m.group(2)
-            den = _name(den) if "_(" not in den else f"{_name(den.split('_(')[0])}_{{{to_tex(den.split('_(', 1)[1][:-1])}}}"
-            out.append(rf"\frac{{\partial {_name(m.group(1))}}}{{\partial {den}}}")
+            out.append(_partial(m))
             i = m.end()
             continue
         if ch in "0123456789":
