@@ -6,7 +6,8 @@ import numbers
 
 from .binding import on_change
 from .rules import RULES, Rule
-from .record import Entry, Tape, _ancestors, _by_seq, _new, _next_seq
+from .record import Entry, Tape, _ancestors, _new, _next_seq
+from .value_sweep import SWAP, factors, kind_of, sweep
 
 
 
@@ -26,15 +27,19 @@ def _binary_op(rule):
     may be a plain number. Anything else gives NotImplemented.
 
     Built once per operator so that ``x * y`` costs one Python call; the two bodies differ only in
-    which side is known to be a Value. Each allocates the result node and nothing else: the rule's
-    pair of local factors is unpacked into the node's slots, not kept.
+    which side is known to be a Value. Each allocates the result node and nothing else. A rule whose
+    factors are constants or its inputs (``+``, ``−``, ``·``: :mod:`backcalc.tape.value_sweep`) stores
+    none; any other has its pair of local factors unpacked into the node's slots.
     """
-    scalar, local = rule.scalar, rule.local
+    scalar = rule.scalar
+    local = None if kind_of(rule) is not None else rule.local
 
     def op(x, y):
         a = x.data
         if y.__class__ is Value:
             b = y.data
+        elif y.__class__ is float:
+            b = y
         else:
             b = _real(y)
             if b is None:
@@ -43,11 +48,11 @@ def _binary_op(rule):
         ans = scalar(a, b)
         out = _new(Value)
         out.data = ans
-        out.grad = 0.0
         out._rule = rule
         out._a = x
         out._b = y
-        out._la, out._lb = local(ans, a, b)
+        if local is not None:
+            out._la, out._lb = local(ans, a, b)
         out._seq = _next_seq()
         return out
 
@@ -55,6 +60,8 @@ def _binary_op(rule):
         b = y.data
         if x.__class__ is Value:
             a = x.data
+        elif x.__class__ is float:
+            a = x
         else:
             a = _real(x)
             if a is None:
@@ -63,11 +70,11 @@ def _binary_op(rule):
         ans = scalar(a, b)
         out = _new(Value)
         out.data = ans
-        out.grad = 0.0
         out._rule = rule
         out._a = x
         out._b = y
-        out._la, out._lb = local(ans, a, b)
+        if local is not None:
+            out._la, out._lb = local(ans, a, b)
         out._seq = _next_seq()
         return out
 
@@ -105,12 +112,10 @@ def _unary_op(rule, method=None):
             (factor,) = local(ans, a, **params)
         out = _new(Value)
         out.data = ans
-        out.grad = 0.0
         out._rule = rule
         out._a = x
         out._b = params  # a one-input node's second slot holds its parameters (None or a dict)
         out._la = factor
-        out._lb = 0.0
         out._seq = _next_seq()
         return out
 
@@ -134,22 +139,35 @@ class Value:
     """
 
     # One object per operation and nothing else allocated: inputs and local factors live in slots. Every
-    # slot is visited each time the cyclic GC looks at a node, so there are as few as the node needs: a
-    # one-input node keeps its parameters in ``_b``, and a walk marks the nodes it has seen in ``grad``.
-    __slots__ = ("data", "grad", "_label", "_rule", "_a", "_b", "_la", "_lb", "_seq", "__weakref__")
+    # filled slot is visited each time the cyclic GC looks at a node, so a node fills only those it needs:
+    # ``+``, ``−`` and ``·`` store no factors (value_sweep.py), a one-input node keeps its parameters in
+    # ``_b`` and no second factor, an unnamed node leaves ``_label`` empty, and ``_grad`` stays empty until
+    # a backward() reaches the node (``.grad`` reads 0.0 until then).
+    __slots__ = ("data", "_grad", "_label", "_rule", "_a", "_b", "_la", "_lb", "_seq", "__weakref__")
 
     def __init__(self, data, label=None):
         value = _real(data)
         if value is None:
             raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
         self.data = value
-        self.grad = 0.0
+        self._grad = 0.0
         if label is not None:
             self._label = label
         self._rule = None
         self._a = self._b = None
-        self._la = self._lb = 0.0
         self._seq = _next_seq()
+
+    @property
+    def grad(self):
+        """∂out/∂self of the latest ``backward()`` whose graph holds this value (0.0 before any)."""
+        try:
+            return self._grad
+        except AttributeError:  # an operation no backward() has reached yet
+            return 0.0
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
 
     # ── reading back ──
     @property
@@ -174,10 +192,12 @@ class Value:
 
     @property
     def local(self) -> tuple:
-        """The chain-rule factors ∂self/∂input, one per input."""
+        """The chain-rule factors ∂self/∂input, one per input (those of ``+``, ``−``, ``·`` read from the
+        rule and the inputs' ``.data`` when asked: change no ``.data`` of a graph before its backward())."""
         if self._rule is None:
             return ()
-        return (self._la,) if self._rule.arity == 1 else (self._la, self._lb)
+        fa, fb = factors(self, Value)
+        return (fa,) if self._rule.arity == 1 else (fa, fb)
 
     @property
     def is_leaf(self) -> bool:
@@ -194,16 +214,7 @@ class Value:
     # ── backward ──
     def backward(self) -> None:
         """Fill ``.grad`` of every value this one depends on with ∂self/∂value (from scratch)."""
-        ops = _value_ops_last_first(self)
-        self.grad = 1.0
-        for node in ops:
-            g = node.grad
-            a = node._a
-            if a.__class__ is Value:
-                a.grad += g * node._la
-            b = node._b
-            if b.__class__ is Value:
-                b.grad += g * node._lb
+        sweep(self, Value, *_HOT)
 
     def __pos__(self):
         return self
@@ -230,6 +241,9 @@ def _bind(rules) -> None:
         op, rop = _binary_op(_entry_of(rules, name))
         setattr(Value, f"__{dunder}__", op)
         setattr(Value, f"__r{dunder}__", rop)
+    global _HOT
+    mul, add = _entry_of(rules, "mul"), _entry_of(rules, "add")
+    _HOT = (mul if kind_of(mul) is SWAP else None, add if kind_of(add) == (1.0, 1.0) else None)
     vpow, rvpow = _binary_op(_entry_of(rules, "vpow"))
     power = _unary_op(_entry_of(rules, "pow"))
 
@@ -284,36 +298,3 @@ def _value_parents(node):
     if b.__class__ is Value:
         return (b,)
     return ()
-
-
-def _value_ops_last_first(root) -> list:
-    """The operations ``root`` depends on (itself included), last executed first; every ``.grad`` set to 0.
-
-    Depth-first without recursion. Inputs are pushed first to last, so the last input's subgraph is
-    walked first: on an expression tree that meets the operations in exactly the reverse of execution
-    order, and sorting the walk by sequence number, last first, only mends the places where a value
-    is shared — a nearly sorted list, which sorts in close to linear time. Leaves get their gradient
-    reset but are left out: they pass nothing on. A node is marked visited on itself, which costs less
-    than a set of the nodes seen and needs no slot of its own: its gradient is reset to ``zero``, a float
-    object made for this walk and held by it, so ``node.grad is zero`` holds exactly for the nodes seen.
-    """
-    zero = float("0")  # a new object (float() of a string is never cached), equal to 0.0
-    root.grad = zero
-    ops = []
-    stack = [root]
-    pop, push, record = stack.pop, stack.append, ops.append
-    while stack:
-        node = pop()
-        if node._rule is None:
-            continue
-        record(node)
-        a = node._a
-        if a.__class__ is Value and a.grad is not zero:
-            a.grad = zero
-            push(a)
-        b = node._b
-        if b.__class__ is Value and b.grad is not zero:
-            b.grad = zero
-            push(b)
-    ops.sort(key=_by_seq, reverse=True)
-    return ops
