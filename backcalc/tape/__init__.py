@@ -18,6 +18,10 @@ Conventions:
   A Tensor's ``.grad`` is a writeable array of its own, never memory shared with another node's
   ``.grad`` or ``.data``. (Inside ``backward()`` a gradient handed on unchanged — by ``+``, a reshape,
   a transpose — is one array for both nodes; the first reading of ``.grad`` copies it.)
+* A Value node of ``+``, ``−`` or ``·`` stores no factors: they are constants or an input's ``.data``, read
+  from the rule and the inputs when ``backward()`` or ``.local`` needs them (:mod:`backcalc.tape.value_sweep`);
+  every other Value node stores its factors when recorded. So change no ``.data`` of a graph between its
+  forward and its ``backward()``.
 * A Tensor node keeps its output, not its factors: ``backward()`` computes each local factor from the
   recorded output and inputs when it needs it, and ``.local`` does so on first reading (then keeps it).
   Some outputs no one else holds are dropped and recomputed when read (:mod:`backcalc.tape.keep`).
