@@ -99,7 +99,6 @@ def _sweep_in_place(root, Value, swap, unit) -> bool:
     nothing it did not also reach, when the graph spans more than :data:`DENSE_LIMIT` sequence numbers."""
     top = root._seq
     order = [None] * 256
-    n = len(order)
     order[0] = root
     leaves = set()
     for node in order:
@@ -131,13 +130,15 @@ def _sweep_in_place(root, Value, swap, unit) -> bool:
                     a._grad = ca or 0.0
             else:
                 i = top - a._seq
-                if i >= n:
-                    n = _grow(order, i)
-                    if not n:
+                try:
+                    if order[i] is a:
+                        a._grad += ca
+                    else:
+                        order[i] = a
+                        a._grad = ca or 0.0
+                except IndexError:  # past the end of the list
+                    if not _grow(order, i):
                         return False
-                if order[i] is a:
-                    a._grad += ca
-                else:
                     order[i] = a
                     a._grad = ca or 0.0
         if b.__class__ is Value:  # the same for the second input
@@ -149,24 +150,26 @@ def _sweep_in_place(root, Value, swap, unit) -> bool:
                     b._grad = cb or 0.0
             else:
                 i = top - b._seq
-                if i >= n:
-                    n = _grow(order, i)
-                    if not n:
+                try:
+                    if order[i] is b:
+                        b._grad += cb
+                    else:
+                        order[i] = b
+                        b._grad = cb or 0.0
+                except IndexError:  # past the end of the list
+                    if not _grow(order, i):
                         return False
-                if order[i] is b:
-                    b._grad += cb
-                else:
                     order[i] = b
                     b._grad = cb or 0.0
     return True
 
 
-def _grow(order: list, i: int) -> int:
-    """Lengthen ``order`` to hold place ``i`` (at least doubling it): its new length, 0 past :data:`DENSE_LIMIT`."""
+def _grow(order: list, i: int) -> bool:
+    """Lengthen ``order`` to hold place ``i`` (at least doubling it); False past :data:`DENSE_LIMIT`."""
     if i >= DENSE_LIMIT:
-        return 0
+        return False
     order += [None] * (max(i + 1, 2 * len(order)) - len(order))
-    return len(order)
+    return True
 
 
 def _sweep_sorted(root, Value) -> None:
