@@ -95,8 +95,7 @@ def sweep(root, Value, swap_rule=None, unit_rule=None) -> None:
 
 
 def _sweep_in_place(root, Value, swap, unit) -> bool:
-    """The sweep over a list that fills as it is read (see the module's docstring); False, having reset
-    nothing it did not also reach, when the graph spans more than :data:`DENSE_LIMIT` sequence numbers."""
+    """The sweep over a list that fills as it is read (the module's docstring); False past :data:`DENSE_LIMIT`."""
     top = root._seq
     order = [None] * 256
     order[0] = root
@@ -117,10 +116,7 @@ def _sweep_in_place(root, Value, swap, unit) -> bool:
         elif rule is unit:
             ca = cb = g
         else:
-            fa, fb = factors(node, Value)
-            ca = g * fa
-            if b.__class__ is Value:
-                cb = g * fb
+            ca, cb = _handed_on(node, g, Value)
         if a.__class__ is Value:
             if a._rule is None:
                 if a in leaves:
@@ -137,10 +133,8 @@ def _sweep_in_place(root, Value, swap, unit) -> bool:
                         order[i] = a
                         a._grad = ca or 0.0
                 except IndexError:  # past the end of the list
-                    if not _grow(order, i):
+                    if not _place_past_end(order, i, a, ca):
                         return False
-                    order[i] = a
-                    a._grad = ca or 0.0
         if b.__class__ is Value:  # the same for the second input
             if b._rule is None:
                 if b in leaves:
@@ -157,18 +151,25 @@ def _sweep_in_place(root, Value, swap, unit) -> bool:
                         order[i] = b
                         b._grad = cb or 0.0
                 except IndexError:  # past the end of the list
-                    if not _grow(order, i):
+                    if not _place_past_end(order, i, b, cb):
                         return False
-                    order[i] = b
-                    b._grad = cb or 0.0
     return True
 
 
-def _grow(order: list, i: int) -> bool:
-    """Lengthen ``order`` to hold place ``i`` (at least doubling it); False past :data:`DENSE_LIMIT`."""
+def _handed_on(node, g, Value) -> tuple:
+    """g·∂out/∂a and g·∂out/∂b of a node whose factors the sweep does not read itself (None: no second input)."""
+    fa, fb = factors(node, Value)
+    return g * fa, (g * fb if node._b.__class__ is Value else None)
+
+
+def _place_past_end(order: list, i: int, node, c) -> bool:
+    """Lengthen ``order`` to hold ``node`` at place ``i`` (at least doubling it) and give it its first
+    gradient ``c``; False past :data:`DENSE_LIMIT`."""
     if i >= DENSE_LIMIT:
         return False
     order += [None] * (max(i + 1, 2 * len(order)) - len(order))
+    order[i] = node
+    node._grad = c or 0.0
     return True
 
 
