@@ -16,6 +16,7 @@ biased variance, eps 1e-5) and a residual connection the dense layer's skip sum
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -35,7 +36,8 @@ class Layer:
     """One layer's parameters on the tape (W, b and, with batch normalisation, γ and β)."""
 
     def __init__(self, n, W, b, batchnorm):
-        self.W, self.b = Tensor(W, label=f"W{n}"), Tensor(b, label=f"b{n}")
+        # the study's own fresh arrays, changed only by rebinding .data (training): no copies
+        self.W, self.b = Tensor(W, label=f"W{n}", copy=False), Tensor(b, label=f"b{n}", copy=False)
         units = W.shape[1]
         self.bn = (Tensor(np.ones((1, units)), label=f"γ{n}"), Tensor(np.zeros((1, units)), label=f"β{n}")) \
             if batchnorm else None
@@ -59,9 +61,10 @@ def _activate(z, name, alpha):
     return z.activation(name, alpha=alpha) if alpha is not None else z.activation(name)
 
 
-def forward(layers, x, y, cfg: Config):
-    """The loss and, per layer, the (pre-activation, activation node, layer output) on the tape."""
-    a = Tensor(x, label="x", requires_grad=False)
+def forward(layers, x, y, cfg: Config, look=None):
+    """The loss and, per layer, the (pre-activation, activation node, layer output) on the tape;
+    ``look(n, z, h, out)``, when given, sees each layer as soon as it is built, while its output is in memory."""
+    a = Tensor(x, label="x", requires_grad=False, copy=False)  # the rows are read, never changed
     nodes = []
     for n, layer in enumerate(layers, 1):
         last = n == len(layers)
@@ -73,9 +76,8 @@ def forward(layers, x, y, cfg: Config):
         out = _batchnorm(h, *layer.bn) if layer.bn is not None and not before else h
         out = add_skip(out, a) if cfg.residual and not last and a.shape == out.shape else out
         z.label, out.label = f"z{n}", f"a{n}"
-        for node in {id(h): h, id(out): out}.values():
-            node.retain_data()  # read by the statistics: held, not recomputed
-        out.retain_grad()  # each layer's ∂L/∂a is measured: kept by backward() rather than swept again
+        if look is not None:
+            look(n, z, h, out)
         nodes.append((z, h, out))
         a = out
     if cfg.loss == "bce":
@@ -87,16 +89,38 @@ def forward(layers, x, y, cfg: Config):
     return loss, nodes
 
 
-def norm(g: np.ndarray) -> float:
+def norm(g: np.ndarray, scratch: "Scratch | None" = None) -> float:
     """‖g‖, also for huge finite entries (then scaled by the largest). Not np.linalg.norm: its BLAS dot
-    is ~50× slower than a plain sum of squares when threads compete for the cores."""
-    squares = float(np.sum(np.square(g)))
+    is ~50× slower than a plain sum of squares when threads compete for the cores. The squares go into
+    ``scratch`` when given (the same numbers: the same sum over the same layout), not a fresh array."""
+    squares = float(np.sum(np.square(g, out=_room(scratch, g))))
     if math.isfinite(squares):
         return math.sqrt(squares)
     top = float(np.max(np.abs(g)))
     if not math.isfinite(top):
         return top
     return top * math.sqrt(float(np.sum(np.square(g / top))))
+
+
+class Scratch:
+    """One float64 buffer that a pass's statistics take their temporaries from, one at a time: a fresh
+    array of a layer's size per statistic would be handed back to the system and faulted in again."""
+
+    def __init__(self):
+        self.buffer = np.empty(0)
+
+    def like(self, a: np.ndarray) -> np.ndarray | None:
+        """A C-ordered array of ``a``'s shape in the buffer (None when ``a`` is not C-ordered float64, whose
+        temporaries numpy lays out differently)."""
+        if a.dtype != np.float64 or not a.flags.c_contiguous:
+            return None
+        if self.buffer.size < a.size:
+            self.buffer = np.empty(a.size)
+        return self.buffer[:a.size].reshape(a.shape)
+
+
+def _room(scratch, a):
+    return scratch.like(a) if scratch is not None else None
 
 
 def accuracy(nodes, y, cfg: Config) -> float | None:
@@ -127,24 +151,61 @@ def first_nonfinite(nodes, layers) -> Nonfinite | None:
     return None
 
 
-def _layer_stats(n, z, h, out, layer, norms) -> LayerStats:
-    act = h.op
-    local = h.local[0]  # the chain-rule factor f′(z) the tape recorded
+class _Look:
+    """What one measuring pass sees of each layer, as it goes: the output and the pre-activation in the forward,
+    ∂L/∂a and the factor f′(z) in backward() — so no layer's arrays are held for the statistics."""
+
+    def __init__(self):
+        self.out, self.grad, self.local = {}, {}, {}  # layer → its numbers
+        self.roles = {}  # id(node) → (layer, "h" | "out" | "both")
+        self.scratch = Scratch()
+
+    def forward(self, n, z, h, out) -> None:
+        data = out.data
+        spread = float(np.max(data.max(axis=1) - data.min(axis=1))) if data.shape[1] > 1 else 0.0
+        self.out[n] = (float(data.mean()), norm(data, self.scratch) / math.sqrt(data.size), spread, _finite(z.data))
+        self.roles[id(h)] = (n, "both" if h is out else "h")
+        if h is not out:
+            self.roles[id(out)] = (n, "out")
+
+    def backward(self, node, g, factors) -> None:
+        n, role = self.roles.get(id(node), (None, None))
+        if role in ("out", "both"):
+            self.grad[n] = (float(g.mean()), norm(g, self.scratch) / math.sqrt(g.size))
+        if role in ("h", "both"):
+            self.local[n] = _local_numbers(node.op, factors[0], self.scratch)
+
+
+def _local_numbers(act, local, scratch=None) -> tuple:
+    """(mean f′, dead units, saturated share) of the chain-rule factor f′(z) the tape recorded."""
     bound = DERIVATIVE_BOUND[act]
-    data = out.data
-    spread = float(np.max(data.max(axis=1) - data.min(axis=1))) if data.shape[1] > 1 else 0.0
+    saturated = 0.0
+    if act in SATURATING:
+        saturated = _share(np.abs(local, out=_room(scratch, local)) < SATURATED * bound)
+    return float(np.mean(local)), _dead(local), saturated
+
+
+def _layer_stats(n, h, out, layer, norms, look: _Look) -> LayerStats:
+    act = h.op
+    mean_a, rms_a, spread, _ = look.out[n]
+    # a layer the loss does not reach through its output (bce and cross_entropy take the logits) was not
+    # visited by backward(): its factor, and its output's gradient if any, are read from the tape
+    mean_local, dead, saturated = look.local[n] if n in look.local else _local_numbers(act, h.local[0])
+    if n in look.grad:
+        mean_g, rms_g = look.grad[n]
+    else:
+        g = out.grad
+        mean_g, rms_g = (float(g.mean()), norm(g) / math.sqrt(g.size)) if g is not None else (None, None)
     nxt = norms[n] if n < len(norms) else None
+    grad_W = layer.W.grad
     return LayerStats(
         layer=n, fan_in=layer.W.shape[0], units=layer.W.shape[1], activation=act,
-        mean_activation=float(data.mean()), rms_activation=norm(data) / math.sqrt(data.size),
-        mean_grad_a=float(out.grad.mean()) if out.grad is not None else None,
-        mean_derivative=float(np.mean(local)), derivative_bound=bound,
-        mean_abs_grad_W=float(np.abs(layer.W.grad).mean()), grad_norm_W=norms[n - 1],
+        mean_activation=mean_a, rms_activation=rms_a, mean_grad_a=mean_g,
+        mean_derivative=mean_local, derivative_bound=DERIVATIVE_BOUND[act],
+        mean_abs_grad_W=float(np.abs(grad_W, out=_room(look.scratch, grad_W)).mean()), grad_norm_W=norms[n - 1],
         ratio_to_next=ratio(norms[n - 1], nxt) if nxt is not None else None,
-        rms_grad_a=norm(out.grad) / math.sqrt(out.grad.size) if out.grad is not None else None,
-        weight_norm=norm(layer.W.data), dead_units=_dead(local),
-        saturated_fraction=_share(np.abs(local) < SATURATED * bound) if act in SATURATING else 0.0,
-        unit_spread=spread)
+        rms_grad_a=rms_g, weight_norm=norm(layer.W.data, look.scratch), dead_units=dead,
+        saturated_fraction=saturated, unit_spread=spread)
 
 
 def _share(mask) -> float:
@@ -161,25 +222,34 @@ def _dead(local) -> int:
 
 def measure(cfg: Config, layers, x, y) -> tuple:
     """One forward and one backward pass over all rows: (loss, per-layer stats, first non-finite, accuracy,
-    the tape nodes per layer)."""
-    loss, nodes = forward(layers, x, y, cfg)
-    for _, h, _ in nodes:
-        h.local  # f′ is measured: computed once, used by backward() and kept for the statistics
-    loss.backward()
-    norms = [norm(layer.W.grad) for layer in layers]
-    stats = tuple(_layer_stats(n, z, h, out, layer, norms)
-                  for n, ((z, h, out), layer) in enumerate(zip(nodes, layers), 1))
-    nonfinite = None if _measured_finite(stats, nodes) else first_nonfinite(nodes, layers)
+    the tape nodes per layer).
+
+    The statistics are taken as the passes go (:class:`_Look`), so the pass holds what an untaped one would:
+    each layer's pre-activation and the parameters' gradients. The hidden layers' nodes are held weakly during
+    backward(), which therefore keeps none of their gradients (a reading of one sweeps again, tape/sweep.py);
+    the loss's graph keeps them alive. The last layer's are held: with bce or cross_entropy its activation is
+    not on the loss's path, and its arrays are as narrow as the output."""
+    look = _Look()
+    loss, nodes = forward(layers, x, y, cfg, look.forward)
+    weak = [tuple(weakref.ref(node) for node in trio) for trio in nodes[:-1]]
+    nodes = nodes[-1:]
+    loss.backward(visit=look.backward)
+    nodes = [tuple(ref() for ref in trio) for trio in weak] + nodes
+    norms = [norm(layer.W.grad, look.scratch) for layer in layers]
+    stats = tuple(_layer_stats(n, h, out, layer, norms, look)
+                  for n, ((_, h, out), layer) in enumerate(zip(nodes, layers), 1))
+    finite = all(look.out[n][3] for n in look.out) and _measured_finite(stats)
+    nonfinite = None if finite else first_nonfinite(nodes, layers)
     return float(loss.item()), stats, nonfinite, accuracy(nodes, y, cfg), nodes
 
 
-def _measured_finite(stats, nodes) -> bool:
+def _measured_finite(stats) -> bool:
     """Every output, ∂L/∂a and ∂L/∂W is finite when the statistics summed over them are (a non-finite entry
-    makes its sum non-finite), so only the pre-activations need a look of their own; False sends the caller
-    to :func:`first_nonfinite` for the place."""
-    for s, (z, _, _) in zip(stats, nodes):
+    makes its sum non-finite; the pre-activations are looked at in the forward); False sends the caller to
+    :func:`first_nonfinite` for the place."""
+    for s in stats:
         sums = (s.mean_activation, s.grad_norm_W) + ((s.mean_grad_a,) if s.mean_grad_a is not None else ())
-        if not all(math.isfinite(v) for v in sums) or not _finite(z.data):
+        if not all(math.isfinite(v) for v in sums):
             return False
     return True
 

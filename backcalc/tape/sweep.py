@@ -64,11 +64,12 @@ class Sweep:
     def __init__(self, root, seed: np.ndarray):
         self.root, self.seed = weakref.ref(root), seed
 
-    def run(self, nodes: list, keep_all: bool) -> None:
-        """Fill ``.grad`` of the nodes this sweep keeps (all of them with ``keep_all``), dropping the rest."""
+    def run(self, nodes: list, keep_all: bool, visit=None) -> None:
+        """Fill ``.grad`` of the nodes this sweep keeps (all of them with ``keep_all``), dropping the rest;
+        ``visit(node, grad, factors)`` sees each recorded node as the sweep passes it (Tensor.backward)."""
         root = self.root()
         keep = None if keep_all else _kept(nodes, root)
-        grads, shared = _run(nodes, root, self.seed.copy(), keep)
+        grads, shared = _run(nodes, root, self.seed.copy(), keep, visit)
         for node in nodes:
             key = id(node)
             if key in grads or keep is None or key in keep or not node.requires_grad:
@@ -124,7 +125,7 @@ def _final(node, grad):
     return grad
 
 
-def _run(nodes: list, root, seed: np.ndarray, keep) -> tuple:
+def _run(nodes: list, root, seed: np.ndarray, keep, visit=None) -> tuple:
     """The sweep: every gradient, by node id (those not kept dropped as soon as handed on), and the ids of
     nodes whose gradient array is shared with another's."""
     grads, shared = {id(root): seed}, set()
@@ -136,14 +137,14 @@ def _run(nodes: list, root, seed: np.ndarray, keep) -> tuple:
         key = id(node)
         g = grads.get(key)
         if g is not None and node._rule is not None:
-            _step(node, g, grads, shared, owner, values)
+            _step(node, g, grads, shared, owner, values, visit)
             if keep is not None and key not in keep:
                 del grads[key]
         values.pop(key, None)
     return grads, shared
 
 
-def _step(node, g, grads: dict, shared: set, owner: dict, values: dict) -> None:
+def _step(node, g, grads: dict, shared: set, owner: dict, values: dict, visit=None) -> None:
     """Hand ``node``'s gradient on to its inputs, each summed back to its input's shape."""
     rule, inputs = node._rule, node._inputs
     ans = node._data
@@ -153,6 +154,8 @@ def _step(node, g, grads: dict, shared: set, owner: dict, values: dict) -> None:
     factors = node._local
     if factors is None:
         factors = rule.local(ans, *args, **node._params)
+    if visit is not None:
+        visit(node, g, factors)  # before the product below may be written into a fresh factor
     if rule.vjp is not None:
         needs = tuple(t.requires_grad for t in inputs)
         out = rule.vjp(g, ans, factors, args, node._params, needs)

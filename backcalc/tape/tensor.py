@@ -12,10 +12,11 @@ from .keep import add_in_place, release_used, value
 from .sweep import Sweep
 from .value import _entry_of, _real
 
-def _as_array(data) -> np.ndarray:
-    """A fresh float64 copy: the tape never shares an array its caller may change later."""
+def _as_array(data, copy: bool = True) -> np.ndarray:
+    """A fresh float64 copy: the tape never shares an array its caller may change later (unless the caller
+    says with ``copy=False`` that it will not: then a float64 array is used as it is)."""
     if isinstance(data, Tensor):
-        return data.data.copy()
+        return data.data.copy() if copy else data.data
     if isinstance(data, (bool, np.bool_)) or (isinstance(data, np.ndarray) and data.dtype == bool):
         raise TypeError("Tensor needs numbers, got booleans")
     if data is None or isinstance(data, (str, bytes)):
@@ -27,7 +28,7 @@ def _as_array(data) -> np.ndarray:
     if raw.dtype.kind not in "biuf":  # complex (its imaginary part would be dropped), None, strings, objects
         what = "complex numbers (the tape is real)" if raw.dtype.kind == "c" else f"{raw.dtype} values"
         raise TypeError(f"Tensor needs real numbers, got {what}")
-    return np.array(raw, dtype=np.float64)
+    return np.array(raw, dtype=np.float64) if copy else np.asarray(raw, dtype=np.float64)
 
 
 class Tensor:
@@ -39,12 +40,15 @@ class Tensor:
     >>> loss.backward()
     >>> W.grad.shape
     (2, 2)
+
+    The tensor holds a copy of ``data``; ``copy=False`` uses a float64 array as it is (no copy, no memory
+    of its own), for a caller that will not change that array in place while the graph is in use.
     """
 
     __array_priority__ = 100  # ndarray ⊕ Tensor goes to Tensor's reflected operator
 
-    def __init__(self, data, label=None, requires_grad=True):
-        self._data = _as_array(data)
+    def __init__(self, data, label=None, requires_grad=True, copy=True):
+        self._data = _as_array(data, copy)
         self._shape = self._data.shape
         self._grad = None
         self._shared = False
@@ -216,14 +220,23 @@ class Tensor:
         return f"Tensor({body}{label})"
 
     # ── backward ──
-    def backward(self, gradient=None, keep_grads: bool = False) -> None:
+    def backward(self, gradient=None, keep_grads: bool = False, visit=None) -> None:
         """Fill ``.grad`` of every tensor this one depends on (from scratch, see the module notes).
 
         A tensor with more than one element needs ``gradient``, the upstream ∂L/∂self of its shape. The
         gradients of the leaves, of this tensor, of every node someone holds and of nodes marked
         ``retain_grad()`` are kept; the gradient of an intermediate reachable only through the graph is
         freed once handed on and computed again when its ``.grad`` is read — or kept too with
-        ``keep_grads=True`` (more memory, no second sweep).
+        ``keep_grads=True`` (more memory, no second sweep). ``visit(node, grad, factors)``, when given, is
+        called for each recorded node as the sweep reaches it, with its complete gradient ∂self/∂node and the
+        chain-rule factors about to be used: a look at every intermediate without keeping any. Both arrays
+        belong to the sweep (a fresh factor is overwritten by the product right after): read them, copy
+        what you keep.
+
+        >>> x = Tensor([1.0, -1.0]); seen = []
+        >>> (x.exp() * 2.0).sum().backward(visit=lambda node, g, f: seen.append((node.op, float(g.sum()))))
+        >>> seen
+        [('sum', 1.0), ('mul', 2.0), ('exp', 4.0)]
         """
         if gradient is None:
             if self.size != 1:
@@ -236,7 +249,7 @@ class Tensor:
                 raise ShapeError(f"backward(gradient=…): the gradient has shape {seed.shape}, expected {self.shape} "
                                  "(the shape of the tensor)")
             seed = seed.reshape(self.shape)
-        Sweep(self, seed).run(_ancestors(self, _tensor_parents), bool(keep_grads))
+        Sweep(self, seed).run(_ancestors(self, _tensor_parents), bool(keep_grads), visit)
 
     def __rmatmul__(self, other):
         return _constant(other).__matmul__(self)
