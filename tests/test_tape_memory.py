@@ -239,3 +239,27 @@ def test_a_dropped_output_is_recomputed_from_its_inputs_as_they_were():
     x.data = x.data * 0.0
     assert np.array_equal(m.data, want_m) and np.array_equal(h.data, want_h)
     assert z.shape == y.shape == (2, 2)
+
+
+def test_visit_sees_every_node_once_with_its_whole_gradient_and_its_factors():
+    # backward(visit=...) against a second backward that keeps everything: the same gradient per node, the
+    # factors .local reads, each recorded node once, from the loss down
+    x, params, layers, loss = _net(seed=3)
+    seen = []
+    loss.backward(visit=lambda node, g, f: seen.append((node, g.copy(), [np.array(a) for a in f])))
+    leaves = [np.array(W.grad) for W, _ in params]
+    assert [node for node, _, _ in seen] == [n for n in reversed(loss.tape().nodes) if n._rule is not None]
+    loss.backward(keep_grads=True)
+    for node, g, factors in seen:
+        assert np.array_equal(g, node.grad)
+        want = node.local
+        assert len(factors) == len(want)
+        assert all(np.array_equal(f, w) for f, w in zip(factors, want))  # before g·f was written into them
+    assert all(np.array_equal(a, W.grad) for a, (W, _) in zip(leaves, params))  # looking changed nothing
+
+
+def test_copy_false_uses_the_array_itself():
+    a = np.arange(6.0).reshape(2, 3)
+    assert np.shares_memory(Tensor(a, copy=False).data, a)
+    assert not np.shares_memory(Tensor(a).data, a)
+    assert Tensor([1, 2], copy=False).data.dtype == np.float64  # not float64 yet: converted all the same

@@ -214,10 +214,12 @@ def _share(mask) -> float:
 
 
 def _dead(local) -> int:
-    """Units whose f′ is 0 on every sample (the full look only when some f′ is 0 at all)."""
-    if np.count_nonzero(local) == local.size:
+    """Units whose f′ is 0 on every sample (the look per unit only when some f′ is 0 at all). The zeros as a
+    mask: np.count_nonzero of a float array is ~10× slower than of a boolean one."""
+    zeros = local == 0
+    if not zeros.any():
         return 0
-    return int(np.sum(np.all(local == 0, axis=0)))
+    return int(np.sum(np.all(zeros, axis=0)))
 
 
 def measure(cfg: Config, layers, x, y) -> tuple:
