@@ -245,9 +245,13 @@ def run_engine(name: str, repeats: int, tuned: bool, threads: int | None) -> dic
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def load() -> str:
+    return "load average " + " / ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def measure(names: list, rounds: int, repeats: int, tuned: bool, threads) -> dict:
     """Each engine once per round in a fresh process, alternating the order; timings pooled."""
-    results = {}
+    results = {"load": load()}
     for r in range(rounds):
         for name in (names[:] if r % 2 == 0 else names[::-1]):
             res = run_engine(name, repeats, tuned, threads)
@@ -261,13 +265,16 @@ def measure(names: list, rounds: int, repeats: int, tuned: bool, threads) -> dic
                 results[name]["peak"] = min(results[name]["peak"], res["peak"])
             else:
                 results[name] = res
+    results["load"] += f" before, {load()} after"
     return results
 
 
 def table(results: dict, title: str) -> None:
+    results = dict(results)
+    measured = results.pop("load")
     base = results["numpy (hand)"]
     base_best, base_med = min(base["times"]), statistics.median(base["times"])
-    print(f"\n{title}")
+    print(f"\n{title}\n({measured})")
     print(f"{'engine':<14} {'best':>8} {'median':>8} {'ratio best':>11} {'ratio median':>13} {'faults':>8} "
           f"{'peak MB':>8} {'×hand':>6}  measured by")
     for name, res in results.items():
@@ -298,14 +305,14 @@ def main(argv=None) -> None:
           "half_sse; forward + backward (all dW, db and dx), float64; tensors built in each call")
     names = list(ENGINES)
     results = measure(names, rounds, repeats, False, args.threads)
-    print(f"check: every gradient of {', '.join(n for n in results if n != 'numpy (hand)')} agrees with the "
+    print(f"check: every gradient of {', '.join(n for n in results if n not in ('numpy (hand)', 'load'))} agrees with the "
           "hand-written numpy (np.allclose)")
     head = (f"{rounds} rounds × {repeats} repeats, each engine in a fresh process per round; {args.threads} BLAS "
             "threads; times in ms; ratio = time / hand-written numpy's; page faults per call (median); peak "
             "memory of one untimed call")
     table(results, f"HEADLINE — glibc's default malloc. {head}")
     if args.tuned:
-        tuned = measure(list(results), rounds, repeats, True, args.threads)
+        tuned = measure([n for n in results if n != "load"], rounds, repeats, True, args.threads)
         table(tuned, "TUNED — warm heap (MALLOC_MMAP_THRESHOLD_=32 MiB, MALLOC_TRIM_THRESHOLD_=1 TiB for every "
                      "engine; not what a user gets by default)")
     print("\ntargets (issue 19): backcalc ≤ 1.10× (default malloc), ≤ 1.01× (warm heap), peak memory ≤ 1.6× hand's")
