@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 
 TUNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**40)}
 
@@ -155,16 +156,28 @@ def default_run(repeat: int, title: str) -> None:
             cpu[name].append(time.process_time() - c0)
             faults[name].append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)
 
+    after = load()
+    peaks = {name: peak_memory(fn) for name, fn in cases.items()}  # after the timed calls, as bench_tensor.py
+
     print(f"{title}\n  seed 000's net, {repeat} repeats, interleaved; BLAS threads: {THREADS}; "
-          f"Python {sys.version.split()[0]}, numpy {np.__version__}; {before} before, {load()} after")
-    print(f"  {'':<42} {'wall best':>10} {'median':>8} {'CPU best':>9} {'median':>8} {'faults':>7}  (ms; page "
-          "faults per call)")
+          f"Python {sys.version.split()[0]}, numpy {np.__version__}; {before} before, {after} after")
+    print(f"  {'':<42} {'wall best':>10} {'median':>8} {'CPU best':>9} {'median':>8} {'faults':>7} {'peak MB':>8}  "
+          "(ms; page faults per call; peak of one untimed call by tracemalloc)")
     for name in cases:
         print(f"  {name:<42} {min(times[name]) * 1e3:10.1f} {statistics.median(times[name]) * 1e3:8.1f} "
               f"{min(cpu[name]) * 1e3:9.1f} {statistics.median(cpu[name]) * 1e3:8.1f} "
-              f"{statistics.median(faults[name]):7.0f}")
+              f"{statistics.median(faults[name]):7.0f} {peaks[name] / 1e6:8.1f}")
     for name in list(cases)[1:]:
         print(f"  ratio vanishing() / {name:<41} wall {_ratios(times, name)}   CPU {_ratios(cpu, name)}")
+
+
+def peak_memory(fn) -> int:
+    """The most bytes allocated at once during one call (numpy reports its arrays to tracemalloc)."""
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
 
 
 def _ratios(times: dict, name: str) -> str:
