@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 class Dependencies:
-    """The dependency walk of an answer space (``factor_item``, ``forward_item``, ``name_items`` and the arrays
+    """The dependency walk of an answer space (``factor_key``, ``forward_item``, ``name_items`` and the arrays
     ``local`` and ``drop`` come from :class:`~backcalc.grading.keys.AnswerSpace`)."""
 
     def depends(self, item):
@@ -25,9 +25,9 @@ class Dependencies:
             for s in range(self.S):
                 yield self._chain(n, c, s, True, False)
                 if kind == "W":
-                    yield (self.factor_item("src", n, c, s, ref.source).key,)
+                    yield (self.factor_key("src", n, c, s, ref.source),)
                 else:
-                    yield (self.factor_item("one", n, c, s).key,)
+                    yield (self.factor_key("one", n, c, s),)
             if item.section == "updated":
                 yield ("gradients." + item.key.split(".", 1)[1],)
         elif item.section == "factors":
@@ -86,14 +86,14 @@ class Dependencies:
         for m in range(self.N, n, -1):
             for v in range(self.spec.layers[m - 1].units):
                 if m in self.drop:
-                    yield self.factor_item("dout", m, v, s).key
-                    yield self.factor_item("mask", m, v, s).key
-                yield self.factor_item("out", m, v, s).key
+                    yield self.factor_key("dout", m, v, s)
+                    yield self.factor_key("mask", m, v, s)
+                yield self.factor_key("out", m, v, s)
                 if self.local[m] is not None:
-                    yield self.factor_item("local", m, v, s).key
-                yield self.factor_item("delta", m, v, s).key
+                    yield self.factor_key("local", m, v, s)
+                yield self.factor_key("delta", m, v, s)
                 if m == n + 1 and m not in self.norm:
-                    yield self.factor_item("wpath", m, v, s, c).key
+                    yield self.factor_key("wpath", m, v, s, c)
             if m == n + 1 and m in self.norm and self.norm[m].grad_xhat is not None:  # the three paths into unit c
                 nk = self.norm[m]
                 yield from (item.key for item in self.grad_stat_item("gxhat", m, c) if item.ref.sample == s)
@@ -102,10 +102,10 @@ class Dependencies:
                 yield self.grad_stat_item("gmu", m, g)[0].key
         if own:
             if n in self.drop:
-                yield self.factor_item("dout", n, c, s).key
-                yield self.factor_item("mask", n, c, s).key
-            yield self.factor_item("out", n, c, s).key
+                yield self.factor_key("dout", n, c, s)
+                yield self.factor_key("mask", n, c, s)
+            yield self.factor_key("out", n, c, s)
             if self.local[n] is not None:
-                yield self.factor_item("local", n, c, s).key
+                yield self.factor_key("local", n, c, s)
             if not skip_delta:
-                yield self.factor_item("delta", n, c, s).key
+                yield self.factor_key("delta", n, c, s)

@@ -269,9 +269,15 @@ def _with_blame(sp, item, row, rows, summaries=None):
     summaries = {} if summaries is None else summaries
     wrong, cleared = [], set()
     for chain in sp.depends_chains(item):
-        found = summaries.get(id(chain))
-        if found is None:
-            found = summaries[id(chain)] = (_search(chain, rows), chain)  # the chain is kept: its id stays its own
+        if len(chain) == 1:  # one key, made for this answer alone (∂u_in/∂w): looked up, not kept
+            hit = rows.get(chain[0])
+            if hit is None or hit[1].ok is None:
+                continue
+            found = (_search(chain, rows),)
+        else:
+            found = summaries.get(id(chain))
+            if found is None:
+                found = summaries[id(chain)] = (_search(chain, rows), chain)  # kept: its id stays its own
         wrong += found[0][0]
         for total in found[0][1]:
             cleared |= _upstream(sp, total, summaries)

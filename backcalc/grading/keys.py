@@ -162,33 +162,61 @@ class AnswerSpace(NormItems, Dependencies):
     def factor_item(self, kind, n, c, s, a=None):
         """kind: out (∂L/∂u_out), local (∂u_out/∂u_in), delta (∂L/∂u_in), src (∂u_in/∂w_au), one (∂u_in/∂b_u),
         wpath (∂u_in/∂(source a)_out or _drop); with dropout dout (∂L/∂u_drop) and mask (∂u_drop/∂u_out)."""
-        u = self.spec.layers[n - 1].unit_names[c]
         if kind == "dout":
-            name, value = f"∂L/∂{node_drop(u)}", self.g_drop[n][s, c]
+            value = self.g_drop[n][s, c]
         elif kind == "mask":
-            name, value = f"∂{node_drop(u)}/∂{node_out(u)}", self.scale[n][s, c]
+            value = self.scale[n][s, c]
         elif kind == "out":
-            name, value = f"∂L/∂{node_out(u)}", self.g_out[n][s, c]
+            value = self.g_out[n][s, c]
         elif kind == "delta":
-            name, value = f"∂L/∂{node_in(u)}", self.delta[n][s, c]
+            value = self.delta[n][s, c]
         elif kind == "local":
             if self.local[n] is None:
+                u = self.spec.layers[n - 1].unit_names[c]
                 raise KeyError(f"∂{node_out(u)}/∂{node_in(u)}: a softmax unit's output depends on every unit's input, so "
                                f"there is no single factor; give ∂L/∂{node_in(u)} instead")
-            name, value = f"∂{node_out(u)}/∂{node_in(u)}", self.local[n][s, c]
-        elif kind == "src" and n in self.norm:  # ∂u_in/∂gamma_u = x̂_u
-            name, value = f"∂{node_in(u)}/∂{self.pnames[element_key('gamma', n, c)]}", self.norm[n].xhat[s, c]
-        elif kind == "src":
-            name, value = f"∂{node_in(u)}/∂{self.wname(n, a, c)}", self.source(n - 1)[s, a]
+            value = self.local[n][s, c]
+        elif kind == "src":  # ∂u_in/∂w_au = the source's value; ∂u_in/∂gamma_u = x̂_u
+            value = self.norm[n].xhat[s, c] if n in self.norm else self.source(n - 1)[s, a]
         elif kind == "one":
-            name, value = f"∂{node_in(u)}/∂{self.pnames[element_key('beta' if n in self.norm else 'b', n, c)]}", 1.0
+            value = 1.0
         else:  # wpath
-            src = self.spec.unit_names(n - 1)[a]
-            name, value = f"∂{node_in(u)}/∂{src if n == 1 else src + self._sent(n - 1)}", self.spec.layers[n - 1].weights[a, c]
+            value = self.spec.layers[n - 1].weights[a, c]
+        name = self._factor_name(kind, n, c, a)
         rank = ("dout", "mask", "out", "local", "delta", "src", "one", "wpath").index(kind)
         return Item("factors", f"factors.{name}{self._suffix(s)}", name + self._sample_name(s), float(value),
                      Ref(kind, n, unit=c, sample=s, source=a),
                      (SECTIONS.index("factors"), -n, c, rank, a if a is not None else -1, s))
+
+    def factor_key(self, kind, n, c, s, a=None) -> str:
+        """The scoped key of :meth:`factor_item` without making the item (the blame search asks for many).
+
+        >>> from backcalc.net.derivation import explain
+        >>> sp = AnswerSpace(explain())
+        >>> sp.factor_key("src", 2, 0, 0, 1) == sp.factor_item("src", 2, 0, 0, 1).key
+        True
+        """
+        return f"factors.{self._factor_name(kind, n, c, a)}{self._suffix(s)}"
+
+    def _factor_name(self, kind, n, c, a=None) -> str:
+        memo = self.__dict__.setdefault("_factor_names", {})  # the same names are asked for every sample
+        name = memo.get((kind, n, c, a))
+        if name is None:
+            name = memo[(kind, n, c, a)] = self._make_factor_name(kind, n, c, a)
+        return name
+
+    def _make_factor_name(self, kind, n, c, a) -> str:
+        u = self.spec.layers[n - 1].unit_names[c]
+        if kind == "src":
+            param = self.pnames[element_key("gamma", n, c)] if n in self.norm else self.wname(n, a, c)
+            return f"∂{node_in(u)}/∂{param}"
+        if kind == "one":
+            return f"∂{node_in(u)}/∂{self.pnames[element_key('beta' if n in self.norm else 'b', n, c)]}"
+        if kind == "wpath":
+            src = self.spec.unit_names(n - 1)[a]
+            return f"∂{node_in(u)}/∂{src if n == 1 else src + self._sent(n - 1)}"
+        return {"dout": f"∂L/∂{node_drop(u)}", "mask": f"∂{node_drop(u)}/∂{node_out(u)}", "out": f"∂L/∂{node_out(u)}",
+                "delta": f"∂L/∂{node_in(u)}", "local": f"∂{node_out(u)}/∂{node_in(u)}"}[kind]
 
     # ── resolving a scoped key: "gradients.W1[0][0]", "updated.b_o", "factors.dL/dk1_out", "loss" ──
     def resolve(self, scoped: str) -> list:

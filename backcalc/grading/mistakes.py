@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -32,7 +33,21 @@ class Mistake(Coded):
 # it starts from the tape's ∂L/∂output and the tape's forward values and propagates the way the student did.
 
 def _M(code, **params) -> Mistake:
-    return Mistake(code, tuple(params.items()))
+    """``Mistake(code, params)``; one of names and whole numbers only is made once and shared (the same few are
+    tried on every answer of a sheet)."""
+    if not all(type(v) in _PLAIN for v in params.values()):
+        return Mistake(code, tuple(params.items()))
+    key = (code,) + tuple((k, type(v), v) for k, v in params.items())  # the type: True and 1 stay apart
+    made = _MADE.get(key)
+    if made is None:
+        if len(_MADE) > 4096:
+            _MADE.clear()
+        made = _MADE[key] = Mistake(code, tuple(params.items()))
+    return made
+
+
+_PLAIN = (str, int, bool, type(None))
+_MADE: dict = {}
 
 
 def _weighted_sum(layer) -> bool:
@@ -44,6 +59,16 @@ def _activated(sp: AnswerSpace, layer) -> np.ndarray:
     """f(z) of a layer: its output, less what a skip added after the activation."""
     skip = getattr(layer, "skip", None)
     return sp.a[layer.index] if skip is None else sp.a[layer.index] - sp.source(skip)
+
+
+_NEW_AS_GRADIENT = (_M("new_as_gradient"),)
+_STEP_AS_GRADIENT = (_M("step_as_gradient"),)
+
+
+@functools.lru_cache(maxsize=None)
+def _scaled_mistakes(loss: str) -> tuple:
+    """The sign, double and half mistakes (each a one-mistake explanation), made once per loss."""
+    return (_M("sign"),), (_M("double", loss=loss),), (_M("half", loss=loss),)
 
 
 class _Catalogue:
@@ -158,12 +183,17 @@ class _Catalogue:
             self._graph = GraphRuns(self.sp)
         return self._graph
 
-    def candidates(self, item):
+    def candidates(self, item, near=None):
+        """``near``: a test of many values at once (:meth:`Tolerance.near`); the backward-pass runs whose value
+        at a gradient it rules out are skipped (they could never be named), the rest come in the same order."""
         sp = self.sp
         if has_graph(sp.spec):  # skips and normalisation: the whole derivation redone with one slip
             for codes, value in self.graph.candidates(item):
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value
-        if not all(_weighted_sum(layer) for layer in sp.spec.layers):
+        weighted = self.__dict__.get("_weighted")
+        if weighted is None:
+            weighted = self._weighted = all(_weighted_sum(layer) for layer in sp.spec.layers)
+        if not weighted:
             for codes, value in simple_candidates(sp, item):  # no rerun by hand of these layers: slips that need none
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value
             return
@@ -179,13 +209,16 @@ class _Catalogue:
             # a dropout slip first: at p = 0.5 the missing 1/(1 − p) halves the gradient, which "half" also gives
             yield from (((m,), self._pick(run, item)) for m, run in self.runs if m.code.startswith("dropout_"))
             yield from self._scaled(e, loss)
-            for m, run in self.runs:
+            runs = self.runs
+            kept = range(len(runs)) if near is None else np.flatnonzero(near(self._run_values(item))).tolist()
+            for i in kept:
+                m, run = runs[i]
                 yield (self._here(m, item),), self._pick(run, item)
             yield from self._from_own(item)
-            yield (_M("new_as_gradient"),), float(sp.updated[ref.array][ref.index])
+            yield _NEW_AS_GRADIENT, float(sp.updated[ref.array][ref.index])
             if plain_sgd(sp.spec):  # the step is lr·gradient only for plain SGD
-                yield (_M("step_as_gradient"),), sp.lr * e
-                yield (_M("step_as_gradient"),), -sp.lr * e
+                yield _STEP_AS_GRADIENT, sp.lr * e
+                yield _STEP_AS_GRADIENT, -sp.lr * e
             yield from self._transposed(item, sp.grads)
             for codes, value in gradient_candidates(sp, item):
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value
@@ -200,6 +233,19 @@ class _Catalogue:
         elif item.section == "factors":
             yield from self._factor(item)
 
+    def _run_values(self, item) -> np.ndarray:
+        """Every backward-pass run's value at a parameter item (W or b), in the order of :attr:`runs` (the runs'
+        arrays are stacked once per array, on the catalogue that made the runs)."""
+        ref = item.ref
+        home = self._shared if self._shared is not None else self
+        stacks = home.__dict__.setdefault("_stacks", {})
+        stack = stacks.get((ref.kind, ref.layer))
+        if stack is None:
+            arrays = [np.asarray(run[ref.kind][ref.layer], dtype=float) for _, run in self.runs]
+            shape = (0,) + tuple(np.shape(self.sp.grads[ref.array]))
+            stack = stacks[(ref.kind, ref.layer)] = np.stack(arrays) if arrays else np.zeros(shape)
+        return stack[(slice(None),) + ref.index]
+
     def _from_own(self, item):
         """The same backward-pass candidates worked from the student's own earlier values (tier "own")."""
         for m, run in self.own_runs:
@@ -209,9 +255,10 @@ class _Catalogue:
 
     @staticmethod
     def _scaled(e, loss):
-        yield (_M("sign"),), -e
-        yield (_M("double", loss=loss),), 2 * e
-        yield (_M("half", loss=loss),), e / 2
+        sign, double, half = _scaled_mistakes(loss)
+        yield sign, -e
+        yield double, 2 * e
+        yield half, e / 2
 
     @staticmethod
     def _pick(run, item):
@@ -227,7 +274,9 @@ class _Catalogue:
         n, a, c = item.ref.layer, item.ref.source, item.ref.unit
         W = arrays[array_key("W", n)]
         if a != c and c < W.shape[0] and a < W.shape[1]:
-            yield (_M("transposed", other=self.sp.wname(n, c, a), key=element_key("W", n, c, a)),), float(W[c, a])
+            # named only if the value matches (_best calls it then): most never do
+            yield (lambda: (_M("transposed", other=self.sp.wname(n, c, a), key=element_key("W", n, c, a)),)), \
+                float(W[c, a])
 
     def _forward(self, item):
         sp = self.sp
@@ -332,7 +381,7 @@ class _Catalogue:
             if found is not None:
                 return found
         allowed = tol.allowed(item, text, item.expected)
-        return _best(item, given, text, tol, allowed, self.candidates(item))
+        return _best(item, given, text, tol, allowed, self.candidates(item, tol.near(item, text, given)))
 
     def _own_step(self, item, given, text, tol, row):
         lr, old, g = self.sp.lr, item.old, row.given
@@ -379,8 +428,12 @@ def _best(item, given, text, tol, allowed, candidates) -> tuple:
         if abs(value - item.expected) <= allowed + match:
             continue  # at the written precision this "mistake" cannot be told from the right answer: never named
         ratio = abs(given - value) / match
+        if ratio > 1:
+            continue
+        if callable(mistakes):  # named only now that it reproduces the value (see _transposed)
+            mistakes = mistakes()
         tier = _tier(mistakes, origin[0] if origin else "exact")
-        if ratio <= 1 and (tier not in best or ratio < best[tier][0] - 1e-9):
+        if tier not in best or ratio < best[tier][0] - 1e-9:
             best[tier] = (ratio, mistakes)
     for tier in sorted(best):
         return best[tier][1]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+import numpy as np
 
 # The default ("as written") rule; the README explains it with examples.
 HAND_RTOL = 1e-3        # loss, forward values, factors, gradients: a product of rounded intermediates, right to 0.1%
@@ -29,6 +32,7 @@ def decimals(text: str) -> int:
     return len(frac) - int(m.group(4) or 0)
 
 
+@functools.lru_cache(maxsize=1024)  # asked once per mistake tried on one answer: the same text each time
 def half_unit(text: str) -> float:
     """Half a unit in the last written place: the largest error of a correctly rounded value."""
     return 0.5 * 10.0 ** -max(-300, min(300, decimals(text)))  # 0e999 has −999 decimals: no overflow
@@ -102,3 +106,29 @@ class Tolerance:
         if not self.as_written:
             return self.allowed(item, text, candidate)
         return max(half_unit(text), r * _scale(item, candidate)) + _slack(candidate)
+
+    def near(self, item, text: str, given: float):
+        """A test of many candidate values at once, ``near(values) → mask``: False only where a value is
+        certainly farther from ``given`` than :meth:`match` allows (a margin of 1e-6 of the bound, so the
+        array arithmetic can never drop a value the exact test would keep). NaN is dropped.
+
+        >>> from backcalc.grading.keys import Item, Ref
+        >>> g = Item("gradients", "gradients.b1[0]", "b_h1", 0.25, Ref("b", 1), (0,))
+        >>> Tolerance().near(g, "-0.25", -0.25)(np.array([0.25, -0.2501, -0.26])).tolist()
+        [False, True, False]
+        """
+        as_written, atol, rtol = self.as_written, self.atol or 0.0, self.rtol or 0.0
+        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
+        half = half_unit(text) if as_written else 0.0
+        old = item.old if item.section == "updated" else 0.0
+
+        def test(values):
+            if as_written:
+                bound = np.maximum(half, r * np.abs(values - old))
+            else:
+                bound = atol + rtol * np.abs(values)
+            bound = bound + 1e-12 + 1e-9 * np.abs(values)
+            with np.errstate(invalid="ignore"):
+                return np.abs(given - values) <= bound * (1 + 1e-6) + 1e-300
+
+        return test
