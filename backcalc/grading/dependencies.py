@@ -6,10 +6,26 @@ checker can name the first wrong step of a wrong answer ("first wrong step: ∂L
 
 from __future__ import annotations
 
+# the tables the keys an answer of each table depends on come from (held against depends() by the tests)
+_SECTIONS_BEFORE = {"gradients": ("factors",), "updated": ("factors", "gradients"), "factors": ("factors", "forward"),
+                    "forward": ("forward",), "loss": ("forward",), "loss_after": ("updated",)}
+
 
 class Dependencies:
     """The dependency walk of an answer space (``factor_key``, ``forward_item``, ``name_items`` and the arrays
     ``local`` and ``drop`` come from :class:`~backcalc.grading.keys.AnswerSpace`)."""
+
+    def depends_sections(self, item) -> tuple:
+        """The tables every key of :meth:`depends` comes from, without walking them: an answer whose tables the
+        student left empty has nothing before it to blame.
+
+        >>> from backcalc.grading.keys import AnswerSpace
+        >>> from backcalc.net.derivation import explain
+        >>> sp = AnswerSpace(explain())
+        >>> sp.depends_sections(sp.resolve("updated.w_ij1")[0])
+        ('factors', 'gradients')
+        """
+        return _SECTIONS_BEFORE.get(item.section, ())
 
     def depends(self, item):
         for chain in self.depends_chains(item):

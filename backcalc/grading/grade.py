@@ -239,9 +239,10 @@ def _grade(sp, cat, tol, cells) -> list:
                                     verdict != "wrong", mistakes, verdict=verdict))
     out = []
     summaries = {}  # id(chain) → what the blame search finds in it (rows no longer change here)
+    answered = frozenset(r.section for _, r in rows.values() if r.ok is not None)
     for item, row in sorted(rows.values(), key=lambda p: p[0].order):
         if row.ok is False:
-            row = _with_blame(sp, item, row, rows, summaries)
+            row = _with_blame(sp, item, row, rows, summaries, answered)
         out.append(row)
     return out
 
@@ -256,19 +257,22 @@ def _invalid_row(sp, cell: Invalid) -> Row:
                problem=cell.problem)
 
 
-def _with_blame(sp, item, row, rows, summaries=None):
+def _with_blame(sp, item, row, rows, summaries=None, answered=None):
     """The first wrong answer in the chain before ``item`` — unless a later running total (a node value,
     ∂L/∂out, δ, the gradient) that depends on it is right, which shows that error did not reach this answer. A
     right value beside the wrong one (another path of the same sum) clears nothing. A value worked right from
     the student's own earlier values that are all right as written is an early rounding.
 
     The search runs over :meth:`AnswerSpace.depends_chains`; what it finds in a chain, and what a right running
-    total depends on, is worked out once and kept in ``summaries``, since they are shared by many answers."""
+    total depends on, is worked out once and kept in ``summaries``, since they are shared by many answers.
+    ``answered``: the tables with an answer given; when none of those ``item`` depends on is among them, there
+    is nothing to search."""
     import dataclasses
 
     summaries = {} if summaries is None else summaries
     wrong, cleared = [], set()
-    for chain in sp.depends_chains(item):
+    search = answered is None or not answered.isdisjoint(sp.depends_sections(item))
+    for chain in sp.depends_chains(item) if search else ():
         if len(chain) == 1:  # one key, made for this answer alone (∂u_in/∂w): looked up, not kept
             hit = rows.get(chain[0])
             if hit is None or hit[1].ok is None:
