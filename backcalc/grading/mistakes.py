@@ -98,6 +98,14 @@ class _Catalogue:
         return self._runs
 
     @property
+    def dropout_runs(self) -> list:
+        """The runs of :attr:`runs` that model a dropout slip."""
+        home = self._shared if self._shared is not None else self
+        if "_dropout_runs" not in home.__dict__:
+            home._dropout_runs = [(m, r) for m, r in home.runs if m.code.startswith("dropout_")]
+        return home._dropout_runs
+
+    @property
     def own_runs(self) -> list:
         """Runs on the student's own earlier values: the step done right ("carried"), then each mistake."""
         if self._own_runs is None:
@@ -187,13 +195,13 @@ class _Catalogue:
         """``near``: a test of many values at once (:meth:`Tolerance.near`); the backward-pass runs whose value
         at a gradient it rules out are skipped (they could never be named), the rest come in the same order."""
         sp = self.sp
-        if has_graph(sp.spec):  # skips and normalisation: the whole derivation redone with one slip
+        kinds = self.__dict__.get("_kinds")
+        if kinds is None:  # (a net with skips or normalisation, every layer a weighted sum): asked for every answer
+            kinds = self._kinds = (has_graph(sp.spec), all(_weighted_sum(layer) for layer in sp.spec.layers))
+        if kinds[0]:  # skips and normalisation: the whole derivation redone with one slip
             for codes, value in self.graph.candidates(item):
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value
-        weighted = self.__dict__.get("_weighted")
-        if weighted is None:
-            weighted = self._weighted = all(_weighted_sum(layer) for layer in sp.spec.layers)
-        if not weighted:
+        if not kinds[1]:
             for codes, value in simple_candidates(sp, item):  # no rerun by hand of these layers: slips that need none
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value
             return
@@ -207,7 +215,7 @@ class _Catalogue:
             yield from self._forward(item)
         elif item.section == "gradients":
             # a dropout slip first: at p = 0.5 the missing 1/(1 − p) halves the gradient, which "half" also gives
-            yield from (((m,), self._pick(run, item)) for m, run in self.runs if m.code.startswith("dropout_"))
+            yield from (((m,), self._pick(run, item)) for m, run in self.dropout_runs)
             yield from self._scaled(e, loss)
             runs = self.runs
             kept = range(len(runs)) if near is None else np.flatnonzero(near(self._run_values(item))).tolist()

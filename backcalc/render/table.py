@@ -29,29 +29,32 @@ def simple(rows: list, headers: list, maxcolwidths: list | None = None) -> str:
         rows = [[c if limit is None else _wrapped(c, limit) for c, limit in zip(row, maxcolwidths)] for row in rows]
     cells = [[c.strip() for c in row] for row in rows]
     width = _width_function()
-    multiline = any("\n" in c for row in cells for c in row)
-    if multiline:  # a wrapped cell: its width is its widest line
-        plain_width = width
-
-        def width(c):
-            return max(map(plain_width, c.split("\n")))
+    sizes = [[_cell_width(width, c) for c in row] for row in cells]  # each cell measured once
     widths = [w + 2 for w in map(width, heads)]  # tabulate's minimum: the header plus its padding of 2
-    for row in cells:
-        for i, c in enumerate(row):
-            w = width(c)
+    for row in sizes:
+        for i, w in enumerate(row):
             if w > widths[i]:
                 widths[i] = w
-    fill = _filler(_width_function())
+    fill = _filler(width)
     lines = ["  ".join(fill(h, w) for h, w in zip(heads, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    if not multiline:
-        lines += ["  ".join(fill(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
-        return "\n".join(lines)
-    for row in cells:  # each line of a row's cells side by side, a short cell blank below its last line
-        parts = [c.splitlines() for c in row]
-        for k in range(max(map(len, parts))):
-            lines.append("  ".join(fill(p[k], w) if k < len(p) else " " * w for p, w in zip(parts, widths)).rstrip())
+    multiline = any("\n" in c for row in cells for c in row)
+    for row, size in zip(cells, sizes):
+        if multiline and (not any(row) or any("\n" in c for c in row)):
+            # each line of the row's cells side by side, a short cell blank below its last line (a row of
+            # empty cells has no line at all, as in tabulate)
+            parts = [c.splitlines() for c in row]
+            for k in range(max(map(len, parts))):
+                lines.append("  ".join(fill(p[k], w) if k < len(p) else " " * w
+                                       for p, w in zip(parts, widths)).rstrip())
+        else:
+            lines.append("  ".join([c + " " * (w - n) for c, n, w in zip(row, size, widths)]).rstrip())
     return "\n".join(lines)
+
+
+def _cell_width(width, cell: str) -> int:
+    """A cell's width: its widest line."""
+    return max(map(width, cell.split("\n"))) if "\n" in cell else width(cell)
 
 
 def _wrapped(cell: str, limit: int) -> str:
