@@ -198,7 +198,7 @@ def check_answers(spec=None, answers=None, rtol: float | None = None, atol: floa
                                  spec_print=print_))
     tol = Tolerance(rtol, atol, strict)
     good = [c for c in cells if not isinstance(c, Invalid)]
-    rows = _grade(sp, cat.for_sheet(_own_values(sp, good)), tol, good)
+    rows = _grade(sp, cat.for_sheet(_own_values(sp, good), good, tol), tol, good)
     bad = [_invalid_row(sp, c) for c in cells if isinstance(c, Invalid)]
     return CheckResult(net.title, net.source, source, tol, tuple(rows + bad), head.get("student") or None,
                        head.get("id") or None, head.get("fingerprint") or print_)
@@ -224,7 +224,7 @@ def _grade(sp, cat, tol, cells) -> list:
         if given is None:
             rows[item.key] = (item, Row(item.key, item.name, item.section, item.expected, None, None, None, None, None))
             continue
-        verdict = tol.verdict(item, text, given)
+        verdict, allowed = tol.judge(item, text, given)
         mistakes = ()
         if verdict == "wrong":
             if tol.as_written and abs(given - item.expected) <= half_unit(text) + 1e-12:  # --strict: right as written
@@ -235,7 +235,7 @@ def _grade(sp, cat, tol, cells) -> list:
                 own = own[1] if own is not None and own[1].ok is not None else None
                 mistakes = cat.explain(item, given, text, tol, gradient=own)
         rows[item.key] = (item, Row(item.key, item.name, item.section, item.expected, given, text,
-                                    given - item.expected, tol.allowed(item, text, item.expected),
+                                    given - item.expected, allowed,
                                     verdict != "wrong", mistakes, verdict=verdict))
     out = []
     summaries = {}  # id(chain) → what the blame search finds in it (rows no longer change here)

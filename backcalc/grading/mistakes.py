@@ -12,6 +12,7 @@ from .coded import Coded
 from .tolerance import Tolerance
 from .keys import AnswerSpace
 from . import dropout_mistakes
+from .near_runs import NearRuns
 from .graph_mistakes import GraphRuns, has_graph, loss_candidates, simple_candidates
 from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
 from ..net.names import array_key, bias_name, element_key, node_out
@@ -85,9 +86,16 @@ class _Catalogue:
         self._shared = shared  # the derivation's catalogue, whose exact-value runs a sheet's catalogue reuses
         self._runs = None
         self._own_runs = None
+        home = shared if shared is not None else self
+        self.near_runs = NearRuns(lambda: self.runs, home.__dict__.setdefault("_stacks", {}))
 
-    def for_sheet(self, own) -> "_Catalogue":
-        return _Catalogue(self.sp, own, shared=self)
+    def for_sheet(self, own, cells=(), tol=None) -> "_Catalogue":
+        """The catalogue of one sheet: ``own``, the student's own earlier values; ``cells``, the sheet's given
+        answers (``(item, given, text)``) as ``tol`` grades them, whose runs worth trying are worked out by array."""
+        sheet = _Catalogue(self.sp, own, shared=self)
+        if tol is not None:
+            sheet.near_runs.expect(cells, tol)
+        return sheet
 
     @property
     def runs(self) -> list:
@@ -191,9 +199,9 @@ class _Catalogue:
             self._graph = GraphRuns(self.sp)
         return self._graph
 
-    def candidates(self, item, near=None):
-        """``near``: a test of many values at once (:meth:`Tolerance.near`); the backward-pass runs whose value
-        at a gradient it rules out are skipped (they could never be named), the rest come in the same order."""
+    def candidates(self, item, answer=None):
+        """``answer``: ``(given, text, tol)`` of the value to explain; a gradient's backward-pass runs that could
+        never reproduce it are then left out (:class:`NearRuns`), the rest come in the same order."""
         sp = self.sp
         kinds = self.__dict__.get("_kinds")
         if kinds is None:  # (a net with skips or normalisation, every layer a weighted sum): asked for every answer
@@ -218,8 +226,7 @@ class _Catalogue:
             yield from (((m,), self._pick(run, item)) for m, run in self.dropout_runs)
             yield from self._scaled(e, loss)
             runs = self.runs
-            kept = range(len(runs)) if near is None else np.flatnonzero(near(self._run_values(item))).tolist()
-            for i in kept:
+            for i in range(len(runs)) if answer is None else self.near_runs.kept(item, *answer):
                 m, run = runs[i]
                 yield (self._here(m, item),), self._pick(run, item)
             yield from self._from_own(item)
@@ -240,19 +247,6 @@ class _Catalogue:
                     yield tuple(_M(code, **dict(params)) for code, params in codes), value
         elif item.section == "factors":
             yield from self._factor(item)
-
-    def _run_values(self, item) -> np.ndarray:
-        """Every backward-pass run's value at a parameter item (W or b), in the order of :attr:`runs` (the runs'
-        arrays are stacked once per array, on the catalogue that made the runs)."""
-        ref = item.ref
-        home = self._shared if self._shared is not None else self
-        stacks = home.__dict__.setdefault("_stacks", {})
-        stack = stacks.get((ref.kind, ref.layer))
-        if stack is None:
-            arrays = [np.asarray(run[ref.kind][ref.layer], dtype=float) for _, run in self.runs]
-            shape = (0,) + tuple(np.shape(self.sp.grads[ref.array]))
-            stack = stacks[(ref.kind, ref.layer)] = np.stack(arrays) if arrays else np.zeros(shape)
-        return stack[(slice(None),) + ref.index]
 
     def _from_own(self, item):
         """The same backward-pass candidates worked from the student's own earlier values (tier "own")."""
@@ -389,7 +383,7 @@ class _Catalogue:
             if found is not None:
                 return found
         allowed = tol.allowed(item, text, item.expected)
-        return _best(item, given, text, tol, allowed, self.candidates(item, tol.near(item, text, given)))
+        return _best(item, given, text, tol, allowed, self.candidates(item, (given, text, tol)))
 
     def _own_step(self, item, given, text, tol, row):
         lr, old, g = self.sp.lr, item.old, row.given
@@ -429,10 +423,11 @@ def _best(item, given, text, tol, allowed, candidates) -> tuple:
     """The best-tier candidate that reproduces ``given`` at the precision it is written in (the closest within
     a tier). A "mistake" whose value cannot be told from the right answer at that precision is never named."""
     best = {}
+    match_of = tol.matcher(item, text)
     for mistakes, value, *origin in candidates:
         if value is None or not math.isfinite(value):
             continue
-        match = tol.match(item, text, value)
+        match = match_of(value)
         if abs(value - item.expected) <= allowed + match:
             continue  # at the written precision this "mistake" cannot be told from the right answer: never named
         ratio = abs(given - value) / match

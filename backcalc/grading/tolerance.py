@@ -81,10 +81,11 @@ class Tolerance:
 
     def allowed(self, item, text: str, reference: float) -> float:
         """The largest error that still counts as right (at any precision)."""
-        if not self.as_written:
+        if self.rtol is not None or self.atol is not None:
             return (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference) + _slack(reference)
-        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
-        return max(half_unit(text), r * _scale(item, reference)) + _slack(reference)
+        if item.section == "updated":  # _scale and _slack written out: asked several times for every answer
+            return max(half_unit(text), STEP_RTOL * abs(reference - item.old)) + (1e-12 + 1e-9 * abs(reference))
+        return max(half_unit(text), HAND_RTOL * abs(reference)) + (1e-12 + 1e-9 * abs(reference))
 
     def low_precision(self, item, text: str) -> bool:
         """The written precision cannot show the step: half a unit is over 5% of the answer (of its change)."""
@@ -92,20 +93,34 @@ class Tolerance:
 
     def verdict(self, item, text: str, given: float) -> str:
         """``correct``, ``correct_low_precision`` or ``wrong`` (see the class docstring)."""
+        return self.judge(item, text, given)[0]
+
+    def judge(self, item, text: str, given: float) -> tuple[str, float]:
+        """``(verdict, allowed)``: :meth:`verdict` and the :meth:`allowed` error it applied."""
         error = abs(given - item.expected)
-        if error > self.allowed(item, text, item.expected):
-            return "wrong"
+        allowed = self.allowed(item, text, item.expected)
+        if error > allowed:
+            return "wrong", allowed
         if error <= _slack(item.expected) or not self.low_precision(item, text):
-            return "correct"  # exact as written (0, 1.5), or precise enough to show the step
-        return "wrong" if self.strict else "correct_low_precision"
+            return "correct", allowed  # exact as written (0, 1.5), or precise enough to show the step
+        return ("wrong" if self.strict else "correct_low_precision"), allowed
 
     def match(self, item, text: str, candidate: float) -> float:
         """How close a given value must be to a mistake's value for that mistake to be named: as close as to
         the right answer for it to count as right (the mistake reproduces the value at the written precision)."""
-        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
+        return self.matcher(item, text)(candidate)
+
+    def matcher(self, item, text: str):
+        """:meth:`match` of one written answer as a function of the candidate (the many mistakes tried on one
+        answer share its half unit and scale)."""
         if not self.as_written:
-            return self.allowed(item, text, candidate)
-        return max(half_unit(text), r * _scale(item, candidate)) + _slack(candidate)
+            return lambda candidate: self.allowed(item, text, candidate)
+        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
+        half = half_unit(text)
+        if item.section == "updated":
+            old = item.old
+            return lambda candidate: max(half, r * abs(candidate - old)) + (1e-12 + 1e-9 * abs(candidate))
+        return lambda candidate: max(half, r * abs(candidate)) + (1e-12 + 1e-9 * abs(candidate))
 
     def near(self, item, text: str, given: float):
         """A test of many candidate values at once, ``near(values) → mask``: False only where a value is
@@ -117,18 +132,26 @@ class Tolerance:
         >>> Tolerance().near(g, "-0.25", -0.25)(np.array([0.25, -0.2501, -0.26])).tolist()
         [False, True, False]
         """
-        as_written, atol, rtol = self.as_written, self.atol or 0.0, self.rtol or 0.0
-        r = STEP_RTOL if item.section == "updated" else HAND_RTOL
-        half = half_unit(text) if as_written else 0.0
-        old = item.old if item.section == "updated" else 0.0
+        return self.near_many([item], [text], [given])
+
+    def near_many(self, items, texts, given):
+        """:meth:`near` of many answers at once: ``near(values) → mask`` with a column of ``values`` per answer
+        (a sheet's answers of one parameter array against every backward-pass run, in one array operation)."""
+        given = np.asarray(given, dtype=float)
+        updated = np.array([item.section == "updated" for item in items])
+        old = np.where(updated, [item.old if item.section == "updated" else 0.0 for item in items], 0.0)
+        if self.as_written:
+            r = np.where(updated, STEP_RTOL, HAND_RTOL)
+            half = np.array([half_unit(text) for text in texts])
+        atol, rtol = self.atol or 0.0, self.rtol or 0.0
 
         def test(values):
-            if as_written:
-                bound = np.maximum(half, r * np.abs(values - old))
-            else:
-                bound = atol + rtol * np.abs(values)
-            bound = bound + 1e-12 + 1e-9 * np.abs(values)
-            with np.errstate(invalid="ignore"):
+            with np.errstate(invalid="ignore", over="ignore"):
+                if self.as_written:
+                    bound = np.maximum(half, r * np.abs(values - old))
+                else:
+                    bound = atol + rtol * np.abs(values)
+                bound = bound + 1e-12 + 1e-9 * np.abs(values)
                 return np.abs(given - values) <= bound * (1 + 1e-6) + 1e-300
 
         return test

@@ -155,7 +155,7 @@ def element_key(kind: str, layer: int, *index: int) -> str:
 
 def index_text(index) -> str:
     """``(0, 1)`` → ``"[0][1]"``; a ``slice(None)`` is written ``[:]``."""
-    return "".join(f"[{':' if isinstance(i, slice) else i}]" for i in index)
+    return "".join(["[:]" if isinstance(i, slice) else f"[{i}]" for i in index])
 
 
 def parse_key(text: str, slices: bool = False) -> Key | None:
