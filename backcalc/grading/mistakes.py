@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from .coded import Coded
+from .mistake import NEW_AS_GRADIENT, STEP_AS_GRADIENT, Mistake, made as _M, scaled_mistakes
 from .tolerance import Tolerance
 from .keys import AnswerSpace
 from . import dropout_mistakes
@@ -22,34 +20,11 @@ from ..tape.rules import RULES
 MAX_PATH_UNITS = 64  # "a path left out" is tried for nets of hand size (at most this many units)
 
 
-@dataclass(frozen=True)
-class Mistake(Coded):
-    """One catalogued mistake; ``params`` are the names and numbers its description needs."""
-
-
 # ─────────────────────────────────────────── the catalogue of mistakes ───────────────────────────────────────────
 #
 # Each mistake is a function of the derivation's records that gives the value the mistake produces for a key.
 # Mistakes in the backward pass are modelled by one small backprop with switches (student_backprop.backprop):
 # it starts from the tape's ∂L/∂output and the tape's forward values and propagates the way the student did.
-
-def _M(code, **params) -> Mistake:
-    """``Mistake(code, params)``; one of names and whole numbers only is made once and shared (the same few are
-    tried on every answer of a sheet)."""
-    if not all(type(v) in _PLAIN for v in params.values()):
-        return Mistake(code, tuple(params.items()))
-    key = (code,) + tuple((k, type(v), v) for k, v in params.items())  # the type: True and 1 stay apart
-    made = _MADE.get(key)
-    if made is None:
-        if len(_MADE) > 4096:
-            _MADE.clear()
-        made = _MADE[key] = Mistake(code, tuple(params.items()))
-    return made
-
-
-_PLAIN = (str, int, bool, type(None))
-_MADE: dict = {}
-
 
 def _weighted_sum(layer) -> bool:
     """A layer the catalogue models: z = a·W (+ b) (a fan_in × units matrix), then an activation."""
@@ -60,16 +35,6 @@ def _activated(sp: AnswerSpace, layer) -> np.ndarray:
     """f(z) of a layer: its output, less what a skip added after the activation."""
     skip = getattr(layer, "skip", None)
     return sp.a[layer.index] if skip is None else sp.a[layer.index] - sp.source(skip)
-
-
-_NEW_AS_GRADIENT = (_M("new_as_gradient"),)
-_STEP_AS_GRADIENT = (_M("step_as_gradient"),)
-
-
-@functools.lru_cache(maxsize=None)
-def _scaled_mistakes(loss: str) -> tuple:
-    """The sign, double and half mistakes (each a one-mistake explanation), made once per loss."""
-    return (_M("sign"),), (_M("double", loss=loss),), (_M("half", loss=loss),)
 
 
 class _Catalogue:
@@ -230,10 +195,10 @@ class _Catalogue:
                 m, run = runs[i]
                 yield (self._here(m, item),), self._pick(run, item)
             yield from self._from_own(item)
-            yield _NEW_AS_GRADIENT, float(sp.updated[ref.array][ref.index])
+            yield NEW_AS_GRADIENT, float(sp.updated[ref.array][ref.index])
             if plain_sgd(sp.spec):  # the step is lr·gradient only for plain SGD
-                yield _STEP_AS_GRADIENT, sp.lr * e
-                yield _STEP_AS_GRADIENT, -sp.lr * e
+                yield STEP_AS_GRADIENT, sp.lr * e
+                yield STEP_AS_GRADIENT, -sp.lr * e
             yield from self._transposed(item, sp.grads)
             for codes, value in gradient_candidates(sp, item):
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value
@@ -257,7 +222,7 @@ class _Catalogue:
 
     @staticmethod
     def _scaled(e, loss):
-        sign, double, half = _scaled_mistakes(loss)
+        sign, double, half = scaled_mistakes(loss)
         yield sign, -e
         yield double, 2 * e
         yield half, e / 2
