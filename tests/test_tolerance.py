@@ -1,5 +1,5 @@
 """The tolerance's array test (Tolerance.near): check skips the catalogue's backward-pass runs whose value it
-rules out, so it must keep every value the exact test (Tolerance.match, as _best applies it) keeps — else a
+rules out, so it must keep every value the exact test (Tolerance.match, as best_explanation applies it) keeps — else a
 mistake the student made would go unnamed — and rule out the values far outside it (else it saves nothing)."""
 
 import numpy as np
@@ -52,7 +52,8 @@ def test_the_catalogue_names_the_same_mistakes_with_the_array_test():
     with the runs ruled out by Tolerance.near as with every run tried (seed 004, a tanh net, a dropout net)."""
     from pathlib import Path
 
-    from backcalc.grading.mistakes import _Catalogue, _best
+    from backcalc.grading.mistake import best_explanation as best
+    from backcalc.grading.mistakes import _Catalogue
     from backcalc.grading.keys import AnswerSpace
     from backcalc.net.derivation import explain
 
@@ -72,8 +73,8 @@ def test_the_catalogue_names_the_same_mistakes_with_the_array_test():
                         if tol.verdict(it, text, given_) != "wrong":
                             continue
                         allowed = tol.allowed(it, text, it.expected)
-                        every = _best(it, given_, text, tol, allowed, cat.candidates(it))
-                        ruled = _best(it, given_, text, tol, allowed, cat.candidates(it, (given_, text, tol)))
+                        every = best(it, given_, text, tol, allowed, cat.candidates(it))
+                        ruled = best(it, given_, text, tol, allowed, cat.candidates(it, (given_, text, tol)))
                         assert ruled == every, (net, name, text)
                         tried += 1
                         named += bool(every)

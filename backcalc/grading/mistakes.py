@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
-from .mistake import NEW_AS_GRADIENT, STEP_AS_GRADIENT, Mistake, made as _M, scaled_mistakes
+from .mistake import NEW_AS_GRADIENT, STEP_AS_GRADIENT, Mistake, best_explanation, made as _M, scaled_mistakes
 from .tolerance import Tolerance
 from .keys import AnswerSpace
 from . import dropout_mistakes
@@ -241,7 +240,7 @@ class _Catalogue:
         n, a, c = item.ref.layer, item.ref.source, item.ref.unit
         W = arrays[array_key("W", n)]
         if a != c and c < W.shape[0] and a < W.shape[1]:
-            # named only if the value matches (_best calls it then): most never do
+            # named only if the value matches (best_explanation calls it then): most never do
             yield (lambda: (_M("transposed", other=self.sp.wname(n, c, a), key=element_key("W", n, c, a)),)), \
                 float(W[c, a])
 
@@ -348,7 +347,7 @@ class _Catalogue:
             if found is not None:
                 return found
         allowed = tol.allowed(item, text, item.expected)
-        return _best(item, given, text, tol, allowed, self.candidates(item, (given, text, tol)))
+        return best_explanation(item, given, text, tol, allowed, self.candidates(item, (given, text, tol)))
 
     def _own_step(self, item, given, text, tol, row):
         lr, old, g = self.sp.lr, item.old, row.given
@@ -367,42 +366,3 @@ class _Catalogue:
         if row.ok:  # the gradient is right, the step from it is not
             return (_M("update_arithmetic", old=old, lr=lr, gradient=g, value=old - lr * g),)
         return None
-
-
-_ELSEWHERE = ("transposed",)  # values taken from another element: near misses by coincidence are common
-
-
-def _tier(mistakes, origin) -> int:
-    """Which explanation wins: one mistake on the exact values (1); the step done right from the student's own
-    earlier values (2); one mistake on them (3); a value taken from elsewhere (4); two mistakes combined (5)."""
-    if len(mistakes) > 1:
-        return 5
-    if mistakes[0].code in _ELSEWHERE:
-        return 4
-    if origin == "own":
-        return 2 if mistakes[0].code == "carried" else 3
-    return 1
-
-
-def _best(item, given, text, tol, allowed, candidates) -> tuple:
-    """The best-tier candidate that reproduces ``given`` at the precision it is written in (the closest within
-    a tier). A "mistake" whose value cannot be told from the right answer at that precision is never named."""
-    best = {}
-    match_of = tol.matcher(item, text)
-    for mistakes, value, *origin in candidates:
-        if value is None or not math.isfinite(value):
-            continue
-        match = match_of(value)
-        if abs(value - item.expected) <= allowed + match:
-            continue  # at the written precision this "mistake" cannot be told from the right answer: never named
-        ratio = abs(given - value) / match
-        if ratio > 1:
-            continue
-        if callable(mistakes):  # named only now that it reproduces the value (see _transposed)
-            mistakes = mistakes()
-        tier = _tier(mistakes, origin[0] if origin else "exact")
-        if tier not in best or ratio < best[tier][0] - 1e-9:
-            best[tier] = (ratio, mistakes)
-    for tier in sorted(best):
-        return best[tier][1]
-    return ()

@@ -4,7 +4,7 @@ A catalogue tries some thirty slipped backward passes on every wrong gradient; o
 gradients nearly all of them are far from the value given. :class:`NearRuns` rules those out with
 :meth:`~backcalc.grading.tolerance.Tolerance.near` — conservative: it keeps every run the exact test could
 name — for one answer, or for all of a sheet's answers of one parameter array in one array operation, so
-:func:`~backcalc.grading.mistakes._best` tries only the runs that could match, in the same order.
+:func:`~backcalc.grading.mistake.best_explanation` tries only the runs that could match, in the same order.
 """
 
 from __future__ import annotations
