@@ -89,7 +89,7 @@ def forward(layers, x, y, cfg: Config, look=None):
     return loss, nodes
 
 
-def norm(g: np.ndarray, scratch: "Scratch | None" = None) -> float:
+def norm(g: np.ndarray, scratch: "_Scratch | None" = None) -> float:
     """‖g‖, also for huge finite entries (then scaled by the largest). Not np.linalg.norm: its BLAS dot
     is ~50× slower than a plain sum of squares when threads compete for the cores. The squares go into
     ``scratch`` when given (the same numbers: the same sum over the same layout), not a fresh array."""
@@ -102,7 +102,7 @@ def norm(g: np.ndarray, scratch: "Scratch | None" = None) -> float:
     return top * math.sqrt(float(np.sum(np.square(g / top))))
 
 
-class Scratch:
+class _Scratch:
     """One float64 buffer that a pass's statistics take their temporaries from, one at a time: a fresh
     array of a layer's size per statistic would be handed back to the system and faulted in again."""
 
@@ -158,7 +158,7 @@ class _Look:
     def __init__(self):
         self.out, self.grad, self.local = {}, {}, {}  # layer → its numbers
         self.roles = {}  # id(node) → (layer, "h" | "out" | "both")
-        self.scratch = Scratch()
+        self.scratch = _Scratch()
 
     def forward(self, n, z, h, out) -> None:
         data = out.data
