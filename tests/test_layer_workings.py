@@ -147,3 +147,17 @@ def test_conv_sums_and_the_flipped_kernel_are_pytorchs_gradients():
                          for q in range(KW)) for s in range(xn.shape[2])] for r in range(xn.shape[1])]
                     for c in range(C)])
     np.testing.assert_allclose(dx, x.grad.numpy()[0], rtol=1e-12)
+
+
+def test_skip_row_read_with_the_page_numbers_is_the_forks_gradient():
+    """∂L/∂h1_out = Σ_k ∂L/∂k_in·∂k_in/∂h1_out + ∂L/∂r1_out·1: the paths through layer g's weights plus the skip."""
+    d = _derivation("residual_block")
+    row = _rows(d, "skip")[-1]
+    assert (row.lhs, row.rhs) == ("∂L/∂h1_out", "Σ_k ∂L/∂k_in·∂k_in/∂h1_out + ∂L/∂r1_out·1")
+    delta = {(x.unit, x.sample): x.value for x in d.deltas}
+    up = {(u.unit, u.sample): u.value for u in d.upstream}
+    W2 = d.spec.layers[1].weights                        # h → g
+    for s in (1, 2):
+        through = sum(delta[(k, s)] * W2[0, j] for j, k in enumerate(("g1", "g2")))
+        assert through + up[("r1", s)] == pytest.approx(up[("h1", s)], rel=1e-12)
+        assert through != pytest.approx(up[("h1", s)], rel=1e-3)   # the skip's own path is not negligible here

@@ -73,7 +73,8 @@ WORKING = {
         "matrix_title": "Matrix form (rows are samples, ⊙ multiplies element by element)",
         "matrix_layer": "Layer {n} ({name}, {activation})",
         "matrix_softmax": "softmax: δ{n} row by row through its Jacobian (the δ table above)",
-        "im2col_note": "im2col: one row per window (sample, then output position in row-major order), one column per input channel and kernel offset; dW comes out (channels·kernel) × out_channels and is reshaped to the kernel",
+        "im2col_title": "Matrix form: the im2col view of each convolution (rows are windows)",
+        "im2col_note": "im2col: one row per window (sample, then output position in row-major order), one column per input channel and kernel offset; dW comes out with a row per input channel and kernel offset, a column per output channel, and is reshaped to the kernel",
         "im2col_shaped": "dW{n} shaped as W{n}",
     },
     "id": {
@@ -143,7 +144,8 @@ WORKING = {
         "matrix_title": "Bentuk matriks (baris = sampel, ⊙ mengalikan elemen demi elemen)",
         "matrix_layer": "Lapisan {n} ({name}, {activation})",
         "matrix_softmax": "softmax: δ{n} baris demi baris melalui Jacobian-nya (tabel δ di atas)",
-        "im2col_note": "im2col: satu baris per jendela (sampel, lalu posisi output menurut urutan baris), satu kolom per kanal input dan geseran kernel; dW keluar berukuran (kanal·kernel) × kanal_output lalu dibentuk ulang menjadi kernel",
+        "im2col_title": "Bentuk matriks: tampilan im2col tiap konvolusi (baris = jendela)",
+        "im2col_note": "im2col: satu baris per jendela (sampel, lalu posisi output menurut urutan baris), satu kolom per kanal input dan geseran kernel; dW keluar dengan satu baris per kanal input dan geseran kernel, satu kolom per kanal output, lalu dibentuk ulang menjadi kernel",
         "im2col_shaped": "dW{n} berbentuk W{n}",
     },
 }

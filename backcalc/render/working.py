@@ -170,7 +170,7 @@ def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None)
     if not form and not convs:
         return []
     W = working_labels(lang)
-    out = [W["matrix_title"]]
+    out = [W["matrix_title"] if form else W["im2col_title"]]
     for m in form:
         out.append("  " + W["matrix_layer"].format(n=m.layer, name=m.name, activation=m.activation))
         for lhs, sides in matrix_equations(m, digits, W):
@@ -195,8 +195,8 @@ def matrix_tex(d, digits: int, lang: str, escape, layer: int | None = None) -> l
     W = working_labels(lang)
     if layer is not None:
         body = _matrix_align(form[0], digits) if form else im2col_tex(convs[0], digits, W, escape)
-        return [rf"\par\medskip\noindent\textbf{{{escape(W['matrix_title'])}}}\par"] + body
-    out = [rf"\subsubsection*{{{escape(W['matrix_title'])}}}"]
+        return [rf"\par\medskip\noindent\textbf{{{escape(W['matrix_title'] if form else W['im2col_title'])}}}\par"] + body
+    out = [rf"\subsubsection*{{{escape(W['matrix_title'] if form else W['im2col_title'])}}}"]
     for m in form:
         out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=m.layer, name=m.name, activation=m.activation))}}}")
         out += _matrix_align(m, digits)
