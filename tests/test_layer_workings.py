@@ -161,3 +161,21 @@ def test_skip_row_read_with_the_page_numbers_is_the_forks_gradient():
         through = sum(delta[(k, s)] * W2[0, j] for j, k in enumerate(("g1", "g2")))
         assert through + up[("r1", s)] == pytest.approx(up[("h1", s)], rel=1e-12)
         assert through != pytest.approx(up[("h1", s)], rel=1e-3)   # the skip's own path is not negligible here
+
+
+def test_pool_rows_with_the_page_numbers_route_the_gradient():
+    """avg: ∂L/∂a1_c(j) = Σ_(i: s·i + k = j) ∂L/∂a2_c(i)·1/2; max: the window's winner m(i) alone gets ∂L/∂a2_c(i)."""
+    d = _derivation("conv1d_two_channel")
+    rows = _rows(d, "avgpool")
+    assert rows[3].rhs == "1/2" and rows[0].rhs == "2"           # share 1/size, stride s = 2
+    up = {(u.unit, u.sample): u.value for u in d.upstream}
+    for c in (1, 2):
+        for j in range(4):                                          # windows i = j // 2 (size 2, stride 2)
+            assert up[(f"c{c}{j + 1}", 1)] == pytest.approx(up[(f"p{c}{j // 2 + 1}", 1)] * 0.5, rel=1e-12)
+    d = _derivation("conv_pool")
+    a1 = np.asarray(d.forward["a1"])[0, 0].reshape(-1)             # the one 2×2 window, row-major
+    winner = int(np.argmax(a1))                                     # m(i): the first maximum in row-major order
+    units = d.spec.layers[0].unit_names
+    up = {(u.unit, u.sample): u.value for u in d.upstream}
+    pooled = up[(d.spec.layers[1].unit_names[0], 1)]
+    assert [up[(u, 1)] for u in units] == [pooled if k == winner else 0.0 for k in range(len(units))]
