@@ -83,6 +83,16 @@ def invocations():
             yield f"vanishing-{i}-{fmt}", ["vanishing", *extra, "--format", fmt]
     yield "error-missing-spec", ["explain", "no/such/file.toml"]
     yield "error-bad-format", ["explain", "--format", "nope"]
+    for name, argv in _error_corpus():  # one bad input per kind of message, both languages
+        for lang in ("en", "id"):
+            yield f"error-{name}-{lang}", [a.replace("{f}", "{fixtures}") for a in argv] + ["--lang", lang]
+
+
+def _error_corpus():
+    sys.path.insert(0, str(ROOT / "tests"))
+    from error_corpus import COMMANDS
+
+    return COMMANDS
 
 
 def snapshot(out: Path) -> None:
@@ -96,6 +106,10 @@ def snapshot(out: Path) -> None:
     fixtures = Path(tempfile.mkdtemp())
     for name, text in FIXTURES.items():
         (fixtures / name).write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from error_corpus import write_files
+
+    write_files(fixtures)
     for name, argv in invocations():
         argv = [a.replace("{fixtures}", str(fixtures)) for a in argv]
         result = runner.invoke(main, argv, catch_exceptions=True)

@@ -34,7 +34,7 @@ mistake mistakes student students score report question questions hardest wrote 
 # kept in English by the seed notes (or symbols and names, not words)
 ALLOWED = set("""input output loss bias softmax sigmoid relu tanh linear elu selu leaky cross entropy sgd mean max min
 in out ln e exp log sse mse bce half_sse cross_entropy unit parameter delta backcalc id en json dot
-forward pass backward learning rate chain rule target sample""".split())
+forward pass backward learning rate chain rule target sample sign""".split())
 
 
 def _words(obj):
@@ -179,6 +179,31 @@ def test_exercise_and_vanishing_in_indonesian_have_no_english(tmp_path):
     for fmt in ("text", "markdown"):
         assert _leaks(["vanishing", "--depth", "3", "--width", "8", "--samples", "20", "--features", "4",
                        "--lang", "id", "--format", fmt]) == []
+
+
+SMALL = ["--depth", "3", "--width", "8", "--samples", "20", "--features", "4"]
+
+
+@pytest.mark.parametrize("args", [
+    ["grad", "abs(x)*min(x, y) + tanh(x)/sqrt(y) + relu(x)", "--at", "x=0,y=1"],
+    ["grad", "abs(x)*min(x, y) + tanh(x)/sqrt(y) + relu(x)", "--at", "x=0,y=1", "--format", "latex"],
+    ["grad", "c = a + b; d = a*b + b**3; c += c + 1; e = c - d", "--at", "a=2,b=-1"],
+    ["verify", str(ROOT / "worked_examples" / "softmax_batch.toml"), "--formulas"],
+    ["verify", str(ROOT / "worked_examples" / "momentum_3_steps.toml")],
+    ["check", str(ROOT / "worked_examples" / "seed004.toml"), str(ROOT / "worked_examples" / "seed004_student.toml"),
+     "--strict", "--all"],
+    ["vanishing", *SMALL, "--compare", "sigmoid:normal:0.01,relu:he_normal,tanh:xavier_normal"],
+    ["vanishing", *SMALL, "--epochs", "2", "--format", "markdown"],
+    ["vanishing", *SMALL, "--residual", "--batchnorm"],
+    ["explain", "--steps", "3", "--digits", "3", "--full"],
+    ["explain", str(ROOT / "worked_examples" / "rnn_last_step.toml"), "--order", "layer"],
+], ids=lambda a: " ".join(a)[:60])
+def test_every_command_in_indonesian_has_no_english(args):
+    """Every command, with the options that change the page (steps, comparisons, epochs, the order)."""
+    r = CliRunner().invoke(main, [*args, "--lang", "id"])
+    assert r.exit_code in (0, 1), r.output
+    titles = [load_spec(a).title for a in args if a.endswith(".toml") and "student" not in a]
+    assert english_words(r.output, titles) == [], (args, english_words(r.output, titles)[:8])
 
 
 # Every kind of unreadable entry the reader reports (grading/reader.py), on seed 004's sheet.

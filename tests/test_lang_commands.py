@@ -80,7 +80,7 @@ def test_a_spec_error_in_indonesian(tmp_path):
     bad.write_text('format = 1\n[data]\nx = [[1]]\ny = [[1]]\n[[layers]]\nactivation = "sigmoidd"\n'
                    'weights = [[1]]\nbias = [1]\n')
     r = run("explain", str(bad), "--lang", "id")
-    assert r.exit_code == 2 and "aktivasi tidak dikenal" in r.output and "(maksudnya 'sigmoid'?)" in r.output
+    assert r.exit_code == 2 and "aktivasi 'sigmoidd' (maksudnya 'sigmoid'?) tidak dikenal" in r.output
     # the file's own keys (layers, activation) name what to fix: they stay as the spec writes them
     assert "seharusnya salah satu dari" in r.output and english_words(r.output, ["layers", "activation"]) == []
 

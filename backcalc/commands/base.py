@@ -26,13 +26,14 @@ class _OutputError(Exception):
     """Writing the output failed (a full disk, a closed pipe)."""
 
 
-def _output_failed(exc: OSError):
+def _output_failed(exc: OSError, lang: str = "en"):
     try:  # stdout is unusable: point it at /dev/null so the interpreter's last flush stays quiet
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-    reason = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc)).lower()
-    click.echo(f"backcalc: error: cannot write output: {reason}", err=True)
+    reason = _frame("no_space", lang) if exc.errno == errno.ENOSPC else \
+        _message((exc.strerror or str(exc)).lower(), lang)
+    click.echo(_frame("error", lang, message=_frame("output", lang, reason=reason)), err=True)
     sys.exit(2)
 
 
@@ -59,11 +60,11 @@ class _Group(click.Group):
             click.echo(_frame("aborted", self.lang), err=True)
             sys.exit(1)
         except _OutputError as exc:
-            _output_failed(exc.args[0])
+            _output_failed(exc.args[0], self.lang)
         try:
             sys.stdout.flush()
         except OSError as exc:
-            _output_failed(exc)
+            _output_failed(exc, self.lang)
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
@@ -95,12 +96,12 @@ class _Group(click.Group):
             if debug:
                 raise
             lang = getattr(self, "lang", "en")
-            click.echo(_frame("error", lang, message=_message("input nested too deeply", lang)), err=True)
+            click.echo(_frame("error", lang, message=_frame("nested", lang)), err=True)
             ctx.exit(2)
         except Exception as exc:  # a bug in backcalc, not bad input: say so plainly
             if debug:
                 raise
-            say(f"backcalc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            say(_frame("internal", getattr(self, "lang", "en"), exception=type(exc).__name__, message=exc))
             ctx.exit(3)
 
 
@@ -116,6 +117,7 @@ def _lang_of(args) -> str:
 
 
 def _frame(kind: str, lang: str, **fields) -> str:
+    """A stderr line's frame in ``lang`` (its words live in render/labels_errors.py)."""
     from ..render.labels_errors import frame
 
     return frame(kind, lang, **fields)

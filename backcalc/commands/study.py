@@ -104,7 +104,9 @@ def vanishing_command(ctx, plot, fmt, lang, batchnorm, **options):
     config["histogram"] = plot is not None
     total = planned_epochs(**config) if sys.stderr.isatty() else 0
     if total:
-        with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+        from ..render.labels import cli_labels
+
+        with click.progressbar(length=total, label=cli_labels(lang)["training"], file=sys.stderr) as bar:
             result = vanishing(progress=bar.update, **config)
     else:
         result = vanishing(**config)

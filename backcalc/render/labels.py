@@ -172,10 +172,12 @@ LANGUAGES = tuple(LABELS)
 CLI = {
     "en": {"wrote": "wrote {path}", "check_hint": "check answers with: {command}",
            "wrote_class": "wrote {n} files for {students} students in {out}", "moodle": " and the Moodle quiz {moodle}",
-           "grade_hint": "grade the class with: {command}", "wrote_files": "backcalc: wrote {paths}"},
+           "grade_hint": "grade the class with: {command}", "wrote_files": "backcalc: wrote {paths}",
+           "training": "training"},
     "id": {"wrote": "ditulis: {path}", "check_hint": "periksa jawaban dengan: {command}",
            "wrote_class": "{n} berkas ditulis untuk {students} mahasiswa di {out}", "moodle": " dan kuis Moodle {moodle}",
-           "grade_hint": "nilai kelas dengan: {command}", "wrote_files": "backcalc: ditulis {paths}"},
+           "grade_hint": "nilai kelas dengan: {command}", "wrote_files": "backcalc: ditulis {paths}",
+           "training": "pelatihan"},
 }
 
 
