@@ -103,7 +103,8 @@ def snapshot(out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     runner = CliRunner()
-    fixtures = Path(tempfile.mkdtemp())
+    fixtures = Path(tempfile.mkdtemp()) / "fixtures"  # a fixed name: a message may show the folder's own name
+    fixtures.mkdir()
     for name, text in FIXTURES.items():
         (fixtures / name).write_text(text, encoding="utf-8")
     sys.path.insert(0, str(ROOT / "tests"))
@@ -130,7 +131,7 @@ def snapshot(out: Path) -> None:
             name = "-".join(f.relative_to(folder).parts)
             (out / f"class-{lang}-{name}.out").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
         shutil.rmtree(folder)
-    shutil.rmtree(fixtures)
+    shutil.rmtree(fixtures.parent)
 
 
 def _snapshot_tree(tree: Path, out: Path) -> None:

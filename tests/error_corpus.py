@@ -21,6 +21,15 @@ def _layer(i, **keys):
     return lambda d: d["layers"][i].update(keys)
 
 
+def _units(doc, init, seed):
+    """The first layer drawn from ``init`` instead of written out (with a top-level seed or without)."""
+    layer = doc["layers"][0]
+    del layer["weights"], layer["bias"]
+    layer.update(units=2, init=init)
+    if seed:
+        doc["seed"] = 0
+
+
 FILES = {  # name: text of a bad spec (or answers) file
     "toml_equals.toml": "format = 1\n[data]\nx [[1.0]]\n",
     "toml_twice.toml": "format = 1\nformat = 1\n",
@@ -51,10 +60,9 @@ FILES = {  # name: text of a bad spec (or answers) file
     "name_twice.json": _spec(_layer(1, name="h")),
     "no_layers.json": _spec(lambda d: d.pop("layers")),
     "softmax_one.json": _spec(_layer(1, activation="softmax")),
-    "init_unknown.json": _spec(lambda d: d["layers"][0].update(units=2, init="xavierr", weights=None) or
-                               d["layers"][0].pop("weights") or d["layers"][0].pop("bias") or d.update(seed=0)),
-    "init_no_seed.json": _spec(lambda d: d["layers"][0].update(units=2, init="he_normal") or
-                               d["layers"][0].pop("weights") or d["layers"][0].pop("bias")),
+    "layer_kind.json": _spec(_layer(0, kind="dens")),
+    "init_unknown.json": _spec(lambda d: _units(d, "xavierr", seed=True)),
+    "init_no_seed.json": _spec(lambda d: _units(d, "he_normal", seed=False)),
     "both_weights_units.json": _spec(_layer(0, units=2, init="he_normal")),
     "bias_true.json": _spec(_layer(0, bias=True)),
     "dropout_output.json": _spec(_layer(1, dropout=0.5)),

@@ -60,6 +60,7 @@ MESSAGES = {
     "unknown {} {}; expected one of {}": "{} {} tidak dikenal; seharusnya salah satu dari {}",
     "unknown activation {}; expected one of {}": "aktivasi {} tidak dikenal; seharusnya salah satu dari {}",
     "unknown loss {}; expected one of {}": "loss {} tidak dikenal; seharusnya salah satu dari {}",
+    "unknown layer kind {}; expected one of {}": "jenis lapisan {} tidak dikenal; seharusnya salah satu dari {}",
     "unknown key {}; expected one of {}": "kunci {} tidak dikenal; seharusnya salah satu dari {}",
     "missing [{}] table": "tabel [{}] tidak ada",
     "expected a row (a list of numbers), got {}": "seharusnya sebuah baris (daftar bilangan), diberikan {}",
@@ -78,6 +79,8 @@ MESSAGES = {
     # ── net/init ──
     "{}: unknown initialiser {} (expected one of {})":
         "{}: inisialisasi {} tidak dikenal (seharusnya salah satu dari {})",
+    "{}: unknown initialiser {}; did you mean {}? (expected one of {})":
+        "{}: inisialisasi {} tidak dikenal; maksudnya {}? (seharusnya salah satu dari {})",
     "{}: expected an initialiser name such as 'he_normal' or 'normal:0.01', got {}":
         "{}: seharusnya nama inisialisasi seperti 'he_normal' atau 'normal:0.01', diberikan {}",
     "{}: {} needs a number: {}:{}, e.g. {}": "{}: {} memerlukan sebuah bilangan: {}:{}, misalnya {}",
