@@ -32,7 +32,7 @@ FRAME = {
            "nested": "masukan bersarang terlalu dalam"},
 }
 
-MESSAGES = {"en": {}, "id": {**_SPEC, **_RUN}}  # English message (``{}`` for a value) → its wording
+MESSAGES = {**_SPEC, **_RUN}  # English message (``{}`` for a value) → its Indonesian
 
 
 def _compile(english: str, words: str):
@@ -45,8 +45,8 @@ def _compile(english: str, words: str):
 
 
 # longest first: a message is matched whole before a shorter one could match a part of it
-TEMPLATES = {lang: [_compile(e, w) for e, w in sorted(table.items(), key=lambda kv: -len(kv[0].replace("{}", "")))]
-             for lang, table in MESSAGES.items()}
+TEMPLATES = {"en": [], "id": [_compile(e, w) for e, w in
+                              sorted(MESSAGES.items(), key=lambda kv: -len(kv[0].replace("{}", "")))]}
 
 _P = re.compile
 # Indonesian wording of English message fragments that come from elsewhere, applied in order after the
