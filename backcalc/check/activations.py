@@ -27,6 +27,29 @@ SELU_ALPHA = "1.6732632423543772848170429916717"
 
 #: activations with a kink at 0, where central differences straddle two slopes
 KINKED = ("relu", "leaky_relu", "elu", "selu")
+#: float64's unit roundoff: one rounding moves a number by at most this much, relative
+UNIT_ROUNDOFF = 2.0 ** -53
+
+
+def rounding_zeros(z: np.ndarray, magnitude: np.ndarray, terms: int) -> np.ndarray:
+    """Where a pre-activation ``z`` (a float sum of ``terms`` terms whose absolute values add to ``magnitude``)
+    is non-zero but within the rounding such a sum carries, (terms + 2)·2⁻⁵³·Σ|term|, of 0 — 0.1 + 0.2 − 0.3 =
+    5.55e-17: the README's rule that such a pre-activation is the kink, written here from its statement.
+
+    >>> import numpy as np
+    >>> rounding_zeros(np.array([0.1 + 0.2 - 0.3, 1e-15]), np.array([0.6, 0.6]), 3).tolist()
+    [True, False]
+    """
+    return (z != 0) & (np.abs(z) <= (terms + 2) * UNIT_ROUNDOFF * magnitude)
+
+
+def at_kink(name: str, z: np.ndarray, magnitude, terms: int) -> np.ndarray:
+    """``z`` with the elements :func:`rounding_zeros` finds set to exactly 0, for an activation with a kink (sympy's
+    Piecewise then gives its value and slope at 0); ``magnitude()`` is called only for such an activation."""
+    if name not in KINKED:
+        return z
+    zeros = rounding_zeros(z, magnitude(), terms)
+    return np.where(zeros, 0.0, z) if zeros.any() else z
 
 
 def exact(x, sp):

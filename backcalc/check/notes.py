@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Note:
-    """One note of a verify run: ``code`` is ``kink``, ``tie``, ``unjudged`` or ``replay_limit``; ``params`` its values."""
+    """One note of a verify run: ``code`` is ``kink``, ``rounded_kink``, ``tie``, ``unjudged`` or ``replay_limit``; ``params`` its values."""
 
     code: str
     params: tuple = ()
@@ -23,10 +23,12 @@ class Note:
         return {"code": self.code, **dict(self.params)}
 
 
-def kink(node: str, value: float, sample: int, activation: str) -> Note:
+def kink(node: str, value: float, sample: int, activation: str, rounded: bool = False) -> Note:
     """A unit's input ``node`` = ``value`` (1-based ``sample``) sits at ``activation``'s kink: central differences
-    straddle it, so only the tape and sympy are compared for the parameters that move it."""
-    return Note("kink", (("node", node), ("value", float(value)), ("sample", int(sample)), ("activation", activation)))
+    straddle it, so only the tape and sympy are compared for the parameters that move it. ``rounded``: the value
+    is 0 up to the rounding of its terms and taken as exactly 0 (code ``rounded_kink``)."""
+    return Note("rounded_kink" if rounded else "kink",
+                (("node", node), ("value", float(value)), ("sample", int(sample)), ("activation", activation)))
 
 
 def tie(unit: str, value: float, sample: int) -> Note:

@@ -261,7 +261,7 @@ def _with_graph(rng, doc, graph) -> dict:
         first = layers[0]
         units = len(first["weights"][0])
         # γ·x̂ + β is centred on β: before a ReLU-like activation β is positive and γ small, so no unit dies
-        relu_like = first["activation"] in ("relu", "leaky_relu", "elu", "selu")
+        relu_like = RULES[first["activation"]].kink
         gammas = np.array([0.25, 0.5]) if relu_like else np.array([0.5, 0.75, 1.0, 1.25, 1.5])
         betas = np.array([0.75, 1.0, 1.25]) if relu_like else WEIGHTS
         norm = {"name": "n", "kind": "batchnorm", "activation": first["activation"],
@@ -315,7 +315,7 @@ def _friendly_forward(doc, loss, dead_relu) -> bool:
             z = a @ np.array(layer["weights"]) + (np.array(layer["bias"]) if layer["bias"] is not False else 0.0)
         if np.any(np.abs(z) > 6):
             return False
-        if act in ("relu", "leaky_relu", "elu", "selu"):
+        if RULES[act].kink:  # relu-like (the rule table's mark)
             if np.any(np.abs(z) < 0.25):  # keep clear of the kink at 0
                 return False
             if act == "relu" and np.any(z < 0):

@@ -102,6 +102,7 @@ def _derivation(spec, net, first, grads, after_first, final, history, loss_after
         training=training,
         norm_stats=records.norm_stats(),
         time_norms=records.time_norms(),
+        kinks=tuple(k for lp in first.layers for k in lp.kinks),
     )
 
 

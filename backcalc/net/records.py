@@ -232,6 +232,7 @@ class Derivation:
     training: object = None      # TrainingRecord: optimizer steps, clipping, l1/l2 (train_records.py)
     norm_stats: tuple = ()       # NormStats of every normalisation layer (its μ, σ², x̂ lines)
     time_norms: tuple = ()       # TimeNorm of every recurrent layer's steps (‖∂L/∂h_t‖ back through time)
+    kinks: tuple = ()            # RoundedKink per pre-activation 0 up to rounding, taken as 0 (net/kinks.py)
     lang: str = "en"             # the language its render methods and Jupyter's display use
 
     @property
@@ -289,6 +290,8 @@ class Derivation:
                  if getattr(layer, "dropout", None) is not None]
         if drops:  # the masks as used (a drawn one included), so the page can be worked again by hand
             out["dropout"] = drops
+        if self.kinks:  # pre-activations taken as exactly 0: their float values, so the page can be traced
+            out["kinks"] = [k.to_dict() for k in self.kinks]
         if self.time_norms:
             out["time_norms"] = [{"layer": r.layer, "sample": r.sample, "step": r.step, "norm": r.norm,
                                   "ratio": r.ratio, "bound": r.bound} for r in self.time_norms]

@@ -237,7 +237,7 @@ class _TapeRun:
 
     def _kink(self, e) -> None:
         a = e.inputs[0].data if isinstance(e.inputs[0], self.Value) else e.inputs[0]
-        if e.op in ("relu", "abs") and a == 0:
+        if e.rule.kink and a == 0:  # relu, abs, ... (the rule table's mark)
             self.kinks.append((e.output.label, f"{e.output.label} = {e.expression()}: {e.op} has no derivative at 0; "
                                                f"the tape takes {e.rule.note or 'a convention'}"))
         elif e.op in ("max", "min"):

@@ -20,6 +20,7 @@ from . import escape, focus, html_training, shared, text, text_norm
 from .circuit import circuit
 from .format import num, signed
 from .htmlsvg import svg
+from .kinks import by_unit, kink_note
 from .labels import labels, localize
 from .page_assets import CSS, SCRIPT
 from .bylayer import layer_parts
@@ -187,6 +188,7 @@ def _tag(d, sample, L):
 
 def _forward(d, digits, L):
     out, current, last = [], None, None
+    kinks = by_unit(d)
     for row in d.forward_rows:
         if row.layer != current:
             current, last = row.layer, None
@@ -198,6 +200,8 @@ def _forward(d, digits, L):
             last = row.sample
             out.append(f'<p class="sample">{_h(L["sample"].format(s=row.sample))}</p>')
         out += [_eq(line, node=row.unit) for line in focus.forward_lines(row, digits)]
+        if (row.layer, row.unit, row.sample) in kinks:
+            out.append(f'<p class="note">{_h(kink_note(kinks[row.layer, row.unit, row.sample], digits, L))}</p>')
     return out
 
 

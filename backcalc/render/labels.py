@@ -273,3 +273,18 @@ TRAINING_LABELS = {
 }
 for _lang, _extra in TRAINING_LABELS.items():
     LABELS[_lang]["train"] = _extra
+
+
+# ── a pre-activation 0 up to rounding, taken as exactly 0 at its kink (render/kinks.py): LABELS[lang]["kink"] ──
+KINK_LABELS = {
+    "en": {"note": "{node} is {value} in floating point, 0 up to the rounding of its {terms} terms (|{name}| ≤ "
+                   "{bound}): taken as exactly 0, at {activation}'s kink ({convention})",
+           "sample": " (sample {s})",
+           "more": "… and {n} more pre-activations taken as exactly 0 (the JSON lists every one under \"kinks\")"},
+    "id": {"note": "{node} bernilai {value} dalam floating point, 0 sampai pembulatan {terms} sukunya (|{name}| ≤ "
+                   "{bound}): diambil tepat 0, di titik patah {activation} ({convention})",
+           "sample": " (sampel {s})",
+           "more": "… dan {n} pra-aktivasi lain diambil tepat 0 (JSON mencantumkan semuanya di \"kinks\")"},
+}
+for _lang, _extra in KINK_LABELS.items():
+    LABELS[_lang]["kink"] = _extra

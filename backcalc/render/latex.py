@@ -21,12 +21,14 @@ from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
 from .bylayer import layer_parts
+from .kinks import by_unit, kink_note, summary_notes
 from .working import matrix_tex, symbolic_tex
 from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
 _UNICODE = {"→": r"$\rightarrow$", "×": r"$\times$", "·": r"$\cdot$", "σ": r"$\sigma$", "∂": r"$\partial$",
             "−": "-", "½": r"$\frac{1}{2}$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "²": r"$^2$", "–": "--", "—": "---",
-            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$", "⊙": r"$\odot$", "‖": r"$\|$", "₂": r"$_2$", "√": r"$\surd$"}
+            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$", "⊙": r"$\odot$", "‖": r"$\|$", "₂": r"$_2$", "√": r"$\surd$",
+            "≤": r"$\le$", "λ": r"$\lambda$", "α": r"$\alpha$"}
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "|": r"$|$"}
 MATRIX_COLUMNS = 8  # wider parameter matrices are shown in slices of this many columns
@@ -142,6 +144,7 @@ def _sides(line: str):
 
 def _forward(d, digits, L):
     out, rows = [], []
+    kinks = by_unit(d)
     current, last_sample = None, None
     for row in d.forward_rows:
         if row.layer != current:
@@ -165,7 +168,10 @@ def _forward(d, digits, L):
         bname, bvalue = text.bias_parts(row, digits)
         rows += equation_rows(f"{row.unit}_in", [f"{names}{bname}", f"{values}{bvalue}", num(row.z, digits)])
         lhs, sides = _sides(text.activation_line(row, digits))
-        rows += equation_rows(lhs, sides)
+        after = equation_rows(lhs, sides)
+        if (row.layer, row.unit, row.sample) in kinks:  # a line of words between the two equations
+            after[0] = rf"\intertext{{{escape(kink_note(kinks[row.layer, row.unit, row.sample], digits, L))}}}" + after[0]
+        rows += after
         if row.drop is not None:
             lhs, sides = _sides(text.dropout_line(row, digits))
             rows += equation_rows(lhs, sides)
@@ -237,7 +243,8 @@ def _summary_table(d, digits, L):
         out.append(f"{escape(L['layer'].format(n=s.layer, name=layer.name, activation=layer.activation))} & "
                    f"${s.samples}\\times{s.units}$ & ${tex(s.mean, digits)}$ & ${tex(s.min, digits)}$ & "
                    f"${tex(s.max, digits)}$ \\\\")
-    return out + [r"\end{tabular}"]
+    notes = [escape(note) + "\n" for note in summary_notes(d, digits, L)]  # each a paragraph of its own
+    return out + [r"\end{tabular}"] + ([""] + notes if notes else [])
 
 
 def _loss(d, digits, L):

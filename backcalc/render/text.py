@@ -10,6 +10,7 @@ from ..net.names import node_in, node_out
 from ..tape.losses import LOGIT_SUMMARY, LOSS_KINDS, logits_written
 from ..tape.rules import RULES
 from .format import factor, num, signed
+from .kinks import by_unit, kink_note, summary_notes
 from .shared import chain_tag, large_note, pool_line, sum_label, time_norm_lines  # noqa: F401
 from .labels import labels, localize
 from .text_norm import compact_label, norm_stat_lines
@@ -166,6 +167,7 @@ def jacobian_sum(delta, digits) -> str:
 
 def _forward(d, digits, L):
     out = []
+    kinks = by_unit(d)
     samples = d.spec.samples
     current = None
     for row in d.forward_rows:
@@ -186,6 +188,8 @@ def _forward(d, digits, L):
         bname, bvalue = bias_parts(row, digits)
         out.append(f"  {row.unit}_in = {names}{bname}")
         out.append(f"  {' ' * len(row.unit)}    = {values}{bvalue} = {num(row.z, digits)}")
+        if (row.layer, row.unit, row.sample) in kinks:
+            out.append(f"  {' ' * len(row.unit)}    [{kink_note(kinks[row.layer, row.unit, row.sample], digits, L)}]")
         out.append(f"  {activation_line(row, digits)}")
         if row.drop is not None:
             out.append(f"  {dropout_line(row, digits)}")
@@ -198,7 +202,7 @@ def _forward_summary(d, digits, L):
         out.append(f"  {layer_title(d, layer, L)}: "
                    + L["layer_summary"].format(samples=s.samples, units=s.units, mean=num(s.mean, digits),
                                                min=num(s.min, digits), max=num(s.max, digits)))
-    return out
+    return out + [f"  {note}" for note in summary_notes(d, digits, L)]
 
 
 def loss_lines(d, digits, L) -> list:

@@ -16,6 +16,9 @@ NOTES = {
     "en": {
         "kink": "{node} = {value:.3g} (sample {sample}) is at {activation}'s kink: central differences straddle it, "
                 "so only tape and sympy are compared",
+        "rounded_kink": "{node} = {value:.3g} (sample {sample}) is 0 up to the rounding of its terms, so it is taken "
+                        "as exactly 0, at {activation}'s kink: central differences straddle it, so only tape and sympy "
+                        "are compared",
         "tie": "{unit} (sample {sample}): its window's two largest inputs tie at {value:.3g}; the gradient goes to the "
                "first in row-major order, and central differences cannot judge it, so only tape and the checker are "
                "compared",
@@ -27,6 +30,9 @@ NOTES = {
     "id": {
         "kink": "{node} = {value:.3g} (sampel {sample}) tepat di titik patah {activation}: selisih pusat "
                 "melintasinya, jadi hanya tape dan sympy yang dibandingkan",
+        "rounded_kink": "{node} = {value:.3g} (sampel {sample}) bernilai 0 sampai pembulatan suku-sukunya, jadi "
+                        "diambil tepat 0, di titik patah {activation}: selisih pusat melintasinya, jadi hanya tape "
+                        "dan sympy yang dibandingkan",
         "tie": "{unit} (sampel {sample}): dua masukan terbesar jendelanya sama, {value:.3g}; gradien diberikan ke "
                "yang pertama menurut urutan baris, dan selisih pusat tidak dapat menilainya, jadi hanya tape dan "
                "pemeriksa yang dibandingkan",

@@ -71,6 +71,9 @@ class Rule:
     # never reads (and recompute it when someone does), see backcalc.tape.keep
     reads_out: bool = True
     reads_inputs: bool = True
+    # no derivative at input 0 (relu-like): a layer's pre-activation that is 0 up to the rounding of its own
+    # terms is taken as exactly 0 there (backcalc.net.kinks), so the page's f′(0) is the convention in ``note``
+    kink: bool = False
 
     def default(self, param: str):
         """The value a parameter takes when none is given (``rule("elu").default("alpha")`` → ``1.0``)."""
@@ -164,7 +167,8 @@ _TABLE = [
        scalar=_sqrt_scalar, array=_sqrt_array, show="√{a}", show_latex="\\sqrt{{{a}}}",
        note="sqrt′(0) is infinite"),
     _r("abs", 1, lambda ans, a: (_sign(a),), ["sign({a})"], ["\\operatorname{{sign}}({a})"],
-       scalar=abs, array=np.abs, show="|{a}|", show_latex="\\left|{a}\\right|", note="abs′(0) = 0"),
+       scalar=abs, array=np.abs, show="|{a}|", show_latex="\\left|{a}\\right|", note="abs′(0) = 0",
+       kink=True),
     _r("sin", 1, lambda ans, a: (np.cos(a) if isinstance(a, np.ndarray) else math.cos(a),),
        ["cos({a})"], ["\\cos {a}"], scalar=math.sin, array=np.sin, show="sin({a})", show_latex="\\sin {a}"),
     _r("cos", 1, lambda ans, a: (-np.sin(a) if isinstance(a, np.ndarray) else -math.sin(a),),
@@ -176,7 +180,8 @@ _TABLE = [
        scalar=float, array=np.asarray, show="{a}", show_latex="{a}", local_bound=1.0, local_bound_text="= 1"),
     _r("relu", 1, lambda ans, a: (_gt(a, 0.0),), ["[{a} > 0]"], ["[{a} > 0]"],
        scalar=lambda a: a if a > 0 else 0.0, array=lambda a: np.maximum(a, 0.0),
-       show="max(0, {a})", show_latex="\\max(0, {a})", note="relu′(0) = 0", local_bound=1.0, local_bound_text="≤ 1"),
+       show="max(0, {a})", show_latex="\\max(0, {a})", note="relu′(0) = 0", local_bound=1.0, local_bound_text="≤ 1",
+       kink=True),
     _r("leaky_relu", 1,
        lambda ans, a, alpha=0.01: (_where_positive(a, 1.0, alpha),),
        ["1 if {a} > 0 else {alpha}"], ["\\begin{{cases}}1 & {a} > 0\\\\ {alpha} & {a} \\le 0\\end{{cases}}"],
@@ -184,21 +189,21 @@ _TABLE = [
        array=lambda a, alpha=0.01: np.where(a > 0, a, alpha * a),
        show="leaky_relu({a})", show_latex="\\operatorname{{LeakyReLU}}({a})",
        note="leaky_relu′(0) = alpha", params=("alpha",), local_bound=1.0, local_bound_text="≤ 1",
-       defaults=(("alpha", 0.01),)),
+       defaults=(("alpha", 0.01),), kink=True),
     _r("elu", 1, _elu_local,
        ["1 if {a} > 0 else {out} + {alpha}"],
        ["\\begin{{cases}}1 & {a} > 0\\\\ {out} + {alpha} & {a} \\le 0\\end{{cases}}"],
        scalar=_elu_scalar, array=_elu_array, show="elu({a})", show_latex="\\operatorname{{ELU}}({a})",
        note="elu′(0) = alpha", params=("alpha",), defaults=(("alpha", 1.0),),
        by_output=lambda out, alpha=1.0: _where_positive(out, 1.0, out + alpha), local_bound=1.0,
-       local_bound_text="≤ 1"),
+       local_bound_text="≤ 1", kink=True),
     _r("selu", 1, _selu_local,
        ["λ if {a} > 0 else {out} + λα"],
        ["\\begin{{cases}}\\lambda & {a} > 0\\\\ {out} + \\lambda\\alpha & {a} \\le 0\\end{{cases}}"],
        scalar=_selu_scalar, array=_selu_array, show="selu({a})", show_latex="\\operatorname{{SELU}}({a})",
        note="λ = 1.0507009873554805, α = 1.6732632423543772; selu′(0) = λα",
        by_output=lambda out: _where_positive(out, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA),
-       local_bound=SELU_SCALE * SELU_ALPHA, local_bound_text="≤ λα ≈ 1.758"),
+       local_bound=SELU_SCALE * SELU_ALPHA, local_bound_text="≤ λα ≈ 1.758", kink=True),
     _r("sigmoid", 1, _sigmoid_local, ["σ({a})·(1−σ({a}))"],
        ["\\sigma({a})\\,(1-\\sigma({a}))"], scalar=_sigmoid_scalar, array=_sigmoid_array,
        by_output=lambda out: out * (1.0 - out), text_by_out="{out}·(1 − {out})",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dropout
-from ..activations import KINKED, LayerActivation, delta_names, numpy_activation
+from ..activations import KINKED, LayerActivation, at_kink, delta_names, numpy_activation, rounding_zeros
 from ..notes import kink
 from ..sympy_tools import evaluate_at, is_zero
 from ...net.names import array_key, bias_name, element_key, node_drop, node_in, node_out, weight_name
@@ -49,7 +49,9 @@ class Symbolic:
     def forward(self, a_prev: np.ndarray, memo, earlier=()) -> np.ndarray:
         """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
         layer = self.layer
-        a, d = self.act.evaluate(a_prev @ layer.weights + _bias(layer.bias), memo)
+        z = at_kink(layer.activation, a_prev @ layer.weights + _bias(layer.bias),
+                    lambda: np.abs(a_prev) @ np.abs(layer.weights) + np.abs(_bias(layer.bias)), _terms(layer))
+        a, d = self.act.evaluate(z, memo)
         self.a_prev, self.d = a_prev, d
         self.scale = self.drop.factor(memo) if self.drop is not None else None
         a = a if layer.skip is None else a + earlier[layer.skip]  # a skip adds NAME's output after f
@@ -145,6 +147,11 @@ def _bias(b):
     return 0.0 if b is None else b
 
 
+def _terms(layer) -> int:
+    """The terms of a unit's weighted sum: one per source, and the bias."""
+    return layer.fan_in + (layer.bias is not None)
+
+
 def units_moved(layer, index: tuple) -> tuple:
     """The units of this layer whose input a parameter element moves: W[a][c] and b[c] move unit c only."""
     return (index[-1],)
@@ -156,7 +163,9 @@ def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
         return []
     z = _pre(layer, a, params)
     reach = 10 * eps * (1 + np.abs(a).sum(axis=1, keepdims=True))
-    return [(int(u), kink(node_in(layer.unit_names[u]), z[s, u], s + 1, layer.activation))
+    magnitude = np.abs(a) @ np.abs(params[array_key("W", layer.index)]) + np.abs(_bias(params.get(array_key("b", layer.index))))
+    rounded = rounding_zeros(z, magnitude, _terms(layer))  # taken as exactly 0: the note says so
+    return [(int(u), kink(node_in(layer.unit_names[u]), z[s, u], s + 1, layer.activation, bool(rounded[s, u])))
             for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
 
 

@@ -164,3 +164,4 @@ class LayerPass:
     params: dict              # its parameter leaves, {canonical key: Tensor}
     nodes: dict               # its named intermediate nodes, e.g. {"product": a @ W, "z": z}
     constants: dict = field(default_factory=dict)  # what it built besides the tape (a conv's index tables)
+    kinks: tuple = ()         # RoundedKink per pre-activation taken as exactly 0 (backcalc.net.kinks)

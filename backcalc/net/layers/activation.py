@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...tape.rules import ACTIVATIONS, RULES
+from ..kinks import RoundedKink, settle
 from ..names import node_drop, node_in, node_out
 from ..records import Chain, Delta, Factor
 
@@ -37,6 +38,34 @@ def read(table: dict, ctx, default: str | None = None) -> tuple:
 def apply(layer, z):
     """``layer.activation`` of the tensor ``z`` on the tape (with ``alpha`` when the layer gives one)."""
     return z.activation(layer.activation, **({"alpha": layer.alpha} if layer.alpha is not None else {}))
+
+
+def kinked(layer) -> bool:
+    """Whether the layer's activation has a kink at 0 (the rule table's mark)."""
+    return RULES[layer.activation].kink
+
+
+def settle_kinks(layer, z, upper, exact, terms: int, nodes=None) -> tuple:
+    """Take every element of the pre-activation tensor ``z`` that is 0 up to the rounding of its own ``terms``
+    terms as exactly 0, when the layer's activation has a kink there (:mod:`backcalc.net.kinks`, the rule);
+    ``upper()`` bounds each element's Σ|term| (samples × units, a map's units in C order), ``exact((rows,
+    cols))`` gives it for the few candidates. Returns a :class:`~backcalc.net.kinks.RoundedKink` per element
+    taken as 0; ``nodes`` names the elements' nodes (default: ``unit_in``)."""
+    if not kinked(layer):
+        return ()
+    data = z.data
+    flat = data.reshape(data.shape[0], -1)
+    rows, cols, bounds = settle(flat, upper, exact, terms)
+    if not len(rows):
+        return ()
+    old = flat[rows, cols].copy()
+    settled = np.array(flat, dtype=np.float64)
+    settled[rows, cols] = 0.0
+    z.data = settled.reshape(data.shape)
+    names = nodes or [node_in(u) for u in layer.unit_names]
+    return tuple(RoundedKink(layer.index, layer.unit_names[c % len(layer.unit_names)], names[c], int(s) + 1,
+                             float(v), float(b), terms, layer.activation)
+                 for s, c, v, b in zip(rows, cols, old, bounds))
 
 
 def formula(layer, unit: str) -> str:

@@ -88,9 +88,13 @@ class Dense(ArrayParameters):
 
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         n = self.index
-        product = a @ leaves[array_key("W", n)]
-        z = product + leaves[array_key("b", n)] if self.bias is not None else product  # bias = false: z = a·W
+        W, b = leaves[array_key("W", n)], leaves.get(array_key("b", n))
+        # Σ|a| per sample, taken before the matmul may drop a's array: bounds each unit's Σ|term| for the kink
+        source_sizes = np.abs(a.data).sum(axis=1) if activation.kinked(self) else None
+        product = a @ W
+        z = product + b if self.bias is not None else product  # bias = false: z = a·W
         z.label = array_key("z", n)
+        kinks = activation.settle_kinks(self, z, *_term_sizes(a, W, b, source_sizes), self.fan_in + (b is not None))
         f = out = activation.apply(self, z)
         nodes = {"product": product, "z": z}
         if self.skip is not None:  # the fork's second path: the output of layer NAME added as it is
@@ -107,7 +111,7 @@ class Dense(ArrayParameters):
             out = out * self.dropout.scale
             out.label = array_key("drop", n)
             nodes["drop"] = out
-        return LayerPass(self, a, out, leaves, nodes)
+        return LayerPass(self, a, out, leaves, nodes, kinks=kinks)
 
     def forward_values(self, lp: LayerPass) -> dict:
         n = self.index
@@ -309,3 +313,19 @@ def _initial_weights(ctx, init, units) -> np.ndarray:
     except Exception as exc:  # the initialiser module words its own message
         ctx.fields.fail(where, str(exc).removeprefix("init: "))
     return np.asarray(make(ctx.budget.rng(), ctx.fan_in, units), dtype=np.float64)
+
+
+def _term_sizes(a, W, b, source_sizes) -> tuple:
+    """(upper, exact) of Σ_a |a·w| + |b| for each unit and sample, as :func:`activation.settle_kinks` reads them:
+    a cheap bound (Σ|a| times the column's largest |w|), and the exact sum for the few candidates it leaves."""
+    bias = np.abs(b.data) if b is not None else 0.0
+
+    def upper():
+        return source_sizes[:, None] * np.abs(W.data).max(axis=0, initial=0.0)[None, :] + bias
+
+    def exact(index):
+        rows, cols = index
+        sizes = (np.abs(a.data[rows]) * np.abs(W.data[:, cols]).T).sum(axis=1)
+        return sizes + (bias[cols] if b is not None else 0.0)
+
+    return upper, exact
