@@ -139,7 +139,8 @@ def _quotient(fn, x, idx, h, scale) -> tuple:
 def _rounding_scale(spec, params) -> float:
     """The size whose last digits the loss's rounding can reach, times the samples (a sum): |outputs| ·
     (|outputs| + |targets|) for squared errors, |outputs| for the log losses (log-sum-exp of logits near 1e12
-    rounds at 1e12·ε, however small the loss)."""
+    rounds at 1e12·ε, however small the loss), and a/(1 − a) for bce of a probability a near 1 (1 − a
+    cancels)."""
     a = np.asarray(spec.x, dtype=float)
     outputs = [a]
     with np.errstate(all="ignore"):
@@ -151,4 +152,9 @@ def _rounding_scale(spec, params) -> float:
         target = float(np.max(np.abs(y))) if y.size else 0.0
         # squared errors round at |out|·|out − y|; log-sum-exp and log(1 + e^a) at |a| (the logits)
         scale = (big if spec.loss in ("cross_entropy", "bce") else big * (big + target)) * spec.samples
+        if spec.loss == "bce" and spec.layers[-1].activation != "linear":
+            # −(1 − y)·ln(1 − a) of a probability a near 1: a carries a rounding of ε·a, and 1 − a keeps it
+            # whole, so the loss rounds at (1 − y)·a/(1 − a) (a = 1 − 1e-10: 1e10 times the loss's own ε)
+            cancel = float(np.max((1 - y) * a / (1 - a))) if a.size else 0.0
+            scale = max(scale, cancel * spec.samples)
     return scale if np.isfinite(scale) else np.inf
