@@ -118,6 +118,21 @@ def test_many_samples_one_at_the_kink():
     assert d.gradients["W1"][1][0] == pytest.approx(float((F("0.1") + F("0.4") - F("0.3") - 1) * 2), rel=1e-12)
 
 
+@pytest.mark.parametrize("kind, x, w", [("conv1d", [[[1.0, 1.0, 1.0]]], [[[0.1, 0.2, -0.3]]]),
+                                         ("conv2d", [[[[1.0, 1.0, 1.0]]]], [[[[0.1, 0.2, -0.3]]]])])
+def test_a_convolution_output_at_the_kink(kind, x, w):
+    # one output position: 0.1·1 + 0.2·1 + (−0.3)·1 + 0, relu′(0) = 0 by hand, so the kernel's gradient is 0
+    spec = {"format": 1, "loss": {"kind": "half_sse"}, "data": {"x": x, "y": [[1.0]]},
+            "layers": [{"kind": kind, "name": "c", "weights": w, "bias": [0.0], "activation": "relu"},
+                       {"kind": "flatten"}, {"activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
+    d = explain(spec)
+    assert [(k.node, k.terms) for k in d.kinks] == [("c11_in" if kind == "conv1d" else "c111_in", 4)]
+    assert np.array(d.gradients["W1"]).ravel().tolist() == [0.0, 0.0, 0.0] and d.gradients["b1"] == [0.0]
+    assert "taken as exactly 0" in d.render()
+    result = verify(spec)
+    assert result.ok and [n.code for n in result.notes] == ["rounded_kink"]
+
+
 # ── every format and both languages say it ──
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import SpecError
-from ..activations import KINKED, LayerActivation, numpy_activation
+from ..activations import KINKED, LayerActivation, at_kink, numpy_activation, rounding_zeros
 from ..notes import kink
 from .dense import Term
 from ...net.names import array_key, element_key, node_in
@@ -64,6 +64,8 @@ class Symbolic:
         self.a_prev = np.asarray(a_prev, dtype=float)
         z = _correlate(layer, self.a_prev, layer.weights, layer.bias)
         S = z.shape[0]
+        z = at_kink(layer.activation, z.reshape(S, -1), lambda: _magnitude(layer, self.a_prev, layer.weights,
+                                                                           layer.bias), _terms(layer)).reshape(z.shape)
         if memo is None:  # forward only (doctest): the activation in numpy
             return numpy_activation(layer.activation, layer.alpha, z)
         a, d = self.act.evaluate(z.reshape(S, -1), memo)
@@ -118,8 +120,21 @@ def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
     x = np.asarray(a, dtype=float)
     z = _correlate(layer, x, params[array_key("W", n)], params[array_key("b", n)]).reshape(x.shape[0], -1)
     reach = 10 * eps * (1 + np.abs(x).reshape(x.shape[0], -1).sum(axis=1, keepdims=True))
-    return [(int(u), kink(node_in(layer.unit_names[u]), z[s, u], s + 1, layer.activation))
+    rounded = rounding_zeros(z, _magnitude(layer, x, params[array_key("W", n)], params[array_key("b", n)]),
+                             _terms(layer))  # taken as exactly 0: the note says so
+    return [(int(u), kink(node_in(layer.unit_names[u]), z[s, u], s + 1, layer.activation, bool(rounded[s, u])))
             for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
+
+
+def _magnitude(layer, x, W, b) -> np.ndarray:
+    """Σ|w·x| + |b| of every output (samples × outputs): the size of the terms a pre-activation's rounding scales with."""
+    return _correlate(layer, np.abs(x), np.abs(np.asarray(W, dtype=float)), np.abs(np.asarray(b, dtype=float))).reshape(
+        x.shape[0], -1)
+
+
+def _terms(layer) -> int:
+    """The terms of an output's sum: every kernel element, and the bias."""
+    return int(np.prod(layer.weights.shape[1:])) + 1
 
 
 def closed_forms(layer, sources, upstream: dict, names) -> tuple:

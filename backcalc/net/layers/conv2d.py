@@ -121,9 +121,12 @@ class Conv2d(ArrayParameters):
         product = leaves[array_key("W", n)].reshape(o, c * k) @ patches
         z = product.reshape(samples, *self.out_shape) + leaves[array_key("b", n)].reshape(o, *([1] * (len(self.out_shape) - 1)))
         z.label = array_key("z", n)
+        sizes = _term_sizes(leaves[array_key("W", n)], patches, leaves[array_key("b", n)])
+        kinks = activation.settle_kinks(self, z, sizes, lambda index: sizes()[index], c * k + 1)
         out = activation.apply(self, z)
         out.label = array_key("a", n)
-        return LayerPass(self, a, out, leaves, {"patches": patches, "product": product, "z": z}, {"taps": taps})
+        return LayerPass(self, a, out, leaves, {"patches": patches, "product": product, "z": z}, {"taps": taps},
+                         kinks=kinks)
 
     def forward_values(self, lp: LayerPass) -> dict:
         n = self.index
@@ -305,3 +308,18 @@ def _axes(values, pair: bool = False) -> str:
     else ``(2, 3)``."""
     values = tuple(int(v) for v in values)
     return str(values[0]) if len(set(values)) == 1 and not pair else "(" + ", ".join(map(str, values)) + ")"
+
+
+def _term_sizes(W, patches, b):
+    """Σ|w·x| + |b| of every output and sample (samples × outputs in C order), worked out once when first asked:
+    how far rounding can put a pre-activation from 0 (:func:`activation.settle_kinks`)."""
+    kept = []
+
+    def sizes():
+        if not kept:
+            kernel = np.abs(W.data).reshape(W.shape[0], -1)
+            out = kernel @ np.abs(patches.data) + np.abs(b.data)[:, None]  # samples × out_ch × positions
+            kept.append(out.reshape(out.shape[0], -1))
+        return kept[0]
+
+    return sizes
