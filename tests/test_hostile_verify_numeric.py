@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from backcalc.check import numeric
 from backcalc.check.verify import verify
+from backcalc.net.spec import load_spec
 from backcalc.cli import main
 
 LOGITS = {"format": 1, "data": {"x": [[1e6, -1e6]], "y": [1]},
@@ -84,6 +85,10 @@ def specs(draw):
           "layers": [{"activation": "tanh", "weights": [[-0.0]], "bias": [-1.0]},
                      {"activation": "sigmoid", "weights": [[-31.622777]], "bias": [-1.0]}],
           "loss": {"kind": "bce"}})
+@example({"format": 1, "data": {"x": [[-100000.0]], "y": [[0.0, 0.0]]},  # a step of w moves the logit −1 by 1e5
+          "layers": [{"activation": "linear", "weights": [[-1000000.0]], "bias": [-1.0]},
+                     {"activation": "linear", "weights": [[-0.0, -1.0]], "bias": [-1.0, -0.0]}],
+          "loss": {"kind": "bce"}})
 def test_no_false_alarm_over_magnitudes_1e_minus_3_to_1e6(spec):
     # before the scaled step, about one spec in five of these failed a right row (e.g. a weight of 1e5 moved by
     # 1e-6, a loss of 1e9 differenced at 1e-6)
@@ -112,3 +117,20 @@ def test_bce_of_a_probability_near_1_is_not_judged_by_differences():
     assert result.ok and not rows["b_h1"].numeric_compared
     assert abs(rows["b_h1"].numeric - rows["b_h1"].symbolic) > 1e-4 * abs(rows["b_h1"].symbolic)  # it was noise
     assert any(n.code == "unjudged" for n in result.notes)
+
+
+def test_a_step_that_moves_a_logit_past_its_bend_is_not_trusted():
+    # h1 = 1e11, so a step of 1e-6 in w_h1o1 moves the logit o1 = −1 by ±1e5: softplus is 0 on one side and the
+    # identity on the other, and the quotients at h and h/2 agree on the average slope, 2.5e10 for 1.34e10
+    spec = {"format": 1, "data": {"x": [[-100000.0]], "y": [[0.0, 0.0]]},
+            "layers": [{"activation": "linear", "weights": [[-1000000.0]], "bias": [-1.0]},
+                       {"activation": "linear", "weights": [[0.0, -1.0]], "bias": [-1.0, 0.0]}],
+            "loss": {"kind": "bce"}}
+    result = verify(spec)
+    row = {r.name: r for r in result.rows}["w_h1o1"]
+    assert result.ok and not row.numeric_compared
+    assert abs(row.numeric - row.symbolic) > 0.5 * abs(row.symbolic)  # what differences said was far off
+    # the rule on its own: the step's move of the outputs is measured, and past MAX_MOVE it is not trusted
+    params = {k: v for k, v in load_spec(spec).parameters().items()}
+    _, outputs = numeric.forward_loss(load_spec(spec), params)
+    assert outputs[-1][0, 0] == -1.0 and abs(outputs[0][0, 0]) > 1e10

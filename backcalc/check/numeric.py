@@ -32,6 +32,11 @@ EPS = 1e-6  # central-difference step of verify
 
 def numpy_loss(spec, params: dict) -> float:
     """The loss of ``spec``'s net with ``params`` ({"W1": ..., "b1": ...}), forward only, in plain numpy."""
+    return forward_loss(spec, params)[0]
+
+
+def forward_loss(spec, params: dict) -> tuple:
+    """(the loss, every layer's output) of ``spec``'s net with ``params``, forward only, in plain numpy."""
     a = np.asarray(spec.x, dtype=float)
     outputs = [a]
     for layer in spec.layers:  # each kind's own numpy forward (backcalc.check.layers)
@@ -54,7 +59,8 @@ def numpy_loss(spec, params: dict) -> float:
         else:
             sq = (a - y) ** 2
             per = {"half_sse": 0.5 * sq.sum(axis=1), "sse": sq.sum(axis=1), "mse": sq.mean(axis=1)}[kind]
-    return float(per.sum() if spec.reduction == "sum" else per.mean()) + penalty_value(spec, params)
+    loss = float(per.sum() if spec.reduction == "sum" else per.mean()) + penalty_value(spec, params)
+    return loss, outputs[1:]
 
 
 def numeric_gradients(spec, eps: float = EPS) -> dict:
@@ -64,6 +70,9 @@ def numeric_gradients(spec, eps: float = EPS) -> dict:
 
 #: steps tried, each 10× the last, before central differences are declared unable to judge a row
 STEP_TRIES = 5
+#: the most a step may move any layer's output, relative to max(1, |output|): a logit of −1 that a step moves
+#: by 1e5 crosses softplus's bend, and the quotients at h and h/2 then agree on the average of two slopes
+MAX_MOVE = 0.01
 
 
 def judged_gradients(spec, eps: float = EPS, rtol: float = 1e-4, atol: float = 1e-7) -> dict:
@@ -75,8 +84,10 @@ def judged_gradients(spec, eps: float = EPS, rtol: float = 1e-4, atol: float = 1
     the loss's scale (the loss itself, the outputs and their distance from the targets); when that noise
     over the step is above a quarter of the tolerance, the step grows tenfold (up to 10⁴×). A quotient is
     trusted only when the one at half the step agrees with it to half the tolerance (its truncation error is
-    small); otherwise the step shrinks fourfold (down to 1/64). When no step passes, the row is returned as
-    not judged.
+    small); otherwise the step shrinks fourfold (down to 1/64) — as it does while the step moves some layer's
+    output by more than :data:`MAX_MOVE` of max(1, |output|) (past the bends of the activations and the loss,
+    where the quotients at h and h/2 can agree on a wrong average slope). When no step passes, the row is
+    returned as not judged.
 
     >>> from backcalc.net.spec import default_spec
     >>> g = judged_gradients(default_spec())
@@ -88,7 +99,7 @@ def judged_gradients(spec, eps: float = EPS, rtol: float = 1e-4, atol: float = 1
     out = {}
     for name in params:
         def loss_of(value, name=name):
-            return numpy_loss(spec, {**params, name: value})
+            return forward_loss(spec, {**params, name: value})
 
         x = np.array(params[name], dtype=float)
         for idx in np.ndindex(x.shape):
@@ -104,17 +115,22 @@ def _judged_difference(fn, x, idx, eps, scale, rtol, atol) -> tuple:
     base = eps * max(1.0, abs(float(x[idx])))
     h, first, grown, shrunk = base, None, False, False
     while base / 100 < h < base * 10.0 ** STEP_TRIES:
-        d, noise = _quotient(fn, x, idx, h, scale)
+        d, noise, moved = _quotient(fn, x, idx, h, scale)
         if d is None:
             break
         first = d if first is None else first
+        if moved > MAX_MOVE:  # the step reaches past the bends of the activations and the loss: smaller
+            if grown:
+                break
+            h, shrunk = h / 4, True
+            continue
         tol = rtol * abs(d) + atol
         if noise > tol / 4:  # rounding: a larger step, unless a smaller one was needed already
             if shrunk:
                 break
             h, grown = h * 10, True
             continue
-        half, _ = _quotient(fn, x, idx, h / 2, scale)
+        half, _, _ = _quotient(fn, x, idx, h / 2, scale)
         if half is not None and abs(half - d) <= tol / 2:
             return half, True
         if grown:  # truncation at the step rounding asked for: nothing works
@@ -124,16 +140,20 @@ def _judged_difference(fn, x, idx, eps, scale, rtol, atol) -> tuple:
 
 
 def _quotient(fn, x, idx, h, scale) -> tuple:
-    """(the central difference quotient with step ``h``, the rounding noise it may carry), or (None, inf)."""
+    """(the central difference quotient with step ``h``, the rounding noise it may carry, how far the step moved
+    the layers' outputs relative to max(1, |output|)), or (None, inf, inf)."""
     plus, minus = x.copy(), x.copy()
     plus[idx] += h
     minus[idx] -= h
     width = float(plus[idx] - minus[idx])  # the step as the floats took it
-    fp, fm = fn(plus), fn(minus)
+    (fp, outs_p), (fm, outs_m) = fn(plus), fn(minus)
     if not (np.isfinite(fp) and np.isfinite(fm)) or width == 0:
-        return None, np.inf
+        return None, np.inf, np.inf
     noise = 8 * np.finfo(float).eps * max(abs(fp), abs(fm), scale) / width
-    return (fp - fm) / width, noise
+    with np.errstate(invalid="ignore"):
+        moved = max((float(np.max(np.abs(p - m) / np.maximum(1.0, np.maximum(np.abs(p), np.abs(m))), initial=0.0))
+                     for p, m in zip(outs_p, outs_m)), default=0.0)
+    return (fp - fm) / width, noise, moved
 
 
 def _rounding_scale(spec, params) -> float:
