@@ -93,16 +93,16 @@ def cases(tmp: Path) -> list:
          lambda: ["explain", net(tmp / "samples.json", [1, 2, 1], ["tanh", "linear"], samples=100_000, short=True)]),
         ("explain-steps", "10 000 SGD steps (1→4→1)",
          lambda: ["explain", net(tmp / "steps.json", [1, 4, 1], ["relu", "linear"], steps=10_000)]),
-        ("explain-steps-adam", "10 000 adam steps (1→4→1)",
-         lambda: ["explain", net(tmp / "adam.json", [1, 4, 1], ["relu", "linear"], steps=10_000,
+        ("explain-steps-adam", "500 adam steps (1→4→1: the limit of a page with the optimizer's table)",
+         lambda: ["explain", net(tmp / "adam.json", [1, 4, 1], ["relu", "linear"], steps=500,
                                  train={"optimizer": "adam"})]),
-        ("explain-deep", "64 layers of 64 units, 4 samples",
-         lambda: ["explain", net(tmp / "deep.json", [8] + [64] * 63 + [1], ["tanh"] * 63 + ["linear"], samples=4,
+        ("explain-deep", "64 layers of 39 units, 4 samples (94 653 weights)",
+         lambda: ["explain", net(tmp / "deep.json", [8] + [39] * 63 + [1], ["tanh"] * 63 + ["linear"], samples=4,
                                  drawn=True)]),
-        ("verify-params", "1→2800→5→1: 19 611 of the 20 000 parameters",
-         lambda: ["verify", net(tmp / "v1.json", [1, 2800, 5, 1], ["sigmoid", "tanh", "linear"], drawn=True)]),
-        ("verify-unit-samples", "2→4→1 × 4 000 samples: units × samples = 20 000",
-         lambda: ["verify", net(tmp / "v2.json", [2, 4, 1], ["sigmoid", "linear"], samples=4000)]),
+        ("verify-params", "1→1427→5→1: 10 000 parameters (the limit)",
+         lambda: ["verify", net(tmp / "v1.json", [1, 1427, 5, 1], ["sigmoid", "tanh", "linear"], drawn=True)]),
+        ("verify-unit-samples", "2→4→1 × 600 samples: units × samples = 3 000 (the limit)",
+         lambda: ["verify", net(tmp / "v2.json", [2, 4, 1], ["sigmoid", "linear"], samples=600)]),
         ("verify-steps", "20 adam steps replayed, 3→8→8→2, 4 samples",
          lambda: ["verify", net(tmp / "v3.json", [3, 8, 8, 2], ["tanh", "relu", "linear"], samples=4, steps=20,
                                 train={"optimizer": "adam"})]),
@@ -126,6 +126,13 @@ def cases(tmp: Path) -> list:
         ("exercise-no-friendly", "5 000 draws that find no friendly net (the most tries)",
          lambda: ["exercise", "--shape", "6,6,6,6,6,6", "--activations", "relu,tanh,sigmoid,relu,linear",
                   "--samples", "4", "--out", str(tmp / "ex2"), "--force"]),
+        ("exercise-roster", "--roster of 95 students, default 1,4,2,1: 1 995 of the 2 000 students × parameters × samples",
+         lambda: ["exercise", "--roster", roster(tmp / "r95.csv", 95), "--out", str(tmp / "class1"), "--force"]),
+        ("exercise-roster-2441", "--roster of 27 students, 2,4,4,1 × 2 samples: 1 998 of the 2 000",
+         lambda: ["exercise", "--roster", roster(tmp / "r27.csv", 27), "--shape", "2,4,4,1", "--activations",
+                  "tanh,tanh,linear", "--samples", "2", "--out", str(tmp / "class2"), "--force"]),
+        ("grade-500", "500 sheets (the roster limit; ⅓ right, ⅓ signs flipped, ⅓ blank)",
+         lambda: ["grade", graded(tmp / "class500", 500), "--out", str(tmp / "gb.csv"), "--force", "--jobs", "1"]),
         ("vanishing-default", "the default run (seed 000's net)", lambda: ["vanishing"]),
         ("vanishing-budget", "--epochs at the work budget (default net)",
          lambda: ["vanishing", "--epochs", str(budget_epochs())]),
@@ -133,6 +140,21 @@ def cases(tmp: Path) -> list:
          lambda: ["vanishing", "--width", str(floats_width())]),
     ]
     return out
+
+
+def roster(path, students: int) -> str:
+    """A roster CSV of ``students`` rows."""
+    path.write_text("id,name\n" + "".join(f"s{i:04d},Student {i}\n" for i in range(students)), encoding="utf-8")
+    return str(path)
+
+
+def graded(folder, students: int) -> str:
+    """A class folder of ``students`` answered sheets, as benchmarks/bench_grade.py makes it."""
+    from bench_grade import make_class
+
+    if not (folder / "roster.csv").is_file():
+        make_class(folder, students)
+    return str(folder)
 
 
 def budget_epochs() -> int:

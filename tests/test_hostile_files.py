@@ -86,17 +86,19 @@ def test_exercise_refuses_an_empty_out(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name, words", [("grads", "must end in"), ("/dev/full", "must end in"),
+@pytest.mark.parametrize("name, words", [("grads", "must end in"), ("/dev/full", "must end in"), ("figs", "must end in"),
                                          ("folder.png", "folder"), ("missing/x.png", "does not exist"),
                                          ("link.png", "symbolic link"), ("", "empty")])
 def test_plot_paths_are_checked_before_the_work(tmp_path, monkeypatch, name, words):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "folder.png").mkdir()
+    (tmp_path / "figs").mkdir()  # --plot figs with a folder figs/: the figs.png is never written
     (tmp_path / "link.png").symlink_to(tmp_path / "elsewhere.png")
     res = run(*SMALL, "--plot", name)
     assert words in one_line_2(res)
     assert "Vanishing" not in res.output  # refused before the run
     assert not (tmp_path / "grads.png").exists() and not (tmp_path / "elsewhere.png").exists()
+    assert not (tmp_path / "figs.png").exists() and list((tmp_path / "figs").iterdir()) == []
 
 
 def test_plot_writes_exactly_the_path_given(tmp_path):

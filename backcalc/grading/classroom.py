@@ -25,9 +25,12 @@ from ..net.derivation import explain
 from ..render import renderer
 from ..render.sheet import variant_words
 from ..userinput import label
-from .exercise import check_out, make_exercise, write_exercise
+from .exercise import DEFAULT_SHAPE, check_out, make_exercise, parse_shape, write_exercise
 
-MAX_STUDENTS = 5000
+MAX_STUDENTS = 500  # grade of 500 sheets: about 4 s of CPU (benchmarks/bench_limits.py; 5 000 took about 40 s)
+#: students × parameters × samples that one `exercise --roster` makes: each student's net is drawn until friendly
+#: and worked in three formats (about 0.04 s of CPU at the default 1,4,2,1 and 0.26 s at 2,4,4,1 × 2 samples)
+MAX_CLASS_WORK = 2_000
 MAX_ROSTER_BYTES = 2_000_000
 SOLUTIONS = "solutions"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -102,7 +105,16 @@ def variant_seed(seed: int, student_id: str) -> int:
 
 
 def make_class(students, seed: int = 0, lang: str = "en", **options) -> list:
-    """One :class:`~backcalc.grading.exercise.Exercise` per student: [(student, exercise), …]."""
+    """One :class:`~backcalc.grading.exercise.Exercise` per student: [(student, exercise), …]; a class whose
+    students × parameters × samples pass :data:`MAX_CLASS_WORK` is refused before any is drawn."""
+    shape = parse_shape(options.get("shape", DEFAULT_SHAPE))
+    parameters = sum(a * b + b for a, b in zip(shape, shape[1:]))
+    work = len(students) * parameters * options.get("samples", 1)
+    if work > MAX_CLASS_WORK:
+        raise BackcalcError(f"--roster: {len(students)} students × {parameters} parameters × {options.get('samples', 1)} "
+                            f"sample(s) = {work:,}; one run makes at most {MAX_CLASS_WORK:,} (about 10 s): split the "
+                            f"roster into sections of at most {max(1, MAX_CLASS_WORK // (work // len(students)))} "
+                            "students, one folder each")
     out = []
     for s in students:
         command = f"backcalc exercise --roster … --seed {seed}: " + variant_words(lang).format(id=s.id)
