@@ -1,5 +1,5 @@
 """A class run is bounded before it starts (issue #13, "Bounded time"): a roster of at most 500 students, and an
-`exercise --roster` of at most 2 000 students × parameters × samples (benchmarks/bench_limits.py measures both
+`exercise --roster` of at most 1 500 students × parameters × samples (benchmarks/bench_limits.py measures both
 at the limit: under 10 s of CPU)."""
 
 from click.testing import CliRunner
@@ -26,20 +26,20 @@ def test_a_roster_of_501_students_is_refused_naming_the_limit(tmp_path):
 def test_a_class_past_the_work_limit_is_refused_before_anything_is_drawn(tmp_path, monkeypatch):
     drawn = []
     monkeypatch.setattr(classroom, "make_exercise", lambda **kw: drawn.append(kw))
-    # 96 students × 21 parameters (1,4,2,1) × 1 sample = 2 016 > 2 000
-    res = run("exercise", "--roster", roster(tmp_path / "r.csv", 96), "--out", tmp_path / "hw")
+    # 72 students × 21 parameters (1,4,2,1) × 1 sample = 1 512 > 1 500
+    res = run("exercise", "--roster", roster(tmp_path / "r.csv", 72), "--out", tmp_path / "hw")
     assert res.exit_code == 2, res.output
-    assert "96 students × 21 parameters × 1 sample(s) = 2,016" in res.output
-    assert "sections of at most 95 students" in res.output
+    assert "72 students × 21 parameters × 1 sample(s) = 1,512" in res.output
+    assert "sections of at most 71 students" in res.output
     assert not drawn and not (tmp_path / "hw").exists()
-    # 2,4,4,1 × 2 samples is 74 a student: 28 are too many, 27 are not
-    res = run("exercise", "--roster", roster(tmp_path / "r28.csv", 28), "--shape", "2,4,4,1", "--samples", "2",
+    # 2,4,4,1 × 2 samples is 74 a student: 21 are too many, 20 are not
+    res = run("exercise", "--roster", roster(tmp_path / "r21.csv", 21), "--shape", "2,4,4,1", "--samples", "2",
               "--out", tmp_path / "hw")
-    assert res.exit_code == 2 and "= 2,072" in res.output and not drawn
+    assert res.exit_code == 2 and "= 1,554" in res.output and not drawn
 
 
 def test_a_class_at_the_work_limit_is_made(monkeypatch):
     made = []
     monkeypatch.setattr(classroom, "make_exercise", lambda **kw: made.append(kw) or kw)
-    students = [classroom.Student(f"s{i}", f"S {i}", "", "") for i in range(95)]
-    assert len(classroom.make_class(students)) == 95 == len(made)
+    students = [classroom.Student(f"s{i}", f"S {i}", "", "") for i in range(71)]
+    assert len(classroom.make_class(students)) == 71 == len(made)

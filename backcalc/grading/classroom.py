@@ -29,8 +29,8 @@ from .exercise import DEFAULT_SHAPE, check_out, make_exercise, parse_shape, writ
 
 MAX_STUDENTS = 500  # grade of 500 sheets: about 4 s of CPU (benchmarks/bench_limits.py; 5 000 took about 40 s)
 #: students × parameters × samples that one `exercise --roster` makes: each student's net is drawn until friendly
-#: and worked in three formats (about 0.04 s of CPU at the default 1,4,2,1 and 0.26 s at 2,4,4,1 × 2 samples)
-MAX_CLASS_WORK = 2_000
+#: and worked in three formats (about 0.04 s of CPU at the default 1,4,2,1 and 0.3 s at 2,4,4,1 × 2 samples: 27 such students took 7.7–8.5 s)
+MAX_CLASS_WORK = 1_500
 MAX_ROSTER_BYTES = 2_000_000
 SOLUTIONS = "solutions"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
