@@ -117,6 +117,9 @@ def test_a_symbolic_check_that_explodes_stops_at_its_budget(monkeypatch, n, k):
     # d/dx x**(k**n) = k**n · x**(k**n − 1), the tape's value of the nested chain
     assert out["gradient"]["x"] == pytest.approx(k ** n * 1.1 ** (k ** n - 1), rel=1e-12)
     assert any("did not finish" in note for note in out["notes"])
+    from sympy.core.cache import clear_cache
+
+    clear_cache()  # else the first run's cached algebra lets the second finish within the budget (seen under load)
     text = run("grad", nested_powers(n, k), "--at", "x=1.1")
     assert text.exit_code == 0 and "not checked" in text.output
 
