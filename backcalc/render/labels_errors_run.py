@@ -29,6 +29,10 @@ MESSAGES = {
     "id {} is given twice (first on line {})": "id {} diberikan dua kali (pertama di baris {})",
     "answers {}: expected a path inside the class folder": "answers {}: seharusnya path di dalam folder kelas",
     "more than {} students": "lebih dari {} mahasiswa",
+    "--roster: {} students × {} parameters × {} sample(s) = {}; one run makes at most {} (about 10 s): split the "
+    "roster into sections of at most {} students, one folder each":
+        "--roster: {} mahasiswa × {} parameter × {} sampel = {}; satu kali jalan membuat paling banyak {} (sekitar "
+        "10 detik): bagi daftar mahasiswa menjadi kelompok paling banyak {} mahasiswa, satu folder per kelompok",
     "{}: no roster.csv and no */sheet.toml: expected the folder written by backcalc exercise --roster":
         "{}: tidak ada roster.csv dan tidak ada */sheet.toml: seharusnya folder yang ditulis oleh backcalc exercise "
         "--roster",
