@@ -31,6 +31,7 @@ from .tolerance import HAND_RTOL, LOW_PRECISION, STEP_RTOL, VERDICTS, Tolerance,
 from .keys import SECTIONS, AnswerSpace
 from ..errors import AnswersError
 from .problems import SheetError, problem
+from ..net.records import MAX_TERM_RECORDS
 from .mistakes import MAX_PATH_UNITS, Mistake, _Catalogue
 from ..net.derivation import explain
 from ..net.spec import load_spec
@@ -196,6 +197,11 @@ def check_answers(spec=None, answers=None, rtol: float | None = None, atol: floa
                          f"{print_}: check each sheet against its own exercise",
                          problem("wrong_exercise", sheet=source, sheet_print=head["fingerprint"], spec=net.source,
                                  spec_print=print_))
+    if d.terms_omitted and any(not isinstance(c, Invalid) and c[0].section == "factors" for c in cells):
+        limit = f"{MAX_TERM_RECORDS:,}"
+        raise SheetError(f"{source}: [factors]: the chain-rule factors of a net past {limit} parameters × samples are "
+                         "not kept, so they cannot be judged; check its forward values, loss, gradients and updated "
+                         "parameters, or a smaller net", problem("factors_not_kept", sheet=source, limit=limit))
     tol = Tolerance(rtol, atol, strict)
     good = [c for c in cells if not isinstance(c, Invalid)]
     rows = _grade(sp, cat.for_sheet(_own_values(sp, good), good, tol), tol, good)

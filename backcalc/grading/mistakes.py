@@ -169,7 +169,9 @@ class _Catalogue:
         sp = self.sp
         kinds = self.__dict__.get("_kinds")
         if kinds is None:  # (a net with skips or normalisation, every layer a weighted sum): asked for every answer
-            kinds = self._kinds = (has_graph(sp.spec), all(_weighted_sum(layer) for layer in sp.spec.layers))
+            # (the second: a net whose ∂L/∂out and δ are kept — not past the records' cap — can be rerun by hand)
+            kinds = self._kinds = (has_graph(sp.spec), not sp.d.terms_omitted
+                                   and all(_weighted_sum(layer) for layer in sp.spec.layers))
         if kinds[0]:  # skips and normalisation: the whole derivation redone with one slip
             for codes, value in self.graph.candidates(item):
                 yield tuple(_M(code, **dict(params)) for code, params in codes), value

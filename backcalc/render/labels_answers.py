@@ -42,6 +42,9 @@ PROBLEMS = {
         "wrong_exercise": "{sheet}: made for exercise {sheet_print}, but {spec} is exercise {spec_print}: check "
                           "each sheet against its own exercise",
         "wrong_id": "{sheet}: the sheet is for id {given}, not {expected}",
+        "factors_not_kept": "{sheet}: [factors]: the chain-rule factors of a net past {limit} parameters × samples "
+                            "are not kept, so they cannot be judged; check its forward values, loss, gradients and "
+                            "updated parameters, or a smaller net",
         "no_sheet": "{path}: no such file",
         "sheet_error": "{message}",
         # what a shape is made of, and the hint when it is the transpose
@@ -99,6 +102,9 @@ PROBLEMS = {
         "wrong_exercise": "{sheet}: dibuat untuk latihan {sheet_print}, tetapi {spec} adalah latihan {spec_print}: "
                           "periksa setiap lembar dengan latihannya sendiri",
         "wrong_id": "{sheet}: lembar ini untuk id {given}, bukan {expected}",
+        "factors_not_kept": "{sheet}: [factors]: faktor-faktor aturan rantai jaringan di atas {limit} parameter × "
+                            "sampel tidak disimpan, jadi tidak dapat dinilai; periksa nilai maju, loss, gradien dan "
+                            "parameter yang diperbarui, atau jaringan yang lebih kecil",
         "no_sheet": "{path}: berkas tidak ada",
         "sheet_error": "{message}",  # the file's own reader (TOML, JSON) says why, in English
         "what": {"weights": "fan_in × unit, seperti di spec", "nodes": "sampel × unit"},
