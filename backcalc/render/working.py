@@ -14,6 +14,8 @@ and :mod:`backcalc.net.matrix_form` (the records' matrices); this module only la
 
 from __future__ import annotations
 
+import re
+
 from ..tape.rules import RULES
 from .format import num
 from .labels import localize
@@ -86,12 +88,23 @@ def symbolic_tex(d, lang: str, escape) -> list:
             lhs = line.lhs or lhs
             words, formula = _reason(line.reason, block.subject, W)
             if words:
-                rows.append(rf"\intertext{{\textit{{{escape(words)}}}" +
-                            (f": ${', '.join(to_tex(f) for f in formula.split(', '))}$" if formula else "") + "}")
+                note = f": {_note_tex(formula)}" if formula else ""
+                rows.append(rf"\intertext{{\raggedright\textit{{{escape(words)}}}{note}}}")
             body = equation_rows(lhs, [localize(line.rhs, lang)])
             rows += [r if line.lhs else "&" + r.split("&", 1)[1] for r in body]
         out += [_TIGHT, r"\begin{align*}", " \\\\\n".join(r for r in rows if r), r"\end{align*}}"]
     return out
+
+
+def _note_tex(formula: str) -> str:
+    """A reason's formula in inline math, each ", "/"; "-separated part its own ``$…$`` so a long note breaks
+    between them; the spec's word ``alpha`` is set as α.
+
+    >>> _note_tex("λ = 1.05, α = 1.67; SELU′(0) = λα").count("$")
+    6
+    """
+    parts = re.split(r"(, |; )", re.sub(r"\balpha\b", "α", formula))
+    return "".join(part if i % 2 else f"${to_tex(part)}$" for i, part in enumerate(parts))
 
 
 # a group whose display skips are small: each reason (an \intertext) sits close to its row
