@@ -16,8 +16,7 @@ from backcalc.net.spec import load_spec
 from backcalc.render.format import num
 
 ROOT = Path(__file__).resolve().parents[1]
-# conv_pool: check and grading answer dense nets (with skips and normalisation layers) only so far (refused with
-# exit 2, tests/test_conv.py)
+# conv and pool nets: their printed values check correct in tests/test_conv_grading.py; rnn nets are not graded yet
 EXAMPLES = sorted(p for p in (ROOT / "worked_examples").glob("*.toml")
                   if p.name not in ("seed004_student.toml",)
                   and not re.search(r'kind = "(conv|\w+pool|rnn)', p.read_text(encoding="utf-8")))

@@ -28,7 +28,8 @@ import numpy as np
 
 from .reader import MAX_ANSWER, Invalid, _Reader, read_answers
 from .tolerance import HAND_RTOL, LOW_PRECISION, STEP_RTOL, VERDICTS, Tolerance, decimals, half_unit
-from .keys import SECTIONS, AnswerSpace
+from .keys import SECTIONS
+from .spaces import answer_space
 from ..errors import AnswersError
 from .problems import SheetError, problem
 from ..net.records import MAX_TERM_RECORDS
@@ -164,7 +165,7 @@ _CACHE: list = []  # (derivation, space, catalogue) of the last call, so diagnos
 def _context(derivation):
     if _CACHE and _CACHE[0][0] is derivation:
         return _CACHE[0][1], _CACHE[0][2]
-    sp = AnswerSpace(derivation)
+    sp = answer_space(derivation)
     cat = _Catalogue(sp)
     _CACHE[:] = [(derivation, sp, cat)]
     return sp, cat

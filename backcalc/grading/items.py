@@ -27,7 +27,8 @@ class Ref:
     (∂u_in/∂w_au), ``one`` (∂u_in/∂b_u), ``wpath`` (∂u_in/∂(source a)_out). ``source`` is the unit of the
     previous layer for ``W``, ``src`` and ``wpath``. Normalisation layers: ``gamma``/``beta`` (parameters),
     ``mu``/``var`` (a statistic of group ``unit`` for batchnorm, ``sample`` for layernorm), ``xhat``, and the
-    factors ``gxhat``, ``gvar``, ``gmu`` (∂L/∂x̂, ∂L/∂σ², ∂L/∂μ).
+    factors ``gxhat``, ``gvar``, ``gmu`` (∂L/∂x̂, ∂L/∂σ², ∂L/∂μ). Map nets (grading/conv_keys.py): ``unit`` is the
+    element's flat index in its map; factors ``dx`` (∂L/∂ of a data element) and ``route`` (∂pool_out/∂in_out).
 
     >>> Ref("W", layer=2, unit=1, source=0).index, Ref("b", layer=1, unit=3).array
     ((0, 1), 'b1')
@@ -38,10 +39,13 @@ class Ref:
     unit: int = 0
     sample: int = 0
     source: int | None = None
+    at: tuple | None = None  # a kernel element's full index (out_ch, in_ch, kh, kw): grading/conv_keys.py
 
     @property
     def index(self) -> tuple:
-        """The element's index in its parameter array: (source, unit) for W, (unit,) for b."""
+        """The element's index in its parameter array: (source, unit) for W, (unit,) for b; ``at`` when given."""
+        if self.at is not None:
+            return self.at
         return (self.source, self.unit) if self.kind == "W" else (self.unit,)
 
     @property

@@ -25,7 +25,7 @@ class AnswerSpace(NormItems, Dependencies):
         self.d = d
         spec = self.spec = d.spec
         maps = [layer for layer in spec.layers if getattr(layer, "out_shape", None) or getattr(layer, "in_shape", None)]
-        if maps:  # conv2d, pooling, flatten: their answerable rows are not written yet
+        if maps:  # conv, pool and flatten nets have their own space (grading/conv_keys.py; grading.spaces picks)
             raise SpecError(f'{spec.source}: layers[{maps[0].index}] ("{maps[0].name}"): check, grade and exercise '
                             f"answer nets of dense layers only so far, not kind {maps[0].kind!r}")
         for layer in spec.layers:  # a kind whose answers the keys cannot judge yet says so (checkable = False)
@@ -81,6 +81,10 @@ class AnswerSpace(NormItems, Dependencies):
             self.delta[x.layer][x.sample - 1, c] = x.value
             if self.local[x.layer] is not None:
                 self.local[x.layer][x.sample - 1, c] = x.local
+
+    def array_dims(self, kind, n):
+        """(shape, what) of a canonical array of more than two axes (a conv kernel, a map), else None."""
+        return None
 
     def source(self, n):
         """What layer n + 1 reads from layer n: u_drop after dropout, else u_out (the data for n = 0)."""

@@ -8,7 +8,8 @@ import numpy as np
 from .mistake import NEW_AS_GRADIENT, STEP_AS_GRADIENT, Mistake, best_explanation, made as _M, scaled_mistakes
 from .tolerance import Tolerance
 from .keys import AnswerSpace
-from . import dropout_mistakes
+from . import conv_mistakes, dropout_mistakes
+from .conv_keys import has_maps
 from .near_runs import NearRuns
 from .graph_mistakes import GraphRuns, has_graph, loss_candidates, simple_candidates
 from .optim_mistakes import gradient_candidates, plain_sgd, update_candidates
@@ -167,6 +168,19 @@ class _Catalogue:
         """``answer``: ``(given, text, tol)`` of the value to explain; a gradient's backward-pass runs that could
         never reproduce it are then left out (:class:`NearRuns`), the rest come in the same order."""
         sp = self.sp
+        maps = self.__dict__.get("_maps")
+        if maps is None:
+            maps = self._maps = has_maps(sp.spec)
+        if maps:  # conv and pool nets: their own backward pass with one slip (conv_mistakes.py)
+            if item.section in ("loss", "loss_after"):
+                yield from loss_candidates(sp, item)
+                return
+            root = self._shared or self
+            if "_conv_runs" not in root.__dict__:
+                root._conv_runs = [((code, params), run) for (code, params), run in conv_mistakes.runs(sp)]
+            for codes, value in conv_mistakes.candidates(sp, item, root._conv_runs):
+                yield tuple(_M(code, **dict(params)) for code, params in codes), value
+            return
         kinds = self.__dict__.get("_kinds")
         if kinds is None:  # (a net with skips or normalisation, every layer a weighted sum): asked for every answer
             # (the second: a net whose ∂L/∂out and δ are kept — not past the records' cap — can be rerun by hand)

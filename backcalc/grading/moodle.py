@@ -24,7 +24,7 @@ from html import escape
 from .tolerance import HAND_RTOL, STEP_RTOL
 from ..net.derivation import explain
 from ..net.names import node_out
-from .keys import AnswerSpace
+from .spaces import answer_space
 from ..render.labels_answers import MOODLE
 
 DIGITS = 4  # significant digits a blank is judged at
@@ -66,7 +66,7 @@ def _net_html(spec, lang) -> str:
 def _blanks(d, lang: str = "en") -> list:
     """(label, value, tolerance) for every value asked, in the order of the page."""
     words = MOODLE[lang]
-    sp = AnswerSpace(d)
+    sp = answer_space(d)
     out = [("L", d.loss, tolerance(d.loss))]
     for layer in d.spec.layers:
         for u in layer.unit_names:

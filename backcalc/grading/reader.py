@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .keys import _TABLES, AnswerSpace, answer_key
+from .tensor_reader import read_tensor
 from .state_keys import check_scope, split_scope, training_names
 from .problems import Problem, kind_of, problem
 from ..errors import AnswersError, SpecError, closest
@@ -301,6 +302,9 @@ class _Reader:
                 self.fail(where, problem("no_layer", layer=n, layers=sp.N, hint=self.hint(section, key))
                           if not 1 <= n <= sp.N else
                           problem("wrong_table", key=f"{kind}{n}", table=section, hint=self.hint(section, key)))
+            dims = sp.array_dims(kind, n)
+            if dims is not None:  # a conv kernel or a map: nested lists of its shape
+                return read_tensor(self, items, value, where, *dims)
             rows, cols, what = sp.array_shape(kind, n)
             if not cols:  # a vector: b, gamma, beta (one per unit), mu, var (per unit or per sample)
                 return self.vector(items, value, where, rows, what)

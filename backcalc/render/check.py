@@ -15,6 +15,7 @@ from .format import num
 from .labels_check import LABELS, MISTAKES as _MISTAKES
 from .escape import html
 from .graph_words import GRAPH_MISTAKES, params as graph_params
+from .conv_words import CONV_MISTAKES, params as conv_params
 
 def _examples(activation: str, unit: str, words: dict) -> dict:
     """How the two "derivative at the wrong place" mistakes look for this activation, in the rule table's
@@ -68,7 +69,7 @@ def _one(m, lang: str) -> str:
         p["extra"] = f"·(Σ ∂{p['layer_in']}/∂{p['source_weight']})" if p.get("extra") else ""
     if code == "too_few_digits":
         p["of_change"] = words["of_change"] if p.get("updated") else ""
-    return template.format(**graph_params(code, p))
+    return template.format(**conv_params(code, graph_params(code, p)))
 
 
 def describe(mistakes, lang: str = "en") -> str:
@@ -145,6 +146,8 @@ def as_dict(result, lang: str = "en") -> dict:
 # ─────────────────────────────────────────── formats ───────────────────────────────────────────
 
 for _lang, _words in GRAPH_MISTAKES.items():  # skips and normalisation layers (grading/graph_mistakes.py)
+    _MISTAKES[_lang].update(_words)
+for _lang, _words in CONV_MISTAKES.items():  # conv and pool nets (grading/conv_mistakes.py)
     _MISTAKES[_lang].update(_words)
 
 _MARK = {"correct": "✓", "correct_low_precision": "≈", "wrong": "✗", "invalid": "!", "unanswered": ""}

@@ -28,6 +28,7 @@ PROBLEMS = {
         "mixed_rows": "expected a list of rows (lists of numbers), got a mix of rows and numbers",
         "ragged": "ragged matrix: row {row} has {length} values, row 0 has {first}",
         "shape": "expected {rows}×{cols} ({what}), got {got_rows}×{got_cols}{transposed}",
+        "tensor_shape": "expected nested lists of shape {shape} ({what}), got {got}",
         "vector": "expected a list of {n} values ({per}), got {got}",
         "nested": "expected a flat list of {n} values ({per}), got a nested list",
         "vector_length": "expected {n} values ({per}), got {length}",
@@ -48,12 +49,15 @@ PROBLEMS = {
         "no_sheet": "{path}: no such file",
         "sheet_error": "{message}",
         # what a shape is made of, and the hint when it is the transpose
-        "what": {"weights": "fan_in × units, as in the spec", "nodes": "samples × units"},
-        "per": {"unit": "one per unit", "sample": "one per sample"},  # a vector: b, gamma, beta; mu, var
+        "what": {"weights": "fan_in × units, as in the spec", "nodes": "samples × units",
+                 "kernel": "out_channels × in_channels × kernel, as in the spec",
+                 "map": "samples × channels × height × width, or × length"},
+        "per": {"unit": "one per unit", "sample": "one per sample", "channel": "one per output channel"},  # a vector: b, gamma, beta; mu, var
         "transposed": {"weights": " — transposed? weights[a][b] joins unit a of the previous layer to unit b",
                        "nodes": " — transposed? rows are samples"},
         # what was given instead
-        "kind": {"list": "a list", "table": "a table", "boolean": "a boolean", "string": "the string {value}",
+        "kind": {"list": "a list", "ragged": "lists of uneven lengths", "shape": "shape {value}",
+                 "table": "a table", "boolean": "a boolean", "string": "the string {value}",
                  "long_string": "a string", "number": "the number {value}", "empty_list": "an empty list",
                  "other": "{value}"},
         # where a misplaced key belongs, or the closest valid key
@@ -89,6 +93,7 @@ PROBLEMS = {
         "mixed_rows": "seharusnya daftar baris (daftar bilangan), tetapi berisi campuran baris dan bilangan",
         "ragged": "matriks tidak rata: baris {row} berisi {length} nilai, baris 0 berisi {first}",
         "shape": "seharusnya {rows}×{cols} ({what}), tetapi {got_rows}×{got_cols}{transposed}",
+        "tensor_shape": "seharusnya daftar bersarang berbentuk {shape} ({what}), tetapi berisi {got}",
         "vector": "seharusnya daftar {n} nilai ({per}), tetapi berisi {got}",
         "nested": "seharusnya daftar datar {n} nilai ({per}), tetapi berisi daftar bersarang",
         "vector_length": "seharusnya {n} nilai ({per}), tetapi ada {length}",
@@ -107,11 +112,14 @@ PROBLEMS = {
                             "parameter yang diperbarui, atau jaringan yang lebih kecil",
         "no_sheet": "{path}: berkas tidak ada",
         "sheet_error": "{message}",  # the file's own reader (TOML, JSON) says why, in English
-        "what": {"weights": "fan_in × unit, seperti di spec", "nodes": "sampel × unit"},
-        "per": {"unit": "satu per unit", "sample": "satu per sampel"},
+        "what": {"weights": "fan_in × unit, seperti di spec", "nodes": "sampel × unit",
+                 "kernel": "kanal_keluar × kanal_masuk × kernel, seperti di spec",
+                 "map": "sampel × kanal × tinggi × lebar, atau × panjang"},
+        "per": {"unit": "satu per unit", "sample": "satu per sampel", "channel": "satu per kanal keluar"},
         "transposed": {"weights": " — tertukar? W[a][b] menghubungkan unit a lapisan sebelumnya ke unit b",
                        "nodes": " — tertukar? baris adalah sampel"},
-        "kind": {"list": "sebuah daftar", "table": "sebuah tabel", "boolean": "nilai boolean",
+        "kind": {"list": "sebuah daftar", "ragged": "daftar dengan panjang tidak sama", "shape": "bentuk {value}",
+                 "table": "sebuah tabel", "boolean": "nilai boolean",
                  "string": "teks {value}", "long_string": "sebuah teks", "number": "bilangan {value}",
                  "empty_list": "daftar kosong", "other": "{value}"},
         "hint": {

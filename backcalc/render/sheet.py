@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from ..net.names import bias_name, node_drop, node_in, node_out, weight_name
-from ..grading.keys import AnswerSpace
+from ..grading.spaces import answer_space
 from ..grading.state_keys import state_names
 from ..tape.rules import RULES
 
@@ -132,7 +132,7 @@ def answers_text(d, command, key: bool, lang: str = "en", header: dict | None = 
     """The sheet (every value "") or the key (every value), grouped and commented the same way. ``header``:
     ``id``, ``student`` and ``fingerprint`` written at the top."""
     W = WORDS[lang]
-    sp = AnswerSpace(d)
+    sp = answer_space(d)
     w = _Writer(sp, key)
     spec = d.spec
     S = spec.samples
