@@ -328,3 +328,32 @@ def test_the_per_position_factors_by_hand():
     assert avg.resolve("factors.∂p11_out/∂c11_out")[0].expected == 0.5
     with pytest.raises(KeyError):
         sp.resolve("factors.∂c111_in/∂x133")  # x133 is not under c111's window
+
+
+def test_the_students_sheet_of_the_readme():
+    r = check_answers(EXAMPLES[0], ROOT / "worked_examples" / "sheets" / "conv_pool_student.toml")
+    wrong = {row.key: row.mistake for row in r.rows if row.verdict == "wrong"}
+    assert set(wrong.values()) == {"pool_spread"} and len(wrong) == 9, wrong
+    assert (r.correct, r.total) == (11, 20)
+    blame = next(row.blame for row in r.rows if row.key == "factors.∂L/∂x122")
+    assert blame.key == "factors.∂p111_out/∂c111_out"
+
+
+def test_golden_and_assert_matches_on_a_conv_net():
+    from backcalc.errors import Mismatch
+    from backcalc.testing import assert_matches, golden
+
+    g = golden(EXAMPLES[0])
+    assert g["gradients.w_c1122"] == g["gradients.W1"][0, 0, 1, 1] == 0.75
+    assert g["forward.c112_in"] == 9.0 and g["forward.p111_out"] == 9.0 and g["forward.a2"].shape == (1, 1, 1, 1)
+    assert_matches([[[[0.5, 0.0], [0.25, 0.75]]]], g, "gradients.W1")
+    with pytest.raises(Mismatch) as e:
+        assert_matches(0.5, g, "gradients.w_c1122")
+    text = str(e.value)
+    assert "Σ over the 4 output positions" in text and "c112: 0.25·1·3 = 0.75" in text
+    assert "diagnosis: ∂L/∂W of c rotated 180°" in text  # 0.5 is w_c1111's gradient: the kernel's turned
+    with pytest.raises(Mismatch) as e:
+        assert_matches(2.5, g, "forward.p111_out")
+    assert "p111_out = max(c111_out, c112_out, c121_out, c122_out) = max(1.5, 9, 2.5, 1) = 9" in str(e.value)
+    batch = golden(load_spec(_random()))
+    assert batch["forward.c112_out"].shape == (2,)

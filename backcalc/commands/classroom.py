@@ -75,6 +75,10 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
               help="A batchnorm layer after the first hidden layer's weighted sum (needs --samples 2 or more).")
 @click.option("--skip", is_flag=True,
               help="The last hidden layer adds the output of an earlier layer (or the input) of its width.")
+@click.option("--conv", is_flag=True,
+              help="A convolution exercise: a 3×5 input, a 2×2 kernel, relu, a 2×2 pool, flatten, one linear unit.")
+@click.option("--pool", type=click.Choice(["max", "avg"]), default=None,
+              help="The pool of --conv  [default: max]")
 @click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "
                    "in DIR/solutions/.")
@@ -86,7 +90,7 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
               help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
 def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, dropout, no_bias, batchnorm,
-                     skip, roster,
+                     skip, conv, pool, roster,
                      moodle, lang, out, force):
     """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml.
 
@@ -97,7 +101,7 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, opt
 
     options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu,
                    optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias,
-                   batchnorm=batchnorm, skip=skip)
+                   batchnorm=batchnorm, skip=skip, conv=conv, pool=pool)
     if roster is None:
         if moodle is not None:
             raise BackcalcError("--moodle needs --roster (one question per student's variant)")

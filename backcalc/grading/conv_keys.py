@@ -318,6 +318,10 @@ class MapSpace(AnswerSpace):
 
     def _upstream_of(self, n, c, s, own, skip_delta=False):
         """Factor keys from the loss down to element c of layer n: every ∂L/∂out, ∂out/∂in and δ above it."""
+        routes = self.__dict__.setdefault("_routes", {})
+        if not routes:
+            for (m, t, v, a) in self.route:
+                routes.setdefault((m, t, v), []).append(a)
         for m in range(self.N, n, -1):
             for v in range(self.spec.layers[m - 1].units):
                 yield self.factor_item("out", m, v, s).key
@@ -325,6 +329,8 @@ class MapSpace(AnswerSpace):
                     yield self.factor_item("local", m, v, s).key
                 if m in self.z:
                     yield self.factor_item("delta", m, v, s).key
+                for a in routes.get((m, s, v), ()):  # a pool: the routing of each window input
+                    yield self.factor_item("route", m, v, s, a).key
         if own:
             yield self.factor_item("out", n, c, s).key
             if self.local[n] is not None:

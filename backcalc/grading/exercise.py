@@ -112,7 +112,7 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
                   lr: float | None = None, samples: int = 1, dead_relu: bool = False, lang: str = "en",
                   student: dict | None = None, command: str | None = None, optimizer: str | None = None,
                   l2: float | None = None, dropout: float | None = None, no_bias: bool = False,
-                  batchnorm: bool = False, skip: bool = False) -> Exercise:
+                  batchnorm: bool = False, skip: bool = False, conv: bool = False, pool: str | None = None) -> Exercise:
     """Draw a net with friendly numbers and write its spec, blank sheet and answer key (as text).
 
     ``student``: ``{"id": …, "name": …}`` written into the sheet and the key; ``lang``: the files' comments
@@ -123,7 +123,12 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     ``batchnorm``: a batchnorm layer ``n`` after the
     first hidden layer's weighted sum (that layer linear, the batchnorm applying its activation; needs a batch of
     2 or more); ``skip``: the last hidden layer adds the output of the first (or of the input) of its width.
+    ``conv``: a convolution exercise instead (grading/conv_exercise.py; ``pool`` max or avg).
     """
+    if conv or pool is not None:
+        return _conv(shape, activations, seed, loss, lr, samples, lang, student, command, pool, conv,
+                     dict(dead_relu=dead_relu, optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias,
+                          batchnorm=batchnorm, skip=skip))
     shape = parse_shape(shape)
     acts = parse_activations(activations, len(shape) - 1, shape)
     if loss not in LOSSES:
@@ -164,6 +169,27 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
         header = {"id": student["id"], "student": student.get("name", ""), **header}
     return Exercise(text, answers_text(d, command, False, lang, header), answers_text(d, command, True, lang, header),
                     command, spec)
+
+
+def _conv(shape, activations, seed, loss, lr, samples, lang, student, command, pool, conv, others) -> Exercise:
+    """``--conv``: the conv exercise draws its own net; options that shape a dense net are refused by name."""
+    from .conv_exercise import make_conv_exercise
+
+    if not conv:
+        raise BackcalcError("--pool goes with --conv (the pool of the conv exercise: max or avg)")
+    given = [name for name, v in (("--shape", tuple(parse_shape(shape)) != DEFAULT_SHAPE),
+                                  ("--activations", activations is not None), ("--loss", loss != "half_sse"))
+             if v] + [f"--{k.replace('_', '-')}" for k, v in others.items() if v]
+    if given:
+        raise BackcalcError(f"--conv draws its own net (a 3×5 input, a 2×2 kernel, relu, a 2×2 pool, one linear "
+                            f"unit, half_sse): it does not take {', '.join(given)}")
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise BackcalcError(f"--samples: expected 1 to {MAX_SAMPLES} for work by hand, got {samples}")
+    if not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise BackcalcError(f"--seed: expected a whole number from 0 to 4294967295, got {seed}")
+    if lr is not None and not 0 < lr <= 10:
+        raise BackcalcError(f"--lr: expected a learning rate between 0 and 10, got {lr}")
+    return make_conv_exercise(seed, pool or "max", samples, lr, lang, student, command)
 
 
 def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, variant=(None, False),

@@ -56,7 +56,8 @@ def _net_html(spec, lang) -> str:
         skip = getattr(layer, "skip", None)
         if skip is not None:
             given += f", + {escape(spec.input_name if skip == 0 else spec.layers[skip - 1].name)} (skip)"
-        parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, {escape(layer.activation)}): {given}</li>")
+        parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, "
+                     f"{escape(getattr(layer, 'shown_as', layer.activation))}): {given}</li>")
     reduction = MOODLE[lang].get(spec.reduction, spec.reduction)
     parts.append(f"</ul><p>{words[5]}: {escape(spec.loss)} ({escape(reduction)}); {words[6]} = "
                  f"{spec.learning_rate:g}</p>")

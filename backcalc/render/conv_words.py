@@ -17,11 +17,9 @@ CONV_MISTAKES = {
         "one_position": "the sum over positions left out: only one output position's term{at}; a kernel element (or "
                         "bias) of {layer} is used at every output position, and ∂L/∂w sums the terms of all of them",
         "pool_spread": "pool gradient spread over the window instead of routed to the max: ∂L/∂{layer}_out shared "
-                       "1/{size} to each input of the window; a max-pool passes it to the window's maximum only "
-                       "(·1), the others get 0",
+                       "1/{size} to each input; a max-pool passes it to the window's maximum only",
         "pool_spread_whole": "pool gradient spread over the window instead of routed to the max: all of "
-                             "∂L/∂{layer}_out given to every input of the window; a max-pool passes it to the "
-                             "window's maximum only (·1), the others get 0",
+                             "∂L/∂{layer}_out given to each input; a max-pool passes it to the window's maximum only",
         "pool_to_max": "the average pool's gradient routed to the window's maximum as in a max-pool; an average "
                        "gives every input of the window its 1/{size} share",
         "at": " ({position})",
@@ -39,11 +37,10 @@ CONV_MISTAKES = {
         "one_position": "jumlah atas posisi terlupa: hanya suku satu posisi keluaran{at}; elemen kernel (atau "
                         "bias) {layer} dipakai di setiap posisi keluaran, dan ∂L/∂w menjumlahkan suku semuanya",
         "pool_spread": "gradien pooling disebar ke seluruh jendela, bukan diarahkan ke maksimum: ∂L/∂{layer}_out "
-                       "dibagi 1/{size} ke setiap input jendela; max-pool meneruskannya hanya ke maksimum jendela "
-                       "(·1), yang lain mendapat 0",
+                       "dibagi 1/{size} ke setiap input; max-pool meneruskannya hanya ke maksimum jendela",
         "pool_spread_whole": "gradien pooling disebar ke seluruh jendela, bukan diarahkan ke maksimum: seluruh "
-                             "∂L/∂{layer}_out diberikan ke setiap input jendela; max-pool meneruskannya hanya ke "
-                             "maksimum jendela (·1), yang lain mendapat 0",
+                             "∂L/∂{layer}_out diberikan ke setiap input; max-pool meneruskannya hanya ke maksimum "
+                             "jendela",
         "pool_to_max": "gradien average pooling diarahkan ke maksimum jendela seperti max-pool; rata-rata memberi "
                        "setiap input jendela bagian 1/{size}",
         "at": " ({position})",

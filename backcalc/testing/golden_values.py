@@ -95,11 +95,15 @@ class Golden(Mapping):
                 self._display[(scope, array, idx)] = name
         batch = self.spec.samples > 1
         for layer in self.spec.layers:
+            shape = getattr(layer, "out_shape", None)  # a conv or pool layer's map: channels × height × width
             for c, unit in enumerate(layer.unit_names):
+                at = tuple(int(i) for i in np.unravel_index(c, shape)) if shape else (c,)
                 for array, node in ((array_key("z", layer.index), node_in(unit)), (array_key("a", layer.index), node_out(unit))):
-                    self._names["forward"][node] = (array, (slice(None), c) if batch else (0, c))
+                    if array not in self._arrays["forward"]:  # a pool or flatten layer has no z
+                        continue
+                    self._names["forward"][node] = (array, (slice(None), *at) if batch else (0, *at))
                     for s in range(self.spec.samples):
-                        self._display[("forward", array, (s, c))] = f"{node}, sample {s + 1}" if batch else node
+                        self._display[("forward", array, (s, *at))] = f"{node}, sample {s + 1}" if batch else node
 
     def __iter__(self):
         yield "loss"
@@ -181,9 +185,16 @@ def _shape_text(shape) -> str:
 def _derivation_lines(g: Golden, scope, array, idx, digits=5) -> list:
     d = g.derivation
     if scope == "forward":
-        k, (s, c) = parse_key(array), idx
+        k, s = parse_key(array), idx[0]
         n = k.layer
-        row = next(r for r in d.forward_rows if r.layer == n and r.sample == s + 1 and r.unit == d.spec.layers[n - 1].unit_names[c])
+        layer = d.spec.layers[n - 1]
+        shape = getattr(layer, "out_shape", None)
+        c = int(np.ravel_multi_index(idx[1:], shape)) if shape else idx[1]
+        row = next(r for r in d.forward_rows if r.layer == n and r.sample == s + 1 and r.unit == layer.unit_names[c])
+        if hasattr(row, "op"):  # a pool output: the window's maximum or mean
+            names = ", ".join(name for name, _ in row.sources)
+            values = ", ".join(num(v, digits) for _, v in row.sources)
+            return [f"{node_out(row.unit)} = {row.op}({names}) = {row.op}({values}) = {num(row.value, digits)}"]
         return _forward_lines(row, k.kind == "a", digits)
     key = f"{array}{index_text(idx)}"
     if d.terms_omitted:
@@ -209,9 +220,10 @@ def _chain_lines(d, term, digits) -> list:
         lines = [f"∂L/∂{term.name} = {names} = {'·'.join(signed(f.value, digits) for f in c.factors)}"
                  f" = {num(term.value, digits)}"]
         return lines + ["  " + line for line in _factor_lines(d, c, digits)]
-    lines = [f"∂L/∂{term.name} = Σ over the {len(chains)} samples of {names}"]
-    lines += [f"  sample {c.sample}: {'·'.join(signed(f.value, digits) for f in c.factors)} = {num(c.value, digits)}"
-              for c in chains]
+    over = "output positions" if chains[0].position else "samples"  # a kernel element: one chain per position
+    lines = [f"∂L/∂{term.name} = Σ over the {len(chains)} {over} of {names}"]
+    lines += [f"  {c.position or 'sample'}{'' if c.position and d.spec.samples == 1 else ' ' + str(c.sample)}: "
+              f"{'·'.join(signed(f.value, digits) for f in c.factors)} = {num(c.value, digits)}" for c in chains]
     return lines + [f"  sum: {num(term.value, digits)}"]
 
 
