@@ -8,8 +8,13 @@ and its new value.
 
 >>> from backcalc.net.derivation import explain
 >>> text = maps_answers_text(explain("worked_examples/conv_pool.toml"), "backcalc exercise --conv", key=True)
->>> [line for line in text.splitlines() if line.startswith(("c112_in", "w_c1122", '"∂p111_out/∂c112_out"'))]
-['c112_in = 9.0  # w_c1111·x112 + w_c1112·x113 + w_c1121·x122 + w_c1122·x123 + b_c1', 'w_c1122 = 0.75  # Σ over the 4 output positions of ∂L/∂c_in·x under w_c1122', '"∂p111_out/∂c112_out" = 1.0  # 1 for the window\\'s maximum, 0 for the others']
+>>> lines = text.splitlines()
+>>> next(line for line in lines if line.startswith("c112_in"))
+'c112_in = 9.0  # w_c1111·x112 + w_c1112·x113 + w_c1121·x122 + w_c1122·x123 + b_c1'
+>>> next(line for line in lines if line.startswith("w_c1122"))
+'w_c1122 = 0.75  # Σ over the 4 output positions of ∂L/∂c_in·x under w_c1122'
+>>> next(line for line in lines if line.startswith('"∂p111_out/∂c112_out"'))
+'"∂p111_out/∂c112_out" = 1.0  # 1 for the window\'s maximum, 0 for the others'
 """
 
 from __future__ import annotations
