@@ -13,8 +13,8 @@ and its new value.
 'c112_in = 9.0  # w_c1111·x112 + w_c1112·x113 + w_c1121·x122 + w_c1122·x123 + b_c1'
 >>> next(line for line in lines if line.startswith("w_c1122"))
 'w_c1122 = 0.75  # Σ over the 4 output positions of ∂L/∂c_in·x under w_c1122'
->>> next(line for line in lines if line.startswith('"∂p111_out/∂c112_out"'))
-'"∂p111_out/∂c112_out" = 1.0  # 1 for the window\'s maximum, 0 for the others'
+>>> print(next(line for line in lines if line.startswith('"∂p111_out/∂c112_out"')))
+"∂p111_out/∂c112_out" = 1.0  # 1 for the window's maximum, 0 for the others
 """
 
 from __future__ import annotations
