@@ -47,6 +47,8 @@ class Pool(NoParameters):
     out_shape: tuple
     unit_names: tuple
 
+    input_gradient = True   # the derivation shows ∂L/∂x of its input when it reads the data (routed, or shared)
+
     @property
     def kind(self) -> str:
         return f"{self.op}pool{len(self.in_shape) - 1}d"
@@ -167,7 +169,8 @@ class Pool(NoParameters):
         out = []
         for k, pos in zip(offsets, positions):
             v = self.unit_names[ch * P + pos]
-            out.append(Path(v, f"∂L/∂{node_out(v)}", float(g[s, ch, pos]), f"∂{node_out(v)}/∂{node_out(unit)}",
+            read = unit if source == 0 else node_out(unit)  # a data element is named bare: x112
+            out.append(Path(v, f"∂L/∂{node_out(v)}", float(g[s, ch, pos]), f"∂{node_out(v)}/∂{read}",
                             float(route[s, ch, k, pos])))
         return tuple(out)
 
