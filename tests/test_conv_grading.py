@@ -357,3 +357,18 @@ def test_golden_and_assert_matches_on_a_conv_net():
     assert "p111_out = max(c111_out, c112_out, c121_out, c122_out) = max(1.5, 9, 2.5, 1) = 9" in str(e.value)
     batch = golden(load_spec(_random()))
     assert batch["forward.c112_out"].shape == (2,)
+
+
+@pytest.mark.parametrize("pool", ["max", "avg"])
+def test_the_conv_mistakes_in_indonesian_have_no_english(pool):
+    from test_indonesian import english_words
+
+    from backcalc.render import check as render_check
+
+    spec = _mistake_spec(f"{pool}pool2d")
+    slips = ("forward", "kernel_gradient", "input_gradient", "one_position", "spread") if pool == "max" else ("to_max",)
+    for slip in slips:
+        sheet = _by_hand(pool, slip)
+        page = render_check.render(check_answers(spec, sheet if slip != "forward" else {"forward": sheet["forward"]}),
+                                   "text", digits=5, lang="id", show_all=False)
+        assert "✗" in page and english_words(page) == [], (slip, english_words(page)[:8])
