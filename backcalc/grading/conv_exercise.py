@@ -26,6 +26,7 @@ from ..net.derivation import explain
 from ..net.documents import parse_document
 from ..net.spec import load_spec
 from ..render.conv_sheet import CONV_WORDS, maps_answers_text, maps_spec_text
+from .exercise_record import Exercise
 from .fingerprint import fingerprint_of
 from .spaces import answer_space
 
@@ -36,13 +37,29 @@ DENSE = np.array([-1.0, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1.0])
 TARGETS = np.arange(-4, 7) / 2.0
 MAX_TRIES = 5000
 MAX_DIGITS = 8
+MAX_SAMPLES = 4  # as a dense exercise: a batch worked by hand
+
+
+def conv_options(conv, pool, seed, samples, lr, lang, student, command, dense_given=()):
+    """``exercise --conv``: its own options checked; ``dense_given``, the options that shape a dense net that were
+    given beside it (``--shape``, …), refused by name."""
+    if not conv:
+        raise BackcalcError("--pool goes with --conv (the pool of the conv exercise: max or avg)")
+    if dense_given:
+        raise BackcalcError(f"--conv draws its own net (a 3×5 input, a 2×2 kernel, relu, a 2×2 pool, one linear "
+                            f"unit, half_sse): it does not take {', '.join(dense_given)}")
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise BackcalcError(f"--samples: expected 1 to {MAX_SAMPLES} for work by hand, got {samples}")
+    if not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise BackcalcError(f"--seed: expected a whole number from 0 to 4294967295, got {seed}")
+    if lr is not None and not 0 < lr <= 10:
+        raise BackcalcError(f"--lr: expected a learning rate between 0 and 10, got {lr}")
+    return make_conv_exercise(seed, pool or "max", samples, lr, lang, student, command)
 
 
 def make_conv_exercise(seed: int = 0, pool: str = "max", samples: int = 1, lr: float | None = None,
                        lang: str = "en", student: dict | None = None, command: str | None = None):
-    """The three files of a conv exercise (an :class:`~backcalc.grading.exercise.Exercise`); see the module."""
-    from .exercise import Exercise
-
+    """The three files of a conv exercise (an :class:`~backcalc.grading.exercise_record.Exercise`); see the module."""
     if pool not in ("max", "avg"):
         raise BackcalcError(f"--pool: expected max or avg, got {pool!r}")
     lr = 0.25 if lr is None else float(lr)

@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ from ..render.sheet import answers_text, spec_text
 from ..tape.rules import RULES
 from ..userinput import label
 from .fingerprint import fingerprint_of
+from .exercise_record import Exercise
 from .handwork import rounding_cost
 
 DEFAULT_SHAPE = (1, 4, 2, 1)
@@ -46,20 +46,6 @@ WEIGHTS = np.arange(-4, 5) / 4.0          # −1, −0.75, …, 1
 INPUTS = np.array([-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0])
 TARGETS = np.arange(-4, 7) / 2.0          # −2, −1.5, …, 3
 FILES = ("exercise.toml", "sheet.toml", "key.toml")
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """The three files' text (``files()``), and the spec they describe."""
-
-    spec_text: str
-    sheet_text: str
-    key_text: str
-    command: str
-    spec: object = field(repr=False, compare=False, default=None)
-
-    def files(self) -> dict:
-        return {"exercise.toml": self.spec_text, "sheet.toml": self.sheet_text, "key.toml": self.key_text}
 
 
 # ─────────────────────────────────────────── options ───────────────────────────────────────────
@@ -120,15 +106,13 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     adagrad, rmsprop, adam, adamw; torch.optim's defaults) and ``l2`` (λ of [loss] l2) make a training exercise:
     the key's updated weights are that optimizer's first step. ``dropout`` (p) puts inverted dropout with a
     drawn mask (at least one unit kept per sample) on every hidden layer; ``no_bias`` writes ``bias = false``.
-    ``batchnorm``: a batchnorm layer ``n`` after the
-    first hidden layer's weighted sum (that layer linear, the batchnorm applying its activation; needs a batch of
-    2 or more); ``skip``: the last hidden layer adds the output of the first (or of the input) of its width.
-    ``conv``: a convolution exercise instead (grading/conv_exercise.py; ``pool`` max or avg).
+    ``batchnorm``: a batchnorm layer ``n`` after the first hidden layer's weighted sum (that layer linear, the
+    batchnorm applying its activation; needs a batch of 2 or more); ``skip``: the last hidden layer adds the output
+    of the first (or of the input) of its width; ``conv``: a conv exercise instead (``pool`` max or avg).
     """
-    if conv or pool is not None:
-        return _conv(shape, activations, seed, loss, lr, samples, lang, student, command, pool, conv,
-                     dict(dead_relu=dead_relu, optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias,
-                          batchnorm=batchnorm, skip=skip))
+    if conv or pool is not None:  # the conv exercise draws its own net (grading/conv_exercise.py)
+        return _conv(conv, pool, seed, samples, lr, lang, student, command, shape, activations, loss, dict(
+            dead_relu=dead_relu, optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias, batchnorm=batchnorm, skip=skip))
     shape = parse_shape(shape)
     acts = parse_activations(activations, len(shape) - 1, shape)
     if loss not in LOSSES:
@@ -171,25 +155,13 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
                     command, spec)
 
 
-def _conv(shape, activations, seed, loss, lr, samples, lang, student, command, pool, conv, others) -> Exercise:
-    """``--conv``: the conv exercise draws its own net; options that shape a dense net are refused by name."""
-    from .conv_exercise import make_conv_exercise
+def _conv(conv, pool, seed, samples, lr, lang, student, command, shape, activations, loss, others) -> Exercise:
+    """``--conv``: the options that shape a dense net, when given beside it, are refused by name."""
+    from .conv_exercise import conv_options
 
-    if not conv:
-        raise BackcalcError("--pool goes with --conv (the pool of the conv exercise: max or avg)")
-    given = [name for name, v in (("--shape", tuple(parse_shape(shape)) != DEFAULT_SHAPE),
-                                  ("--activations", activations is not None), ("--loss", loss != "half_sse"))
-             if v] + [f"--{k.replace('_', '-')}" for k, v in others.items() if v]
-    if given:
-        raise BackcalcError(f"--conv draws its own net (a 3×5 input, a 2×2 kernel, relu, a 2×2 pool, one linear "
-                            f"unit, half_sse): it does not take {', '.join(given)}")
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise BackcalcError(f"--samples: expected 1 to {MAX_SAMPLES} for work by hand, got {samples}")
-    if not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
-        raise BackcalcError(f"--seed: expected a whole number from 0 to 4294967295, got {seed}")
-    if lr is not None and not 0 < lr <= 10:
-        raise BackcalcError(f"--lr: expected a learning rate between 0 and 10, got {lr}")
-    return make_conv_exercise(seed, pool or "max", samples, lr, lang, student, command)
+    given = {"--shape": tuple(parse_shape(shape)) != DEFAULT_SHAPE, "--activations": activations is not None,
+             "--loss": loss != "half_sse", **{f"--{k.replace('_', '-')}": v for k, v in others.items()}}
+    return conv_options(conv, pool, seed, samples, lr, lang, student, command, [k for k, v in given.items() if v])
 
 
 def _draw_friendly(rng, shape, acts, loss, lr, samples, dead_relu, training, variant=(None, False),
