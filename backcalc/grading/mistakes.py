@@ -164,22 +164,29 @@ class _Catalogue:
             self._graph = GraphRuns(self.sp)
         return self._graph
 
+    @property
+    def _maps(self) -> bool:
+        if "_has_maps" not in self.__dict__:
+            self._has_maps = has_maps(self.sp.spec)
+        return self._has_maps
+
+    def _conv_candidates(self, item):
+        sp = self.sp
+        if item.section in ("loss", "loss_after"):
+            yield from loss_candidates(sp, item)
+            return
+        root = self._shared or self
+        if "_conv_runs" not in root.__dict__:
+            root._conv_runs = conv_mistakes.runs(sp)
+        for codes, value in conv_mistakes.candidates(sp, item, root._conv_runs):
+            yield tuple(_M(code, **dict(params)) for code, params in codes), value
+
     def candidates(self, item, answer=None):
         """``answer``: ``(given, text, tol)`` of the value to explain; a gradient's backward-pass runs that could
         never reproduce it are then left out (:class:`NearRuns`), the rest come in the same order."""
         sp = self.sp
-        maps = self.__dict__.get("_maps")
-        if maps is None:
-            maps = self._maps = has_maps(sp.spec)
-        if maps:  # conv and pool nets: their own backward pass with one slip (conv_mistakes.py)
-            if item.section in ("loss", "loss_after"):
-                yield from loss_candidates(sp, item)
-                return
-            root = self._shared or self
-            if "_conv_runs" not in root.__dict__:
-                root._conv_runs = [((code, params), run) for (code, params), run in conv_mistakes.runs(sp)]
-            for codes, value in conv_mistakes.candidates(sp, item, root._conv_runs):
-                yield tuple(_M(code, **dict(params)) for code, params in codes), value
+        if self._maps:  # conv and pool nets: their own backward pass with one slip (conv_mistakes.py)
+            yield from self._conv_candidates(item)
             return
         kinds = self.__dict__.get("_kinds")
         if kinds is None:  # (a net with skips or normalisation, every layer a weighted sum): asked for every answer
