@@ -97,6 +97,21 @@ MESSAGES = {
         "--activations: softmax atas satu unit (lapisan bobot {}: --shape memberinya {} unit) selalu 1 dan tidak "
         "meneruskan gradien; beri lapisan itu sedikitnya 2 unit dalam --shape, atau pakai sigmoid untuk satu keluaran",
     "--optimizer: expected one of {}, got {}": "--optimizer: seharusnya salah satu dari {}, diberikan {}",
+    # exercise --conv (grading/conv_exercise.py) and check of a conv net (grading/conv_keys.py)
+    "--pool goes with --conv (the pool of the conv exercise: max or avg)":
+        "--pool hanya bersama --conv (pooling latihan konvolusi: max atau avg)",
+    "--conv draws its own net (a 3×5 input, a 2×2 kernel, relu, a 2×2 pool, one linear unit, half_sse): it does not "
+    "take {}":
+        "--conv menarik jaringannya sendiri (masukan 3×5, kernel 2×2, relu, pooling 2×2, satu unit linear, half_sse): "
+        "tidak menerima {}",
+    "--pool: expected max or avg, got {}": "--pool: seharusnya max atau avg, diberikan {}",
+    "no friendly conv exercise found in {} draws (seed {}, --lr {}): try another seed or the default learning rate":
+        "tidak ditemukan latihan konvolusi dengan angka ramah dalam {} tarikan (seed {}, --lr {}): coba seed lain "
+        "atau learning rate bawaan",
+    '{}: layers[{}] ("{}"): check answers conv and pool nets of conv, pool, flatten and dense layers without dropout '
+    'or skips so far, not {}':
+        '{}: layers[{}] ("{}"): check sejauh ini menilai jaringan konvolusi dan pooling dari lapisan conv, pooling, '
+        'flatten dan dense tanpa dropout atau skip, bukan {}',
     "--l2: expected a λ above 0 and at most 1000, got {}":
         "--l2: seharusnya λ di atas 0 dan paling besar 1000, diberikan {}",
     "--batchnorm needs a hidden layer (it follows the first one): e.g. --shape 2,3,1":
