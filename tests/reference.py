@@ -90,11 +90,13 @@ def _rnn(layer, xs, params, s):
     Wx, Wh, b = params[f"Wx{n}"], params[f"Wh{n}"], params[f"b{n}"]
     h0 = layer.h0[s if len(layer.h0) > 1 else 0]
     h = [mp.mpf(float(v)) for v in h0]
+    hs = []  # every step's h_t (return_sequences = true hands them all on)
     for x in xs:
         z = [sum(x[f] * Wx[f][u] for f in range(len(x))) + sum(h[v] * Wh[v][u] for v in range(len(h))) + b[u]
              for u in range(len(b))]
         h = _act(layer.activation, z, layer.alpha)
-    return z, h
+        hs.append(h)
+    return (z, hs) if getattr(layer, "sequence", False) else (z, h)
 
 
 def _mean(values):
@@ -179,6 +181,7 @@ def _normalise(rows, gamma, beta, eps, axis):
 def forward(spec, params):
     """(per-layer (z, a) lists per sample, loss) in 40-digit arithmetic, layer by layer over the whole batch."""
     rows = [_mp(row) for row in spec.x]
+    steps = False  # after an rnn with return_sequences: each sample's rows are its steps
     outs = [rows]  # outs[m]: layer m's output per sample (0: the data)
     trace = [[] for _ in rows]
     for layer in spec.layers:
@@ -188,6 +191,9 @@ def forward(spec, params):
             pairs = [(z, _act(layer.activation, z, layer.alpha)) for z in zs]
         elif layer.kind == "rnn":
             pairs = [_rnn(layer, a, params, s) for s, a in enumerate(rows)]
+            steps = getattr(layer, "sequence", False)
+        elif steps:  # a dense layer applied at every step of the sequence
+            pairs = [tuple(zip(*[_layer(layer, a_t, params) for a_t in a])) for a in rows]
         else:
             pairs = [_layer(layer, a, params) for a in rows]
         skip = getattr(layer, "skip", None)
@@ -201,22 +207,25 @@ def forward(spec, params):
             trace[s].append(pair)
         rows = [a for _, a in pairs]
         outs.append(rows)
-    per_sample = [_loss(spec, a, s) for s, a in enumerate(rows)]
+    if steps:  # a loss at every step, summed over the steps
+        per_sample = [sum(_loss(spec, a_t, spec.y[s][t]) for t, a_t in enumerate(a)) for s, a in enumerate(rows)]
+    else:
+        per_sample = [_loss(spec, a, spec.y[s]) for s, a in enumerate(rows)]
     total = sum(per_sample)
     if spec.reduction == "mean":
         total /= len(per_sample)
     return trace, total
 
 
-def _loss(spec, out, s):
+def _loss(spec, out, target):
     kind = spec.loss
     if kind == "cross_entropy":
-        label = int(spec.y[s])
+        label = int(target)
         if spec.layers[-1].activation == "softmax":
             return -mp.log(out[label])
         m = max(out)
         return -(out[label] - m - mp.log(sum(mp.e ** (o - m) for o in out)))
-    y = [mp.mpf(float(v)) for v in spec.y[s]]
+    y = [mp.mpf(float(v)) for v in target]
     if kind == "bce" and spec.layers[-1].activation == "linear":  # outputs are logits
         return sum(mp.log(1 + mp.e ** z) - t * z for z, t in zip(out, y)) / len(y)
     if kind == "bce":

@@ -174,7 +174,10 @@ def test_per_step_rows_add_up_to_pytorch_gradients():
      "bias: expected 1 numbers"),
     ([{"kind": "rnn", "weights_x": [[1.0]], "weights_h": [[1.0]], "bias": [0.0], "h0": [1.0, 2.0]}], [[[1.0]]], "h0"),
     ([{"kind": "rnn", "weights_x": [[1.0]], "weights_h": [[1.0]], "bias": [0.0], "return_sequences": True}],
-     [[[1.0]]], "return_sequences"),
+     [[[1.0], [0.5], [0.0]]], "data.y: expected 1×3×1 (samples × steps × outputs: a target at every step): the rnn "
+                              "returns every step (return_sequences = true), got 1×1"),
+    ([{"kind": "rnn", "weights_x": [[1.0]], "weights_h": [[1.0]], "bias": [0.0], "return_sequences": 1}],
+     [[[1.0]]], "return_sequences: expected true or false, got"),
     ([{"kind": "rnn", "weights_x": [[1.0]], "weights_h": [[1.0]], "bias": [0.0]}], [[[[1.0]]]],
      "expected samples × channels × length (or samples × steps × features for an rnn)"),
 ])

@@ -43,24 +43,31 @@ def forward_loss(spec, params: dict) -> tuple:
         a = builder(layer.kind).numpy_forward(layer, a, params, tuple(outputs))
         outputs.append(a)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        y, last, kind = spec.y, spec.layers[-1].activation, spec.loss
-        if kind == "cross_entropy":
-            rows = np.arange(a.shape[0])
-            if last == "softmax":
-                per = -np.log(a[rows, y])
-            else:
-                m = a.max(axis=1)
-                per = -(a[rows, y] - m - np.log(np.exp(a - m[:, None]).sum(axis=1)))
-        elif kind == "bce":
-            if last == "linear":
-                per = (np.logaddexp(0.0, a) - y * a).mean(axis=1)
-            else:
-                per = -(np.where(y > 0, y * np.log(a), 0.0) + np.where(y < 1, (1 - y) * np.log(1 - a), 0.0)).mean(axis=1)
-        else:
-            sq = (a - y) ** 2
-            per = {"half_sse": 0.5 * sq.sum(axis=1), "sse": sq.sum(axis=1), "mse": sq.mean(axis=1)}[kind]
+        per = _per_row(a.reshape(-1, a.shape[-1]), spec.y.reshape(-1, *spec.y.shape[2:]) if a.ndim == 3 else spec.y,
+                       spec.layers[-1].activation, spec.loss)
+        per = per.reshape(a.shape[0], -1).sum(axis=1)  # outputs at every step: a sample's loss sums its steps'
     loss = float(per.sum() if spec.reduction == "sum" else per.mean()) + penalty_value(spec, params)
     return loss, outputs[1:]
+
+
+def _per_row(a, y, last, kind) -> np.ndarray:
+    """The loss of each row of outputs ``a`` against its targets (class labels for cross_entropy)."""
+    if kind == "cross_entropy":
+        rows = np.arange(a.shape[0])
+        if last == "softmax":
+            per = -np.log(a[rows, y])
+        else:
+            m = a.max(axis=1)
+            per = -(a[rows, y] - m - np.log(np.exp(a - m[:, None]).sum(axis=1)))
+    elif kind == "bce":
+        if last == "linear":
+            per = (np.logaddexp(0.0, a) - y * a).mean(axis=1)
+        else:
+            per = -(np.where(y > 0, y * np.log(a), 0.0) + np.where(y < 1, (1 - y) * np.log(1 - a), 0.0)).mean(axis=1)
+    else:
+        sq = (a - y) ** 2
+        per = {"half_sse": 0.5 * sq.sum(axis=1), "sse": sq.sum(axis=1), "mse": sq.mean(axis=1)}[kind]
+    return per
 
 
 def numeric_gradients(spec, eps: float = EPS) -> dict:

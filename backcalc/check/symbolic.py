@@ -60,7 +60,24 @@ def symbolic_gradients(spec, sp=None) -> tuple[dict, float]:
 
 
 def _loss_and_gradient(spec, out: np.ndarray, sp, memo) -> tuple:
-    """The reduced loss and ∂L/∂output, from sympy's derivative of one sample's loss and of the reduction."""
+    """The reduced loss and ∂L/∂output, from sympy's derivative of one sample's loss and of the reduction; with
+    outputs at every step (samples × steps × outputs) a sample's loss is the sum of its steps'."""
+    if out.ndim == 3:
+        S, T, k = out.shape
+        rows = _loss_rows(spec, out.reshape(S * T, k), spec.y.reshape(S * T, *spec.y.shape[2:]), sp, memo)
+        per_sample, G = rows[0].reshape(S, T).sum(axis=1), rows[1].reshape(S, T, k)
+    else:
+        per_sample, G = _loss_rows(spec, out, spec.y, sp, memo)
+        S = out.shape[0]
+    syms = [sp.Symbol(f"l{s}", real=True) for s in range(S)]
+    total = sum(syms) if spec.reduction == "sum" else sum(syms) / S
+    weight = float(sp.diff(total, syms[0]))  # every sample enters the reduction alike
+    loss = float(per_sample.sum()) if spec.reduction == "sum" else float(per_sample.mean())
+    return loss, G * weight
+
+
+def _loss_rows(spec, out: np.ndarray, y, sp, memo) -> tuple:
+    """(each row's loss, ∂(its loss)/∂(its outputs)) from sympy's derivative of one row's loss expression."""
     S, k = out.shape
     a_syms = [sp.Symbol(f"y{j}", real=True) for j in range(k)]
     t_syms = [sp.Symbol(f"t{j}", real=True) for j in range(k)]
@@ -69,18 +86,14 @@ def _loss_and_gradient(spec, out: np.ndarray, sp, memo) -> tuple:
     losses = np.empty(S)
     G = np.empty_like(out)
     for s in range(S):
-        label = int(spec.y[s]) if spec.loss == "cross_entropy" else None
+        label = int(y[s]) if spec.loss == "cross_entropy" else None
         if label not in per_label:
             expr = sample_loss_expression(spec.loss, last, a_syms, t_syms, sp, label)
             per_label[label] = (expr, [sp.diff(expr, a) for a in a_syms])
         expr, grads = per_label[label]
         point = dict(zip(a_syms, out[s]))
         if label is None:
-            point.update(zip(t_syms, np.asarray(spec.y[s], dtype=float)))
+            point.update(zip(t_syms, (float(v) for v in y[s])))
         losses[s] = memo(expr, point)
         G[s] = [memo(g, point) for g in grads]
-    per_sample = [sp.Symbol(f"l{s}", real=True) for s in range(S)]
-    total = sum(per_sample) if spec.reduction == "sum" else sum(per_sample) / S
-    weight = float(sp.diff(total, per_sample[0]))  # every sample enters the reduction alike
-    loss = float(losses.sum()) if spec.reduction == "sum" else float(losses.mean())
-    return loss, G * weight
+    return losses, G

@@ -158,10 +158,16 @@ class TapeReader:
     def loss_record(self) -> LossRecord:
         spec = self.spec
         out = self.p.output.data
-        targets = tuple(int(v) for v in spec.y) if spec.loss == "cross_entropy" else tuple(map(tuple, spec.y.tolist()))
+        steps = getattr(spec.layers[-1], "out_steps", 0)
+        if steps:  # a target at every step: each sample's targets step by step, as its outputs
+            y = spec.y.reshape(spec.samples, -1).tolist()
+            targets = tuple(tuple(int(v) for v in row) if spec.loss == "cross_entropy" else tuple(row) for row in y)
+        else:
+            targets = (tuple(int(v) for v in spec.y) if spec.loss == "cross_entropy"
+                       else tuple(map(tuple, spec.y.tolist())))
         logits = spec.loss in ("bce", "cross_entropy") and spec.layers[-1].activation == "linear"
         return LossRecord(spec.loss, spec.reduction, self.p.loss, tuple(self.p.per_sample.data.tolist()),
-                          spec.layers[-1].unit_names, tuple(map(tuple, out.tolist())), targets, logits)
+                          spec.layers[-1].unit_names, tuple(map(tuple, out.tolist())), targets, logits, steps or 1)
 
     def upstream(self) -> tuple:
         """∂L/∂unit_out for every unit, the output layer first: from the loss, else a sum over the next layer."""
@@ -173,6 +179,10 @@ class TapeReader:
             n = lp.layer.index
             grad_out = lp.output.grad.reshape(spec.samples, -1)  # a map's elements in C order, as its unit names
             readers = [m for m in layers if n in m.layer.reads]  # the layers this one's output feeds
+            own = lp.layer.upstream_rows(lp, self, readers) if hasattr(lp.layer, "upstream_rows") else None
+            if own is not None:  # a recurrent layer with a loss at every step: both paths, the last step first
+                rows += own
+                continue
             for s in range(spec.samples):
                 for c, unit in enumerate(lp.layer.unit_names):
                     name = f"∂L/∂{node_out(unit)}"

@@ -71,7 +71,7 @@ class Network:
             passes.append(lp)
             a = lp.output
             outputs.append(a)
-        per_sample = losses.per_sample(spec.loss, a, spec.y, spec.layers[-1].activation)
+        per_sample = _per_sample(spec, a)
         per_sample.label = "loss per sample"
         total = per_sample.sum() if spec.reduction == "sum" else per_sample.mean()
         total.label = "L"
@@ -102,6 +102,19 @@ class Network:
         """The net after one SGD step: every parameter minus learning rate × its gradient."""
         lr = self.spec.learning_rate if learning_rate is None else learning_rate
         return Network(self.spec, {k: v - lr * grads[k] for k, v in self.params.items()})
+
+
+def _per_sample(spec, out: Tensor) -> Tensor:
+    """Each sample's loss; with a loss at every step (an rnn with return_sequences) the steps' losses summed:
+    each (sample, step) is one row of the outputs, its loss the loss kind's per-sample rule."""
+    last = spec.layers[-1]
+    steps = getattr(last, "out_steps", 0)
+    if not steps:
+        return losses.per_sample(spec.loss, out, spec.y, last.activation)
+    S = out.shape[0]
+    rows = out.reshape(S * steps, last.units)
+    y = spec.y.reshape(S * steps) if spec.loss == "cross_entropy" else spec.y.reshape(S * steps, last.units)
+    return losses.per_sample(spec.loss, rows, y, last.activation).reshape(S, steps).sum(axis=1)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,9 @@ class TimeNorm:
     norm: float
     ratio: float | None          # ‖∂L/∂h_t‖ / ‖∂L/∂h_(t+1)‖ (None at the last step, or after a zero)
     bound: float | None          # max |f′(z_(t+1))| · ‖Wh‖₂ (None at the last step)
+    #: with a loss at every step (return_sequences): ‖the path back from h_(t+1)‖ = ‖∂L/∂z_(t+1)·Whᵀ‖, the part of
+    #: ∂L/∂h_t the bound holds for (``ratio`` is then this over ‖∂L/∂h_(t+1)‖); None otherwise
+    back: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,10 @@ class LossRecord:
     predictions: tuple    # per sample, per output
     targets: tuple        # per sample, per output (or the class label per sample)
     logits: bool = False  # bce/cross_entropy on a linear output layer: the outputs are logits
+    #: a loss at every step (after an rnn with return_sequences): ``outputs`` and each sample's ``predictions`` run
+    #: step by step (o1t1, o2t1, o1t2, …), ``targets`` too (a class label per step for cross_entropy), and each
+    #: sample's loss is the sum of its steps' losses
+    steps: int = 1
 
 
 @dataclass(frozen=True)
@@ -293,8 +300,7 @@ class Derivation:
         if self.kinks:  # pre-activations taken as exactly 0: their float values, so the page can be traced
             out["kinks"] = [k.to_dict() for k in self.kinks]
         if self.time_norms:
-            out["time_norms"] = [{"layer": r.layer, "sample": r.sample, "step": r.step, "norm": r.norm,
-                                  "ratio": r.ratio, "bound": r.bound} for r in self.time_norms]
+            out["time_norms"] = _time_norm_dicts(self.time_norms)
         if self.training is not None:
             from .train_records import training_dict
 
@@ -345,6 +351,13 @@ def _term_dict(t: Term) -> dict:
         **({"positions": [c.position for c in t.chains]} if any(c.position for c in t.chains) else {}),
         "per_sample": _per_sample(t),
     }
+
+
+def _time_norm_dicts(rows) -> list:
+    """The JSON rows of ‖∂L/∂h_t‖; a layer with a loss at every step adds ``back`` (null at its last step)."""
+    every = {r.layer for r in rows if r.back is not None}
+    return [{"layer": r.layer, "sample": r.sample, "step": r.step, "norm": r.norm,
+             **({"back": r.back} if r.layer in every else {}), "ratio": r.ratio, "bound": r.bound} for r in rows]
 
 
 def _norm_dict(st: NormStats) -> dict:

@@ -31,6 +31,7 @@ from .documents import MAX_DEPTH, MAX_FILE_BYTES, parse_document, read_document 
 from .fields import MAX_ABS_NUMBER, Fields, kind_of  # noqa: F401
 from .layers.dense import ACTIVATIONS, MAX_UNITS  # noqa: F401
 from .layers.dense import Dense as LayerSpec  # noqa: F401 (the dense layer's spec, by its old name)
+from .layers.steps import read_targets, refuse_per_step_targets
 from .layers import MAX_PARAMETERS, Budget, LayerContext  # noqa: F401
 from .layers.maps import MAX_MAP_ELEMENTS, map_names
 from .names import name_clash, unit_names
@@ -170,7 +171,7 @@ def _build(doc: dict, source: str) -> NetSpec:
     x = _inputs(f, data["x"], getattr(first, "MAP_AXES", 2), getattr(first, "FLAT_AXIS", 1))
     loss, reduction = _read_loss(f, doc)
     layers = _read_layers(f, layers_doc, input_name, x.shape[1:], seed, x.shape[0])
-    y = _targets(f, data["y"], x.shape[0], layers[-1].units, loss, layers[-1].activation)
+    y = _targets(f, data["y"], x.shape[0], layers, loss)
     train = f.table(doc, "train", required=False)
     f.keys("train", train, _TRAIN_KEYS)
     lr = f.number("train.learning_rate", train.get("learning_rate", 0.1), 0.0, 1e3)
@@ -290,6 +291,10 @@ def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed
         if name in names_seen:
             f.fail(where, f"name {name!r} is already used by {names_seen[name]}; every layer needs its own name")
         names_seen[name] = f"layers[{n}]"
+        if layers and getattr(layers[-1], "out_steps", 0) and not getattr(module, "TAKES_STEPS", False):
+            f.fail(where, f"a {table.get('kind', 'dense')} layer cannot read every step of layers[{n - 1}] "
+                          f"(\"{layers[-1].name}\", {layers[-1].out_steps} steps × {layers[-1].units} units): after "
+                          "return_sequences = true come dense layers, applied at every step")
         if shape and not getattr(module, "TAKES_MAPS", False):
             f.fail(where, f"a {table.get('kind', 'dense')} layer reads features, but its input is a map of "
                           f"{'×'.join(map(str, shape))} per sample; put a layer of kind = \"flatten\" before it")
@@ -336,8 +341,14 @@ def _check_work(f: Fields, samples, weights, steps):
                    "multiply-adds for one run; use fewer samples, units or steps")
 
 
-def _targets(f: Fields, v, samples, outputs, loss, last_activation) -> np.ndarray:
-    """data.y checked against the output layer and the loss."""
+def _targets(f: Fields, v, samples, layers, loss) -> np.ndarray:
+    """data.y checked against the output layer and the loss (a target at every step after return_sequences)."""
+    outputs, last_activation = layers[-1].units, layers[-1].activation
+    steps = getattr(layers[-1], "out_steps", 0)
+    if steps:
+        _output_fits(f, loss, outputs, last_activation)
+        return read_targets(f, v, samples, steps, outputs, loss)
+    refuse_per_step_targets(f, v, layers)
     if loss == "cross_entropy":
         labels = v
         if isinstance(v, list) and v and all(isinstance(r, list) and len(r) == 1 for r in v):
@@ -354,19 +365,26 @@ def _targets(f: Fields, v, samples, outputs, loss, last_activation) -> np.ndarra
                 f.fail(f"data.y[{j}]", f"class label {int(c)} is out of range: the output layer has {outputs} "
                                          f"units, so labels go from 0 to {outputs - 1}")
             out.append(int(c))
-        if outputs < 2:
-            f.fail("loss.kind", "cross_entropy needs an output layer of at least 2 units")
-        if last_activation not in ("softmax", "linear"):
-            f.fail("loss.kind", f"cross_entropy needs a softmax output layer (probabilities) or a linear one "
-                                f"(logits), not {last_activation}")
+        _output_fits(f, loss, outputs, last_activation)
         return np.array(out, dtype=np.int64)
     y = f.matrix("data.y", v, flat_is_row=(outputs > 1 and samples == 1))
     if y.shape != (samples, outputs):
         f.fail("data.y", f"expected {samples}×{outputs} (samples × output units), got {y.shape[0]}×{y.shape[1]}")
     if loss == "bce":
-        if last_activation not in ("sigmoid", "linear"):
-            f.fail("loss.kind", f"bce needs a sigmoid output layer (probabilities) or a linear one (logits), "
-                                  f"not {last_activation}")
+        _output_fits(f, loss, outputs, last_activation)
         if np.any((y < 0) | (y > 1)):
             f.fail("data.y", "bce targets must lie between 0 and 1")
     return y
+
+
+def _output_fits(f: Fields, loss, outputs, last_activation) -> None:
+    """The output layer a loss needs: cross_entropy at least 2 softmax or linear units, bce sigmoid or linear."""
+    if loss == "cross_entropy":
+        if outputs < 2:
+            f.fail("loss.kind", "cross_entropy needs an output layer of at least 2 units")
+        if last_activation not in ("softmax", "linear"):
+            f.fail("loss.kind", f"cross_entropy needs a softmax output layer (probabilities) or a linear one "
+                                f"(logits), not {last_activation}")
+    if loss == "bce" and last_activation not in ("sigmoid", "linear"):
+        f.fail("loss.kind", f"bce needs a sigmoid output layer (probabilities) or a linear one (logits), "
+                              f"not {last_activation}")

@@ -38,6 +38,8 @@ def lines(d, digits=5, lang="en", full=False):
         title = L["layer_backward"].format(n=n, name=layer.name, activation=layer.activation)
         out += ["", title, "~" * len(title)]
         out += ["  " + focus.upstream_line(u, digits) + _tag(d, u.sample, L) for u in d.upstream if u.layer == n]
+        norms = text.time_norm_lines(d, digits, L, text.layer_title, only=n)  # a recurrent layer: ‖∂L/∂h_t‖ over t
+        out += norms + [""] if norms else []
         out += ["  " + focus.delta_line(x, digits) + _tag(d, x.sample, L) for x in d.deltas if x.layer == n]
         part = dataclasses.replace(d, terms=tuple(t for t in d.terms if t.layer == n),
                                    updates=tuple(u for u in d.updates if _layer_of(d, u.name) == n))

@@ -122,12 +122,8 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
         out += _working(symbolic_lines(d, lang))
         out.append(f"<h3>{_h(L['upstream'])}</h3>")
         out += _upstream(d, digits, L)
-        for layer in d.spec.layers:  # ‖∂L/∂h_t‖ back through time: the caption wraps, the table keeps its columns
-            table = shared.time_norm_rows(d, layer, digits, L)
-            if table is not None:
-                caption, cols, body = table
-                out.append(f"<p>{_h(text.layer_title(d, layer, L))}: {_h(caption)}</p>")
-                out.append(f"<pre>{_h(text.tabulate(body, headers=cols, disable_numparse=True))}</pre>")
+        for layer in d.spec.layers:
+            out += _time_norms(d, layer, digits, L)
         out.append(f"<h3>{_h(L['deltas'])}</h3>")
         out += _deltas(d, digits, L)
         out.append(f"<h3>{_h(L['terms'])}</h3>")
@@ -151,7 +147,8 @@ def _by_layer(d, digits, L, lang):
     out = _working(symbolic_lines(d, lang)) + [f'<p class="topic">{_h(L["order_layer"])}</p>']
     for layer, part in layer_parts(d):
         title = L["layer_backward"].format(n=layer.index, name=layer.name, activation=layer.activation)
-        out += [f"<h3>{_h(title)}</h3>"] + _upstream(part, digits, L) + _deltas(part, digits, L)
+        out += [f"<h3>{_h(title)}</h3>"] + _upstream(part, digits, L) + _time_norms(d, layer, digits, L)
+        out += _deltas(part, digits, L)
         out += [f"<h4>{_h(L['terms'])}</h4>"] + _terms(part, digits, L)
         if plain:  # another optimizer's update is not new = old − η·gradient: its table follows the pass
             out += [f"<h4>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h4>"]
@@ -162,6 +159,17 @@ def _by_layer(d, digits, L, lang):
     if not plain:
         out += [f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>"] + _updates(d, digits, L, True)
     return out
+
+
+def _time_norms(d, layer, digits, L) -> list:
+    """‖∂L/∂h_t‖ back through time of a recurrent layer (none for other kinds): the caption wraps, the table keeps
+    its columns."""
+    table = shared.time_norm_rows(d, layer, digits, L)
+    if table is None:
+        return []
+    caption, cols, body = table
+    return [f"<p>{_h(text.layer_title(d, layer, L))}: {_h(caption)}</p>",
+            f"<pre>{_h(text.tabulate(body, headers=cols, disable_numparse=True))}</pre>"]
 
 
 def _working(lines):

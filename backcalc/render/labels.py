@@ -9,8 +9,8 @@ LABELS = {
         "forward": "Forward pass",
         "layer": "Layer {n} ({name}, {activation})",
         "norm_stats": {  # a normalisation layer's statistics, before its γ·x̂ + β rows
-            "batchnorm": "batchnorm: each unit over the {n} samples of the batch (biased variance, eps = {eps})",
-            "layernorm": "layernorm: each sample over its {n} units (biased variance, eps = {eps})",
+            "batchnorm": "batchnorm: each unit over the {n} of the batch (biased variance, eps = {eps})",
+            "layernorm": "layernorm: each sample over its {n} (biased variance, eps = {eps})",
         },
         "compact": "check, the compact form: {formula} with {g}",
         "batch_of_one": "a batch of one sample: var = 0, so xhat = 0/√eps = 0 and the output is beta (as PyTorch "
@@ -44,6 +44,13 @@ LABELS = {
                       "so the ratio to the step after is at most max|f′(z_(t+1))|·‖Wh‖₂ (‖Wh‖₂ = {spectral}, the "
                       "largest singular value); below 1 step after step, the gradient vanishes through time",
         "time_cols": ("sample", "step t", "‖∂L/∂h_t‖", "ratio to t+1", "bound max|f′|·‖Wh‖₂"),
+        "time_norms_every": "‖∂L/∂h_t‖ back through time with a loss at every step: ∂L/∂h_t is the path from the "
+                            "step's own output plus the path back from h_(t+1); one step back multiplies "
+                            "∂L/∂h_(t+1) by diag(f′(z_(t+1)))·Whᵀ, so the path back is at most max|f′(z_(t+1))|·‖Wh‖₂ "
+                            "times ‖∂L/∂h_(t+1)‖ (‖Wh‖₂ = {spectral}, the largest singular value); below 1 step after "
+                            "step, what later steps' losses send back vanishes through time",
+        "time_cols_every": ("sample", "step t", "‖∂L/∂h_t‖", "‖path back from h_(t+1)‖", "ratio to ‖∂L/∂h_(t+1)‖",
+                            "bound max|f′|·‖Wh‖₂"),
         "summed_steps_samples": "summed over the {n} time steps of each of the {s} samples",
         "update": "SGD update: new = old − {lr} · gradient",
         "loss_after": "Loss after the update",
@@ -52,10 +59,14 @@ LABELS = {
         "history": "Loss history",
         "step": "step",
         "final_params": "Parameters after {steps} steps",
-        "large": "This net has {params} parameters and {samples} samples: the per-unit and per-term listings are "
+        "large": "This net has {params} and {samples}: the per-unit and per-term listings are "
                  "left out (they are for nets of up to {max_params} parameters and {max_samples} samples). "
                  "Use --full to print everything, or --format json for every term.",
         "terms_omitted": "(the per-term records are omitted for a net this size)",
+        "count_parameters": {"one": "{n} parameter", "many": "{n} parameters"},
+        "count_samples": {"one": "{n} sample", "many": "{n} samples"},
+        "norm_count": {"batchnorm": {"one": "{n} sample", "many": "{n} samples"},
+                       "layernorm": {"one": "{n} unit", "many": "{n} units"}},
         "large_rows": "Here its listing would run to {rows} rows per sample (a shared weight has a row per output "
                       "position or time step), past the {max_rows} shown.",
         "col": {
@@ -88,8 +99,8 @@ LABELS = {
         "forward": "Langkah maju (forward pass)",
         "layer": "Lapisan {n} ({name}, {activation})",
         "norm_stats": {
-            "batchnorm": "batchnorm: tiap unit atas {n} sampel dalam batch (varians bias, eps = {eps})",
-            "layernorm": "layernorm: tiap sampel atas {n} unitnya (varians bias, eps = {eps})",
+            "batchnorm": "batchnorm: tiap unit atas {n} dalam batch (varians bias, eps = {eps})",
+            "layernorm": "layernorm: tiap sampel atas {n}nya (varians bias, eps = {eps})",
         },
         "compact": "periksa, bentuk ringkas: {formula} dengan {g}",
         "batch_of_one": "batch berisi satu sampel: var = 0, jadi xhat = 0/√eps = 0 dan outputnya beta (seperti "
@@ -124,6 +135,14 @@ LABELS = {
                       "max|f′(z_(t+1))|·‖Wh‖₂ (‖Wh‖₂ = {spectral}, nilai singular terbesar); bila di bawah 1 langkah "
                       "demi langkah, gradien menghilang melalui waktu",
         "time_cols": ("sampel", "langkah t", "‖∂L/∂h_t‖", "rasio terhadap t+1", "batas max|f′|·‖Wh‖₂"),
+        "time_norms_every": "‖∂L/∂h_t‖ mundur melalui waktu dengan loss di setiap langkah: ∂L/∂h_t adalah jalur dari "
+                            "keluaran langkah itu sendiri ditambah jalur mundur dari h_(t+1); satu langkah mundur "
+                            "mengalikan ∂L/∂h_(t+1) dengan diag(f′(z_(t+1)))·Whᵀ, sehingga jalur mundur paling besar "
+                            "max|f′(z_(t+1))|·‖Wh‖₂ kali ‖∂L/∂h_(t+1)‖ (‖Wh‖₂ = {spectral}, nilai singular terbesar); "
+                            "bila di bawah 1 langkah demi langkah, yang dikirim balik oleh loss langkah-langkah "
+                            "berikutnya menghilang melalui waktu",
+        "time_cols_every": ("sampel", "langkah t", "‖∂L/∂h_t‖", "‖jalur mundur dari h_(t+1)‖",
+                            "rasio terhadap ‖∂L/∂h_(t+1)‖", "batas max|f′|·‖Wh‖₂"),
         "summed_steps_samples": "dijumlahkan atas {n} langkah waktu dari tiap {s} sampel",
         "update": "Pembaruan SGD: baru = lama − {lr} · gradien",
         "loss_after": "Loss setelah pembaruan",
@@ -132,10 +151,14 @@ LABELS = {
         "history": "Riwayat loss",
         "step": "langkah",
         "final_params": "Parameter setelah {steps} langkah",
-        "large": "Jaringan ini memiliki {params} parameter dan {samples} sampel: rincian per unit dan per suku "
+        "large": "Jaringan ini memiliki {params} dan {samples}: rincian per unit dan per suku "
                  "tidak ditampilkan (hanya untuk jaringan hingga {max_params} parameter dan {max_samples} sampel). "
                  "Gunakan --full untuk menampilkan semuanya, atau --format json untuk setiap suku.",
         "terms_omitted": "(rincian per suku tidak disimpan untuk jaringan sebesar ini)",
+        "count_parameters": {"one": "{n} parameter", "many": "{n} parameter"},
+        "count_samples": {"one": "{n} sampel", "many": "{n} sampel"},
+        "norm_count": {"batchnorm": {"one": "{n} sampel", "many": "{n} sampel"},
+                       "layernorm": {"one": "{n} unit", "many": "{n} unit"}},
         "large_rows": "Di sini rinciannya mencapai {rows} baris per sampel (bobot bersama punya satu baris per "
                       "posisi keluaran atau langkah waktu), melebihi {max_rows} yang ditampilkan.",
         "col": {

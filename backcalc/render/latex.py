@@ -104,7 +104,8 @@ def _backward_by_layer(d, digits, L, lang, plain):
     out = symbolic_tex(d, lang, escape) + [rf"\subsubsection*{{{escape(L['order_layer'])}}}"]
     for layer, part in layer_parts(d):
         out.append(rf"\subsubsection*{{{escape(L['layer_backward'].format(n=layer.index, name=layer.name, activation=layer.activation))}}}")
-        out += _align(_upstream(part, digits, lang)) + _align(_deltas(part, digits, L)) + _softmax_note(part, L)
+        out += _align(_upstream(part, digits, lang)) + _time_norms(d, digits, L, only=layer.index)
+        out += _align(_deltas(part, digits, L)) + _softmax_note(part, L)
         out += [_minor(L["terms"])] + _align(_terms(part, digits, L))
         if plain:
             out += [_minor(L["update"].format(lr=num(d.spec.learning_rate, digits)))]
@@ -298,20 +299,32 @@ def _deltas(d, digits, L):
     return rows
 
 
-def _time_norms(d, digits, L) -> list:
-    """‖∂L/∂h_t‖ over the steps of each recurrent layer, as a table under its one-line explanation."""
+def _time_norms(d, digits, L, only: int | None = None) -> list:
+    """‖∂L/∂h_t‖ over the steps of each recurrent layer (``only``: of that layer), as a table under its
+    explanation."""
     out = []
-    for layer in d.spec.layers:
+    for layer in d.spec.layers if only is None else (d.spec.layers[only - 1],):
         table = shared.time_norm_rows(d, layer, digits, L)
         if table is None:
             continue
         caption, cols, body = table
         out += [r"{\sloppy " + escape(f"{text.layer_title(d, layer, L)}: {caption}") + r"\par}\smallskip",
-                r"\begin{tabular}{" + "r" * len(cols) + "}", " & ".join(escape(c) for c in cols) + r" \\ \hline"]
+                r"\begin{tabular}{" + "r" * len(cols) + "}",
+                # a loss at every step adds a column: its headers on two lines, so the table fits the page
+                " & ".join(_stacked(c) if getattr(layer, "out_steps", 0) else escape(c) for c in cols) + r" \\ \hline"]
         out += [" & ".join(c if c.isdigit() or c == "—" else f"${number(c)}$" for c in row).replace("—", "---")
                 + r" \\" for row in body]
         out.append(r"\end{tabular}")
     return out
+
+
+def _stacked(header: str) -> str:
+    """A long column header on two lines (split at the space nearest its middle), so a wide table fits the page."""
+    spaces = [i for i, ch in enumerate(header) if ch == " "]
+    if len(header) <= 12 or not spaces:
+        return escape(header)
+    cut = min(spaces, key=lambda i: abs(i - len(header) / 2))
+    return rf"\begin{{tabular}}[b]{{@{{}}r@{{}}}}{escape(header[:cut])}\\{escape(header[cut + 1:])}\end{{tabular}}"
 
 
 def _terms(d, digits, L):

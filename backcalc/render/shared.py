@@ -46,10 +46,20 @@ def sum_label(t, samples: int, L) -> str | None:
     return L["summed"].format(n=samples) if samples > 1 else None
 
 
+def count(forms: dict, n: int) -> str:
+    """``n`` with its noun, singular for one: ``count({"one": "{n} sample", "many": "{n} samples"}, 1)``.
+
+    >>> count({"one": "{n} sample", "many": "{n} samples"}, 1), count({"one": "{n} sample", "many": "{n} samples"}, 3)
+    ('1 sample', '3 samples')
+    """
+    return forms["one" if n == 1 else "many"].format(n=n)
+
+
 def large_note(d, L) -> str:
     """Why the listings are left out: too many parameters or samples, or (shared weights) too many rows."""
     max_params, max_samples = d.detail_limits
-    note = L["large"].format(params=d.spec.n_parameters, samples=d.spec.samples, max_params=max_params,
+    note = L["large"].format(params=count(L["count_parameters"], d.spec.n_parameters),
+                             samples=count(L["count_samples"], d.spec.samples), max_params=max_params,
                              max_samples=max_samples)
     if d.rows > d.row_limit:
         note += " " + L["large_rows"].format(rows=d.rows, max_rows=d.row_limit)
@@ -63,18 +73,22 @@ def time_norm_rows(d, layer, digits, L) -> tuple:
         return None
     many = d.spec.samples > 1
     spectral = num(float(np.linalg.norm(layer.weights_h, 2)), digits)
+    every = getattr(layer, "out_steps", 0) > 0  # a loss at every step: the path back from h_(t+1) has a column
     body = [([str(r.sample)] if many else []) + [str(r.step), num(r.norm, digits)] +
-            ["—" if v is None else num(v, digits) for v in (r.ratio, r.bound)] for r in rows]
-    cols = list(L["time_cols"]) if many else list(L["time_cols"][1:])
-    return L["time_norms"].format(spectral=spectral), cols, body
+            ["—" if v is None else num(v, digits) for v in ((r.back,) if every else ()) + (r.ratio, r.bound)]
+            for r in rows]
+    key = "time_cols_every" if every else "time_cols"
+    cols = list(L[key]) if many else list(L[key][1:])
+    return L["time_norms_every" if every else "time_norms"].format(spectral=spectral), cols, body
 
 
-def time_norm_lines(d, digits, L, title) -> list:
-    """The text table of ‖∂L/∂h_t‖ over the steps of each recurrent layer (``title`` words a layer's heading)."""
+def time_norm_lines(d, digits, L, title, only: int | None = None) -> list:
+    """The text table of ‖∂L/∂h_t‖ over the steps of each recurrent layer (``title`` words a layer's heading;
+    ``only``: of that layer alone, for ``--order layer``)."""
     from tabulate import tabulate
 
     out = []
-    for layer in d.spec.layers:
+    for layer in d.spec.layers if only is None else (d.spec.layers[only - 1],):
         table = time_norm_rows(d, layer, digits, L)
         if table is not None:
             caption, cols, body = table

@@ -218,24 +218,38 @@ def loss_lines(d, digits, L) -> list:
 
 
 def _loss_line(rec, pred, target, value, digits):
-    """``L = ½·(o_out − y_o)² = ½·(2.5 − 3)² = 0.125``: the loss table's formula with names, then with numbers."""
+    """``L = ½·(o_out − y_o)² = ½·(2.5 − 3)² = 0.125``: the loss table's formula with names, then with numbers; with
+    a loss at every step, the steps' losses added (``½·(ot1_out − y_ot1)² + ½·(ot2_out − y_ot2)²``)."""
+    if rec.steps == 1:
+        names, values = _loss_sides(rec, rec.outputs, pred, target, digits)
+        return f"L = {names} = {values} = {num(value, digits)}"
+    k = len(rec.outputs) // rec.steps
+    ce = rec.kind == "cross_entropy"
+    sides = [_loss_sides(rec, rec.outputs[i:i + k], pred[i:i + k], target[i // k] if ce else target[i:i + k], digits)
+             for i in range(0, len(rec.outputs), k)]
+    return (f"L = {' + '.join(n for n, _ in sides)} = {' + '.join(v for _, v in sides)} = {num(value, digits)}")
+
+
+def _loss_sides(rec, outputs, pred, target, digits) -> tuple:
+    """(the loss written with names, with numbers) of one sample (of one step) with these outputs and targets."""
     kind = LOSS_KINDS[rec.kind]
     if rec.logits:  # the loss the tape computed from logits: log-sum-exp or softplus, never ln of a logit
         ys = () if rec.kind == "cross_entropy" else target
-        several = len(rec.outputs) > 1  # y_o1, y_o2 as in ∂L/∂out (one output: the loss table's y)
-        names = logits_written(rec.kind, [node_out(u) for u in rec.outputs],
-                               [f"y_{u}" if several else kind.target_name(u) for u in rec.outputs],
+        several = len(outputs) > 1  # y_o1, y_o2 as in ∂L/∂out (one output: the loss table's y)
+        names = logits_written(rec.kind, [node_out(u) for u in outputs],
+                               [f"y_{u}" if several or rec.steps > 1 else kind.target_name(u) for u in outputs],
                                true=target if not ys else 0)
         values = logits_written(rec.kind, [num(p, digits) for p in pred], [signed(y, digits) for y in ys],
                                 true=target if not ys else 0)
-        return f"L = {names} = {values} = {num(value, digits)}"
+        return names, values
     if rec.kind == "cross_entropy":  # only the true class's output enters
-        units, preds, targets = [rec.outputs[target]], [pred[target]], [""]
+        units, preds, targets = [outputs[target]], [pred[target]], [""]
     else:
-        units, preds, targets = rec.outputs, pred, target
-    names = kind.written([node_out(u) for u in units], [kind.target_name(u) for u in units])
+        units, preds, targets = outputs, pred, target
+    names = kind.written([node_out(u) for u in units], [kind.target_name(u) if rec.steps == 1 or rec.kind != "bce"
+                                                        else f"y_{u}" for u in units])
     values = kind.written([num(p, digits) for p in preds], [signed(y, digits) if y != "" else "" for y in targets])
-    return f"L = {names} = {values} = {num(value, digits)}"
+    return names, values
 
 
 def loss_title(kind: str, L: dict, logits: bool = False) -> str:

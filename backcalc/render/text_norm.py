@@ -4,6 +4,7 @@ are taken over, and the compact form of ∂L/∂x shown as the check under the s
 from __future__ import annotations
 
 from .format import num, signed
+from .shared import count
 
 
 def norm_stat_lines(d, layer: int, digits, L) -> list:
@@ -21,7 +22,7 @@ def norm_stat_lines(d, layer: int, digits, L) -> list:
 
 def norm_heading(st, digits, L) -> list:
     """What a normalisation layer's statistics are taken over (and, for a batch of one, what that gives)."""
-    out = [L["norm_stats"][st.kind].format(n=st.count, eps=num(st.eps, digits))]
+    out = [L["norm_stats"][st.kind].format(n=count(L["norm_count"][st.kind], st.count), eps=num(st.eps, digits))]
     if st.count == 1 and st.kind == "batchnorm":
         out.append(L["batch_of_one"])
     return out

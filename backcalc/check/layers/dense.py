@@ -47,7 +47,13 @@ class Symbolic:
         self.drop = dropout.Twin(layer, sp) if dropout.active(layer) else None
 
     def forward(self, a_prev: np.ndarray, memo, earlier=()) -> np.ndarray:
-        """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample."""
+        """z by the layer sums, a = f(z) and f′(z) evaluated by sympy, per sample; a sequence (samples × steps ×
+        units, after an rnn with return_sequences) row by row: the same layer at every (sample, step)."""
+        self.steps = a_prev.shape[:2] if a_prev.ndim == 3 else None
+        if self.steps is not None:
+            out = self.forward(a_prev.reshape(-1, a_prev.shape[2]), memo, earlier)
+            self.steps = a_prev.shape[:2]
+            return out.reshape(*self.steps, -1)
         layer = self.layer
         z = at_kink(layer.activation, a_prev @ layer.weights + _bias(layer.bias),
                     lambda: np.abs(a_prev) @ np.abs(layer.weights) + np.abs(_bias(layer.bias)), _terms(layer))
@@ -58,7 +64,14 @@ class Symbolic:
         return dropout.forward(layer, a)  # then dropout, u_out·m/(1 − p)
 
     def backward(self, g: np.ndarray, memo) -> tuple:
-        """({key: ∂L/∂W, ∂L/∂b}, ∂L/∂a_prev) from ∂L/∂a, by sympy's local derivatives."""
+        """({key: ∂L/∂W, ∂L/∂b}, ∂L/∂a_prev) from ∂L/∂a, by sympy's local derivatives (summed over the rows of
+        a sequence: every step)."""
+        if self.steps is not None:
+            grads, g_prev = self._backward(np.reshape(g, (-1, self.layer.units)), memo)
+            return grads, g_prev.reshape(*self.steps, -1)
+        return self._backward(g, memo)
+
+    def _backward(self, g: np.ndarray, memo) -> tuple:
         layer, sp, n, S = self.layer, self.sp, self.layer.index, self.a_prev.shape[0]
         if self.scale is not None:  # ∂L/∂u_out = ∂L/∂u_drop · ∂u_drop/∂u_out
             g = g * self.scale
@@ -133,7 +146,9 @@ def _coefficient(expr, env: dict, samples: int, sp):
 # ── central differences and kinks: the forward in plain numpy ──
 
 def numpy_forward(layer, a: np.ndarray, params: dict, earlier=()) -> np.ndarray:
-    """The layer's output with ``params`` ({"W{n}": ..., "b{n}": ...}), forward only."""
+    """The layer's output with ``params`` ({"W{n}": ..., "b{n}": ...}), forward only (a sequence row by row)."""
+    if a.ndim == 3:
+        return numpy_forward(layer, a.reshape(-1, a.shape[2]), params, earlier).reshape(*a.shape[:2], -1)
     out = numpy_activation(layer.activation, layer.alpha, _pre(layer, a, params))
     return dropout.forward(layer, out if layer.skip is None else out + earlier[layer.skip])
 
@@ -161,6 +176,12 @@ def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
     """``(unit, note)`` for each unit whose pre-activation sits within reach of a kink (relu-like at 0)."""
     if layer.activation not in KINKED:
         return []
+    if a.ndim == 3:  # a sequence: every (sample, step) a row; the unit named at its step, the note at its sample
+        S, T, _ = a.shape
+        z = _pre(layer, a, params)
+        reach = 10 * eps * (1 + np.abs(a).sum(axis=2, keepdims=True))
+        return [(int(u), kink(node_in(layer.unit_names[t * layer.units + u]), z[s, t, u], s + 1, layer.activation))
+                for s, t, u in zip(*np.nonzero(np.abs(z) <= reach))]
     z = _pre(layer, a, params)
     reach = 10 * eps * (1 + np.abs(a).sum(axis=1, keepdims=True))
     magnitude = np.abs(a) @ np.abs(params[array_key("W", layer.index)]) + np.abs(_bias(params.get(array_key("b", layer.index))))

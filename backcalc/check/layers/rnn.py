@@ -57,7 +57,7 @@ class Symbolic:
                 h, d = self.act.evaluate(z, memo)
             self.hs.append(h)
             self.ds.append(d)
-        return h
+        return np.stack(self.hs[1:], axis=1) if layer.sequence else h
 
     def backward(self, g, memo) -> tuple:
         """({Wx, Wh, b element: ∂L/∂·}, ∂L/∂x) by backprop through time over sympy's local derivatives."""
@@ -66,8 +66,12 @@ class Symbolic:
         U = layer.units
         Wx, Wh = layer.weights_x, layer.weights_h
         gWx, gWh, gb, gx = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(U), np.zeros_like(x)
-        gh = np.asarray(g, dtype=float).reshape(S, U)
+        g = np.asarray(g, dtype=float)
+        # ∂L/∂h_T, and with a loss at every step each h_t's own part, added as the loop reaches step t
+        own = g.reshape(S, T, U) if layer.sequence else np.zeros((S, T, U))
+        gh = np.zeros((S, U)) if layer.sequence else g.reshape(S, U)
         for t in range(T, 0, -1):
+            gh = gh + own[:, t - 1]
             gz = self.act.back(gh, self.ds[t - 1])
             h_prev = self.hs[t - 1]
             gh = np.zeros((S, U))
@@ -87,7 +91,8 @@ class Symbolic:
 
 
 def numpy_forward(layer, a, params: dict, earlier=()) -> np.ndarray:
-    return _states(layer, a, params)[-1]
+    states = _states(layer, a, params)
+    return np.stack(states[1:], axis=1) if layer.sequence else states[-1]
 
 
 def _states(layer, a, params) -> list:

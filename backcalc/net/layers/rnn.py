@@ -27,6 +27,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ..fields import kind_of
 from ..names import array_key, bias_name, element_key, node_in, node_out, unit_names, weight_name
 from ...tape.workings import Line, Working
 from ..records import Factor, Path, Term, TimeNorm, UnitForward, Upstream
@@ -38,6 +39,17 @@ TAKES_MAPS = True
 MAP_AXES = 1      # data.x of depth 3 is samples × steps × features
 FLAT_AXIS = 2     # a flat list per sample is one feature per step
 MAX_STEPS = 64
+
+
+def place(t: int, steps: int, units: int) -> np.ndarray:
+    """The 0/1 matrix that puts step ``t``'s units (1-based) in their columns of ``steps``·``units``.
+
+    >>> place(2, 3, 1).tolist()
+    [[0.0, 1.0, 0.0]]
+    """
+    out = np.zeros((units, steps * units))
+    out[np.arange(units), (t - 1) * units + np.arange(units)] = 1.0
+    return out
 
 
 def step_names(base: tuple, t: int) -> tuple:
@@ -65,6 +77,7 @@ class Rnn(ArrayParameters):
     steps: int
     base: tuple                  # the units' names without a step: ("r1", "r2")
     alpha: float | None = None
+    sequence: bool = False       # return_sequences = true: h_t of every step goes on (a loss at every step)
 
     kind = "rnn"
     ARRAYS = (("Wx", "weights_x"), ("Wh", "weights_h"), ("b", "bias"))
@@ -80,8 +93,15 @@ class Rnn(ArrayParameters):
 
     @property
     def unit_names(self) -> tuple:
-        """What the next layer reads: h_T's units."""
+        """What the next layer reads: h_T's units, or with ``sequence`` every step's, step by step."""
+        if self.sequence:
+            return tuple(name for t in range(1, self.steps + 1) for name in step_names(self.base, t))
         return step_names(self.base, self.steps)
+
+    @property
+    def out_steps(self) -> int:
+        """The steps the next layer is applied at (0: it reads h_T once)."""
+        return self.steps if self.sequence else 0
 
     @property
     def term_records(self) -> int:
@@ -148,13 +168,18 @@ class Rnn(ArrayParameters):
             h = activation.apply(self, z)
             nodes[f"z{t}"], nodes[f"h{t}"] = z, h
             states.append(h)
+        if self.sequence:  # h_1 … h_T side by side, samples × (steps·units): each placed by a 0/1 matrix
+            h = states[1] @ place(1, T, self.units)
+            for t in range(2, T + 1):
+                h = h + states[t] @ place(t, T, self.units)
+            nodes["seq"] = h
         h.label = array_key("a", n)
         return LayerPass(self, a, h, leaves, nodes, {"h0": states[0].data})
 
     def forward_values(self, lp: LayerPass) -> dict:
         n = self.index
         hs = np.stack([lp.nodes[f"h{t}"].data for t in range(1, self.steps + 1)], axis=1)
-        return {array_key("h", n): hs.tolist(), array_key("a", n): lp.output.data.tolist()}
+        return {array_key("h", n): hs.tolist(), array_key("a", n): hs.tolist() if self.sequence else lp.output.data.tolist()}
 
     # ── the derivation, read back from the tape, step by step ──
     def at(self, lp, t: int):
@@ -199,15 +224,30 @@ class Rnn(ArrayParameters):
 
     def inner_upstream(self, lp, reader) -> list:
         """∂L/∂u_t_out for t < T: the path through h_{t+1} — Σ_v ∂L/∂v_(t+1)_in · w_uv."""
+        return self._through_time(lp, reader, range(self.steps - 1, 0, -1), ())
+
+    def upstream_rows(self, lp, reader, readers) -> list | None:
+        """With ``sequence``, every ∂L/∂u_t_out, the last step first: the path from the step's own output (the
+        layers that read h_t) plus, for t < T, the path back from h_(t+1); None otherwise (h_T has one reader)."""
+        if not self.sequence:
+            return None
+        return self._through_time(lp, reader, range(self.steps, 0, -1), readers)
+
+    def _through_time(self, lp, reader, steps, readers) -> list:
         Wh = lp.nodes["hprev1"].local[0]
         rows = []
-        for t in range(self.steps - 1, 0, -1):
-            here, after = step_names(self.base, t), step_names(self.base, t + 1)
-            dz, g = lp.nodes[f"z{t + 1}"].grad, lp.nodes[f"h{t}"].grad
+        for t in steps:
+            here = step_names(self.base, t)
+            g = lp.nodes[f"h{t}"].grad
             for s in range(reader.spec.samples):
                 for u, unit in enumerate(here):
-                    paths = tuple(Path(v, f"∂L/∂{node_in(v)}", float(dz[s, k]), weight_name(self.base[u], self.base[k]),
-                                       float(Wh[u, k])) for k, v in enumerate(after))
+                    k0 = (t - 1) * self.units + u
+                    paths = tuple(p for m in readers for p in m.layer.input_paths(m, s, k0, unit, self.index))
+                    if t < self.steps:
+                        after, dz = step_names(self.base, t + 1), lp.nodes[f"z{t + 1}"].grad
+                        paths += tuple(Path(v, f"∂L/∂{node_in(v)}", float(dz[s, k]),
+                                            weight_name(self.base[u], self.base[k]), float(Wh[u, k]))
+                                       for k, v in enumerate(after))
                     rows.append(Upstream(self.index, unit, s + 1, f"∂L/∂{node_out(unit)}", float(g[s, u]), paths))
         return rows
 
@@ -222,15 +262,22 @@ class Rnn(ArrayParameters):
             for t in range(self.steps, 0, -1):
                 norm = float(np.linalg.norm(lp.nodes[f"h{t}"].grad[s]))
                 if t == self.steps:
-                    ratio = bound = None
+                    ratio = bound = back = None
                 else:
                     node = lp.nodes[f"h{t + 1}"]
                     local = np.broadcast_to(node.local[0], node.shape)[s]  # f′(z_(t+1)) as the tape recorded it
                     bound = float(np.max(np.abs(local))) * spectral
-                    ratio = norm / after if after else None
-                rows.append(TimeNorm(self.index, s + 1, t, norm, ratio, bound))
+                    back = self._back(lp, s, t) if self.sequence else None
+                    ratio = (norm if back is None else back) / after if after else None
+                rows.append(TimeNorm(self.index, s + 1, t, norm, ratio, bound, back))
                 after = norm
         return rows
+
+    @staticmethod
+    def _back(lp, s: int, t: int) -> float:
+        """‖the path back from h_(t+1)‖ = ‖∂L/∂z_(t+1)·Whᵀ‖ of sample ``s``, from the matmul entry of step t + 1."""
+        node = lp.nodes[f"hprev{t + 1}"]  # h_t @ Wh: its gradient is ∂L/∂z_(t+1), its recorded factor Wh
+        return float(np.linalg.norm(node.grad[s] @ node.local[0].T))
 
     def terms(self, lp, reader) -> list:
         """∂L/∂w of every shared weight as its sum over the time steps (and samples): one chain per step."""
@@ -298,13 +345,14 @@ def read(table: dict, ctx) -> Rnn:
     if b.shape[0] != units:
         ctx.fail(f"expected {units} numbers (one per unit), got {b.shape[0]}", "bias")
     h0 = _h0(table, ctx, units)
-    if table.get("return_sequences", False) is not False:
-        ctx.fail("return_sequences = true (a loss at every step) is not built yet; the layer hands h_T on",
-                 "return_sequences")
+    sequence = table.get("return_sequences", False)
+    if not isinstance(sequence, bool):
+        ctx.fail(f"expected true or false, got {kind_of(sequence)}", "return_sequences")
     if ctx.last:
-        ctx.fail("an rnn hands h_T to a dense layer: end the net with one")
+        ctx.fail("an rnn hands h_t of every step to a dense layer (return_sequences = true) or h_T: end the net "
+                 "with one" if sequence else "an rnn hands h_T to a dense layer: end the net with one")
     ctx.count(Wx.size + Wh.size)
-    return Rnn(ctx.index, ctx.name, act, Wx, Wh, b, h0, steps, unit_names(ctx.name, units), alpha)
+    return Rnn(ctx.index, ctx.name, act, Wx, Wh, b, h0, steps, unit_names(ctx.name, units), alpha, sequence)
 
 
 def _h0(table, ctx, units) -> np.ndarray:
