@@ -36,8 +36,13 @@ def symbolic_working(d) -> tuple:
     spec = d.spec
     last = spec.layers[-1]
     rec = d.loss_record
-    blocks = [Block("loss", rec.outputs[0], loss_working(rec.kind, rec.outputs[0], spec.samples, len(rec.outputs),
-                                                         rec.reduction, last.activation, tuple(rec.outputs)))]
+    per_step = len(rec.outputs) // rec.steps  # a loss at every step: the working is of step 1's share
+    working = loss_working(rec.kind, rec.outputs[0], spec.samples, per_step, rec.reduction, last.activation,
+                           tuple(rec.outputs[:per_step]))
+    if rec.steps > 1:
+        first = working.lines[0]
+        working = Working((Line(f"{first.lhs}_t1", first.rhs, "loss_step"),) + working.lines[1:])
+    blocks = [Block("loss", rec.outputs[0], working)]
     seen = {}
     for layer in reversed(spec.layers):
         act = _own_activation(layer)
