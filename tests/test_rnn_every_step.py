@@ -353,3 +353,17 @@ def test_one_sample_is_singular(lang, words):
     page = explain(bn).render("text", lang=lang)
     assert ("over the 1 sample of the batch" if lang == "en" else "atas 1 sampel dalam batch") in page
     assert "1 samples" not in page
+
+
+@pytest.mark.parametrize("answers,words", [
+    ({"gradients": {"b_o": "-0.5"}}, "1 answer is right only at the precision written"),
+    ({"gradients": {"b_o": "-0.5"}, "updated": {"b_o": "1.1"}}, "2 answers are right only at the precision written"),
+    ({"gradients": {"b_o": "x"}}, "1 entry could not be read (!): fix it and check again; it counts as unanswered."),
+])
+def test_check_notes_are_singular_for_one(answers, words):
+    from backcalc.grading.grade import check_answers
+    from backcalc.render.check import render
+
+    for fmt in ("text", "markdown"):
+        page = render(check_answers(None, answers), fmt)
+        assert words in page and "1 answers" not in page and "1 entries" not in page, fmt

@@ -31,7 +31,7 @@ from .documents import MAX_DEPTH, MAX_FILE_BYTES, parse_document, read_document 
 from .fields import MAX_ABS_NUMBER, Fields, kind_of  # noqa: F401
 from .layers.dense import ACTIVATIONS, MAX_UNITS  # noqa: F401
 from .layers.dense import Dense as LayerSpec  # noqa: F401 (the dense layer's spec, by its old name)
-from .layers.steps import read_targets, refuse_per_step_targets
+from .layers.steps import per_step, read_targets, refuse_keys, refuse_per_step_targets
 from .layers import MAX_PARAMETERS, Budget, LayerContext  # noqa: F401
 from .layers.maps import MAX_MAP_ELEMENTS, map_names
 from .names import name_clash, unit_names
@@ -291,14 +291,19 @@ def _read_layers(f: Fields, tables: list, input_name: str, in_shape: tuple, seed
         if name in names_seen:
             f.fail(where, f"name {name!r} is already used by {names_seen[name]}; every layer needs its own name")
         names_seen[name] = f"layers[{n}]"
-        if layers and getattr(layers[-1], "out_steps", 0) and not getattr(module, "TAKES_STEPS", False):
+        every = getattr(layers[-1], "out_steps", 0) if layers else 0  # after an rnn with return_sequences
+        if every and not getattr(module, "TAKES_STEPS", False):
             f.fail(where, f"a {table.get('kind', 'dense')} layer cannot read every step of layers[{n - 1}] "
                           f"(\"{layers[-1].name}\", {layers[-1].out_steps} steps × {layers[-1].units} units): after "
                           "return_sequences = true come dense layers, applied at every step")
         if shape and not getattr(module, "TAKES_MAPS", False):
             f.fail(where, f"a {table.get('kind', 'dense')} layer reads features, but its input is a map of "
                           f"{'×'.join(map(str, shape))} per sample; put a layer of kind = \"flatten\" before it")
-        layer = module.read(table, LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers), shape, *inputs, samples))
+        ctx = LayerContext(f, n, name, where, last, fan_in, budget, tuple(layers), shape, *inputs, samples)
+        if every:  # the same dense layer at every step (net/layers/steps.py)
+            refuse_keys(table, ctx)
+        layer = module.read(table, ctx)
+        layer = per_step(layer, layers[-1]) if every else layer
         layers.append(layer)
         fan_in, shape = layer.units, tuple(getattr(layer, "out_shape", ()))
     if shape:

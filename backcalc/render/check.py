@@ -12,6 +12,7 @@ from ..net.names import node_in, node_out, weight_name
 from ..tape.losses import LOSS_KINDS
 from ..tape.rules import RULES
 from .format import num
+from .shared import count
 from .labels_check import LABELS, MISTAKES as _MISTAKES
 from .escape import html
 from .graph_words import GRAPH_MISTAKES, params as graph_params
@@ -177,9 +178,9 @@ def _notes(result, lang):
     L = LABELS[lang]
     out = []
     if result.low_precision:
-        out.append(L["low_note"].format(n=result.low_precision))
+        out.append(count(L["low_note"], result.low_precision))
     if result.invalid:
-        out.append(L["invalid_note"].format(n=result.invalid))
+        out.append(count(L["invalid_note"], result.invalid))
     return out
 
 

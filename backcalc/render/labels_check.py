@@ -17,8 +17,12 @@ LABELS = {
         "carried_again": "worked out right from your wrong {name} (above)",
         "and": "; and ",
         "low_precision": "right as written; write more digits to show the step",
-        "low_note": "{n} answers are right only at the precision written (≈): more digits would show the step.",
-        "invalid_note": "{n} entries could not be read (!): fix them and check again; they count as unanswered.",
+        "low_note": {"one": "1 answer is right only at the precision written (≈): more digits would show the step.",
+                     "many": "{n} answers are right only at the precision written (≈): more digits would show the "
+                             "step."},
+        "invalid_note": {"one": "1 entry could not be read (!): fix it and check again; it counts as unanswered.",
+                         "many": "{n} entries could not be read (!): fix them and check again; they count as "
+                                 "unanswered."},
         "student": "Student: {student}",
         "exercise": "exercise {fingerprint}",
     },
@@ -35,10 +39,14 @@ LABELS = {
         "carried_again": "dihitung benar dari {name} Anda yang salah (lihat di atas)",
         "and": "; dan ",
         "low_precision": "benar sesuai penulisan; tulis lebih banyak digit untuk menunjukkan langkahnya",
-        "low_note": "{n} jawaban hanya benar pada ketelitian yang ditulis (≈): lebih banyak digit akan menunjukkan "
-                    "langkahnya.",
-        "invalid_note": "{n} isian tidak dapat dibaca (!): perbaiki lalu periksa lagi; isian itu dihitung belum "
-                        "dijawab.",
+        "low_note": {"one": "{n} jawaban hanya benar pada ketelitian yang ditulis (≈): lebih banyak digit akan "
+                            "menunjukkan langkahnya.",
+                     "many": "{n} jawaban hanya benar pada ketelitian yang ditulis (≈): lebih banyak digit akan "
+                             "menunjukkan langkahnya."},
+        "invalid_note": {"one": "{n} isian tidak dapat dibaca (!): perbaiki lalu periksa lagi; isian itu dihitung "
+                                "belum dijawab.",
+                         "many": "{n} isian tidak dapat dibaca (!): perbaiki lalu periksa lagi; isian itu dihitung "
+                                 "belum dijawab."},
         "student": "Mahasiswa: {student}",
         "exercise": "latihan {fingerprint}",
     },
@@ -47,6 +55,12 @@ LABELS = {
 MISTAKES = {
     "en": {
         "sign": "sign flipped",
+        "bptt_truncated": "BPTT truncated to the last step: a weight of {layer} is used at every step, so its gradient "
+                          "is the sum of its terms over all the steps; only the last step's term is here",
+        "next_path_left_out": "the path through h_(t+1) left out: ∂L/∂h_t of {layer} is the step's own path plus the "
+                              "path back from h_(t+1) (through Wh and {activation}′); only the step's own path is here",
+        "tanh_at_output": "{activation}′ taken at the output: f′ computed from h_t = {activation}(z_t) as if it were "
+                          "z_t (for tanh 1 − tanh²(h_t) where 1 − h_t² belongs)",
         "double:half_sse": "a factor 2 too large: the ½ of L = {loss_formula} left out",
         "double": "a factor 2 too large (doubled)",
         "half:half_sse": "a factor 2 too small: ½ put in twice (∂/∂out of {loss_formula} is {loss_gradient})",
@@ -94,6 +108,13 @@ MISTAKES = {
     },
     "id": {
         "sign": "tanda terbalik",
+        "bptt_truncated": "BPTT dipotong pada langkah terakhir: bobot {layer} dipakai di setiap langkah, jadi "
+                          "gradiennya adalah jumlah sukunya atas semua langkah; di sini hanya suku langkah terakhir",
+        "next_path_left_out": "jalur lewat h_(t+1) terlupa: ∂L/∂h_t dari {layer} adalah jalur keluaran langkah itu "
+                              "sendiri ditambah jalur mundur dari h_(t+1) (lewat Wh dan {activation}′); di sini hanya "
+                              "jalur langkah itu sendiri",
+        "tanh_at_output": "{activation}′ dihitung pada output: f′ dihitung dari h_t = {activation}(z_t) seolah-olah "
+                          "itu z_t (untuk tanh 1 − tanh²(h_t) padahal seharusnya 1 − h_t²)",
         "double:half_sse": "kelebihan faktor 2: ½ pada L = {loss_formula} terlupa",
         "double": "kelebihan faktor 2 (dikali dua)",
         "half:half_sse": "kurang faktor 2: ½ dipakai dua kali (∂/∂out dari {loss_formula} adalah {loss_gradient})",

@@ -226,20 +226,13 @@ def add_skip(f, skipped):
 
 def read(table: dict, ctx) -> Dense:
     """A :class:`Dense` from its ``[[layers]]`` table (keys already checked against :data:`KEYS`)."""
-    before = ctx.earlier[-1] if ctx.earlier else None
-    every = getattr(before, "out_steps", 0)  # after an rnn with return_sequences: the same layer at every step
-    if every:
-        from .steps import per_step, refuse_keys
-
-        refuse_keys(table, ctx)
     act, alpha = activation.read(table, ctx)
     W, b = _given(table, ctx) if "weights" in table else _drawn(table, ctx)
     if act == "softmax" and W.shape[1] < 2:
         ctx.fail("softmax needs at least 2 units", "activation")
     skip = _skip(table, ctx, W.shape[1]) if "skip" in table else None
-    layer = Dense(ctx.index, ctx.name, act, W, b, unit_names(ctx.name, W.shape[1]), alpha, skip,
-                  dropouts.read(table, ctx, W.shape[1]))
-    return per_step(layer, before) if every else layer
+    return Dense(ctx.index, ctx.name, act, W, b, unit_names(ctx.name, W.shape[1]), alpha, skip,
+                 dropouts.read(table, ctx, W.shape[1]))
 
 
 def _skip(table, ctx, units: int) -> int:

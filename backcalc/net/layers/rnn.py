@@ -3,7 +3,8 @@
 ``weights_x`` is features × units, ``weights_h`` units × units, ``bias`` one number per unit, ``h0`` the state
 before the first step (zeros unless given: one row, or samples × units), ``activation`` (default tanh). Data
 ``x`` is samples × steps × features (a sample written as one flat list is one feature per step). The layer hands
-h_T to the next layer (``return_sequences = false``). Parameters ``Wx{n}``, ``Wh{n}``, ``b{n}``; forward key
+h_T to the next layer (``return_sequences = false``), or every h_t, samples × (steps·units), to a dense layer applied
+at every step (``return_sequences = true``: :mod:`backcalc.net.layers.steps`). Parameters ``Wx{n}``, ``Wh{n}``, ``b{n}``; forward key
 ``h{n}`` (samples × steps × units) and ``a{n}`` (h_T).
 
 Names: unit u of layer r at step t is ``r{u}t{t}`` (``rt{t}`` for a layer of one unit; ``r{u}t0`` is h0), input
@@ -80,6 +81,7 @@ class Rnn(ArrayParameters):
     sequence: bool = False       # return_sequences = true: h_t of every step goes on (a loss at every step)
 
     kind = "rnn"
+    recurrent = True   # backprop through time: the grader's answer space and catalogue of rnn nets
     ARRAYS = (("Wx", "weights_x"), ("Wh", "weights_h"), ("b", "bias"))
 
     @property
