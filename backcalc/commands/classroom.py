@@ -79,6 +79,10 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
               help="A convolution exercise: a 3×5 input, a 2×2 kernel, relu, a 2×2 pool, flatten, one linear unit.")
 @click.option("--pool", type=click.Choice(["max", "avg"]), default=None,
               help="The pool of --conv  [default: max]")
+@click.option("--rnn", is_flag=True,
+              help="A 3-step tanh RNN (2 units, one feature per step, a linear output) instead of a dense net.")
+@click.option("--every-step", "every_step", is_flag=True,
+              help="With --rnn: a loss at every step (return_sequences = true, a target per step).")
 @click.option("--roster", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="CSV with a header: id, name[, email]. One variant per student in DIR/<id>/, worked solutions "
                    "in DIR/solutions/.")
@@ -90,23 +94,24 @@ def check_command(spec, answers, rtol, atol, strict, fmt, digits, lang, show_all
               help="Folder for exercise.toml, sheet.toml and key.toml (created if needed).")
 @click.option("--force", is_flag=True, help="Overwrite the files if the folder already has them.")
 def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, optimizer, l2, dropout, no_bias, batchnorm,
-                     skip, conv, pool, roster,
+                     skip, conv, pool, rnn, every_step, roster,
                      moodle, lang, out, force):
     """Write a fresh exercise: DIR/exercise.toml (the net), DIR/sheet.toml (blank answers), DIR/key.toml.
 
     With --roster, one variant per student: DIR/<id>/ each with exercise.toml, sheet.toml (the student's id
     and name filled in) and key.toml, DIR/solutions/<id>.md and .tex, and DIR/roster.csv for backcalc grade."""
-    from ..grading.exercise import check_out, make_exercise, write_exercise
+    from ..grading.exercise import check_out, write_exercise
+    from ..grading.rnn_exercise import exercise_for
     from ..render.labels import cli_labels
 
     options = dict(shape=shape, activations=activations, loss=loss, lr=lr, samples=samples, dead_relu=dead_relu,
                    optimizer=optimizer, l2=l2, dropout=dropout, no_bias=no_bias,
-                   batchnorm=batchnorm, skip=skip, conv=conv, pool=pool)
+                   batchnorm=batchnorm, skip=skip, conv=conv, pool=pool, rnn=rnn, every_step=every_step)
     if roster is None:
         if moodle is not None:
             raise BackcalcError("--moodle needs --roster (one question per student's variant)")
         check_out(out, force)
-        ex = make_exercise(seed=seed, lang=lang, **options)
+        ex = exercise_for(seed=seed, lang=lang, **options)
         for path in write_exercise(ex, out, force=force):
             echo(cli_labels(lang)["wrote"].format(path=path))
         echo(cli_labels(lang)["check_hint"].format(command=f"backcalc check {out}/exercise.toml {out}/sheet.toml"))
@@ -114,6 +119,8 @@ def exercise_command(shape, activations, loss, lr, samples, seed, dead_relu, opt
     from ..files import check_output
     from ..grading.classroom import make_class, read_roster, write_class
 
+    if moodle is not None and rnn:
+        raise BackcalcError("--moodle: the Moodle quiz is written for dense nets only so far, not --rnn")
     students = read_roster(roster)
     if moodle is not None:
         check_output(moodle, "--moodle", (".xml",), force=True)

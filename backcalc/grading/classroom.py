@@ -25,7 +25,8 @@ from ..net.derivation import explain
 from ..render import renderer
 from ..render.sheet import variant_words
 from ..userinput import label
-from .exercise import DEFAULT_SHAPE, check_out, make_exercise, parse_shape, write_exercise
+from .exercise import DEFAULT_SHAPE, check_out, parse_shape, write_exercise
+from .rnn_exercise import exercise_for
 
 MAX_STUDENTS = 500  # grade of 500 sheets: about 4 s of CPU (benchmarks/bench_limits.py; 5 000 took about 40 s)
 #: students × parameters × samples that one `exercise --roster` makes: each student's net is drawn until friendly
@@ -118,7 +119,7 @@ def make_class(students, seed: int = 0, lang: str = "en", **options) -> list:
     out = []
     for s in students:
         command = f"backcalc exercise --roster … --seed {seed}: " + variant_words(lang).format(id=s.id)
-        ex = make_exercise(seed=variant_seed(seed, s.id), lang=lang, student={"id": s.id, "name": s.name},
+        ex = exercise_for(seed=variant_seed(seed, s.id), lang=lang, student={"id": s.id, "name": s.name},
                            command=command, **options)
         out.append((s, ex))
     return out

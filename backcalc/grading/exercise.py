@@ -109,6 +109,7 @@ def make_exercise(shape=DEFAULT_SHAPE, activations=None, seed: int = 0, loss: st
     ``batchnorm``: a batchnorm layer ``n`` after the first hidden layer's weighted sum (that layer linear, the
     batchnorm applying its activation; needs a batch of 2 or more); ``skip``: the last hidden layer adds the output
     of the first (or of the input) of its width; ``conv``: a conv exercise instead (``pool`` max or avg).
+    (A 3-step RNN instead: :func:`backcalc.grading.rnn_exercise.exercise_for` with ``rnn=True``.)
     """
     if conv or pool is not None:  # the conv exercise draws its own net (grading/conv_exercise.py)
         return _conv(conv, pool, seed, samples, lr, lang, student, command, shape, activations, loss, dict(

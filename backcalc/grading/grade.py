@@ -165,8 +165,15 @@ _CACHE: list = []  # (derivation, space, catalogue) of the last call, so diagnos
 def _context(derivation):
     if _CACHE and _CACHE[0][0] is derivation:
         return _CACHE[0][1], _CACHE[0][2]
-    sp = answer_space(derivation)
-    cat = _Catalogue(sp)
+    if any(getattr(layer, "recurrent", False) for layer in derivation.spec.layers):  # backprop through time
+        from .rnn_mistakes import RnnCatalogue
+        from .rnn_space import RnnSpace
+
+        sp = RnnSpace(derivation)
+        cat = RnnCatalogue(sp)
+    else:
+        sp = answer_space(derivation)
+        cat = _Catalogue(sp)
     _CACHE[:] = [(derivation, sp, cat)]
     return sp, cat
 

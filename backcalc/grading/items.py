@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..net.names import Key, parse_key
 
 SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after", "state")
-ANSWERABLE = ("W", "b", "z", "a", "drop", "gamma", "beta", "mu", "var", "xhat")  # the canonical arrays an answers file can give
+ANSWERABLE = ("W", "b", "z", "a", "drop", "gamma", "beta", "mu", "var", "xhat", "Wx", "Wh")  # the canonical arrays an answers file can give
 STATS = ("mu", "var")   # a normalisation layer's statistics: one per unit (batchnorm) or per sample (layernorm)
 
 

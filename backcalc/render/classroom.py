@@ -19,6 +19,8 @@ GRADEBOOK_COLUMNS = ("id", "name", "email", "score", "correct", "answered", "tot
 SHORT = {  # one line per mistake code, for the class's mistake table
     "en": {
         "sign": "sign flipped", "double": "a factor 2 too large", "half": "a factor 2 too small",
+        "bptt_truncated": "BPTT truncated to the last step", "next_path_left_out": "the path through h_(t+1) left out",
+        "tanh_at_output": "tanh′ taken at the output",
         "loss_after_given": "loss after the update given as the loss", "loss_before_given": "loss before given as after",
         "no_activation": "activation not applied", "no_bias": "bias left out",
         "no_local": "activation derivative left out", "no_local_all": "activation derivatives left out everywhere",
@@ -36,6 +38,8 @@ SHORT = {  # one line per mistake code, for the class's mistake table
     },
     "id": {
         "sign": "tanda terbalik", "double": "kelebihan faktor 2", "half": "kurang faktor 2",
+        "bptt_truncated": "BPTT dipotong pada langkah terakhir", "next_path_left_out": "jalur lewat h_(t+1) terlupa",
+        "tanh_at_output": "tanh′ dihitung pada output",
         "loss_after_given": "loss setelah pembaruan diberikan sebagai loss", "loss_before_given": "loss sebelum diberikan",
         "no_activation": "aktivasi tidak diterapkan", "no_bias": "bias terlupa",
         "no_local": "turunan aktivasi terlupa", "no_local_all": "turunan aktivasi terlupa di setiap lapisan",

@@ -25,8 +25,7 @@ WORKING = {
         "reason": {
             "definition": "definition",
             "loss_term": "the loss of one sample",
-            "loss_step": "step 1's share of the loss of one sample (the loss adds every step's share, and only "
-                         "step 1's holds step 1's outputs)",
+            "loss_step": "step 1's share of one sample's loss (the loss sums the steps)",
             "logit_loss": "a linear output is a logit: the loss is softplus of it minus the target times it",
             "true_class": "only the true class's output enters",
             "quotient": "quotient rule, times the derivative of the denominator (chain rule)",
@@ -98,8 +97,7 @@ WORKING = {
         "reason": {
             "definition": "definisi",
             "loss_term": "loss satu sampel",
-            "loss_step": "bagian langkah 1 dari loss satu sampel (loss menjumlahkan bagian setiap langkah, dan hanya "
-                         "bagian langkah 1 yang memuat output langkah 1)",
+            "loss_step": "bagian langkah 1 dari loss satu sampel (loss = jumlah semua langkah)",
             "logit_loss": "output linear adalah logit: loss = softplus-nya dikurangi target kali logit",
             "true_class": "hanya output kelas yang benar yang masuk",
             "quotient": "aturan hasil bagi, dikali turunan penyebut (aturan rantai)",

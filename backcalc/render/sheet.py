@@ -286,3 +286,7 @@ def _norm_factor_lines(sp, w, layer) -> list:
 def variant_words(lang: str = "en") -> str:
     """How a class exercise names one student's variant in its files' comments (``the variant of {id}``)."""
     return WORDS[lang]["variant"]
+
+
+#: the TOML writers of the exercise files, for the other exercise kinds (grading/rnn_exercise.py)
+toml_number, toml_list, toml_string = _num, _list, _string
