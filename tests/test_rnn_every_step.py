@@ -367,3 +367,64 @@ def test_check_notes_are_singular_for_one(answers, words):
     for fmt in ("text", "markdown"):
         page = render(check_answers(None, answers), fmt)
         assert words in page and "1 answers" not in page and "1 entries" not in page, fmt
+
+
+@pytest.mark.parametrize("make", [lambda: load_spec(EVERY), lambda: load_spec(LAST), CASES["sigmoid_h0_mse"],
+                                  CASES["softmax_ce"]], ids=["every_step", "last_step", "sigmoid_mse", "softmax_ce"])
+def test_the_data_gradient_of_a_first_rnn(make):
+    # ∂L/∂x_t = Σ_u ∂L/∂u_t_in · w_x{f}u: against PyTorch's x.grad and 40-digit central differences
+    spec = make()
+    d = explain(spec)
+    rows = {(u.unit, u.sample): u for u in d.upstream if u.layer == 0}
+    S, T, F = spec.x.shape
+    assert len(rows) == S * T * F
+    for (unit, s), row in rows.items():
+        assert row.value == pytest.approx(sum(p.grad * p.weight for p in row.paths), rel=1e-12, abs=1e-15)
+        assert all(p.weight_name.startswith("w_x") for p in row.paths) and len(row.paths) == spec.layers[0].units
+    names = spec.input_unit_names
+    torch = pytest.importorskip("torch")
+    t = {k: torch.tensor(v, dtype=torch.float64) for k, v in spec.parameters().items()}
+    x = torch.tensor(spec.x, dtype=torch.float64, requires_grad=True)
+    rnn, head = spec.layers
+    f = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}[rnn.activation]
+    h = torch.tensor(np.broadcast_to(rnn.h0, (S, rnn.units)).copy(), dtype=torch.float64)
+    hs = []
+    for step in range(T):
+        h = f(x[:, step] @ t["Wx1"] + h @ t["Wh1"] + t["b1"])
+        hs.append(h)
+    outs = [hh @ t["W2"] + t["b2"] for hh in (hs if rnn.out_steps else hs[-1:])]
+    ys = [torch.tensor(spec.y[:, k]) for k in range(T)] if rnn.out_steps else [torch.tensor(spec.y)]
+    per = 0.0
+    for z, y in zip(outs, ys):
+        if spec.loss == "cross_entropy":
+            per = per - torch.log(torch.softmax(z, 1))[torch.arange(S), y]
+        elif spec.loss == "mse":
+            per = per + ((z - y) ** 2).mean(1)
+        else:
+            per = per + 0.5 * ((z - y) ** 2).sum(1)
+    (per.sum() if spec.reduction == "sum" else per.mean()).backward()
+    g = x.grad.numpy().reshape(S, -1)
+    for s in range(S):
+        for a, unit in enumerate(names):
+            assert rows[unit, s + 1].value == pytest.approx(g[s, a], rel=1e-10, abs=1e-13), (unit, s)
+
+
+def test_the_data_gradient_against_the_40_digit_reference():
+    spec = load_spec(EVERY)
+    d = explain(spec)
+    rows = {u.unit: u.value for u in d.upstream if u.layer == 0}
+    eps = 1e-7
+    for t in range(3):
+        def loss_at(v, t=t):
+            raw = json_copy(spec.raw)
+            raw["data"]["x"][0][t][0] = v
+            return reference.loss(load_spec(raw))
+        x = spec.x[0, t, 0]
+        fd = (loss_at(x + eps) - loss_at(x - eps)) / (2 * eps)
+        assert rows[f"xt{t + 1}"] == pytest.approx(float(fd), rel=1e-7), t
+
+
+def json_copy(doc):
+    import json
+
+    return json.loads(json.dumps(doc))

@@ -82,6 +82,7 @@ class Rnn(ArrayParameters):
 
     kind = "rnn"
     recurrent = True   # backprop through time: the grader's answer space and catalogue of rnn nets
+    input_gradient = True   # the derivation shows ∂L/∂x_t of the data: Σ_u ∂L/∂u_t_in · w_x{f}u
     ARRAYS = (("Wx", "weights_x"), ("Wh", "weights_h"), ("b", "bias"))
 
     @property
@@ -314,7 +315,16 @@ class Rnn(ArrayParameters):
         return terms
 
     def input_paths(self, lp, s, a, unit, source) -> tuple:
-        return ()
+        """The paths from data feature f at step t (``a`` = (t − 1)·features + f, named ``unit``): ∂L/∂u_t_in · w_x{f}u,
+        one per unit u of that step."""
+        if source != 0:
+            return ()
+        features = self.weights_x.shape[0]
+        t, f = divmod(a, features)
+        Wx, dz = lp.nodes["x1"].local[0], lp.nodes[f"z{t + 1}"].grad  # the weights as step 1's matmul saw them
+        feature = unit[: -len(f"t{t + 1}")] if unit.endswith(f"t{t + 1}") else unit
+        return tuple(Path(v, f"∂L/∂{node_in(v)}", float(dz[s, k]), weight_name(feature, self.base[k]), float(Wx[f, k]))
+                     for k, v in enumerate(step_names(self.base, t + 1)))
 
 
 def read(table: dict, ctx) -> Rnn:
