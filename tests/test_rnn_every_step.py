@@ -428,3 +428,11 @@ def json_copy(doc):
     import json
 
     return json.loads(json.dumps(doc))
+
+
+def test_order_layer_writes_tanh_prime_as_one_factor():
+    # δ_r1t3 = ∂L/∂r1t3_out · (1 − tanh²(r1t3_in)): without the parentheses the line reads ∂L/∂out·1 − tanh²
+    from backcalc.render import bylayer
+
+    page = bylayer.render(explain(load_spec(LAST)))
+    assert "δ_r1t3 = ∂L/∂r1t3_out · (1 − tanh²(r1t3_in)) = " in page and "· 1 − tanh²" not in page

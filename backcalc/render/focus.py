@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..net.names import node_unit
 from . import text
-from .format import num, signed
+from .format import factor, num, signed
 from .labels import labels, localize
 
 
@@ -63,7 +63,7 @@ def delta_line(x, digits: int = 5) -> str:
     if x.local is None:
         return (f"δ_{x.unit} = Σ_j ∂L/∂j_out·∂j_out/∂{x.unit}_in = {text.jacobian_sum(x, digits)} "
                 f"= {num(x.value, digits)}")
-    return (f"δ_{x.unit} = ∂L/∂{x.unit}_out · {x.formula} = {signed(x.upstream, digits)} · "
+    return (f"δ_{x.unit} = ∂L/∂{x.unit}_out · {factor(x.formula)} = {signed(x.upstream, digits)} · "
             f"{signed(x.local, digits)} = {num(x.value, digits)}")
 
 
