@@ -436,3 +436,9 @@ def test_order_layer_writes_tanh_prime_as_one_factor():
 
     page = bylayer.render(explain(load_spec(LAST)))
     assert "δ_r1t3 = ∂L/∂r1t3_out · (1 − tanh²(r1t3_in)) = " in page and "· 1 − tanh²" not in page
+
+
+def test_the_rnn_working_names_both_paths_for_a_loss_at_every_step():
+    every, last = (explain(load_spec(p)).render("text") for p in (EVERY, LAST))
+    assert "(the next layer reads every step)" in every and "only h_T feeds the next layer" not in every
+    assert "only h_T feeds the next layer" in last

@@ -141,7 +141,7 @@ class Rnn(ArrayParameters):
         u = self.base[0]
         state = lambda t: f"{u}t0" if t == 0 else node_out(f"{u}t{t}")  # noqa: E731 (h0 has no _out)
         terms = [f"∂L/∂{node_in(f'{u}t{t}')}·{state(t - 1)}" for t in range(1, T + 1)]
-        every = getattr(self, "return_sequences", False)
+        every = self.sequence  # return_sequences = true: a loss at every step
         lines = (
             Line("z_t", f"{x}_t·Wx + h_(t−1)·Wh + b", "definition"),
             Line("h_t", rule.expression(a="z_t"), "rnn_step"),
