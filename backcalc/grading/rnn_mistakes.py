@@ -23,7 +23,7 @@ named (the catalogue cannot tell them apart). The updated values: old − learni
 
 from __future__ import annotations
 
-from .mistakes import Mistake, _best
+from .mistake import Mistake, best_explanation
 from .optim_mistakes import plain_sgd
 from .rnn_backprop import bptt
 
@@ -38,7 +38,7 @@ class RnnCatalogue:
         self.sp = sp
         self._runs = None
 
-    def for_sheet(self, own) -> "RnnCatalogue":
+    def for_sheet(self, own, *sheet) -> "RnnCatalogue":
         return self  # every run starts from the derivation's own values
 
     @property
@@ -86,4 +86,4 @@ class RnnCatalogue:
     def explain(self, item, given, text, tol, gradient=None) -> tuple:
         """The mistake that reproduces ``given`` for ``item`` (empty when none does, or when the right value
         cannot be told from it at the written precision)."""
-        return _best(item, given, text, tol, tol.allowed(item, text, item.expected), self.candidates(item))
+        return best_explanation(item, given, text, tol, tol.allowed(item, text, item.expected), self.candidates(item))

@@ -155,6 +155,9 @@ class RnnSpace(AnswerSpace):
     def depends(self, item):
         return ()
 
+    def depends_sections(self, item):
+        return ()
+
 
 def _order(unit: str) -> tuple:
     """Units step by step: ``r1t2`` → (2, "r1")."""
