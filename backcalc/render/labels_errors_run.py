@@ -318,4 +318,18 @@ MESSAGES = {
     "check_backward: nothing to check: give inputs, or trials ≥ 1 random ones":
         "check_backward: tidak ada yang diperiksa: berikan masukan, atau trials ≥ 1 masukan acak",
     "check_backward: {}={}; expected a finite number {}": "check_backward: {}={}; seharusnya bilangan hingga {}",
+    # ── exercise --rnn (grading/rnn_exercise.py) ──
+    "--moodle: the Moodle quiz is written for dense nets only so far, not --rnn":
+        "--moodle: kuis Moodle sejauh ini hanya ditulis untuk jaringan dense, bukan --rnn",
+    "--samples: expected 1 or 2 with --rnn (3 steps by hand per sample), got {}":
+        "--samples: seharusnya 1 atau 2 dengan --rnn (3 langkah dengan tangan per sampel), diberikan {}",
+    "--seed {}: no friendly RNN found in {} draws; try another seed":
+        "--seed {}: tidak ada RNN dengan angka ramah dalam {} undian; coba seed lain",
+    "--every-step goes with --rnn (a loss at every step of the RNN)":
+        "--every-step dipakai bersama --rnn (loss di setiap langkah RNN)",
+    "--rnn draws its own net (3 tanh steps of 2 units, one feature per step, a linear output unit, half_sse): "
+    "leave out {}":
+        "--rnn mengundi jaringannya sendiri (3 langkah tanh dengan 2 unit, satu fitur per langkah, satu unit output "
+        "linear, half_sse): hilangkan {}",
 }
+

@@ -179,8 +179,6 @@ MESSAGES = {
     "expected {}×{} (features × units: data.x has {} features per step), got {}×{}":
         "seharusnya {}×{} (fitur × unit: data.x punya {} fitur per langkah), diberikan {}×{}",
     "expected {}×{} (units × units), got {}×{}": "seharusnya {}×{} (unit × unit), diberikan {}×{}",
-    "return_sequences = true (a loss at every step) is not built yet; the layer hands h_T on":
-        "return_sequences = true (loss di setiap langkah) belum tersedia; lapisan meneruskan h_T",
     "an rnn hands h_T to a dense layer: end the net with one":
         "rnn meneruskan h_T ke lapisan dense: akhiri jaringan dengan lapisan dense",
     "expected {} numbers (one per unit) or samples × units, got {}×{}":
@@ -252,4 +250,35 @@ MESSAGES = {
     "expected one of {}, got {}": "seharusnya salah satu dari {}, diberikan {}",
     "expected a number from 0 to {} (the λ of the penalty), got {}":
         "seharusnya bilangan dari 0 sampai {} (λ penaltinya), diberikan {}",
+    # ── rnn with return_sequences = true: a dense layer at every step (net/layers/steps.py) ──
+    "a {} layer cannot read every step of layers[{}] (\"{}\", {} steps × {} units): after return_sequences = true "
+    "come dense layers, applied at every step":
+        "lapisan {} tidak dapat membaca setiap langkah dari layers[{}] (\"{}\", {} langkah × {} unit): sesudah "
+        "return_sequences = true hanya lapisan dense, diterapkan di setiap langkah",
+    "an rnn hands h_t of every step to a dense layer (return_sequences = true) or h_T: end the net with one":
+        "rnn meneruskan h_t setiap langkah ke lapisan dense (return_sequences = true) atau h_T: akhiri jaringan "
+        "dengan lapisan dense",
+    "expected {}×{} (samples × output units): layers[{}] (\"{}\") hands on h_T only, got {}, a target at every "
+    "step; for a loss at every step write return_sequences = true in that layer":
+        "seharusnya {}×{} (sampel × unit output): layers[{}] (\"{}\") hanya meneruskan h_T, diberikan {}, target di "
+        "setiap langkah; untuk loss di setiap langkah tulis return_sequences = true di lapisan itu",
+    "a skip on a layer applied at every step (after return_sequences = true) is not built; leave it out":
+        "skip pada lapisan yang diterapkan di setiap langkah (sesudah return_sequences = true) belum tersedia; "
+        "hilangkan",
+    "dropout on a layer applied at every step (after return_sequences = true) is not built; leave it out":
+        "dropout pada lapisan yang diterapkan di setiap langkah (sesudah return_sequences = true) belum tersedia; "
+        "hilangkan",
+    "bias = false on a layer applied at every step (after return_sequences = true) is not built; give the bias":
+        "bias = false pada lapisan yang diterapkan di setiap langkah (sesudah return_sequences = true) belum "
+        "tersedia; berikan bias",
+    "expected {}×{} (samples × steps: a class index at every step): the rnn returns every step "
+    "(return_sequences = true), got {}":
+        "seharusnya {}×{} (sampel × langkah: satu indeks kelas di setiap langkah): rnn mengembalikan setiap langkah "
+        "(return_sequences = true), diberikan {}",
+    "expected {}×{}×{} (samples × steps × outputs: a target at every step): the rnn returns every step "
+    "(return_sequences = true), got {}":
+        "seharusnya {}×{}×{} (sampel × langkah × output: satu target di setiap langkah): rnn mengembalikan setiap "
+        "langkah (return_sequences = true), diberikan {}",
+    "expected class indices from 0 to {} at every step": "seharusnya indeks kelas dari 0 sampai {} di setiap langkah",
 }
+

@@ -152,10 +152,13 @@ class StepDense(Dense):
 
 def refuse_keys(table: dict, ctx) -> None:
     """What a layer applied at every step does not take (yet): a skip, dropout, ``bias = false``."""
-    for key, what in (("skip", "a skip"), ("dropout", "dropout"), ("dropout_mask", "dropout")):
+    if "skip" in table:
+        ctx.fail("a skip on a layer applied at every step (after return_sequences = true) is not built; leave it out",
+                 "skip")
+    for key in ("dropout", "dropout_mask"):
         if key in table:
-            ctx.fail(f"{what} on a layer applied at every step (after return_sequences = true) is not built; leave "
-                     f"{key!r} out", key)
+            ctx.fail("dropout on a layer applied at every step (after return_sequences = true) is not built; leave "
+                     "it out", key)
     if table.get("bias", True) is False:
         ctx.fail("bias = false on a layer applied at every step (after return_sequences = true) is not built; give "
                  "the bias", "bias")
@@ -175,20 +178,21 @@ def read_targets(f, v, samples: int, steps: int, outputs: int, loss: str) -> np.
     """data.y for a loss at every step: samples × steps × outputs (a sample's steps may be a flat list when there
     is one output), or samples × steps class indices for cross_entropy."""
     where = "data.y"
-    expected = (f"{samples}×{steps} (samples × steps: a class index at every step)" if loss == "cross_entropy"
-                else f"{samples}×{steps}×{outputs} (samples × steps × outputs: a target at every step)")
     depth = _depth(v)
     want = 2 if loss == "cross_entropy" else 3
     if depth == 2 and loss != "cross_entropy" and outputs == 1:
         v, depth = [[[c] if not isinstance(c, list) else c for c in row] if isinstance(row, list) else row
                     for row in v], 3
-    if depth != want:
-        f.fail(where, f"expected {expected}: the rnn returns every step (return_sequences = true), got "
-                      f"{_shape_words(v)}")
-    y = f.tensor(where, v, want)
-    if y.shape[:2] != (samples, steps) or (want == 3 and y.shape[2] != outputs):
-        f.fail(where, f"expected {expected}: the rnn returns every step (return_sequences = true), got "
-                      f"{'×'.join(map(str, y.shape))}")
+    got = _shape_words(v) if depth != want else None
+    y = f.tensor(where, v, want) if got is None else None
+    if y is not None and (y.shape[:2] != (samples, steps) or (want == 3 and y.shape[2] != outputs)):
+        got = "×".join(map(str, y.shape))
+    if got is not None and loss == "cross_entropy":
+        f.fail(where, f"expected {samples}×{steps} (samples × steps: a class index at every step): the rnn returns "
+                      f"every step (return_sequences = true), got {got}")
+    if got is not None:
+        f.fail(where, f"expected {samples}×{steps}×{outputs} (samples × steps × outputs: a target at every step): the "
+                      f"rnn returns every step (return_sequences = true), got {got}")
     if loss == "cross_entropy":
         if np.any(y != np.round(y)) or np.any((y < 0) | (y >= outputs)):
             f.fail(where, f"expected class indices from 0 to {outputs - 1} at every step")
