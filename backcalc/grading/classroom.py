@@ -25,7 +25,7 @@ from ..net.derivation import explain
 from ..render import renderer
 from ..render.sheet import variant_words
 from ..userinput import label
-from .exercise import DEFAULT_SHAPE, check_out, parse_shape, write_exercise
+from .exercise import DEFAULT_SHAPE, check_out, make_exercise, parse_shape, write_exercise
 from .rnn_exercise import exercise_for
 
 MAX_STUDENTS = 500  # grade of 500 sheets: about 4 s of CPU (benchmarks/bench_limits.py; 5 000 took about 40 s)
@@ -116,11 +116,13 @@ def make_class(students, seed: int = 0, lang: str = "en", **options) -> list:
                             f"sample(s) = {work:,}; one run makes at most {MAX_CLASS_WORK:,} (about 10 s): split the "
                             f"roster into sections of at most {max(1, MAX_CLASS_WORK // (work // len(students)))} "
                             "students, one folder each")
+    recurrent = {k: options.pop(k) for k in ("rnn", "every_step") if k in options}
+    maker = (lambda **kw: exercise_for(**recurrent, **kw)) if any(recurrent.values()) else make_exercise
     out = []
     for s in students:
         command = f"backcalc exercise --roster … --seed {seed}: " + variant_words(lang).format(id=s.id)
-        ex = exercise_for(seed=variant_seed(seed, s.id), lang=lang, student={"id": s.id, "name": s.name},
-                           command=command, **options)
+        ex = maker(seed=variant_seed(seed, s.id), lang=lang, student={"id": s.id, "name": s.name},
+                   command=command, **options)
         out.append((s, ex))
     return out
 

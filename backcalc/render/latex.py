@@ -300,8 +300,7 @@ def _deltas(d, digits, L):
 
 
 def _time_norms(d, digits, L, only: int | None = None) -> list:
-    """‖∂L/∂h_t‖ over the steps of each recurrent layer (``only``: of that layer), as a table under its
-    explanation."""
+    """‖∂L/∂h_t‖ over the steps of each recurrent layer (``only``: of that one) under its explanation."""
     out = []
     for layer in d.spec.layers if only is None else (d.spec.layers[only - 1],):
         table = shared.time_norm_rows(d, layer, digits, L)
@@ -320,10 +319,9 @@ def _time_norms(d, digits, L, only: int | None = None) -> list:
 
 def _stacked(header: str) -> str:
     """A long column header on two lines (split at the space nearest its middle), so a wide table fits the page."""
-    spaces = [i for i, ch in enumerate(header) if ch == " "]
-    if len(header) <= 12 or not spaces:
+    if len(header) <= 12 or " " not in header:
         return escape(header)
-    cut = min(spaces, key=lambda i: abs(i - len(header) / 2))
+    cut = min((i for i, ch in enumerate(header) if ch == " "), key=lambda i: abs(i - len(header) / 2))
     return rf"\begin{{tabular}}[b]{{@{{}}r@{{}}}}{escape(header[:cut])}\\{escape(header[cut + 1:])}\end{{tabular}}"
 
 
