@@ -77,6 +77,15 @@ def test_the_command_writes_the_three_files_and_refuses_dense_options(tmp_path):
     assert r.returncode == 2 and "--pool goes with --conv" in r.stderr
 
 
+@pytest.mark.parametrize("samples", [1, 2])
+def test_a_kernel_gradient_counts_its_positions_and_samples_apart(samples):
+    ex = make_exercise(seed=3, conv=True, samples=samples)
+    positions = 8  # a 2×2 kernel on 3×5: 2 × 4 output positions per sample
+    said = [line for line in ex.key_text.splitlines() if line.startswith("w_c1111 =")][0]
+    assert (f"Σ over the {positions} output positions × {samples} samples of" in said if samples > 1
+            else f"Σ over the {positions} output positions of" in said), said
+
+
 def test_a_class_of_conv_variants_is_graded_with_the_mistakes_named(tmp_path):
     students = parse_roster("id,name\ns01,Ani\ns02,Budi\ns03,Citra\n")
     write_class(make_class(students, seed=4, conv=True), tmp_path / "hw")

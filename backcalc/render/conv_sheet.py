@@ -39,6 +39,8 @@ CONV_WORDS = {
         "x_back": "Σ over the positions whose window covers it of ∂L/∂c_in·w (the kernel flipped)",
         "kernel": "Σ over the {P} output positions of ∂L/∂{layer}_in·x under {name}",
         "bias": "Σ over the {P} output positions of ∂L/∂{layer}_in",
+        "kernel_batch": "Σ over the {P} output positions × {S} samples of ∂L/∂{layer}_in·x under {name}",
+        "bias_batch": "Σ over the {P} output positions × {S} samples of ∂L/∂{layer}_in",
         "data": "∂L/∂x of the data: the classic exercise",
         "title": "Conv 2×2 on 3×5, ReLU, {pool}-pool 2×2, one linear unit",
     },
@@ -54,6 +56,8 @@ CONV_WORDS = {
         "x_back": "Σ atas posisi yang jendelanya menutupinya dari ∂L/∂c_in·w (kernel dibalik)",
         "kernel": "Σ atas {P} posisi keluaran dari ∂L/∂{layer}_in·x di bawah {name}",
         "bias": "Σ atas {P} posisi keluaran dari ∂L/∂{layer}_in",
+        "kernel_batch": "Σ atas {P} posisi keluaran × {S} sampel dari ∂L/∂{layer}_in·x di bawah {name}",
+        "bias_batch": "Σ atas {P} posisi keluaran × {S} sampel dari ∂L/∂{layer}_in",
         "data": "∂L/∂x data: latihan klasik",
         "title": "Konvolusi 2×2 pada 3×5, ReLU, {pool}-pool 2×2, satu unit linear",
     },
@@ -191,4 +195,4 @@ def _param_sum(sp, name, C) -> str:
     if not hasattr(layer, "out_shape"):
         return ""
     what = "kernel" if p.kind == "W" else "bias"
-    return C[what].format(P=layer.positions * sp.S, layer=layer.name, name=name)
+    return C[what + ("_batch" if sp.S > 1 else "")].format(P=layer.positions, S=sp.S, layer=layer.name, name=name)
