@@ -53,3 +53,19 @@ def _gradients(d) -> dict:
             value = value[i]
         out[name] = value
     return out
+
+
+@pytest.mark.parametrize("example, codes", [
+    ("conv_pool.toml", {"kernel_flipped", "kernel_gradient_flipped", "kernel_not_flipped", "one_position",
+                        "pool_spread", "pool_spread_whole", "pool_to_max", "no_local"}),
+    ("rnn_last_step.toml", {"bptt_truncated", "next_path_left_out", "tanh_at_output"}),
+])
+def test_conv_and_rnn_past_the_cap_name_no_backprop_mistake(monkeypatch, example, codes):
+    monkeypatch.setattr(derivation, "MAX_TERM_RECORDS", 1)
+    spec = load_spec(SEED004.parent / example)
+    d = explain(spec)
+    assert d.terms_omitted
+    zero = {name: "0.000000" for name in _gradients(d)}
+    r = check_answers(spec, {"format": 1, "gradients": zero}, derivation=d)
+    assert r.total == len(zero)
+    assert not any(m.code in codes for row in r.rows for m in row.mistakes)

@@ -185,8 +185,12 @@ class _Catalogue:
         """``answer``: ``(given, text, tol)`` of the value to explain; a gradient's backward-pass runs that could
         never reproduce it are then left out (:class:`NearRuns`), the rest come in the same order."""
         sp = self.sp
-        if self._maps:  # conv and pool nets: their own backward pass with one slip (conv_mistakes.py)
+        if self._maps and not sp.d.terms_omitted:  # conv and pool nets: their own backward pass with one slip
             yield from self._conv_candidates(item)
+            return
+        if self._maps:  # past the records' cap: no ∂L/∂out kept to rerun from, only the slips that need none
+            for codes, value in simple_candidates(sp, item):
+                yield tuple(_M(code, **dict(params)) for code, params in codes), value
             return
         kinds = self.__dict__.get("_kinds")
         if kinds is None:  # (a net with skips or normalisation, every layer a weighted sum): asked for every answer

@@ -53,6 +53,8 @@ class RnnCatalogue:
 
     def candidates(self, item):
         """(mistakes, value) of each slipped run for ``item``; a value two runs share is left out."""
+        if self.sp.d.terms_omitted:  # past the records' cap no δ is kept to rerun backprop through time from
+            return
         values = [(m, self._pick(run, item)) for m, run in self.runs]
         values = [(m, v) for m, v in values if v is not None]
         for m, v in values:
