@@ -133,6 +133,38 @@ def test_a_convolution_output_at_the_kink(kind, x, w):
     assert result.ok and [n.code for n in result.notes] == ["rounded_kink"]
 
 
+def test_a_recurrent_step_at_the_kink():
+    # step 1: 0.1 + 0.2 − 0.3 (+ h0·1 + 0) is 0 by hand, relu′(0) = 0, h1 = 0; step 2: z = 1.5 = h2 = the output,
+    # ∂L/∂z2 = 1.5, so ∂L/∂Wx = 1.5·0.5 from step 2 alone and ∂L/∂Wh = 1.5·h1 = 0 (the float slope gave 0.9, 1.05, 0.3)
+    spec = {"format": 1, "data": {"x": [[[0.1, 0.2, -0.3], [0.5, 0.5, 0.5]]], "y": [[0.0]]},
+            "layers": [{"kind": "rnn", "name": "r", "activation": "relu", "weights_x": [[1.0], [1.0], [1.0]],
+                        "weights_h": [[1.0]], "bias": [0.0]},
+                       {"name": "o", "activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
+    d = explain(spec)
+    assert [(k.node, k.terms) for k in d.kinks] == [("rt1_in", 5)]
+    exact = F(3, 2) * F(1, 2)
+    assert d.gradients["Wx1"] == [[float(exact)]] * 3 and d.gradients["Wh1"] == [[0.0]]
+    assert "taken as exactly 0" in d.render()
+    result = verify(spec)
+    assert result.ok and [n.code for n in result.notes] == ["rounded_kink"]
+
+
+def test_a_normalisation_output_at_the_kink():
+    # batchnorm of [0, 2]: x̂ = ±1/√(1 + eps); γ = 1 and β one unit in the last place short of −x̂ leave y = γ·x̂ + β
+    # of sample 2 at 1.1e-16, inside the rounding of its two terms: relu′ takes 0 there, so nothing reaches γ or β
+    # (the float slope of 1 gave ∂L/∂γ ≈ −1, and verify disagreed)
+    xhat = 1 / np.sqrt(1 + 1e-5)
+    spec = {"format": 1, "data": {"x": [[0.0], [2.0]], "y": [[1.0], [1.0]]},
+            "layers": [{"kind": "batchnorm", "name": "n", "activation": "relu", "gamma": [1.0],
+                        "beta": [-float(np.nextafter(xhat, 0))]},
+                       {"name": "o", "activation": "linear", "weights": [[1.0]], "bias": [0.0]}]}
+    d = explain(spec)
+    assert [(k.node, k.sample, k.terms) for k in d.kinks] == [("n_in", 2, 2)]
+    assert d.gradients["gamma1"] == [0.0] and d.gradients["beta1"] == [0.0]
+    result = verify(spec)
+    assert result.ok and [n.code for n in result.notes] == ["rounded_kink"]
+
+
 # ── every format and both languages say it ──
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import KINKED, LayerActivation, delta_names, numpy_activation
+from ..activations import KINKED, LayerActivation, at_kink, delta_names, numpy_activation, rounding_zeros
 from ..notes import kink
 from ...net.names import array_key, element_key, node_in, node_out
 
@@ -69,7 +69,9 @@ class Symbolic:
         self.groups = groups
         self.xhat_values = xhat.T if AXIS[layer.kind] == 0 else xhat  # samples × units
         self.a_prev = a_prev
-        a, self.d = self.act.evaluate(self.xhat_values * layer.gamma + layer.beta, memo)
+        y = at_kink(layer.activation, self.xhat_values * layer.gamma + layer.beta,
+                    lambda: np.abs(self.xhat_values * layer.gamma) + np.abs(layer.beta), 2)  # 0 up to rounding: 0
+        a, self.d = self.act.evaluate(y, memo)
         return a
 
     def _jacobian(self, v: np.ndarray, memo) -> np.ndarray:
@@ -116,8 +118,10 @@ def kinks(layer, a: np.ndarray, params: dict, eps: float) -> list:
     ax = AXIS[layer.kind]
     mu = a.mean(axis=ax, keepdims=True)
     xhat = (a - mu) / np.sqrt(((a - mu) ** 2).mean(axis=ax, keepdims=True) + layer.eps)
-    y = xhat * params[array_key("gamma", layer.index)] + params[array_key("beta", layer.index)]
-    return [(int(u), kink(node_in(layer.unit_names[u]), y[s, u], s + 1, layer.activation))
+    gamma, beta = params[array_key("gamma", layer.index)], params[array_key("beta", layer.index)]
+    y = xhat * gamma + beta
+    rounded = rounding_zeros(y, np.abs(xhat * gamma) + np.abs(beta), 2)  # taken as exactly 0: the note says so
+    return [(int(u), kink(node_in(layer.unit_names[u]), y[s, u], s + 1, layer.activation, bool(rounded[s, u])))
             for s, u in zip(*np.nonzero(np.abs(y) <= 100 * eps))]
 
 

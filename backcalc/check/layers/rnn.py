@@ -17,7 +17,7 @@ import numpy as np
 
 from ...errors import SpecError
 from ...net.names import array_key, element_key
-from ..activations import KINKED, LayerActivation, numpy_activation
+from ..activations import KINKED, LayerActivation, at_kink, numpy_activation, rounding_zeros
 from ..notes import kink
 from .dense import Term
 
@@ -50,6 +50,7 @@ class Symbolic:
                 for u in range(layer.units):
                     z[s, u] = (sum(x[s, t, f] * layer.weights_x[f, u] for f in range(x.shape[2]))
                                + sum(h[s, v] * layer.weights_h[v, u] for v in range(layer.units)) + layer.bias[u])
+            z = at_kink(layer.activation, z, lambda: _magnitude(layer, x[:, t], h), x.shape[2] + layer.units + 1)
             if memo is None:
                 h = numpy_activation(layer.activation, layer.alpha, z)
                 d = None
@@ -107,6 +108,12 @@ def _states(layer, a, params) -> list:
     return out
 
 
+def _magnitude(layer, x_t: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Σ|term| of every step-t pre-activation (samples × units): what its rounding scales with."""
+    return (np.abs(x_t) @ np.abs(np.asarray(layer.weights_x, dtype=float)) + np.abs(h) @ np.abs(np.asarray(
+        layer.weights_h, dtype=float)) + np.abs(np.asarray(layer.bias, dtype=float)))
+
+
 def units_moved(layer, index: tuple) -> tuple:
     """Every parameter moves every unit (through the steps after its first use)."""
     return tuple(range(layer.units))
@@ -124,7 +131,9 @@ def kinks(layer, a, params: dict, eps: float) -> list:
     for t in range(x.shape[1]):
         z = x[:, t] @ Wx + h @ Wh + b
         reach = 10 * eps * (1 + np.abs(x).sum() + np.abs(h).sum())
-        found += [(int(u), kink(f"{layer.base[u]}t{t + 1}_in", z[s, u], s + 1, layer.activation))
+        rounded = rounding_zeros(z, np.abs(x[:, t]) @ np.abs(Wx) + np.abs(h) @ np.abs(Wh) + np.abs(b),
+                                 x.shape[2] + Wh.shape[0] + 1)  # taken as exactly 0: the note says so
+        found += [(int(u), kink(f"{layer.base[u]}t{t + 1}_in", z[s, u], s + 1, layer.activation, bool(rounded[s, u])))
                   for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
         h = numpy_activation(layer.activation, layer.alpha, z)
     return found

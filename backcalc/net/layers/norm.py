@@ -82,9 +82,12 @@ class Norm(ArrayParameters):
         nodes = normalise(a, leaves[array_key("gamma", n)], leaves[array_key("beta", n)], self.eps, self.axis,
                           self.slip)
         nodes["z"].label = array_key("z", n)
+        gamma, beta, xhat = leaves[array_key("gamma", n)].data, leaves[array_key("beta", n)].data, nodes["xhat"].data
+        sizes = np.abs(xhat * gamma) + np.abs(beta)  # γ·x̂ + β: its two terms' sizes, what its rounding scales with
+        kinks = activation.settle_kinks(self, nodes["z"], lambda: sizes, lambda index: sizes[index], 2)
         out = activation.apply(self, nodes["z"])
         out.label = array_key("a", n)
-        return LayerPass(self, a, out, leaves, nodes)
+        return LayerPass(self, a, out, leaves, nodes, kinks=kinks)
 
     def forward_values(self, lp: LayerPass) -> dict:
         n, nodes = self.index, lp.nodes

@@ -161,13 +161,14 @@ class Rnn(ArrayParameters):
         flat = a.reshape(samples, T * features)
         h = np.broadcast_to(self.h0, (samples, self.units)).copy()
         h = type(a)(h, requires_grad=False)
-        nodes, states = {}, [h]
+        nodes, states, kinks = {}, [h], ()
         for t in range(1, T + 1):
             pick = np.zeros((T * features, features))
             pick[(t - 1) * features + np.arange(features), np.arange(features)] = 1.0
             x_t = flat @ pick
             nodes[f"x{t}"], nodes[f"hprev{t}"] = x_t @ leaves[array_key("Wx", n)], h @ leaves[array_key("Wh", n)]
             z = nodes[f"x{t}"] + nodes[f"hprev{t}"] + leaves[array_key("b", n)]
+            kinks += self._settle(t, z, x_t.data, h.data, leaves)
             h = activation.apply(self, z)
             nodes[f"z{t}"], nodes[f"h{t}"] = z, h
             states.append(h)
@@ -177,7 +178,23 @@ class Rnn(ArrayParameters):
                 h = h + states[t] @ place(t, T, self.units)
             nodes["seq"] = h
         h.label = array_key("a", n)
-        return LayerPass(self, a, h, leaves, nodes, {"h0": states[0].data})
+        return LayerPass(self, a, h, leaves, nodes, {"h0": states[0].data}, kinks=kinks)
+
+    def _settle(self, t: int, z, x_t: np.ndarray, h_prev: np.ndarray, leaves: dict) -> tuple:
+        """Step t's pre-activations that are 0 up to the rounding of their terms (x_t·Wx + h_(t−1)·Wh + b) taken as
+        exactly 0 (:func:`activation.settle_kinks`), named by the step's units."""
+        n = self.index
+        Wx, Wh, b = (leaves[array_key(k, n)].data for k in ("Wx", "Wh", "b"))
+        cache = []
+
+        def sizes():
+            if not cache:
+                cache.append(np.abs(x_t) @ np.abs(Wx) + np.abs(h_prev) @ np.abs(Wh) + np.abs(b))
+            return cache[0]
+
+        view = SimpleNamespace(index=n, unit_names=step_names(self.base, t), units=self.units,
+                               activation=self.activation, alpha=self.alpha)
+        return activation.settle_kinks(view, z, sizes, lambda index: sizes()[index], Wx.shape[0] + self.units + 1)
 
     def forward_values(self, lp: LayerPass) -> dict:
         n = self.index
