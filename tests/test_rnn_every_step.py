@@ -245,14 +245,12 @@ def _doc(y, loss="half_sse", sequence=True, outputs=1, after=None):
                         "return_sequences": sequence}] + ([after] if after else []) + [head]}
 
 
-def test_a_target_at_every_step_without_return_sequences_names_the_rnn_and_both_shapes():
-    runner = CliRunner()
-    with runner.isolated_filesystem():
-        import json
+def test_a_target_at_every_step_without_return_sequences_names_the_rnn_and_both_shapes(tmp_path):
+    import json
 
-        with open("s.json", "w") as f:
-            json.dump(_doc([[[0.5], [-0.5], [0.25]]], sequence=False), f)
-        result = runner.invoke(main, ["explain", "s.json"])
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(_doc([[[0.5], [-0.5], [0.25]]], sequence=False)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", str(path)])
     assert result.exit_code == 2
     line = result.stderr.strip()
     assert "\n" not in line and "Traceback" not in line
