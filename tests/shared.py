@@ -59,15 +59,19 @@ def assert_training_matches(d: dict, losses, snapshots) -> None:
             np.testing.assert_allclose(np.array(ours[key]), value, rtol=1e-11, atol=1e-14)
 
 
-def assert_tape_matches_torch(spec) -> None:
-    """The tape's loss and every gradient of a conv/pool net equal PyTorch float64's."""
+def assert_tape_matches(spec, loss: float, grads: dict) -> None:
+    """The tape's loss and every gradient of ``spec`` equal a reference's (``grads`` by canonical key)."""
     from backcalc.net.network import Network
 
-    loss, grads = torch_map_gradients(spec)
     p = Network(spec).forward()
     assert p.loss == pytest.approx(loss, rel=1e-12)
     for key, g in p.gradients().items():
         np.testing.assert_allclose(g, grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+def assert_tape_matches_torch(spec) -> None:
+    """The tape's loss and every gradient of a conv/pool net equal PyTorch float64's."""
+    assert_tape_matches(spec, *torch_map_gradients(spec))
 
 
 def with_train(base: dict, train: dict | None = None, loss: dict | None = None) -> dict:

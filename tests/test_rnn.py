@@ -18,6 +18,7 @@ from backcalc.net.derivation import explain
 from backcalc.net.names import parse_key
 from backcalc.net.network import Network
 from backcalc.net.spec import load_spec
+from shared import assert_tape_matches
 
 ROOT = Path(__file__).resolve().parents[1]
 LAST = ROOT / "worked_examples" / "rnn_last_step.toml"
@@ -61,10 +62,7 @@ CASES = {"worked": lambda: load_spec(LAST), "tanh": lambda: _spec(), "sigmoid_h0
 def test_tape_matches_an_explicit_pytorch_loop(make):
     spec = make()
     loss, grads, _ = _torch_loop(spec)
-    p = Network(spec).forward()
-    assert p.loss == pytest.approx(loss, rel=1e-12)
-    for key, g in p.gradients().items():
-        np.testing.assert_allclose(g, grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+    assert_tape_matches(spec, loss, grads)
 
 
 def test_tape_matches_nn_rnn_with_the_same_weights():

@@ -19,6 +19,7 @@ from backcalc.net.network import Network
 from backcalc.net.spec import load_spec
 
 from test_rnn import ROOT
+from shared import assert_tape_matches
 
 EVERY = ROOT / "worked_examples" / "rnn_every_step.toml"
 
@@ -84,10 +85,7 @@ def _torch_loop(spec):
 def test_tape_matches_an_explicit_pytorch_loop(make):
     spec = make()
     loss, grads, _ = _torch_loop(spec)
-    p = Network(spec).forward()
-    assert p.loss == pytest.approx(loss, rel=1e-12)
-    for key, g in p.gradients().items():
-        np.testing.assert_allclose(g, grads[key], rtol=1e-10, atol=1e-12, err_msg=key)
+    assert_tape_matches(spec, loss, grads)
 
 
 def test_tape_matches_nn_rnn_and_a_linear_at_every_step():

@@ -106,11 +106,7 @@ class MapSpace(AnswerSpace):
             if n < self.N and not is_conv(self.spec.layers[n]) and is_map(self.spec.layers[n]):
                 for p in u.paths:
                     self.route[(n + 1, u.sample - 1, self.units[p.via][1], c)] = p.weight
-        for x in d.deltas:
-            c = self.units[x.unit][1]
-            self.delta[x.layer][x.sample - 1, c] = x.value
-            if self.local[x.layer] is not None:
-                self.local[x.layer][x.sample - 1, c] = x.local
+        self._read_deltas(d)
 
     # ── shapes ──
     def array_dims(self, kind, n):

@@ -76,6 +76,10 @@ class AnswerSpace(NormItems, Dependencies):
         for u in d.upstream:
             if not u.name.endswith("_drop"):
                 self.g_out[u.layer][u.sample - 1, self.units[u.unit][1]] = u.value
+        self._read_deltas(d)
+
+    def _read_deltas(self, d):
+        """δ and the local factor ∂out/∂in of every unit and sample, from the derivation's records."""
         for x in d.deltas:
             c = self.units[x.unit][1]
             self.delta[x.layer][x.sample - 1, c] = x.value
