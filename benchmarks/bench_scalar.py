@@ -12,6 +12,9 @@ whatever runs after it in the same process. Before every repeat the previous gra
 * default GC — the garbage collector on, as a user runs it;
 * GC off — ``gc.disable()`` around the timed region (as ``timeit`` does), the bare cost of the ops.
 
+backcalc runs twice: as installed (its backward sweep compiled when ``pip install`` found a C compiler, the
+headline) and with ``BACKCALC_PURE_PYTHON=1`` (the same sweep in Python, labelled "pure Python").
+
 Both engines are measured the same way in both modes. The engines take turns, a fresh subprocess
 each turn (``--rounds``), so a change in the machine's load hits both; the figures are the best and
 the median over all turns. Before timing, the parent checks that the two engines give the same loss
@@ -82,7 +85,9 @@ def run_once(Value, xs, ys):
 # ───────────────────────────── one engine, in its own process ─────────────────────────────
 
 def engine_class(name):
-    if name == "backcalc":
+    if name.startswith("backcalc"):
+        if name == "backcalc-py":
+            os.environ["BACKCALC_PURE_PYTHON"] = "1"
         from backcalc import Value
     else:
         from micrograd.engine import Value
@@ -98,8 +103,11 @@ def child(name: str, repeats: int) -> dict:
     layers, loss = run_once(Value, xs, ys)
     result = {"engine": name, "loss": float(loss.data), "grad_w": float(layers[0][0][0][0].grad),
               "grad_w2": float(layers[1][0][0][3].grad)}
-    if name == "backcalc":
+    if name.startswith("backcalc"):
+        from backcalc.tape import value_sweep
+
         result["recorded"] = len(loss.tape())
+        result["compiled"] = value_sweep.COMPILED is not None
     del layers, loss
     result["peak_mb"] = peak_memory(Value, xs, ys)
     times = {"gc": [], "nogc": []}
@@ -167,7 +175,7 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="2 rounds × 3 repeats instead of 4 × 5")
     ap.add_argument("--rounds", type=int, default=None, help="turns per engine, each in a fresh process")
     ap.add_argument("--repeats", type=int, default=None, help="timed runs per GC mode in each turn")
-    ap.add_argument("--engine", choices=("backcalc", "micrograd"), help=argparse.SUPPRESS)
+    ap.add_argument("--engine", choices=("backcalc", "backcalc-py", "micrograd"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 5)
     rounds = args.rounds or (2 if args.quick else 4)
@@ -180,10 +188,13 @@ def main(argv=None) -> None:
     print(f"{rounds} rounds × {repeats} repeats per GC mode, each engine in a fresh subprocess per round; "
           f"times in ms (best / median); peak: tracemalloc over one more run; load average "
           f"{os.getloadavg()[0]:.1f}\n")
-    results = run_rounds(["backcalc", "micrograd"], rounds, repeats)
-    ours, peer = results["backcalc"], results["micrograd"]
+    results = run_rounds(["backcalc", "backcalc-py", "micrograd"], rounds, repeats)
+    ours, pure, peer = results["backcalc"], results["backcalc-py"], results["micrograd"]
     print(f"backcalc records {ours['recorded']} operations, each with its rule, inputs and local factors")
-    rows = [ours]
+    print("backcalc's backward sweep: " + ("compiled (backcalc/tape/_value_sweep.c)" if ours["compiled"] else
+          "Python (the compiled sweep is not built: no C compiler when backcalc was installed)")
+          + "; backcalc-py: the Python sweep (BACKCALC_PURE_PYTHON=1)")
+    rows = [ours, pure]
     if peer.get("skipped"):
         print("micrograd: skipped (pip install -r benchmarks/requirements.txt)")
     else:
@@ -191,24 +202,28 @@ def main(argv=None) -> None:
             a, b = ours[key], peer[key]
             if abs(a - b) > 1e-9 * max(1.0, abs(a), abs(b)):
                 raise SystemExit(f"engines disagree on {key}: backcalc {a!r}, micrograd {b!r}")
-        print(f"check: same loss ({ours['loss']:.10g}) and same ∂L/∂w for two weights on both engines")
+            if pure[key] != a:
+                raise SystemExit(f"backcalc's two sweeps disagree on {key}: {a!r} and {pure[key]!r}")
+        print(f"check: same loss ({ours['loss']:.10g}) and same ∂L/∂w for two weights on both engines "
+              "(and to the last bit on both backcalc sweeps)")
         rows.append(peer)
 
     print()
-    print(f"{'engine':<10} {'default GC':>22} {'GC off':>22} {'peak MB':>8}")
+    print(f"{'engine':<12} {'default GC':>22} {'GC off':>22} {'peak MB':>8}")
     for row in rows:
         cells = [f"{min(row[m]) * 1e3:9.2f} / {statistics.median(row[m]) * 1e3:9.2f}" for m in ("gc", "nogc")]
-        print(f"{row['engine']:<10} {cells[0]:>22} {cells[1]:>22} {row['peak_mb']:8.1f}")
-    if len(rows) == 2:
-        print()
-        for m, what in (("gc", "default GC"), ("nogc", "GC off    ")):
-            best = min(peer[m]) / min(ours[m])
-            med = statistics.median(peer[m]) / statistics.median(ours[m])
-            target = TARGETS[m]
-            verdict = ("met (best and median)" if med >= target else "met by the best only" if best >= target
-                       else "not met")
-            print(f"backcalc vs micrograd, {what}: {best:5.2f}× faster (best), {med:5.2f}× (median); "
-                  f"target ≥ {target:g}×: {verdict}")
+        print(f"{row['engine']:<12} {cells[0]:>22} {cells[1]:>22} {row['peak_mb']:8.1f}")
+    if len(rows) == 3:
+        for row, label in ((ours, "backcalc"), (pure, "backcalc, pure Python (labelled, not the headline)")):
+            print(f"\n{label}:")
+            for m, what in (("gc", "default GC"), ("nogc", "GC off    ")):
+                best = min(peer[m]) / min(row[m])
+                med = statistics.median(peer[m]) / statistics.median(row[m])
+                target = TARGETS[m]
+                verdict = ("met (best and median)" if med >= target else "met by the best only" if best >= target
+                           else "not met")
+                print(f"  vs micrograd, {what}: {best:5.2f}× faster (best), {med:5.2f}× (median); "
+                      f"target ≥ {target:g}×: {verdict}")
         print("targets (issue 19): ≥ 15× faster than micrograd with the default GC, ≥ 3.5× with the GC off")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
