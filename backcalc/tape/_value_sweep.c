@@ -358,7 +358,7 @@ static PyObject *
 sweep_in_place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *root, *swap, *unit, *handed_on, *seq, *result = NULL;
-    Sweep sw = {NULL, 256, 0, 0};
+    Sweep sw = {NULL, 256, 0, 0, {NULL, 0, 0}};
     int status = 0;
     if (nargs != 6) {
         PyErr_SetString(PyExc_TypeError,
@@ -371,7 +371,7 @@ sweep_in_place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     handed_on = args[4];
     if (!PyType_Check(args[1]) || read_layout((PyTypeObject *)args[1]) < 0)
         return NULL;
-    if (!Py_IS_TYPE(root, layout.type)) {
+    if (!PyObject_TypeCheck(root, layout.type)) {
         PyErr_SetString(PyExc_TypeError, "the root must be a Value");
         return NULL;
     }
@@ -417,7 +417,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "_value_sweep",
     "The scalar tape's in-place backward sweep, compiled (optional; value_sweep.py has the same loop in Python).",
-    -1, methods,
+    -1, methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC
