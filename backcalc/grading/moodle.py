@@ -26,6 +26,7 @@ from ..net.derivation import explain
 from ..net.names import node_out
 from .spaces import answer_space
 from ..render.labels_answers import MOODLE
+from ..render.labels_working import working_labels
 
 DIGITS = 4  # significant digits a blank is judged at
 
@@ -43,25 +44,45 @@ def _g(v: float) -> str:
     return repr(float(v))
 
 
-def _net_html(spec, lang) -> str:
+def net_html(spec, lang: str = "en") -> str:
+    """The net as the question shows it: the data, one list item per layer with what it gives, the loss.
+
+    >>> from backcalc.net.spec import load_spec
+    >>> html = net_html(load_spec("worked_examples/conv_pool.toml"))
+    >>> html.split("<li>")[2]
+    'layer 2 (p, maxpool2d): the stride s = 2, the window&#x27;s size K = (2, 2)</li>'
+    """
     words = MOODLE[lang]["net"]
     parts = [f"<p>{words[0]} = {escape(str(spec.x.tolist()))}; {words[1]} = {escape(str(spec.y.tolist()))}</p><ul>"]
     for layer in spec.layers:
-        if hasattr(layer, "weights"):
-            given = (f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} "
-                     f"{escape(str(layer.bias.tolist() if layer.bias is not None else False).lower())}")
-        else:  # a normalisation layer: its kind and gamma, beta by their canonical keys
-            given = escape(layer.kind) + ": " + ", ".join(f"{key} = {escape(str(v.tolist()))}"
-                                                          for key, v in layer.parameters().items())
-        skip = getattr(layer, "skip", None)
-        if skip is not None:
-            given += f", + {escape(spec.input_name if skip == 0 else spec.layers[skip - 1].name)} (skip)"
         parts.append(f"<li>{words[2]} {layer.index} ({escape(layer.name)}, "
-                     f"{escape(getattr(layer, 'shown_as', layer.activation))}): {given}</li>")
+                     f"{escape(getattr(layer, 'shown_as', layer.activation))}): {_given(spec, layer, lang)}</li>")
     reduction = MOODLE[lang].get(spec.reduction, spec.reduction)
     parts.append(f"</ul><p>{words[5]}: {escape(spec.loss)} ({escape(reduction)}); {words[6]} = "
                  f"{spec.learning_rate:g}</p>")
     return "".join(parts)
+
+
+def _given(spec, layer, lang) -> str:
+    """What the layer's line gives: its weights and bias, or its kind and arrays by canonical key (a normalisation
+    or recurrent layer), then its settings as explain's working writes them (a pool's stride and window, a
+    flatten's map → features, a conv's stride and padding where not 1 and 0), then a skip's source."""
+    words = MOODLE[lang]["net"]
+    if hasattr(layer, "weights"):
+        given = [f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} "
+                 f"{escape(str(layer.bias.tolist() if layer.bias is not None else False).lower())}"]
+    elif layer.parameters():
+        given = [escape(layer.kind) + ": " + ", ".join(f"{key} = {escape(str(v.tolist()))}"
+                                                       for key, v in layer.parameters().items())]
+    else:
+        given = []
+    reasons = working_labels(lang)["reason"]
+    given += [escape(f"{reasons[line.reason]} {line.lhs} = {line.rhs}" if line.lhs else
+                     f"{reasons[line.reason]}: {line.rhs}") for line in getattr(layer, "settings", tuple)()]
+    skip = getattr(layer, "skip", None)
+    if skip is not None:
+        given.append(f"+ {escape(spec.input_name if skip == 0 else spec.layers[skip - 1].name)} (skip)")
+    return ", ".join(given)
 
 
 def _blanks(d, lang: str = "en") -> list:
@@ -86,7 +107,7 @@ def question_xml(student, ex, lang: str = "en") -> ET.Element:
     d = explain(ex.spec)
     rows = "".join(f"<tr><td>{escape(label)}</td><td>{{1:NUMERICAL:={_g(value)}:{_g(tol)}}}</td></tr>"
                    for label, value, tol in _blanks(d, lang))
-    html = f"<p>{MOODLE[lang]['intro']}</p>{_net_html(d.spec, lang)}<table>{rows}</table>"
+    html = f"<p>{MOODLE[lang]['intro']}</p>{net_html(d.spec, lang)}<table>{rows}</table>"
     q = ET.Element("question", type="cloze")
     name = ET.SubElement(ET.SubElement(q, "name"), "text")
     sid = getattr(student, "id", None)

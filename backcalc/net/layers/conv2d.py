@@ -132,6 +132,13 @@ class Conv2d(ArrayParameters):
         n = self.index
         return {array_key("z", n): lp.nodes["z"].data.tolist(), array_key("a", n): lp.output.data.tolist()}
 
+    def settings(self) -> tuple:
+        """The stride and the zero padding where they are not 1 and 0 (``Line``s with reason codes): what a page
+        that only lists the net says of the layer besides its kernel and bias (the Moodle quiz)."""
+        stride, pad = tuple(self.stride), tuple(self.padding)
+        return tuple(Line(symbol, _axes(values), reason) for symbol, values, reason, plain in
+                     (("s", stride, "stride", 1), ("p", pad, "padding", 0)) if any(v != plain for v in values))
+
     # ── the symbolic working (before the numbers) ──
     def working(self, spec) -> tuple:
         """``(topic, Working)`` of the convolution's rules: each output position's weighted sum, ∂L/∂W as the sum

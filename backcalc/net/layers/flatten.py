@@ -17,6 +17,7 @@ import numpy as np
 
 from ..names import array_key, node_out, unit_names
 from ..records import Path
+from ...tape.workings import Line
 from . import LayerPass
 from .maps import NoParameters, need_map
 
@@ -39,6 +40,11 @@ class Flatten(NoParameters):
     @property
     def units(self) -> int:
         return int(np.prod(self.in_shape))
+
+    def settings(self) -> tuple:
+        """What a page that only lists the net says of the layer (the Moodle quiz): the map's shape → features,
+        with the reason code of the words (row-major order)."""
+        return (Line("", f"{'×'.join(map(str, self.in_shape))} → {self.units}", "flatten"),)
 
     def forward(self, a, leaves: dict, earlier: tuple = ()) -> LayerPass:
         out = a.reshape(a.shape[0], self.units)

@@ -97,17 +97,22 @@ class Pool(NoParameters):
         out.label = array_key("a", self.index)
         return LayerPass(self, a, out, leaves, nodes, {"taps": taps})
 
+    def settings(self) -> tuple:
+        """The stride and the window's size as the working writes them (``Line``s with reason codes): what a page
+        that only lists the net says of the layer (the Moodle quiz; the working's first two lines)."""
+        pair = len(self.size) == 2
+        stride = "(" + ", ".join(map(str, self.stride)) + ")" if pair and len(set(self.stride)) > 1 else \
+            str(self.stride[0])
+        size = "(" + ", ".join(map(str, self.size)) + ")" if pair else str(self.size[0])
+        return (Line("s", stride, "stride"), Line("K", size, "window_size"))
+
     def working(self, spec) -> tuple:
         """``(topic, Working)`` of the pooling rule and its routing (i a window, k an offset in it, j an input
         position: pairs in 2-D; s the stride)."""
         n = self.index
         x, a = ("x" if n == 1 else f"a{n - 1}"), f"a{n}"
-        pair = len(self.size) == 2
-        stride = "(" + ", ".join(map(str, self.stride)) + ")" if pair and len(set(self.stride)) > 1 else \
-            str(self.stride[0])
-        size = "(" + ", ".join(map(str, self.size)) + ")" if pair else str(self.size[0])
         at = f"s·i + k"
-        head = (Line("s", stride, "stride"), Line("K", size, "window_size"))
+        head = self.settings()
         if self.op == "avg":
             share = f"1/{self.window}"
             lines = head + (Line(f"{a}_c(i)", f"({share})·Σ_k {x}_c({at})", "definition"),
