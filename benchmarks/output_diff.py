@@ -123,14 +123,15 @@ def snapshot(out: Path) -> None:
         for f in sorted((folder / "hw").glob("*.toml")):
             (out / f"exercise-{seed}-{f.name}.out").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
         shutil.rmtree(folder)
-    for lang in ("en", "id"):  # a class: every student's files and the Moodle quiz
-        folder = Path(tempfile.mkdtemp())
-        runner.invoke(main, ["exercise", "--roster", str(fixtures / "roster.csv"), "--out", str(folder / "class"),
-                             "--moodle", str(folder / "quiz.xml"), "--lang", lang])
-        for f in sorted((folder / "class").rglob("*.toml")) + [folder / "quiz.xml"]:
-            name = "-".join(f.relative_to(folder).parts)
-            (out / f"class-{lang}-{name}.out").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-        shutil.rmtree(folder)
+    for lang in ("en", "id"):  # a class: every student's files and the Moodle quiz (dense, and conv with its pool)
+        for kind, extra in (("", []), ("conv-", ["--conv"])):
+            folder = Path(tempfile.mkdtemp())
+            runner.invoke(main, ["exercise", *extra, "--roster", str(fixtures / "roster.csv"), "--out",
+                                 str(folder / "class"), "--moodle", str(folder / "quiz.xml"), "--lang", lang])
+            for f in sorted((folder / "class").rglob("*.toml")) + [folder / "quiz.xml"]:
+                name = "-".join(f.relative_to(folder).parts)
+                (out / f"class-{kind}{lang}-{name}.out").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+            shutil.rmtree(folder)
     shutil.rmtree(fixtures.parent)
 
 
