@@ -5,6 +5,8 @@ the one for the format it is written into.
 '"a\\\\\\\\\\\\"; inj [label=X]; //"'
 >>> html('<img src=x onerror=alert(1)>')
 '&lt;img src=x onerror=alert(1)&gt;'
+>>> latex('50% of x_1 → {y}')
+'50\\\\% of x\\\\_1 $\\\\rightarrow$ \\\\{y\\\\}'
 >>> terminal('title\\x1b]0;pwned\\x07')
 'title\\\\u001b]0;pwned\\\\u0007'
 """
@@ -29,6 +31,31 @@ def html(text: str) -> str:
 def markdown(text: str) -> str:
     """Inline text for Markdown: HTML-escaped, one line, table pipes escaped."""
     return html(" ".join(text.split("\n"))).replace("|", "\\|")
+
+
+_UNICODE = {"→": r"$\rightarrow$", "×": r"$\times$", "·": r"$\cdot$", "σ": r"$\sigma$", "∂": r"$\partial$",
+            "−": "-", "½": r"$\frac{1}{2}$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "²": r"$^2$", "–": "--", "—": "---",
+            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$", "⊙": r"$\odot$", "‖": r"$\|$", "₂": r"$_2$", "√": r"$\surd$",
+            "≤": r"$\le$", "λ": r"$\lambda$", "α": r"$\alpha$"}
+_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "|": r"$|$"}
+
+
+def latex(text: str) -> str:
+    """Plain text for LaTeX: specials escaped, the common symbols mapped, any other non-ASCII as ``?``."""
+    out = []
+    for ch in text:
+        if ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        elif ch in _UNICODE:
+            out.append(_UNICODE[ch])
+        elif " " <= ch < "\x7f":
+            out.append(ch)
+        elif ch.isspace():  # a line break would end a paragraph inside a heading: one space instead
+            out.append(" ")
+        else:
+            out.append("?")
+    return "".join(out)
 
 
 # C0 and C1 controls but tab and line feed, DEL, and the invisible format characters (bidi overrides and

@@ -21,34 +21,12 @@ from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
 from .bylayer import layer_parts
+from .escape import latex as escape
 from .kinks import by_unit, kink_note, summary_notes
 from .working import matrix_tex, symbolic_tex
 from .texmath import equation_rows, number, text_escape, to_tex, top_level_split
 
-_UNICODE = {"→": r"$\rightarrow$", "×": r"$\times$", "·": r"$\cdot$", "σ": r"$\sigma$", "∂": r"$\partial$",
-            "−": "-", "½": r"$\frac{1}{2}$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "²": r"$^2$", "–": "--", "—": "---",
-            "…": r"\dots{}", "′": "'", "ᵀ": r"$^{\mathsf T}$", "⊙": r"$\odot$", "‖": r"$\|$", "₂": r"$_2$", "√": r"$\surd$",
-            "≤": r"$\le$", "λ": r"$\lambda$", "α": r"$\alpha$"}
-_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "|": r"$|$"}
 MATRIX_COLUMNS = 8  # wider parameter matrices are shown in slices of this many columns
-
-
-def escape(text: str) -> str:
-    """Plain text for LaTeX: specials escaped, the common symbols mapped, any other non-ASCII as ``?``."""
-    out = []
-    for ch in text:
-        if ch in _SPECIAL:
-            out.append(_SPECIAL[ch])
-        elif ch in _UNICODE:
-            out.append(_UNICODE[ch])
-        elif " " <= ch < "\x7f":
-            out.append(ch)
-        elif ch.isspace():  # a line break would end a paragraph inside a heading: one space instead
-            out.append(" ")
-        else:
-            out.append("?")
-    return "".join(out)
 
 
 def tex(v, digits: int) -> str:
