@@ -29,7 +29,7 @@ from .base import SPEC, echo, lang_option, main
                    "(text, markdown; html opens with it selected).")
 @click.option("--order", type=click.Choice(["pass", "layer"]), default="pass", show_default=True,
               help="pass: the whole backward pass, then every update; layer: each layer's gradients and its "
-                   "update, from the output layer back (text, markdown).")
+                   "update, from the output layer back (text, markdown, latex, html).")
 def explain(spec, fmt, digits, lang, steps, full, param, order):
     """Print the worked derivation of SPEC (default: the embedded 1 → 4 → 2 → 1 example)."""
     from ..net.spec import load_spec, with_steps

@@ -35,7 +35,7 @@ def lines(d, digits=5, lang="en", full=False):
     plain = d.training is None or d.training.plain_sgd
     for layer in reversed(d.spec.layers):
         n = layer.index
-        title = L["layer_backward"].format(n=n, name=layer.name, activation=layer.activation)
+        title = layer_title(layer, L)
         out += ["", title, "~" * len(title)]
         out += ["  " + focus.upstream_line(u, digits) + _tag(d, u.sample, L) for u in d.upstream if u.layer == n]
         norms = text.time_norm_lines(d, digits, L, text.layer_title, only=n)  # a recurrent layer: ‖∂L/∂h_t‖ over t
@@ -43,12 +43,18 @@ def lines(d, digits=5, lang="en", full=False):
         out += ["  " + focus.delta_line(x, digits) + _tag(d, x.sample, L) for x in d.deltas if x.layer == n]
         part = dataclasses.replace(d, terms=tuple(t for t in d.terms if t.layer == n),
                                    updates=tuple(u for u in d.updates if _layer_of(d, u.name) == n))
-        out += ["", "  " + L["terms"]] + text._terms(part, digits, L)
-        if plain:
+        if part.terms:  # a pool or flatten layer has no parameters: no chain rule, no update
+            out += ["", "  " + L["terms"]] + text._terms(part, digits, L)
+        if plain and part.terms:
             out += ["", "  " + L["update"].format(lr=num(d.spec.learning_rate, digits))]
             out += text._updates(part, digits, L, True)
         matrices = matrix_lines(d, digits, lang, layer=n)
         out += ["", "  " + matrices[0]] + ["  " + line for line in matrices[2:]] if matrices else []
+    data = data_part(d)
+    if data is not None:
+        title = data_title(d, L)
+        out += ["", title, "~" * len(title)]
+        out += ["  " + focus.upstream_line(u, digits) + _tag(d, u.sample, L) for u in data.upstream]
     if not plain:  # an optimizer's tables (its state per step) follow the whole pass, as on the text page
         first = next(line for line in update_lines(d, digits, L, True) if line)
         return out + page[page.index(first) - 1:]
@@ -66,6 +72,25 @@ def layer_parts(d):
             d, upstream=tuple(u for u in d.upstream if u.layer == n), deltas=tuple(x for x in d.deltas if x.layer == n),
             terms=tuple(t for t in d.terms if t.layer == n),
             updates=tuple(u for u in d.updates if _layer_of(d, u.name) == n))
+
+
+def data_part(d):
+    """``d`` with only the ∂L/∂x rows of the data (a first conv, pool or rnn layer's sums over paths), shown after
+    layer 1's part, which holds the δ's they sum; None when the page has none (a first dense layer)."""
+    rows = tuple(u for u in d.upstream if u.layer == 0)
+    return dataclasses.replace(d, upstream=rows, deltas=(), terms=(), updates=()) if rows else None
+
+
+def layer_title(layer, L) -> str:
+    """``Layer 1 (c, relu): gradients, then the update``; a layer without an activation names its kind and one
+    without parameters has no update: ``Layer 2 (p, maxpool2d): gradients``."""
+    words = L["layer_backward"] if layer.n_parameters else L["layer_gradients"]
+    return words.format(n=layer.index, name=layer.name, activation=getattr(layer, "shown_as", layer.activation))
+
+
+def data_title(d, L) -> str:
+    """``The data x: ∂L/∂x (the data is given: nothing to update)``."""
+    return L["data_backward"].format(name=d.spec.input_name)
 
 
 def _layer_of(d, name):

@@ -23,7 +23,7 @@ from .htmlsvg import svg
 from .kinks import by_unit, kink_note
 from .labels import labels, localize
 from .page_assets import CSS, SCRIPT
-from .bylayer import layer_parts
+from .bylayer import data_part, data_title, layer_parts, layer_title
 from .working import matrix_lines, symbolic_lines
 
 MAX_STEPS_SHOWN = 20  # the step selector offers at most this many steps (the history lists them all)
@@ -146,16 +146,19 @@ def _by_layer(d, digits, L, lang):
     plain = d.training is None or d.training.plain_sgd
     out = _working(symbolic_lines(d, lang)) + [f'<p class="topic">{_h(L["order_layer"])}</p>']
     for layer, part in layer_parts(d):
-        title = L["layer_backward"].format(n=layer.index, name=layer.name, activation=layer.activation)
-        out += [f"<h3>{_h(title)}</h3>"] + _upstream(part, digits, L) + _time_norms(d, layer, digits, L)
-        out += _deltas(part, digits, L)
-        out += [f"<h4>{_h(L['terms'])}</h4>"] + _terms(part, digits, L)
-        if plain:  # another optimizer's update is not new = old − η·gradient: its table follows the pass
+        out += [f"<h3>{_h(layer_title(layer, L))}</h3>"] + _upstream(part, digits, L)
+        out += _time_norms(d, layer, digits, L) + _deltas(part, digits, L)
+        if part.terms:  # a pool or flatten layer has no parameters: no chain rule, no update
+            out += [f"<h4>{_h(L['terms'])}</h4>"] + _terms(part, digits, L)
+        if plain and part.terms:  # another optimizer's update is not new = old − η·gradient: after the pass
             out += [f"<h4>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h4>"]
             out += _updates(part, digits, L, True)
         matrices = matrix_lines(d, digits, lang, layer=layer.index)
         if matrices:
             out += [f"<h4>{_h(matrices[0])}</h4>", f'<pre class="working">{_h(chr(10).join(m[4:] for m in matrices[2:]))}</pre>']
+    data = data_part(d)  # ∂L/∂x of the data, after layer 1's δ's that it sums
+    if data is not None:
+        out += [f"<h3>{_h(data_title(d, L))}</h3>"] + _upstream(data, digits, L)
     if not plain:
         out += [f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>"] + _updates(d, digits, L, True)
     return out

@@ -91,6 +91,8 @@ LABELS = {
         "paste_to": "to here",
         "order_layer": "layer by layer, each layer's update right after its gradients",
         "layer_backward": "Layer {n} ({name}, {activation}): gradients, then the update",
+        "layer_gradients": "Layer {n} ({name}, {activation}): gradients (no parameters)",
+        "data_backward": "The data {name}: ∂L/∂{name} (given, not updated)",
         "html_hint": "Click a weight (an edge), a bias (b_…) or a unit: every path from it to the loss is "
                      "highlighted and its chain of factors appears below. Green: forward values; red: gradients.",
         "html_details": "Click a weight, a bias or a unit in the picture or in the derivation.",
@@ -183,6 +185,8 @@ LABELS = {
         "paste_to": "sampai sini",
         "order_layer": "lapisan demi lapisan, pembaruan tiap lapisan tepat setelah gradiennya",
         "layer_backward": "Lapisan {n} ({name}, {activation}): gradien, lalu pembaruan",
+        "layer_gradients": "Lapisan {n} ({name}, {activation}): gradien (tanpa parameter)",
+        "data_backward": "Data {name}: ∂L/∂{name} (diberikan, tidak diperbarui)",
         "html_hint": "Klik sebuah bobot (garis), bias (b_…) atau unit: semua jalur darinya ke loss disorot dan "
                      "rantai faktornya tampil di bawah. Hijau: nilai langkah maju; merah: gradien.",
         "html_details": "Klik sebuah bobot, bias atau unit pada gambar atau pada uraian di bawah.",

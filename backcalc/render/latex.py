@@ -20,7 +20,7 @@ from . import shared, text, text_norm
 from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
-from .bylayer import layer_parts
+from .bylayer import data_part, data_title, layer_parts, layer_title
 from .escape import latex as escape
 from .kinks import by_unit, kink_note, summary_notes
 from .working import matrix_tex, symbolic_tex
@@ -81,14 +81,18 @@ def _backward_by_layer(d, digits, L, lang, plain):
     update (plain SGD; an optimizer's tables follow the whole pass) and matrix form."""
     out = symbolic_tex(d, lang, escape) + [rf"\subsubsection*{{{escape(L['order_layer'])}}}"]
     for layer, part in layer_parts(d):
-        out.append(rf"\subsubsection*{{{escape(L['layer_backward'].format(n=layer.index, name=layer.name, activation=layer.activation))}}}")
+        out.append(rf"\subsubsection*{{{escape(layer_title(layer, L))}}}")
         out += _align(_upstream(part, digits, lang)) + _time_norms(d, digits, L, only=layer.index)
         out += _align(_deltas(part, digits, L)) + _softmax_note(part, L)
-        out += [_minor(L["terms"])] + _align(_terms(part, digits, L))
-        if plain:
+        if part.terms:  # a pool or flatten layer has no parameters: no chain rule, no update
+            out += [_minor(L["terms"])] + _align(_terms(part, digits, L))
+        if plain and part.terms:
             out += [_minor(L["update"].format(lr=num(d.spec.learning_rate, digits)))]
             out += _update_table(part, digits, L, True)
         out += matrix_tex(d, digits, lang, escape, layer=layer.index)
+    data = data_part(d)  # ∂L/∂x of the data, after layer 1's δ's that it sums
+    if data is not None:
+        out += [rf"\subsubsection*{{{escape(data_title(d, L))}}}"] + _align(_upstream(data, digits, lang))
     return out + reg_terms_tex(d, digits, L, escape)
 
 
