@@ -340,7 +340,8 @@ def main(argv=None) -> None:
         table(tuned, "TUNED — warm heap (MALLOC_MMAP_THRESHOLD_=32 MiB, MALLOC_TRIM_THRESHOLD_=1 TiB for every "
                      "engine; not what a user gets by default)")
     print("\ntargets (issue 19): backcalc ≤ 1.10× (default malloc), ≤ 1.01× (warm heap), peak memory ≤ 1.6× hand's "
-          "(the 'backcalc' row: tensors built as a user builds them; 'backcalc held' is copy=False + retain_data())")
+          "(the 'backcalc' row: tensors built as a user builds them; 'backcalc held' is copy=False + retain_data()); "
+          "where the warm-heap time goes: benchmarks/bench_tensor_parts.py")
 
 
 if __name__ == "__main__":
