@@ -3,9 +3,10 @@
 The README's "Errors and limits" table promises that every command at every limit it states finishes (or is
 refused up front, exit 2) in under 10 s on the development machine. Each case below builds an input at a limit
 (the largest net, the most samples, steps, parameters, the largest answers file, the slowest programs the
-parser accepts …), runs the command in a fresh process and prints its wall time, its CPU time (user + system
-of the process and its children: what the machine's load does not inflate), its exit code and the limit it
-stands at. The bare interpreter's start-up is measured in the same run.
+parser accepts, the most floats the vanishing study may hold …), runs the command in a fresh process and prints
+its wall time, its CPU time (user + system of the process and its children: what the machine's load does not
+inflate), its peak resident memory, its exit code and the limit it stands at. The bare interpreter's start-up
+is measured in the same run.
 
     python benchmarks/bench_limits.py [--only NAME[,NAME...]] [--list] [--repeat N] [--keep DIR]
 """
@@ -15,15 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the cases are worked out by this tree's backcalc, as its commands run (PYTHONPATH)
 TARGET = 10.0  # seconds
 
 
@@ -151,8 +150,7 @@ def cases(tmp: Path) -> list:
         ("vanishing-default", "the default run (seed 000's net)", lambda: ["vanishing"]),
         ("vanishing-budget", "--epochs at the work budget (default net)",
          lambda: ["vanishing", "--epochs", str(budget_epochs())]),
-        ("vanishing-floats", "--width at the memory bound (depth 9, 1000 samples)",
-         lambda: ["vanishing", "--width", str(floats_width())]),
+        floats_case(),
     ]
     return out
 
@@ -189,31 +187,46 @@ def budget_epochs() -> int:
     return lo
 
 
-def floats_width() -> int:
-    from backcalc.study.options import MAX_FLOATS, layer_sizes
+FLOATS_WIDTH = 256  # the widest power of two at which the float bound comes before the work budget
+
+
+def floats_case() -> tuple:
+    """The vanishing command at its memory bound, inside its work budget: the default net (depth 9, 500 random
+    features, no training) at --width 256 with the most --samples the bound of 4·10⁸ floats lets through — one
+    sample more is refused by that bound, not by the budget. (Depth 9 at 1 000 samples reaches the work budget
+    long before the float bound: wider nets cost more work per float held.)"""
+    from backcalc.errors import VanishingError
+    from backcalc.study.options import MAX_FLOATS, WORK_BUDGET, floats, resolve, work
     from backcalc.study.records import Config
 
-    lo, hi = 1, 100_000
-    while lo < hi:
+    def resolved(samples):
+        try:
+            return resolve(Config(width=FLOATS_WIDTH, samples=samples))[0]
+        except VanishingError:
+            return None
+
+    lo, hi = 2, 10_000_000
+    while lo < hi:  # the most samples under the float bound
         mid = (lo + hi + 1) // 2
-        cfg = Config(width=mid, samples=1000, features=500)
-        sizes = layer_sizes(cfg)
-        floats = cfg.samples * 6 * sum(sizes) + 3 * sum(a * b for a, b in zip(sizes, sizes[1:]))
-        lo, hi = (mid, hi) if floats <= MAX_FLOATS else (lo, mid - 1)
-    return lo
+        lo, hi = (mid, hi) if resolved(mid) is not None else (lo, mid - 1)
+    cfg = resolved(lo)
+    share = work(cfg) / WORK_BUDGET
+    if share > 1 or resolved(lo + 1) is not None:
+        raise SystemExit(f"vanishing-floats: --width {FLOATS_WIDTH} no longer meets the float bound inside the budget")
+    spaced = lambda v: f"{int(v):,}".replace(",", " ")  # noqa: E731
+    limit = (f"--width {FLOATS_WIDTH} --samples {spaced(lo)} (depth 9, 500 features): {spaced(floats(cfg))} of the "
+             f"{spaced(MAX_FLOATS)} floats (one sample more is refused by them), {share:.0%} of the work budget")
+    return "vanishing-floats", limit, lambda: ["vanishing", "--width", str(FLOATS_WIDTH), "--samples", str(lo)]
 
 
 def timed(argv) -> tuple:
-    """(wall s, CPU s of the process tree, exit code, last line of stderr)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "backcalc.cli", *argv], cwd=ROOT, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    err = proc.stderr.strip().splitlines()
-    return wall, cpu, proc.returncode, err[-1][:110] if err else ""
+    """(wall s, CPU s, exit code, last line of stderr, peak resident MB) of the command (wholecommand.measure)."""
+    from wholecommand import measure
+
+    wall, cpu, peak, code, _, err = measure([sys.executable, "-m", "backcalc.cli", *argv],
+                                            env={**os.environ, "PYTHONPATH": str(ROOT)}, keep_stdout=False)
+    lines = err.decode(errors="replace").strip().splitlines()
+    return wall, cpu, code, lines[-1][:110] if lines else "", peak
 
 
 def main() -> None:
@@ -233,17 +246,17 @@ def main() -> None:
     base = min(timed(["--version"])[0] for _ in range(3))
     load = os.getloadavg()[0]
     print(f"backcalc --version: {base:.2f} s wall; load average {load:.1f} on {os.cpu_count()} cores; target < {TARGET:g} s")
-    print(f"{'case':22s} {'wall s':>7s} {'cpu s':>6s} {'exit':>4s}  limit / message")
+    print(f"{'case':22s} {'wall s':>7s} {'cpu s':>6s} {'MB':>5s} {'exit':>4s}  limit / message")
     worst = 0.0
     try:
         for name, limit, make in chosen:
             argv = make()
             runs = [timed(argv) for _ in range(args.repeat)]
-            wall, cpu, code, err = min(runs)
+            wall, cpu, code, err, peak = min(runs)
             worst = max(worst, cpu)
             flag = "" if cpu < TARGET else "   OVER"
-            print(f"{name:22s} {wall:7.2f} {cpu:6.2f} {code:4d}  {limit}{flag}" + (f"\n{'':42s}{err}" if code else ""),
-                  flush=True)
+            print(f"{name:22s} {wall:7.2f} {cpu:6.2f} {peak:5.0f} {code:4d}  {limit}{flag}" +
+                  (f"\n{'':48s}{err}" if code else ""), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -5,7 +5,7 @@ The times themselves are measured by benchmarks/bench_limits.py (every command a
 from click.testing import CliRunner
 
 from backcalc.cli import main
-from backcalc.study.options import WORK_BUDGET, resolve, work
+from backcalc.study.options import MAX_FLOATS, WORK_BUDGET, floats, resolve, work
 from backcalc.study.presets import PRESETS
 from backcalc.study.records import Config
 
@@ -42,6 +42,18 @@ def test_vanishing_epochs_and_depth_past_the_budget_are_refused_at_once():
         base, _ = resolve(make_config(config))
         runs = [base] if compare is None else [resolve(c, "--compare")[0] for c in parse_compare(compare, base)]
         assert sum(work(c) for c in runs) <= WORK_BUDGET, name
+
+
+def test_the_vanishing_float_bound_is_reached_inside_the_work_budget():
+    """benchmarks/bench_limits.py's vanishing-floats case times the run at this bound: --width 256 (depth 9, 500
+    features) with the most samples it lets through is inside the work budget, one sample more is refused."""
+    from dataclasses import replace
+
+    at = resolve(Config(width=256, samples=26_038))[0]
+    assert floats(at) <= MAX_FLOATS < floats(replace(at, samples=26_039)) and work(at) <= WORK_BUDGET
+    assert floats(at) == 26_038 * 6 * (500 + 8 * 256 + 1) + 3 * (500 * 256 + 7 * 256 * 256 + 256)  # by hand
+    out = one_line_2(run("vanishing", "--width", "256", "--samples", "26039"))
+    assert "--width 256 --samples 26039" in out and "GB of float64" in out
 
 
 def test_verify_past_its_limits_and_long_adam_pages_are_refused_at_once(tmp_path):

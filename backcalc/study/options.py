@@ -199,14 +199,23 @@ def _data_options(cfg, data, samples):
     return noise, data_seed, test_fraction
 
 
-def _check_size(cfg):
+def floats(cfg: Config) -> int:
+    """The floats a configuration is counted to hold at once, what :data:`MAX_FLOATS` bounds: six per unit and
+    sample, three per weight (an upper estimate: the run at the bound peaks near 0.8 GB, not 3 GB;
+    benchmarks/bench_limits.py).
+
+    >>> floats(resolve(Config(depth=2, width=3, features=4, samples=5))[0])  # 5·6·(4 + 3 + 1) + 3·(12 + 3)
+    285
+    """
     sizes = layer_sizes(cfg)
-    params = sum(a * b for a, b in zip(sizes, sizes[1:]))
-    units = sum(sizes)
-    floats = cfg.samples * 6 * units + 3 * params
-    if floats > MAX_FLOATS:
+    return cfg.samples * 6 * sum(sizes) + 3 * sum(a * b for a, b in zip(sizes, sizes[1:]))
+
+
+def _check_size(cfg):
+    held = floats(cfg)
+    if held > MAX_FLOATS:
         fail(f"--depth {cfg.depth} --width {cfg.width} --samples {cfg.samples} --features {cfg.features}: "
-             f"about {floats * 8 / 1e9:.0f} GB of float64; make the net or the data smaller")
+             f"about {held * 8 / 1e9:.0f} GB of float64; make the net or the data smaller")
 
 
 def work(cfg: Config) -> float:
