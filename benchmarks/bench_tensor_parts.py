@@ -8,7 +8,8 @@ the machine's load lands on all of them alike:
   copies of its inputs (``copy=False``), with each sigmoid output held (``retain_data()``), and with both
   (bench_tensor.py's ``backcalc held``) — and afterwards the peak memory of one call of each;
 * the parts the tape does and the hand-written numpy does not, each alone on the workload's own arrays:
-  the copies of the inputs and weights (``Tensor(W)``), the nine sigmoid outputs recomputed in backward,
+  the copies of the inputs and weights (``Tensor(W)``), nine exps alone (the tape makes three a layer, the
+  hand-written numpy one), the nine sigmoid outputs recomputed in backward,
   the nine sigmoid factors σ(z)·σ(−z) (``rule("sigmoid").local``) and the products g·σ′ — against what the
   hand-written numpy does for the same step, out·(1 − out) and g·that.
 
@@ -78,6 +79,7 @@ def parts(x, Ws, bs) -> dict:
     gs = [np.full(z.shape, 0.5) for z in zs]
     return {
         "copies of x, W, b (21 MB)": lambda: [np.array(v, dtype=np.float64) for v in [x, *Ws, *bs]],
+        "9 np.exp alone": lambda: [np.exp(z) for z in zs],
         "9 sigmoid outputs recomputed": lambda: [sigmoid.array(z) for z in zs],
         "9 factors σ(z)·σ(−z)": lambda: [sigmoid.local(o, z) for o, z in zip(outs, zs)],
         "9 products g·σ′ (tape)": lambda: [np.multiply(g, o) for g, o in zip(gs, outs)],
