@@ -1,4 +1,5 @@
-"""The Moodle quiz's list of layers: every layer kind the spec accepts says what it gives, in both languages."""
+"""What the Moodle quiz shows of the net: every layer kind the spec accepts says what it gives, a dropout layer its
+p and mask, a training exercise its optimizer and penalty — all in explain's words, in both languages."""
 
 from __future__ import annotations
 
@@ -113,3 +114,38 @@ def test_the_conv_exercise_quiz_lists_its_pool_and_flatten(tmp_path, lang):
 def test_a_dense_exercise_quiz_is_unchanged_by_the_settings():
     xml = quiz_xml([(None, make_exercise(seed=1))])
     assert "weights [[" in xml and "stride" not in xml and "row-major" not in xml
+
+
+def question_text(ex, lang="en") -> str:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(quiz_xml([(None, ex)], lang))
+    return html.unescape(root.find("question[@type='cloze']").findtext("questiontext/text"))
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_a_dropout_exercise_gives_each_layers_p_and_mask(lang):
+    from backcalc.render.labels import labels
+
+    ex = make_exercise(seed=3, dropout=0.5, lang=lang)
+    page = question_text(ex, lang)
+    dropped = [layer for layer in ex.spec.layers if getattr(layer, "dropout", None) is not None]
+    assert len(dropped) == 2
+    for layer in dropped:
+        words = labels(lang)["dropout"].format(p="0.5", mask=layer.dropout.mask.astype(int).tolist(), drawn="")
+        assert words in items(page)[layer.name], (layer.name, items(page)[layer.name])
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_a_training_exercise_names_its_optimizer_and_penalty(lang):
+    from backcalc.render.labels import labels
+
+    T = labels(lang)["train"]
+    page = question_text(make_exercise(seed=4, optimizer="adamw", l2=0.1, lang=lang), lang)
+    intro = page.split("</p>")[0]
+    assert " AdamW " in intro and "SGD" not in intro
+    assert T["update"].format(settings="AdamW (lr 0.25, β1 0.9, β2 0.999, ε 1e-08, λ 0.01)") in page
+    assert T["decoupled"].format(lam="0.01") in page
+    assert T["penalty"].format(arrays="W1, W2, W3") + f" L = {T['data_loss']} + λ₂·Σw² (λ₂ = 0.1)" in page
+    plain = question_text(make_exercise(seed=4, lang=lang), lang)
+    assert " SGD " in plain.split("</p>")[0] and T["update"].split(":")[0] not in plain and "λ₂" not in plain

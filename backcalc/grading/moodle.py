@@ -1,8 +1,9 @@
 """Moodle XML export: each student's variant as one cloze (embedded answers) question.
 
-The question shows the net (inputs, targets, every layer's activation, weights and biases, the loss and the
-learning rate) and asks, each in its own NUMERICAL blank ``{1:NUMERICAL:=value:tolerance}``: the loss, every
-unit's output, every ∂L/∂parameter, every parameter after the SGD step and the loss after it. The tolerance is
+The question shows the net (inputs, targets, every layer's activation, weights and biases or what else it gives,
+the loss, a penalty, the learning rate and an optimizer's settings) and asks, each in its own NUMERICAL blank
+``{1:NUMERICAL:=value:tolerance}``: the loss, every unit's output, every ∂L/∂parameter, every parameter after
+the step (SGD, or the exercise's optimizer) and the loss after it. The tolerance is
 backcalc's "as written" rule for an answer of 4 significant digits: half a unit of the 4th digit or 0.1% of the
 value, whichever is larger (for a new parameter: of its change, at 1%, the old value being exact). The file
 follows Moodle's documented XML format (``<quiz>`` of ``<question type="cloze">``), built with ElementTree so
@@ -26,7 +27,10 @@ from ..net.derivation import explain
 from ..net.names import node_out
 from .spaces import answer_space
 from ..render.labels_answers import MOODLE
+from ..render.labels import labels
 from ..render.labels_working import working_labels
+from ..render.text import dropout_header
+from ..render.training import penalty_words, update_head
 
 DIGITS = 4  # significant digits a blank is judged at
 
@@ -76,6 +80,7 @@ def _given(spec, layer, lang) -> str:
                                                        for key, v in layer.parameters().items())]
     else:
         given = []
+    given += [escape(line) for line in dropout_header(layer, labels(lang))]  # p and the mask, as explain gives them
     reasons = working_labels(lang)["reason"]
     given += [escape(f"{reasons[line.reason]} {line.lhs} = {line.rhs}" if line.lhs else
                      f"{reasons[line.reason]}: {line.rhs}") for line in getattr(layer, "settings", tuple)()]
@@ -107,7 +112,7 @@ def question_xml(student, ex, lang: str = "en") -> ET.Element:
     d = explain(ex.spec)
     rows = "".join(f"<tr><td>{escape(label)}</td><td>{{1:NUMERICAL:={_g(value)}:{_g(tol)}}}</td></tr>"
                    for label, value, tol in _blanks(d, lang))
-    html = f"<p>{MOODLE[lang]['intro']}</p>{net_html(d.spec, lang)}<table>{rows}</table>"
+    html = f"<p>{_intro(d, lang)}</p>{net_html(d.spec, lang)}{_training_html(d, lang)}<table>{rows}</table>"
     q = ET.Element("question", type="cloze")
     name = ET.SubElement(ET.SubElement(q, "name"), "text")
     sid = getattr(student, "id", None)
@@ -120,6 +125,22 @@ def question_xml(student, ex, lang: str = "en") -> ET.Element:
     if sid:
         ET.SubElement(q, "idnumber").text = sid
     return q
+
+
+def _intro(d, lang) -> str:
+    """The task: one step of SGD, or of the exercise's optimizer (its name as explain writes it)."""
+    t = d.training
+    step = "SGD" if t is None or t.plain_sgd else labels(lang)["train"]["optimizer"][t.settings.optimizer]
+    return MOODLE[lang]["intro"].format(step=escape(step))
+
+
+def _training_html(d, lang) -> str:
+    """A penalty, and an optimizer's settings and weight decay, in explain's words ("" for plain SGD)."""
+    L = labels(lang)
+    lines = [penalty_words(d, L)]
+    if d.training is not None and not d.training.plain_sgd:
+        lines += update_head(d, 5, L)
+    return "".join(f"<p>{escape(line)}</p>" for line in lines if line)
 
 
 def _fingerprint(ex) -> str:

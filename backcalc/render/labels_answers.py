@@ -144,10 +144,10 @@ PROBLEMS = {
 
 # The Moodle quiz of a class (grading/moodle.py): the question's words and the labels of its blanks.
 MOODLE = {
-    "en": {"intro": "Work out by hand one SGD step of this net; give each value to 4 significant digits.",
+    "en": {"intro": "Work out by hand one {step} step of this net; give each value to 4 significant digits.",
            "net": ("Inputs x", "targets y", "layer", "weights", "bias", "loss", "learning rate"),
            "new": "new {name}", "loss_after": "L after", "sum": "sum", "mean": "mean"},
-    "id": {"intro": "Hitung dengan tangan satu langkah SGD jaringan ini; tulis setiap nilai dengan 4 angka penting.",
+    "id": {"intro": "Hitung dengan tangan satu langkah {step} jaringan ini; tulis setiap nilai dengan 4 angka penting.",
            "net": ("Masukan x", "target y", "lapisan", "bobot", "bias", "loss", "learning rate"),
            "new": "{name} baru", "loss_after": "L setelah pembaruan", "sum": "jumlah", "mean": "rata-rata"},
 }

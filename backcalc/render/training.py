@@ -79,15 +79,27 @@ def penalty_lines(d, digits, L) -> list:
     p, T = t.penalty, L["train"]
     names, values = [T["data_loss"]], [num(p.data_loss, digits)]
     reg = p.regularization
-    if reg.l2:
-        names.append("λ₂·Σw²")
-        values.append(f"{num(reg.l2, digits)}·{num(p.sum_squares, digits)}")
-    if reg.l1:
-        names.append("λ₁·Σ|w|")
-        values.append(f"{num(reg.l1, digits)}·{num(p.sum_abs, digits)}")
+    for term, lam, total in (("λ₂·Σw²", reg.l2, p.sum_squares), ("λ₁·Σ|w|", reg.l1, p.sum_abs)):
+        if lam:
+            names.append(term)
+            values.append(f"{num(lam, digits)}·{num(total, digits)}")
     return ["", "  " + T["penalty"].format(arrays=", ".join(p.arrays)),
             f"  L = {' + '.join(names)} = {' + '.join(values)} = {num(d.loss, digits)}"] + \
            (["  " + T["l1_note"]] if reg.l1 else [])
+
+
+def penalty_words(d, L) -> str:
+    """The penalty as a task states it, without its values: ``Regularisation of W1, W2: L = data loss + λ₂·Σw²
+    (λ₂ = 0.1)``; "" without one."""
+    t = d.training
+    if t is None or t.penalty is None:
+        return ""
+    p, T = t.penalty, L["train"]
+    reg = p.regularization
+    terms = [(term, f"{symbol} = {num(lam, 6)}") for term, symbol, lam in
+             (("λ₂·Σw²", "λ₂", reg.l2), ("λ₁·Σ|w|", "λ₁", reg.l1)) if lam]
+    return (f"{T['penalty'].format(arrays=', '.join(p.arrays))} L = {' + '.join([T['data_loss']] + [t for t, _ in terms])}"
+            f" ({', '.join(v for _, v in terms)})")
 
 
 def reg_term_lines(d, digits, L) -> list:
