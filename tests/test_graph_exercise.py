@@ -79,4 +79,5 @@ def test_a_moodle_quiz_of_a_batchnorm_skip_exercise_lists_its_layers():
 
     ex = make_exercise(seed=2, batchnorm=True, skip=True, samples=2, shape="2,2,2,1", activations="tanh,tanh,linear")
     xml = quiz_xml([(None, ex)])
-    assert "batchnorm: gamma2 = [" in xml and ", + j (skip)" in xml and "∂L/∂gamma_n1" in xml
+    assert "batchnorm: each unit over the 2 samples of the batch (biased variance, eps = 1e-05), gamma2 = [" in xml
+    assert ", + j (skip)" in xml and "∂L/∂gamma_n1" in xml

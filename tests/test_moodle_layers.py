@@ -149,3 +149,18 @@ def test_a_training_exercise_names_its_optimizer_and_penalty(lang):
     assert T["penalty"].format(arrays="W1, W2, W3") + f" L = {T['data_loss']} + λ₂·Σw² (λ₂ = 0.1)" in page
     plain = question_text(make_exercise(seed=4, lang=lang), lang)
     assert " SGD " in plain.split("</p>")[0] and T["update"].split(":")[0] not in plain and "λ₂" not in plain
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_a_normalisation_layer_says_what_its_statistics_are_taken_over(lang):
+    from backcalc.render.labels import labels
+
+    L = labels(lang)
+    for path, kind, n, word in ((f"{EX}/layernorm.toml", "layernorm", 3, "layernorm"),
+                                (f"{EX}/batchnorm_221.toml", "batchnorm", 2, "batchnorm")):
+        spec = load_spec(path)
+        layer = next(layer for layer in spec.layers if layer.kind == kind)
+        line = items(net_html(spec, lang))[layer.name]
+        counted = L["norm_count"][kind]["many"].format(n=n)
+        words = L["norm_stats"][kind].format(n=counted, eps="1e-05")  # the biased variance, as explain's page
+        assert f"): {words}, gamma{layer.index} = [" in line, line

@@ -30,6 +30,7 @@ from ..render.labels_answers import MOODLE
 from ..render.labels import labels
 from ..render.labels_working import working_labels
 from ..render.text import dropout_header
+from ..render.text_norm import norm_words
 from ..render.training import penalty_words, update_head
 
 DIGITS = 4  # significant digits a blank is judged at
@@ -75,7 +76,11 @@ def _given(spec, layer, lang) -> str:
     if hasattr(layer, "weights"):
         given = [f"{words[3]} {escape(str(layer.weights.tolist()))}, {words[4]} "
                  f"{escape(str(layer.bias.tolist() if layer.bias is not None else False).lower())}"]
-    elif layer.parameters():
+    elif hasattr(layer, "eps"):  # a normalisation layer: what its statistics are taken over (explain's words)
+        group = (spec.samples, layer.units)[layer.axis]  # N: the batch's samples, or a sample's units
+        given = [escape(norm_words(layer.kind, group, layer.eps, 5, labels(lang)))]
+        given += [f"{key} = {escape(str(v.tolist()))}" for key, v in layer.parameters().items()]
+    elif layer.parameters():  # a recurrent layer: its kind and arrays by canonical key
         given = [escape(layer.kind) + ": " + ", ".join(f"{key} = {escape(str(v.tolist()))}"
                                                        for key, v in layer.parameters().items())]
     else:

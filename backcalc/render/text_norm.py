@@ -20,9 +20,15 @@ def norm_stat_lines(d, layer: int, digits, L) -> list:
     return out
 
 
+def norm_words(kind: str, n: int, eps: float, digits, L) -> str:
+    """``batchnorm: each unit over the 2 samples of the batch (biased variance, eps = 1e-05)``: what a
+    normalisation layer's statistics are taken over, and its eps."""
+    return L["norm_stats"][kind].format(n=count(L["norm_count"][kind], n), eps=num(eps, digits))
+
+
 def norm_heading(st, digits, L) -> list:
     """What a normalisation layer's statistics are taken over (and, for a batch of one, what that gives)."""
-    out = [L["norm_stats"][st.kind].format(n=count(L["norm_count"][st.kind], st.count), eps=num(st.eps, digits))]
+    out = [norm_words(st.kind, st.count, st.eps, digits, L)]
     if st.count == 1 and st.kind == "batchnorm":
         out.append(L["batch_of_one"])
     return out
