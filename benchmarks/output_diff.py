@@ -128,7 +128,7 @@ def snapshot(out: Path) -> None:
         for f in sorted((folder / "hw").glob("*.toml")):
             (out / f"exercise-{seed}-{f.name}.out").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
         shutil.rmtree(folder)
-    for lang in ("en", "id"):  # a class: every student's files and the Moodle quiz (dense, conv, dropout, adamw, batchnorm)
+    for lang in ("en", "id"):  # a class: every student's files and the Moodle quiz, of several kinds of exercise
         for kind, extra in (("", []), ("conv-", ["--conv"]), ("dropout-", ["--dropout", "0.5"]),
                             ("adamw-l2-", ["--optimizer", "adamw", "--l2", "0.1"]),
                             ("batchnorm-", ["--batchnorm", "--samples", "2"])):
