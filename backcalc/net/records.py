@@ -89,12 +89,13 @@ class UnitForward:
 @dataclass(frozen=True)
 class PoolForward:
     """unit_out = max(window) or mean(window) for one output of a pooling layer and sample; ``winner`` is the
-    index in ``sources`` of the input that won a max window (the first in row-major order at a tie)."""
+    index in ``sources`` of the input that won a max window (the first in row-major order at a tie). A flatten
+    layer's feature is one too, op ``"flatten"``: its one source is the map element it is."""
 
     layer: int
     unit: str
     sample: int
-    op: str              # "max" or "avg"
+    op: str              # "max", "avg" or "flatten"
     sources: tuple       # ((source name, source value), ...) in row-major order of the window
     value: float
     winner: int | None = None

@@ -18,8 +18,10 @@ from .format import num
 def pool_line(row, digits) -> str:
     """``p111_out = max(c111_out, c112_out, …) = max(1.5, 9, …) = 9 = c112_out``: a pool output with its window's
     inputs, and for a max the input that won it (the first in row-major order at a tie); an average is the
-    window's sum over its size."""
+    window's sum over its size; a flatten layer's feature is the map element it is (``h_out = p111_out = 9``)."""
     src = row.sources
+    if row.op == "flatten":
+        return f"{node_out(row.unit)} = {src[0][0]} = {num(row.value, digits)}"
     shown = src if len(src) <= 9 else src[:2] + (None,) + src[-1:]
     names = ", ".join("…" if x is None else x[0] for x in shown)
     values = ", ".join("…" if x is None else num(x[1], digits) for x in shown)

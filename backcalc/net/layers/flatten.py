@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..names import array_key, node_out, unit_names
-from ..records import Path
+from ..records import Path, PoolForward
 from ...tape.workings import Line
 from . import LayerPass
 from .maps import NoParameters, need_map
@@ -50,6 +50,14 @@ class Flatten(NoParameters):
         out = a.reshape(a.shape[0], self.units)
         out.label = array_key("a", self.index)
         return LayerPass(self, a, out, leaves, {})
+
+    def unit_rows(self, lp, reader) -> list:
+        """Feature k of each sample is element k of its map in C order: ``f3_out = c121_out = 2.5`` (a
+        :class:`PoolForward` of one source, op ``"flatten"``), so a page defines every name it uses later."""
+        samples = reader.spec.samples
+        x = lp.input.data.reshape(samples, self.units)
+        return [PoolForward(self.index, unit, s + 1, "flatten", ((reader.source(self.index - 1, a), float(x[s, a])),),
+                            float(x[s, a])) for s in range(samples) for a, unit in enumerate(self.unit_names)]
 
     def input_paths(self, lp, s, a, unit, source) -> tuple:
         """Map element ``a`` is feature ``a``: ∂L/∂feature_out · 1."""
