@@ -166,3 +166,16 @@ def test_drawn_kernels_refuse_bad_keys(change, message):
     with pytest.raises(SpecError) as info:
         load_spec(doc)
     assert 'layers[1] ("c")' in str(info.value) and message in str(info.value), str(info.value)
+
+
+def test_an_average_pool_writes_a_negative_term_after_the_first_in_parentheses():
+    # as a weighted sum and a bias do: (0.53705 + (-0.7163))/2, never "+ -0.7163"
+    from click.testing import CliRunner
+
+    from backcalc.cli import main
+
+    result = CliRunner().invoke(main, ["explain", "worked_examples/conv1d_two_channel.toml"])
+    assert result.exit_code == 0
+    assert "p21_out = (c21_out + c22_out)/2 = (0.53705 + (-0.7163))/2 = -0.089624" in result.stdout
+    assert "p12_out = (c13_out + c14_out)/2 = (-0.46212 + 0.24492)/2 = -0.1086" in result.stdout
+    assert "+ -" not in result.stdout

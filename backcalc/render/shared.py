@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..net.names import node_out
-from .format import num
+from .format import num, signed
 
 
 def pool_line(row, digits) -> str:
@@ -28,7 +28,9 @@ def pool_line(row, digits) -> str:
     out = node_out(row.unit)
     if row.op == "max":
         return f"{out} = max({names}) = max({values}) = {num(row.value, digits)} = {src[row.winner][0]}"
-    names, values = names.replace(", ", " + "), values.replace(", ", " + ")
+    names = names.replace(", ", " + ")  # a negative term after the first in parentheses, as in a weighted sum
+    values = " + ".join("…" if x is None else num(x[1], digits) if k == 0 else signed(x[1], digits)
+                        for k, x in enumerate(shown))
     return f"{out} = ({names})/{len(src)} = ({values})/{len(src)} = {num(row.value, digits)}"
 
 
