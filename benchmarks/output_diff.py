@@ -67,7 +67,8 @@ def invocations():
                                                       "--lang", lang]
         yield f"verify-piecewise-formulas-{lang}", ["verify", "{fixtures}/piecewise.toml", "--formulas", "--lang", lang]
         yield f"verify-batchnorm-formulas-{lang}", ["verify", f"{ex}/batchnorm_221.toml", "--formulas", "--lang", lang]
-    for name in ("seed004", "conv_pool", "rnn_last_step"):  # --order layer: a dense net, a first conv, a first rnn
+    for name in ("seed004", "conv_pool", "rnn_last_step", "adam_first_step"):  # --order layer: a dense net, a first
+        # conv, a first rnn, an optimizer whose tables follow the whole pass
         for lang in ("en", "id"):
             for fmt in ("text", "markdown", "latex", "html"):
                 yield f"explain-{name}-{fmt}-{lang}-order-layer", ["explain", f"{ex}/{name}.toml", "--format", fmt,

@@ -111,3 +111,18 @@ def test_a_dense_net_has_no_data_part():
     for lang in ("en", "id"):
         text = page(f"{EX}/seed004.toml", "text", lang, "layer")
         assert labels(lang)["data_backward"].split(" ")[0] + " x" not in text and "∂L/∂x" not in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "html"])
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_under_an_optimizer_no_layer_title_promises_its_update_right_after(fmt, lang):
+    # Adam's tables (its state per step) follow the whole pass: the titles and the order's heading say so, and
+    # plain SGD keeps "gradients, then the update"
+    L = labels(lang)
+    adam = page(f"{EX}/adam_first_step.toml", fmt, lang, "layer")
+    sgd = page(f"{EX}/seed004.toml", fmt, lang, "layer")
+    then, later = L["layer_backward"].split("): ")[1], L["layer_gradients_later"].split("): ")[1]
+    esc = (lambda t: t) if fmt != "html" else (lambda t: t.replace("'", "&#x27;"))  # the page's escaping
+    assert then not in adam and adam.count(esc(later)) == 3
+    assert esc(L["order_layer_later"]) in adam and esc(L["order_layer"]) not in adam
+    assert then in sgd and esc(later) not in sgd and esc(L["order_layer"]) in sgd

@@ -30,12 +30,12 @@ def lines(d, digits=5, lang="en", full=False):
     if not d.shows_detail(full):
         return page  # the summary page has no per-unit rows to regroup
     head = page[:page.index(L["backward"])]
-    heading = L["backward"] + " · " + L["order_layer"]
+    heading = L["backward"] + " · " + order_heading(d, L)
     out = head + [heading, "-" * len(heading), ""] + symbolic_lines(d, lang)
-    plain = d.training is None or d.training.plain_sgd
+    plain = plain_sgd(d)
     for layer in reversed(d.spec.layers):
         n = layer.index
-        title = layer_title(layer, L)
+        title = layer_title(layer, L, plain)
         out += ["", title, "~" * len(title)]
         out += ["  " + focus.upstream_line(u, digits) + _tag(d, u.sample, L) for u in d.upstream if u.layer == n]
         norms = text.time_norm_lines(d, digits, L, text.layer_title, only=n)  # a recurrent layer: ‖∂L/∂h_t‖ over t
@@ -81,11 +81,24 @@ def data_part(d):
     return dataclasses.replace(d, upstream=rows, deltas=(), terms=(), updates=()) if rows else None
 
 
-def layer_title(layer, L) -> str:
-    """``Layer 1 (c, relu): gradients, then the update``; a layer without an activation names its kind and one
-    without parameters has no update: ``Layer 2 (p, maxpool2d): gradients``."""
-    words = L["layer_backward"] if layer.n_parameters else L["layer_gradients"]
-    return words.format(n=layer.index, name=layer.name, activation=getattr(layer, "shown_as", layer.activation))
+def plain_sgd(d) -> bool:
+    """Whether each layer's update can follow its gradients (plain SGD); another optimizer's tables (its state
+    per step) follow the whole pass."""
+    return d.training is None or d.training.plain_sgd
+
+
+def order_heading(d, L) -> str:
+    """What the order is: each layer's update right after its gradients, or (an optimizer) after the whole pass."""
+    return L["order_layer"] if plain_sgd(d) else L["order_layer_later"]
+
+
+def layer_title(layer, L, plain: bool = True) -> str:
+    """``Layer 1 (c, relu): gradients, then the update``; a layer without an activation names its kind, one
+    without parameters has no update (``Layer 2 (p, maxpool2d): gradients (no parameters)``), and under an
+    optimizer other than plain SGD the update follows the whole pass (``…: gradients (its update follows the
+    whole pass)``)."""
+    key = "layer_gradients" if not layer.n_parameters else "layer_backward" if plain else "layer_gradients_later"
+    return L[key].format(n=layer.index, name=layer.name, activation=getattr(layer, "shown_as", layer.activation))
 
 
 def data_title(d, L) -> str:

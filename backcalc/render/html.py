@@ -23,7 +23,7 @@ from .htmlsvg import svg
 from .kinks import by_unit, kink_note
 from .labels import labels, localize
 from .page_assets import CSS, SCRIPT
-from .bylayer import data_part, data_title, layer_parts, layer_title
+from .bylayer import data_part, data_title, layer_parts, layer_title, order_heading, plain_sgd
 from .working import matrix_lines, symbolic_lines
 
 MAX_STEPS_SHOWN = 20  # the step selector offers at most this many steps (the history lists them all)
@@ -143,10 +143,10 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
 def _by_layer(d, digits, L, lang):
     """``--order layer``: the symbolic working, then per layer from the output its ∂L/∂out, δ's, chain rule,
     update and matrix form (every row linked to the picture as in the whole-pass order)."""
-    plain = d.training is None or d.training.plain_sgd
-    out = _working(symbolic_lines(d, lang)) + [f'<p class="topic">{_h(L["order_layer"])}</p>']
+    plain = plain_sgd(d)
+    out = _working(symbolic_lines(d, lang)) + [f'<p class="topic">{_h(order_heading(d, L))}</p>']
     for layer, part in layer_parts(d):
-        out += [f"<h3>{_h(layer_title(layer, L))}</h3>"] + _upstream(part, digits, L)
+        out += [f"<h3>{_h(layer_title(layer, L, plain))}</h3>"] + _upstream(part, digits, L)
         out += _time_norms(d, layer, digits, L) + _deltas(part, digits, L)
         if part.terms:  # a pool or flatten layer has no parameters: no chain rule, no update
             out += [f"<h4>{_h(L['terms'])}</h4>"] + _terms(part, digits, L)

@@ -90,8 +90,10 @@ LABELS = {
         "paste_from": "backcalc derivation: paste from here",
         "paste_to": "to here",
         "order_layer": "layer by layer, each layer's update right after its gradients",
+        "order_layer_later": "layer by layer; the optimizer's updates follow the whole pass",
         "layer_backward": "Layer {n} ({name}, {activation}): gradients, then the update",
         "layer_gradients": "Layer {n} ({name}, {activation}): gradients (no parameters)",
+        "layer_gradients_later": "Layer {n} ({name}, {activation}): gradients (its update follows the whole pass)",
         "data_backward": "The data {name}: ∂L/∂{name} (given, not updated)",
         "html_hint": "Click a weight (an edge), a bias (b_…) or a unit: every path from it to the loss is "
                      "highlighted and its chain of factors appears below. Green: forward values; red: gradients.",
@@ -184,8 +186,10 @@ LABELS = {
         "paste_from": "backcalc: salin mulai dari sini",
         "paste_to": "sampai sini",
         "order_layer": "lapisan demi lapisan, pembaruan tiap lapisan tepat setelah gradiennya",
+        "order_layer_later": "lapisan demi lapisan; pembaruan pengoptimal menyusul setelah seluruh lintasan",
         "layer_backward": "Lapisan {n} ({name}, {activation}): gradien, lalu pembaruan",
         "layer_gradients": "Lapisan {n} ({name}, {activation}): gradien (tanpa parameter)",
+        "layer_gradients_later": "Lapisan {n} ({name}, {activation}): gradien (pembaruannya menyusul setelah seluruh lintasan)",
         "data_backward": "Data {name}: ∂L/∂{name} (diberikan, tidak diperbarui)",
         "html_hint": "Klik sebuah bobot (garis), bias (b_…) atau unit: semua jalur darinya ke loss disorot dan "
                      "rantai faktornya tampil di bawah. Hijau: nilai langkah maju; merah: gradien.",

@@ -20,7 +20,7 @@ from . import shared, text, text_norm
 from .format import factor, num, signed, tex_name
 from .labels import labels, localize
 from .training_tex import penalty_tex, reg_terms_tex, update_tex
-from .bylayer import data_part, data_title, layer_parts, layer_title
+from .bylayer import data_part, data_title, layer_parts, layer_title, order_heading
 from .escape import latex as escape
 from .kinks import by_unit, kink_note, summary_notes
 from .working import matrix_tex, symbolic_tex
@@ -79,9 +79,9 @@ def _backward(d, digits, L, lang):
 def _backward_by_layer(d, digits, L, lang, plain):
     """``--order layer``: the symbolic working, then per layer from the output its ∂L/∂out, δ's, chain rule,
     update (plain SGD; an optimizer's tables follow the whole pass) and matrix form."""
-    out = symbolic_tex(d, lang, escape) + [rf"\subsubsection*{{{escape(L['order_layer'])}}}"]
+    out = symbolic_tex(d, lang, escape) + [rf"\subsubsection*{{{escape(order_heading(d, L))}}}"]
     for layer, part in layer_parts(d):
-        out.append(rf"\subsubsection*{{{escape(layer_title(layer, L))}}}")
+        out.append(rf"\subsubsection*{{{escape(layer_title(layer, L, plain))}}}")
         out += _align(_upstream(part, digits, lang)) + _time_norms(d, digits, L, only=layer.index)
         out += _align(_deltas(part, digits, L)) + _softmax_note(part, L)
         if part.terms:  # a pool or flatten layer has no parameters: no chain rule, no update
