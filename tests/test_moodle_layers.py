@@ -164,3 +164,11 @@ def test_a_normalisation_layer_says_what_its_statistics_are_taken_over(lang):
         counted = L["norm_count"][kind]["many"].format(n=n)
         words = L["norm_stats"][kind].format(n=counted, eps="1e-05")  # the biased variance, as explain's page
         assert f"): {words}, gamma{layer.index} = [" in line, line
+
+
+def test_the_task_names_the_optimizer_in_a_sentence_that_reads():
+    # "one step of SGD with momentum on this net", not "one SGD with momentum step of this net"
+    page = question_text(make_exercise(seed=4, optimizer="momentum", lang="en"), "en")
+    assert "Work out by hand one step of SGD with momentum on this net;" in page.split("</p>")[0]
+    plain = question_text(make_exercise(seed=4, lang="en"), "en")
+    assert "Work out by hand one step of SGD on this net;" in plain.split("</p>")[0]

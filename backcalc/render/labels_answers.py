@@ -144,7 +144,7 @@ PROBLEMS = {
 
 # The Moodle quiz of a class (grading/moodle.py): the question's words and the labels of its blanks.
 MOODLE = {
-    "en": {"intro": "Work out by hand one {step} step of this net; give each value to 4 significant digits.",
+    "en": {"intro": "Work out by hand one step of {step} on this net; give each value to 4 significant digits.",
            "net": ("Inputs x", "targets y", "layer", "weights", "bias", "loss", "learning rate"),
            "new": "new {name}", "loss_after": "L after", "sum": "sum", "mean": "mean"},
     "id": {"intro": "Hitung dengan tangan satu langkah {step} jaringan ini; tulis setiap nilai dengan 4 angka penting.",
