@@ -133,9 +133,15 @@ class MapSpace(AnswerSpace):
         arr = array_key(kind, n)
         source = self.grads if section == "gradients" else self.updated
         old = float(self.old[arr][idx]) if section == "updated" else None
-        ref = Ref("W", n, unit=idx[0], at=tuple(idx)) if kind == "W" else Ref("b", n, unit=idx[0])
         order = (SECTIONS.index(section), n, 0 if kind == "W" else 1, *idx)
-        return Item(section, f"{section}.{key}", self.pnames[key], float(source[arr][idx]), ref, order, old)
+        return Item(section, f"{section}.{key}", self.pnames[key], float(source[arr][idx]),
+                    self.param_ref(kind, n, idx), order, old)
+
+    def param_ref(self, kind, n, idx) -> Ref:
+        """A conv layer's kernel element keeps its full index (out_ch, in_ch, kh[, kw]); a bias is per channel."""
+        if not is_conv(self.spec.layers[n - 1]):
+            return super().param_ref(kind, n, idx)
+        return Ref("W", n, unit=idx[0], at=tuple(idx)) if kind == "W" else Ref("b", n, unit=idx[0])
 
     def forward_item(self, kind, n, s, c):
         layer = self.spec.layers[n - 1]
@@ -203,9 +209,14 @@ class MapSpace(AnswerSpace):
         if not 1 <= n <= self.N:
             raise KeyError(f"layer {n} does not exist (the net has layers 1 to {self.N})")
         layer = self.spec.layers[n - 1]
-        if not is_map(layer) and layer.kind != "flatten" and section in ("forward", "gradients", "updated"):
+        training = split_scope(section) is not None  # [state.NAME], [updated.stepN]: grading/state_keys.py
+        if not is_map(layer) and layer.kind != "flatten" and (section in ("forward", "gradients", "updated")
+                                                              or training):
             if kind in ("W", "b", "z", "a"):
                 return super().array_items(section, kind, n)
+        if training and is_conv(layer) and kind in ("W", "b"):
+            shape = layer.weights.shape if kind == "W" else layer.bias.shape
+            return [self.training_item(section, kind, n, idx) for idx in np.ndindex(shape)]
         if section == "forward" and (kind == "a" or kind == "z" and n in self.z):
             return [self.forward_item(kind, n, s, c) for s in range(self.S) for c in range(layer.units)]
         if section in ("gradients", "updated") and is_conv(layer) and kind in ("W", "b"):
@@ -215,11 +226,6 @@ class MapSpace(AnswerSpace):
                        (": W{0}, b{0}; forward z{0}, a{0})".format(n) if is_conv(layer) else ": forward a{})".format(n)))
 
     def name_items(self, section, name, quiet=False):
-        p = self.params.get(name)
-        if split_scope(section) is not None and p is not None and p.at is not None:
-            if quiet:
-                return []
-            raise KeyError(name)  # an optimizer's state of a kernel: not graded yet
         if section == "forward":
             node = self.node(name)
             if node is not None and node[1] == "in" and self.units[node[0]][0] not in self.z:

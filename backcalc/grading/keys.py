@@ -153,8 +153,13 @@ class AnswerSpace(NormItems, Dependencies):
             return self.param_item("updated", kind, n, *idx)
         section, key, name, value, old, step, rank = found
         order = (n, 0, *idx) if kind == "W" else (n, 1, idx[0], 0)
-        return Item(section, key, name, value, Ref(kind, n, unit=idx[-1], source=idx[0] if kind == "W" else None),
+        return Item(section, key, name, value, self.param_ref(kind, n, idx),
                     (SECTIONS.index(section), step) + rank + order, old, step)
+
+    def param_ref(self, kind, n, idx) -> Ref:
+        """The :class:`Ref` of parameter element ``idx`` of array ``kind`` of layer ``n`` (a weight's is ``(source,
+        unit)``)."""
+        return Ref(kind, n, unit=idx[-1], source=idx[0] if kind == "W" else None)
 
     def forward_item(self, kind, n, s, c):
         unit = self.spec.layers[n - 1].unit_names[c]

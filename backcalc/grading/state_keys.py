@@ -90,7 +90,7 @@ def scope_of(table: str, step: int, name: str | None, last: int) -> str:
 def training_value(sp, scope: str, kind: str, n: int, idx: tuple) -> tuple | None:
     """``(section, key, name, value, old, step, rank)`` of one parameter element in a training scope (the answer
     space makes its item); None for the last step's ``[updated]``, which is the answer space's own item."""
-    from ..net.names import array_key, bias_name, element_key
+    from ..net.names import array_key, element_key
 
     table, step, name = check_scope(sp, scope)
     last = steps_of(sp.d)
@@ -98,8 +98,7 @@ def training_value(sp, scope: str, kind: str, n: int, idx: tuple) -> tuple | Non
         return None
     t = sp.d.training
     arr = array_key(kind, n)
-    layer = sp.spec.layers[n - 1]
-    pname = sp.wname(n, *idx) if kind == "W" else bias_name(layer.unit_names[idx[0]])
+    pname = sp.pnames[element_key(kind, n, *idx)]  # the spec's own name: w_k1o, b_o, a kernel's w_c1122, b_c1
     key = f"{scope_of(table, step, name, last)}.{element_key(kind, n, *idx)}"
     when = f" (step {step})" if step != last else ""
     if table == "updated":
