@@ -378,7 +378,7 @@ def train(spec):
         for k, g in grads.items():
             w = _get(params, *k)
             _set(params, *k, _update(s, t, w, g, state[k]))
-        trajectory.append({k: [list(r) if isinstance(r, list) else r for r in v] for k, v in params.items()})
+        trajectory.append({k: _copy(v) for k, v in params.items()})  # deep: a kernel's list nests four deep
         states.append({k: dict(v) for k, v in state.items()})
     return trajectory, history, states
 

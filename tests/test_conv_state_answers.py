@@ -147,7 +147,7 @@ def test_the_reference_state_checks_right(example, train, fmt, by_name):
     spec, d, (_, _, states) = _run(example, train)
     r = check_answers(spec, _sheet(spec, states, fmt, by_name), derivation=d)
     assert r.total == spec.steps * sum(len(st) for st in states[-1].values())
-    assert r.correct == r.total and r.ok, [(x.key, x.expected, x.written) for x in r.rows if not x.ok]
+    assert r.correct == r.total and r.ok, [(x.key, x.expected, x.text, x.verdict) for x in r.rows if not x.ok]
     assert {x.section for x in r.rows} == {"state"}
     assert r.section_scores() == {"updated": (r.total, r.total)}  # the gradebook counts state in `updated`
 
@@ -158,7 +158,7 @@ def _one(example, train, doc, **kw):
     return row
 
 
-def test_kernel_state_by_hand():
+def test_kernel_state_by_hand():  # the README's sheet ("Conv and pool nets"), and one more
     # momentum's first buffer is the first gradient: ∂L/∂w_c1122 = 0.75 (test_conv_grading's golden value); after
     # three steps the reference run's buffers are w_c1122 0.24467998…, b_c1 0.081559994…, w_ho 0.93456357…
     rows = {r.key: r for r in check_answers(*_run(*MOMENTUM)[:1], {"state": {
@@ -209,3 +209,13 @@ def test_unreadable_kernel_state_entries_are_their_own_rows(doc, code, words):
     assert len(bad) == 1 and bad[0].problem.code == code, bad
     assert words in problem_text(bad[0].problem), problem_text(bad[0].problem)
     assert [x.verdict for x in r.rows if x.verdict != "invalid"] == ["correct"]
+
+
+def test_a_kernel_after_each_step_is_judged_against_its_own_step():
+    spec, d, (trajectory, _, _) = _run(*MOMENTUM)
+    after1 = [[[[FULL(v) for v in row] for row in plane] for plane in out] for out in trajectory[0]["W1"]]
+    r = check_answers(spec, {"updated": {"step1": {"W1": after1}}}, derivation=d)
+    assert r.total == 4 and r.correct == 4, [(x.key, x.expected, x.text, x.verdict) for x in r.rows]
+    row = _one(*MOMENTUM, {"updated": {"step2": {"w_c1122": after1[0][0][1][1]}}})
+    assert row.key == "updated.step2.W1[0][0][1][1]" and row.name == "w_c1122 (step 2)"
+    assert row.verdict == "wrong" and [m.code for m in row.mistakes] == ["not_updated"]
