@@ -181,8 +181,13 @@ def test_a_wrong_kernel_state_is_wrong_and_named_with_nothing():
     for row in (_one(*MOMENTUM, {"state": {"momentum_buffer": {"w_c1122": step1}}}),
                 _one(*MOMENTUM, {"state": {"momentum_buffer": {"w_c1122": "0.2457"}}}),
                 _one(*ADAM, {"state": {"exp_avg": {"w_c112": "0.0002871"}}}),   # exp_avg_sq given for exp_avg
-                _one(*ADAM, {"state": {"exp_avg": {"w_c112": "0.3888"}}})):     # m̂ = m/(1 − β1³)·… is not kept
+                _one(*ADAM, {"state": {"exp_avg": {"w_c112": "0.3888"}}}),      # m̂ = m/(1 − β1³)·… is not kept
+                _one(*MOMENTUM, {"state": {"momentum_buffer": {"w_c1122": "-0.2447"}}}),  # the sign, a factor 2:
+                _one(*MOMENTUM, {"state": {"momentum_buffer": {"w_c1122": "0.4894"}}})):  # no state mistake either
         assert row.verdict == "wrong" and not row.ok and row.mistakes == () and row.blame is None, row
+    # as for a dense net (momentum_3_steps.toml: b_o's buffer after three steps is −1.0954…, README)
+    (dense,) = check_answers(EXAMPLES / "momentum_3_steps.toml", {"state": {"momentum_buffer": {"b_o": "1.0954"}}}).rows
+    assert dense.verdict == "wrong" and dense.mistakes == ()
 
 
 def test_too_coarse_state_is_right_as_written_and_strict_says_too_few_digits():
