@@ -2,7 +2,8 @@
 
 For people: unit p (1-based) of layer ``k`` is ``k{p}`` (just ``k`` when the layer has one unit); the weight
 joining unit ``a`` to unit ``b`` is ``w_{a}{b}``, the bias of unit ``b`` is ``b_{b}``; a unit's pre-activation
-is ``{unit}_in`` and its activation ``{unit}_out``.
+is ``{unit}_in`` and its activation ``{unit}_out`` (those node names written in :mod:`backcalc.unit_names`, at the
+bottom of the import graph so the tape may ask them too, and given back here).
 
 For machines: layer n (1-based) has canonical array keys — parameters ``W{n}``, ``b{n}`` (and in 1.1
 ``gamma{n}``, ``beta{n}``, ``Wx{n}``, ``Wh{n}``), forward values ``z{n}``, ``a{n}`` (and ``mu{n}``, ``var{n}``,
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
+
+from ..unit_names import node_drop, node_in, node_out, node_unit  # noqa: F401  (the convention's node names)
 
 PARAMETER_KINDS = ("W", "b", "gamma", "beta", "Wx", "Wh")
 FORWARD_KINDS = ("z", "a", "mu", "var", "xhat", "h", "drop")
@@ -79,29 +82,6 @@ def xhat_name(unit: str) -> str:
 def beta_name(unit: str) -> str:
     """Display name of unit ``unit``'s shift: ``beta_k1``."""
     return f"beta_{unit}"
-
-
-def node_in(unit: str) -> str:
-    """A unit's pre-activation: ``node_in("k1")`` → ``"k1_in"``."""
-    return f"{unit}_in"
-
-
-def node_out(unit: str) -> str:
-    """A unit's activation: ``node_out("k1")`` → ``"k1_out"``."""
-    return f"{unit}_out"
-
-
-def node_drop(unit: str) -> str:
-    """A unit's output after dropout, what the next layer reads: ``node_drop("k1")`` → ``"k1_drop"``."""
-    return f"{unit}_drop"
-
-
-def node_unit(node: str) -> str:
-    """The unit a node value belongs to: ``"k1_out"`` and ``"k1_in"`` → ``"k1"``; an input unit ``"i"`` stays."""
-    for tail in ("_out", "_in", "_drop"):
-        if node.endswith(tail):
-            return node[:-len(tail)]
-    return node
 
 
 def name_clash(layers) -> tuple | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DomainError, ShapeError
+from ..unit_names import node_in, node_out
 from .rules import RULES
 from .tensor import Tensor, _constant
 from .value import Value, apply_binary
@@ -195,7 +196,7 @@ def out_gradient_formula(kind: str, unit: str, samples: int, outputs: int, reduc
     """
     mean = reduction == "mean" and samples > 1
     scale = f"/{samples}" if mean else ""
-    out, y = f"{unit}_out", f"y_{unit}"
+    out, y = node_out(unit), f"y_{unit}"
     if kind == "half_sse":
         return f"({out} − {y}){scale}" if scale else f"{out} − {y}"
     if kind == "sse":
@@ -210,7 +211,7 @@ def out_gradient_formula(kind: str, unit: str, samples: int, outputs: int, reduc
     # cross_entropy
     if activation == "softmax":
         return f"−[{unit} is the true class]/({samples}·{out})" if mean else f"−[{unit} is the true class]/{out}"
-    base = f"softmax({unit}_in) − [{unit} is the true class]"
+    base = f"softmax({node_in(unit)}) − [{unit} is the true class]"
     return f"({base}){scale}" if scale else base
 
 

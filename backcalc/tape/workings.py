@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..unit_names import node_in, node_out
 from .losses import LOSS_KINDS, out_gradient_formula
 from .rules import RULES
 
@@ -94,14 +95,14 @@ def loss_working(kind: str, unit: str, samples: int, outputs: int, reduction: st
     bce rule), and last the loss table's ∂L/∂out (:func:`~backcalc.tape.losses.out_gradient_formula`).
     """
     table = LOSS_KINDS[kind]
-    out, y = f"{unit}_out", f"y_{unit}"  # out_gradient_formula's names (bce's table writes plain y)
+    out, y = node_out(unit), f"y_{unit}"  # out_gradient_formula's names (bce's table writes plain y)
     mean = reduction == "mean" and samples > 1
     scale = f"(1/{samples})·" if mean else ""
     final = out_gradient_formula(kind, unit, samples, outputs, reduction, activation)
     grad = f"∂L/∂{out}"
     units = units or (unit,)
     if kind in ("half_sse", "sse", "mse"):
-        loss = table.written([f"{u}_out" for u in units], [f"y_{u}" for u in units])
+        loss = table.written([node_out(u) for u in units], [f"y_{u}" for u in units])
         power = RULES["pow"].formula(0, a=f"({out} − {y})", k=2)
         inner = RULES["sub"].formula(0)
         share = {"half_sse": "½·", "sse": "", "mse": f"(1/{outputs})·" if outputs > 1 else ""}[kind]
@@ -110,12 +111,12 @@ def loss_working(kind: str, unit: str, samples: int, outputs: int, reduction: st
     if kind == "bce":
         share = f"(1/{outputs})·" if outputs > 1 else ""
         if activation == "linear":  # the output is a logit: the loss is softplus(z) − y·z
-            terms = " + ".join(f"{RULES['softplus'].expression(a=f'{u}_out')} − y_{u}·{u}_out" for u in units)
+            terms = " + ".join(f"{RULES['softplus'].expression(a=node_out(u))} − y_{u}·{node_out(u)}" for u in units)
             loss = f"({terms})/{len(units)}" if len(units) > 1 else terms
             step = f"{scale}{share}({RULES['softplus'].formula(0, a=out)} − {RULES['mul'].formula(0, b=y)})"
             return Working((Line(_sample_loss(samples), loss, "logit_loss"), Line(grad, step, "softplus"),
                             Line("", final, "")))
-        loss = table.written([f"{u}_out" for u in units], [f"y_{u}" for u in units])
+        loss = table.written([node_out(u) for u in units], [f"y_{u}" for u in units])
         step = f"{scale}{share}({RULES['bce'].formula(0, a=out, b=y)})"
         return Working((Line(_sample_loss(samples), loss, "loss_term"), Line(grad, step, "log"),
                         Line("", final, "")))
@@ -123,11 +124,12 @@ def loss_working(kind: str, unit: str, samples: int, outputs: int, reduction: st
     true = f"[{unit} is the true class]"
     if activation == "softmax":
         step = f"{scale}(−{true}·{RULES['log'].formula(0, a=out)})"
-        return Working((Line(_sample_loss(samples), "−Σ_c [c is the true class]·ln(c_out)", "true_class"),
-                        Line(grad, step, "log"), Line("", final, "")))
-    step = f"{scale}(−({true} − softmax({unit}_in)))"
-    return Working((Line(_sample_loss(samples), "−Σ_c [c is the true class]·ln(softmax(c_in))", "true_class"),
-                    Line(grad, step, "log_softmax"), Line("", final, "")))
+        loss = f"−Σ_c [c is the true class]·ln({node_out('c')})"
+        return Working((Line(_sample_loss(samples), loss, "true_class"), Line(grad, step, "log"), Line("", final, "")))
+    step = f"{scale}(−({true} − softmax({node_in(unit)})))"
+    loss = f"−Σ_c [c is the true class]·ln(softmax({node_in('c')}))"
+    return Working((Line(_sample_loss(samples), loss, "true_class"), Line(grad, step, "log_softmax"),
+                    Line("", final, "")))
 
 
 def _sample_loss(samples: int) -> str:
