@@ -227,3 +227,24 @@ def test_a_kernel_after_each_step_is_judged_against_its_own_step():
     row = _one(*MOMENTUM, {"updated": {"step2": {"w_c1122": after1[0][0][1][1]}}})
     assert row.key == "updated.step2.W1[0][0][1][1]" and row.name == "w_c1122 (step 2)"
     assert row.verdict == "wrong" and [m.code for m in row.mistakes] == ["not_updated"]
+
+
+@pytest.mark.parametrize("train", [
+    {"optimizer": "nesterov", "momentum": 0.5},
+    {"optimizer": "momentum", "momentum_form": "cs231n"},
+    {"optimizer": "adagrad"},
+    {"optimizer": "rmsprop", "centered": True, "momentum": 0.5},
+    {"optimizer": "adam", "amsgrad": True},
+    {"optimizer": "adamw", "weight_decay": 0.1},
+], ids=lambda t: "-".join(str(v) for v in t.values()))
+def test_every_optimizer_of_a_conv_net_has_its_state_answered(train):
+    """Each optimizer's every state variable (velocity, sum, square_avg, grad_avg, max_exp_avg_sq, …) of a conv
+    net, two steps: the answer space against the tape and the reference, and a sheet of them at 4 digits."""
+    spec, d, (_, _, states) = _run("conv1d_two_channel.toml", dict(train, learning_rate=0.05, steps=2))
+    items = _space_state(spec, d)
+    assert len(items) == 2 * sum(len(st) for st in states[-1].values())
+    for (t, name, array, idx), item in items.items():
+        assert item.expected == float(np.asarray(d.training.state[t - 1][array][name])[idx]), item.key
+        assert item.expected == pytest.approx(float(states[t - 1][(array, idx)][name]), rel=1e-9, abs=1e-15)
+    r = check_answers(spec, _sheet(spec, states, FOUR, by_name=True), derivation=d)
+    assert r.total == len(items) and r.correct == r.total, [(x.key, x.expected, x.text) for x in r.rows if not x.ok]
