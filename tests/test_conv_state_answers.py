@@ -248,3 +248,40 @@ def test_every_optimizer_of_a_conv_net_has_its_state_answered(train):
         assert item.expected == pytest.approx(float(states[t - 1][(array, idx)][name]), rel=1e-9, abs=1e-15)
     r = check_answers(spec, _sheet(spec, states, FOUR, by_name=True), derivation=d)
     assert r.total == len(items) and r.correct == r.total, [(x.key, x.expected, x.text) for x in r.rows if not x.ok]
+
+
+@pytest.mark.parametrize("example, train", [MOMENTUM, ADAM], ids=["momentum", "adam"])
+def test_golden_holds_every_state_value_by_key_and_name(example, train):
+    from backcalc.testing import assert_matches, golden
+
+    spec, d, (_, _, states) = _run(example, train)
+    g = golden(d)
+    names = {key: name for name, key in spec.param_names()}
+    seen = 0
+    for t in range(1, spec.steps + 1):
+        for (array, idx), entry in states[t - 1].items():
+            for name, want in entry.items():
+                scope = f"state.{name}" if t == spec.steps else f"state.step{t}.{name}"
+                key = f"{array}" + "".join(f"[{i}]" for i in idx)
+                r = g.resolve(f"{scope}.{names[key]}")
+                assert r.key == f"{scope}.{key}" and r.value == pytest.approx(float(want), rel=1e-9, abs=1e-15)
+                assert r.name == f"{name} of {names[key]}" + (f" (step {t})" if t < spec.steps else "")
+                assert_matches(float(mp.nstr(want, 12)), g, f"{scope}.{key}", rtol=1e-9, atol=1e-15)
+                seen += 1
+    assert seen == spec.steps * sum(len(st) for st in states[-1].values())
+
+
+def test_assert_matches_of_a_kernel_state_shows_its_step():
+    from backcalc.errors import Mismatch
+    from backcalc.testing import assert_matches, golden
+
+    g = golden(_run(*MOMENTUM)[1])
+    assert_matches([[[[0.5, 0.0], [0.25, 0.75]]]], g, "state.step1.momentum_buffer.W1")  # step 1: v = ∂L/∂W
+    with pytest.raises(Mismatch) as e:
+        assert_matches(0.5, g, "state.step1.momentum_buffer.w_c1122")
+    text = str(e.value)
+    assert "(W1[0][0][1][1]) does not match" in text and "expected 0.75" in text
+    assert "step 1: momentum_buffer v ← μ·v + g = 0.9·0 + 0.75 = 0.75" in text
+    assert g.explain("updated.step1.w_ho") == "step 1: w_ho ← w_ho − lr·v = 0.5 − 0.01·4.5 = 0.455"
+    with pytest.raises(KeyError):
+        g["state.exp_avg.w_c1122"]  # momentum keeps no exp_avg

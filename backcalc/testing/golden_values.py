@@ -30,6 +30,8 @@ from ..render.text import bias_parts, jacobian_sum, path_sum, weighted_sum
 from ..net.names import array_key, index_text, node_in, node_out, parse_key
 from ..net.spec import NetSpec
 from ..errors import Mismatch
+from ..grading.state_keys import split_scope, split_scoped_key, steps_of
+from .golden_training import display_name, training_arrays, training_lines
 from ..tape import Tensor, Value
 
 __all__ = ["golden", "assert_matches", "check_backward", "Golden", "Resolved", "Mismatch", "UnknownKey", "BackwardReport"]
@@ -60,7 +62,8 @@ def golden(spec=None) -> Golden:
 
     Keys are scoped like an answers file: ``loss``, ``loss_after``, ``forward.*`` (``z1``, ``a2``,
     ``a2[0][1]``, ``k1_in``, ``k1_out``), ``gradients.*`` and ``updated.*`` (``W2``, ``b1[3]``,
-    ``w_j1k1``, ``b_o``). Elements give floats, arrays give numpy copies. In a batch net a forward display
+    ``w_j1k1``, ``b_o``); with a training run also ``state.NAME.*``, ``state.stepN.NAME.*`` (the optimizer's
+    state after the last step, after step N) and ``updated.stepN.*``. Elements give floats, arrays give numpy copies. In a batch net a forward display
     name gives the column over the samples. Iterating yields the whole-array keys.
 
     >>> g = golden()
@@ -85,6 +88,7 @@ class Golden(Mapping):
         self._arrays = {"forward": {k: np.asarray(v, dtype=float) for k, v in derivation.forward.items()},
                         "gradients": {k: np.asarray(v, dtype=float) for k, v in derivation.gradients.items()},
                         "updated": {k: np.asarray(v, dtype=float) for k, v in derivation.updated.items()}}
+        self._arrays.update(training_arrays(derivation))  # state.exp_avg, state.step1.exp_avg, updated.step1
         self._names = {scope: {} for scope in SCOPES}        # display name → (array, index)
         self._display = {}                                    # (scope, array, element index) → display name
         for name, key in self.spec.param_names():
@@ -108,8 +112,8 @@ class Golden(Mapping):
     def __iter__(self):
         yield "loss"
         yield "loss_after"
-        for scope in SCOPES:
-            for array in self._arrays[scope]:
+        for scope, arrays in self._arrays.items():
+            for array in arrays:
                 yield f"{scope}.{array}"
 
     def __len__(self):
@@ -127,11 +131,18 @@ class Golden(Mapping):
         if array is None:
             return Resolved(scope, scope, float(getattr(self.derivation, scope)))
         value = self._arrays[scope][array][idx] if idx else self._arrays[scope][array]
-        name = self._display.get((scope, array, idx)) if idx and all(isinstance(i, int) for i in idx) else None
+        name = self.display(scope, array, idx) if idx and all(isinstance(i, int) for i in idx) else None
         if name is None and idx:
-            name = next((n for n, a in self._names[scope].items() if a == (array, idx)), None)
+            name = next((n for n, a in self._names.get(scope, {}).items() if a == (array, idx)), None)
         value = float(value) if np.ndim(value) == 0 else np.array(value)
         return Resolved(f"{scope}.{array}{index_text(idx)}", name, value)
+
+    def display(self, scope, array, idx) -> str | None:
+        """The display name of one element (``w_c1122``, ``momentum_buffer of w_c1122 (step 1)``), or None."""
+        if split_scope(scope) is None:
+            return self._display.get((scope, array, idx))
+        name = self._display.get(("gradients", array, idx))
+        return None if name is None else display_name(scope, name, steps_of(self.derivation))
 
     def explain(self, key: str) -> str:
         """The derivation of one element's golden value, as text (the chain of factors with numbers)."""
@@ -149,8 +160,9 @@ class Golden(Mapping):
         text = key.replace(" ", "")
         if text in ("loss", "loss_after"):
             return text, None, ()
-        scope, dot, rest = text.partition(".")
-        if dot and scope in SCOPES:
+        training = split_scoped_key(text)  # state.step1.exp_avg.W1, updated.step2.b_o
+        scope, dot, rest = (training[0], ".", training[1]) if training else text.partition(".")
+        if dot and scope in self._arrays:
             k = parse_key(rest, slices=True)
             if k and k.array in self._arrays[scope]:
                 idx = k.index
@@ -158,15 +170,16 @@ class Golden(Mapping):
                 if len(idx) > len(shape) or any(isinstance(i, int) and i >= n for i, n in zip(idx, shape)):
                     raise UnknownKey(f"{key!r}: {k.array} has shape {_shape_text(shape)} (indices are 0-based)")
                 return scope, k.array, idx
-            if rest in self._names[scope]:
-                return (scope,) + self._names[scope][rest]
+            names = self._names["gradients"] if training else self._names[scope]  # one parameter name each
+            if rest in names and names[rest][0] in self._arrays[scope]:
+                return (scope,) + names[rest]
         raise UnknownKey(f"{key!r} names no value of this derivation{self._suggest(text)}")
 
     def _suggest(self, text):
         scoped = [f"{s}.{n}" for s in SCOPES for n in self._names[s] if n == text or self._arrays[s].get(text) is not None]
         if scoped:
             return f" (it needs a scope: {' or '.join(repr(k) for k in scoped)})"
-        candidates = ["loss", "loss_after"] + [f"{s}.{a}" for s in SCOPES for a in self._arrays[s]]
+        candidates = ["loss", "loss_after"] + [f"{s}.{a}" for s in self._arrays for a in self._arrays[s]]
         candidates += [f"{s}.{n}" for s in SCOPES for n in self._names[s]]
         if self.spec.n_parameters <= _SUGGEST_ELEMENTS:
             candidates += [f"{s}.{k}" for s in ("gradients", "updated") for _, k in self.spec.param_names()]
@@ -184,6 +197,8 @@ def _shape_text(shape) -> str:
 
 def _derivation_lines(g: Golden, scope, array, idx, digits=5) -> list:
     d = g.derivation
+    if split_scope(scope) is not None:  # the optimizer's state or a step's parameter: its row of the step table
+        return training_lines(d, scope, f"{array}{index_text(idx)}", digits)
     if scope == "forward":
         k, s = parse_key(array), idx[0]
         n = k.layer
@@ -301,7 +316,7 @@ def assert_matches(given, spec, key_or_name: str, rtol: float = 1e-6, atol: floa
     __tracebackhide__ = True
     g = golden(spec)
     r = g.resolve(key_or_name)
-    label = key_or_name if r.key.endswith(key_or_name.replace(" ", "")) else f"{key_or_name} ({r.key.split('.', 1)[1]})"
+    label = key_or_name if r.key.endswith(key_or_name.replace(" ", "")) else f"{key_or_name} ({_unscoped(r.key)})"
     expected = np.asarray(r.value, dtype=float)
     try:
         value = np.asarray(given.data if isinstance(given, (Tensor, Value)) else given, dtype=float)
@@ -317,18 +332,18 @@ def assert_matches(given, spec, key_or_name: str, rtol: float = 1e-6, atol: floa
     if not bad.any():
         return
     first = tuple(int(i) for i in np.argwhere(bad)[0])
-    scope = r.key.split(".", 1)[0]
-    if scope in ("loss", "loss_after"):
+    scope, array, idx = g._address(r.key)
+    if array is None:
         element, name = scope, scope
     else:
-        array, idx = parse_key(r.key.split(".", 1)[1], slices=True).array, _full_index(g._address(r.key)[2], first)
+        idx = _full_index(idx, first)
         element = f"{scope}.{array}{index_text(idx)}"
-        name = g._display.get((scope, array, idx))
+        name = g.display(scope, array, idx)
     e, v = float(expected[first]), float(value[first])
     if expected.ndim == 0:
         lines = [f"{label} does not match ({tol})", f"  expected {e:.10g}", f"  given    {v:.10g}"]
     else:
-        where = element.split(".", 1)[1] + (f" ({name})" if name else "")
+        where = _unscoped(element) + (f" ({name})" if name else "")
         lines = [f"{label}: {int(bad.sum())} of {bad.size} elements differ ({tol})"]
         if expected.size <= 36:
             lines += [f"  expected {_array_text(expected)}", f"  given    {_array_text(value)}"]
@@ -338,6 +353,12 @@ def assert_matches(given, spec, key_or_name: str, rtol: float = 1e-6, atol: floa
     if diagnosis:
         lines.append(f"diagnosis: {diagnosis}")
     raise Mismatch("\n".join(lines), r.key, r.value, given, diagnosis)
+
+
+def _unscoped(key: str) -> str:
+    """``W1[0][0]`` of ``gradients.W1[0][0]`` or of ``state.step1.exp_avg.W1[0][0]``."""
+    training = split_scoped_key(key)
+    return training[1] if training else key.split(".", 1)[-1]
 
 
 def _full_index(idx, pos):
