@@ -18,13 +18,11 @@ window's maximum, 0 for the others, 1/size for an average) and, when a conv read
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ..errors import SpecError
 from ..net.names import array_key, element_key, node_in, node_out, parse_key
-from .items import SECTIONS, Item, Ref
+from .items import LOSS_NAMES, SECTIONS, Item, Ref, factor_parts
 from .keys import AnswerSpace
 from .state_keys import split_scope
 
@@ -235,16 +233,12 @@ class MapSpace(AnswerSpace):
         return super().name_items(section, name, quiet)
 
     def factor_items(self, text):
-        compact = re.sub(r"\s+", "", text)
-        m = re.fullmatch(r"(?:∂|d)(.+?)/(?:∂|d)(.+)", compact)
-        if not m:
-            raise KeyError(text)
-        num, den = m.group(1), m.group(2)
+        num, den = factor_parts(text)
         for end in (num, den):  # a pool or flatten element has no _in: no ∂out/∂in, no δ
             node = self.node(end)
             if node is not None and node[1] == "in" and self.units[node[0]][0] not in self.z:
                 raise KeyError(text)
-        if num in ("L", "Loss", "loss", "E"):
+        if num in LOSS_NAMES:
             hit = self.units.get(den)
             if hit is not None and hit[0] == 0:
                 if self.g_x is None:

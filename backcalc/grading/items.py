@@ -3,6 +3,7 @@ records :mod:`backcalc.grading.keys` and :mod:`backcalc.grading.norm_keys` make.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..net.names import Key, parse_key
@@ -10,12 +11,27 @@ from ..net.names import Key, parse_key
 SECTIONS = ("loss", "forward", "factors", "gradients", "updated", "loss_after", "state")
 ANSWERABLE = ("W", "b", "z", "a", "drop", "gamma", "beta", "mu", "var", "xhat", "Wx", "Wh")  # the canonical arrays an answers file can give
 STATS = ("mu", "var")   # a normalisation layer's statistics: one per unit (batchnorm) or per sample (layernorm)
+LOSS_NAMES = ("L", "Loss", "loss", "E")   # what a factor's name may call the loss: ∂L/∂o_out, dE/dw_ho
+_FACTOR = re.compile(r"(?:∂|d)(.+?)/(?:∂|d)(.+)")
 
 
 def answer_key(text: str) -> Key | None:
     """The parsed canonical key (``W1``, ``b2[0]``, ``z1[0][1]``) of an answerable array, else None."""
     key = parse_key(text)
     return key if key is not None and key.kind in ANSWERABLE else None
+
+
+def factor_parts(text: str) -> tuple[str, str]:
+    """The numerator and denominator of a factor's name ``∂a/∂b`` (or ``da/db``), spaces ignored; KeyError(text)
+    for anything else.
+
+    >>> factor_parts("∂L / ∂o_out"), factor_parts("dk1_out/dk1_in")
+    (('L', 'o_out'), ('k1_out', 'k1_in'))
+    """
+    m = _FACTOR.fullmatch(re.sub(r"\s+", "", text))
+    if not m:
+        raise KeyError(text)
+    return m.group(1), m.group(2)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from ..errors import SpecError
 from ..net.names import array_key, bias_name, element_key, node_drop, node_in, node_out, parse_key, weight_name
 from .dependencies import Dependencies
 from .dropout_keys import dropout_arrays, drop_names, node_kind
-from .items import ANSWERABLE, SECTIONS, STATS, Item, Ref, answer_key  # noqa: F401 (the package's names for them)
+from .items import (ANSWERABLE, LOSS_NAMES, SECTIONS, STATS, Item, Ref, answer_key,  # noqa: F401 (the package's names)
+                    factor_parts)
 from .norm_keys import NormItems, NormKeys
 from .state_keys import split_scope, split_scoped_key, training_value
 
@@ -317,12 +318,8 @@ class AnswerSpace(NormItems, Dependencies):
         raise KeyError(name)
 
     def factor_items(self, text):
-        compact = re.sub(r"\s+", "", text)
-        m = re.fullmatch(r"(?:∂|d)(.+?)/(?:∂|d)(.+)", compact)
-        if not m:
-            raise KeyError(text)
-        num, den = m.group(1), m.group(2)
-        if num in ("L", "Loss", "loss", "E"):
+        num, den = factor_parts(text)
+        if num in LOSS_NAMES:
             if den in self.stat_names:  # ∂L/∂xhat_n1, ∂L/∂var_n1, ∂L/∂mu_n1: the factors of the three paths
                 kind, n, k = self.stat_names[den]
                 if self.norm[n].grad_xhat is None:

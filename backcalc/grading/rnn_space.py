@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from ..net.names import array_key, element_key, node_in, node_out, parse_key
-from .items import SECTIONS, Item, Ref
+from .items import LOSS_NAMES, SECTIONS, Item, Ref, factor_parts
 from .keys import AnswerSpace
 
 _NODE = re.compile(r"(.+?)_?(in|out)", flags=re.IGNORECASE)
@@ -117,12 +117,12 @@ class RnnSpace(AnswerSpace):
                 unit, which = self._node(name)
                 return [self.node_item(section, unit, s, which) for s in range(self.S)]
             if section == "factors":
-                m = re.fullmatch(r"(?:∂|d)(?:L|Loss|loss|E)/(?:∂|d)(.+)", re.sub(r"\s+", "", name))
-                if not m:
+                num, den = factor_parts(name)
+                if num not in LOSS_NAMES:
                     raise KeyError(name)
-                if m.group(1) in self.params:
-                    return self.name_items("gradients", m.group(1))
-                unit, which = self._node(m.group(1))
+                if den in self.params:
+                    return self.name_items("gradients", den)
+                unit, which = self._node(den)
                 return [self.node_item(section, unit, s, "g" + which) for s in range(self.S)]
         except KeyError:
             if quiet:
