@@ -59,18 +59,19 @@ def matrix_form(d) -> tuple:
     spec = d.spec
     if not d.shows_detail() or not _plain(d):
         return ()
+    dense = [x for x in spec.layers if getattr(x, "affine", False) and not getattr(x, "out_steps", 0)]
     samples = spec.samples
     grad = {(u.unit, u.sample, u.name.endswith("_drop")): u.value for u in d.upstream}
-    new = _updated(d) if d.training is None or d.training.plain_sgd else {}
+    new = updated(d) if d.training is None or d.training.plain_sgd else {}
     delta = {(x.unit, x.sample): x for x in d.deltas}
     terms = _penalty_terms(d)
     rows = range(1, samples + 1)
     out = []
-    for layer in reversed(spec.layers):
+    for layer in reversed(dense):
         n = layer.index
         units = layer.unit_names
         before = spec.layers[n - 2] if n > 1 else None
-        drop, dropped = layer.dropout, before is not None and before.dropout is not None
+        drop, dropped = layer.dropout, before is not None and getattr(before, "dropout", None) is not None
         m = LayerMatrices(
             layer=n, name=layer.name, activation=layer.activation,
             a_prev=spec.x.tolist() if n == 1 else d.forward[f"{'drop' if dropped else 'a'}{n - 1}"],
@@ -85,7 +86,7 @@ def matrix_form(d) -> tuple:
             drop_scale=None if drop is None else drop.scale.tolist(), p=None if drop is None else drop.p,
             prev_dropped=dropped,
             skips=tuple((x.index, [[grad[(u, s, False)] for u in x.unit_names] for s in rows])
-                        for x in spec.layers if x.skip is not None and x.skip == n - 1 and n > 1))
+                        for x in spec.layers if getattr(x, "skip", None) is not None and x.skip == n - 1 and n > 1))
         out.append(_with_penalty(m, terms, d) if terms else m)
     return tuple(out)
 
@@ -113,7 +114,7 @@ def _with_penalty(m: LayerMatrices, terms: dict, d) -> LayerMatrices:
     return replace(m, dW_data=data, W_term=W_term, b_term=b_term, penalty=(reg.l2, reg.l1))
 
 
-def _updated(d) -> dict:
+def updated(d) -> dict:
     """The parameters after the first step, shaped like the spec's, from the update records."""
     from .names import parse_key
 
@@ -126,6 +127,10 @@ def _updated(d) -> dict:
 
 
 def _plain(d) -> bool:
-    """All dense layers on samples × features data (skips, dropout and penalties have their terms above)."""
+    """All dense layers on samples × features data (skips, dropout and penalties have their terms above), or
+    dense layers after a recurrent layer that hands them H_T (its own form is :mod:`backcalc.net.rnn_matrices`')."""
     spec = d.spec
+    first, rest = spec.layers[0], spec.layers[1:]
+    if getattr(first, "recurrent", False) and not first.sequence:
+        return all(getattr(x, "affine", False) for x in rest)
     return spec.x.ndim == 2 and all(getattr(x, "affine", False) for x in spec.layers)

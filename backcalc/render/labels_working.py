@@ -79,6 +79,8 @@ WORKING = {
         "im2col_title": "Matrix form: the im2col view of each convolution (rows are windows)",
         "im2col_note": "im2col: one row per window (sample, then output position in row-major order), one column per input channel and kernel offset; dW comes out with a row per input channel and kernel offset, a column per output channel, and is reshaped to the kernel",
         "im2col_shaped": "dW{n} shaped as W{n}",
+        "rnn_note_last": "backprop through time, the last step first (H_t: the states of step t, samples × units; H_0 the initial state): layer {head} reads only H_T, so ∂L/∂H_t of an earlier step comes back through Wh alone; the shared weights' gradients are sums over the steps",
+        "rnn_note_every": "backprop through time, the last step first (H_t: the states of step t, samples × units; H_0 the initial state): layer {head} reads every H_t, so ∂L/∂H_t is its path plus the path back from step t + 1 through Wh; the shared weights' gradients are sums over the steps",
     },
     "id": {
         "title": "Uraian simbolik: aturan sebelum angka",
@@ -153,6 +155,8 @@ WORKING = {
         "im2col_title": "Bentuk matriks: tampilan im2col tiap konvolusi (baris = jendela)",
         "im2col_note": "im2col: satu baris per jendela (sampel, lalu posisi output menurut urutan baris), satu kolom per kanal input dan geseran kernel; dW keluar dengan satu baris per kanal input dan geseran kernel, satu kolom per kanal output, lalu dibentuk ulang menjadi kernel",
         "im2col_shaped": "dW{n} berbentuk W{n}",
+        "rnn_note_last": "propagasi balik melalui waktu, langkah terakhir lebih dulu (H_t: state langkah t, sampel × unit; H_0 state awal): lapisan {head} hanya membaca H_T, sehingga ∂L/∂H_t langkah sebelumnya kembali hanya melalui Wh; gradien bobot bersama adalah jumlah atas langkah-langkah",
+        "rnn_note_every": "propagasi balik melalui waktu, langkah terakhir lebih dulu (H_t: state langkah t, sampel × unit; H_0 state awal): lapisan {head} membaca setiap H_t, sehingga ∂L/∂H_t adalah jalurnya ditambah jalur balik dari langkah t + 1 melalui Wh; gradien bobot bersama adalah jumlah atas langkah-langkah",
     },
 }
 

@@ -22,6 +22,7 @@ from .labels import localize
 from .labels_working import working_labels
 from .texmath import equation_rows, number, text_escape, to_tex
 from .working_im2col import im2col_lines, im2col_tex
+from .working_rnn import rnn_lines, rnn_tex
 
 
 def _rule_formulas(subject: str) -> dict:
@@ -175,15 +176,12 @@ def _penalty_text(m, name: str, digits: int) -> str:
 def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None) -> list:
     """The matrix form as text lines (only ``layer``'s when given); ``[]`` when the net has none (see
     :func:`~backcalc.net.matrix_form.matrix_form`)."""
-    from ..net.im2col import conv_matrices
-    from ..net.matrix_form import matrix_form
 
-    form = [m for m in matrix_form(d) if layer is None or m.layer == layer]
-    convs = [c for c in conv_matrices(d) if layer is None or c.layer == layer]
-    if not form and not convs:
+    form, convs, rnns = _forms(d, layer)
+    if not form and not convs and not rnns:
         return []
     W = working_labels(lang)
-    out = [W["matrix_title"] if form else W["im2col_title"]]
+    out = [W["matrix_title"] if form or rnns else W["im2col_title"]]
     for m in form:
         out.append("  " + W["matrix_layer"].format(n=m.layer, name=m.name, activation=m.activation))
         for lhs, sides in matrix_equations(m, digits, W):
@@ -192,30 +190,45 @@ def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None)
     for c in convs:  # a convolution's compact form: the im2col view
         out.append("  " + W["matrix_layer"].format(n=c.layer, name=c.name, activation=c.activation))
         out += im2col_lines(c, digits, W)
+    for r in rnns:  # a recurrent layer: backprop through time
+        out.append("  " + W["matrix_layer"].format(n=r.layer, name=r.name, activation=r.activation))
+        out += rnn_lines(r, digits, W)
     return out
+
+
+def _forms(d, layer: int | None) -> tuple:
+    """(dense, convolution, recurrent) matrix records of ``d`` (only ``layer``'s when given), output side first."""
+    from ..net.im2col import conv_matrices
+    from ..net.matrix_form import matrix_form
+    from ..net.rnn_matrices import rnn_matrices
+
+    pick = lambda records: [m for m in records if layer is None or m.layer == layer]  # noqa: E731
+    return pick(matrix_form(d)), pick(conv_matrices(d)), pick(rnn_matrices(d))
 
 
 def matrix_tex(d, digits: int, lang: str, escape, layer: int | None = None) -> list:
     """The matrix form as LaTeX, each matrix a ``pmatrix`` on a row of its own (only ``layer``'s when given,
     under a paragraph heading)."""
-    from ..net.im2col import conv_matrices
-    from ..net.matrix_form import matrix_form
 
-    form = [m for m in matrix_form(d) if layer is None or m.layer == layer]
-    convs = [c for c in conv_matrices(d) if layer is None or c.layer == layer]
-    if not form and not convs:
+    form, convs, rnns = _forms(d, layer)
+    if not form and not convs and not rnns:
         return []
     W = working_labels(lang)
+    title = escape(W["matrix_title"] if form or rnns else W["im2col_title"])
     if layer is not None:
-        body = _matrix_align(form[0], digits) if form else im2col_tex(convs[0], digits, W, escape)
-        return [rf"\par\medskip\noindent\textbf{{{escape(W['matrix_title'] if form else W['im2col_title'])}}}\par"] + body
-    out = [rf"\subsubsection*{{{escape(W['matrix_title'] if form else W['im2col_title'])}}}"]
+        body = (_matrix_align(form[0], digits) if form else im2col_tex(convs[0], digits, W, escape) if convs
+                else rnn_tex(rnns[0], digits, W, escape))
+        return [rf"\par\medskip\noindent\textbf{{{title}}}\par"] + body
+    out = [rf"\subsubsection*{{{title}}}"]
     for m in form:
         out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=m.layer, name=m.name, activation=m.activation))}}}")
         out += _matrix_align(m, digits)
     for c in convs:
         out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=c.layer, name=c.name, activation=c.activation))}}}")
         out += im2col_tex(c, digits, W, escape)
+    for r in rnns:
+        out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=r.layer, name=r.name, activation=r.activation))}}}")
+        out += rnn_tex(r, digits, W, escape)
     return out
 
 
