@@ -106,7 +106,8 @@ def rnn_tex(r, digits: int, W, escape) -> list:
         terms = [prev(s) for s in ahead]
         rows += [rf"{name} &= " + " + ".join(rf"{a}_{sub(t)}^{{\mathsf T}} \delta_{sub(s.t)}"
                                              for (a, t, _), s in zip(terms, ahead)),
-                 "&= " + " + ".join(f"{P(_t(v))} {P(s.delta)}" for (_, _, v), s in zip(terms, ahead)),
+                 *(("&= " if k == 0 else r"&\phantom{=} + ") + f"{P(_t(v))} {P(s.delta)}"
+                   for k, ((_, _, v), s) in enumerate(zip(terms, ahead))),   # a step a row: T products fit
                  rf"&= {P(getattr(r, key))}"]
     rows.append(rf"db_{{{n}}} &= " + " + ".join(rf"\textstyle\sum_{{s}} \delta_{sub(s.t)}" for s in ahead) + f" = {P([r.db])}")
     for s in ahead:
