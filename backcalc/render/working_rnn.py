@@ -12,6 +12,8 @@ the steps, ∂L/∂X_t and, with plain SGD, the new weights. Step t of the layer
 
 from __future__ import annotations
 
+import textwrap
+
 from .format import num
 from .texmath import number
 
@@ -68,7 +70,8 @@ def rnn_equations(r, digits: int) -> list:
 
 def rnn_lines(r, digits: int, W) -> list:
     """The layer's text rows: what the steps are, then the equations."""
-    out = ["    " + W["rnn_note_every" if r.sequence else "rnn_note_last"].format(n=r.layer, head=r.head)]
+    note = W["rnn_note_every" if r.sequence else "rnn_note_last"].format(n=r.layer, head=r.head)
+    out = textwrap.wrap(note, 110, initial_indent="    ", subsequent_indent="    ")
     for lhs, sides in rnn_equations(r, digits):
         out.append(f"    {lhs} = {sides[0]}")
         out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
