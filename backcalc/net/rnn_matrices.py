@@ -77,7 +77,6 @@ def _plain_head(head) -> bool:
 
 
 def _layer(d, layer, head) -> RnnMatrices:
-    from .layers.rnn import step_names
     from .matrix_form import updated
 
     spec, n, T = d.spec, layer.index, layer.steps
@@ -91,9 +90,9 @@ def _layer(d, layer, head) -> RnnMatrices:
     inputs = spec.input_unit_names
     steps = []
     for t in range(T, 0, -1):
-        units = step_names(layer.base, t)
+        units = layer.step_units(t)
         reads = head.unit_names if not layer.sequence and t == T else (
-            step_names(head.base, t) if layer.sequence else None)
+            head.step_units(t) if layer.sequence else None)
         names = inputs[(t - 1) * F:t * F]
         steps.append(RnnStep(
             t=t, x=x[:, t - 1, :].tolist(), h_prev=(h0 if t == 1 else hs[:, t - 2, :]).tolist(),

@@ -106,6 +106,10 @@ class Rnn(ArrayParameters):
         """The steps the next layer is applied at (0: it reads h_T once)."""
         return self.steps if self.sequence else 0
 
+    def step_units(self, t: int) -> tuple:
+        """The units' names at step ``t`` (``("r1t2", "r2t2")``; ``r{u}t0`` names h0)."""
+        return step_names(self.base, t)
+
     @property
     def term_records(self) -> int:
         return self.n_parameters * self.steps

@@ -48,6 +48,10 @@ class StepDense(Dense):
     def out_steps(self) -> int:
         return self.steps
 
+    def step_units(self, t: int) -> tuple:
+        """The units' names at step ``t`` (``("ot2",)``)."""
+        return step_names(self.base, t)
+
     @property
     def term_records(self) -> int:
         return self.n_parameters * self.steps
