@@ -1,4 +1,5 @@
-"""Shared by the tests: a command refused with exit 2 and one line, and PyTorch float64 references."""
+"""Shared by the tests: a command refused with exit 2 and one line, PyTorch float64 references (an rnn's too), the
+40-digit reference and verify's three ways asserted, and a path cut on the tape on purpose."""
 
 from __future__ import annotations
 
@@ -97,3 +98,74 @@ def conv_pool_net(seed: int, x_shape, w_shape, bias, y, spec_seed: int, stride=1
               {"kind": pool, "name": "p", "size": 2, "stride": 1}, {"kind": "flatten", "name": "f"},
               {"name": "o", "activation": "linear", "units": len(y[0]), "init": "normal:0.3"}]
     return load_spec({"format": 1, "seed": spec_seed, "data": {"x": x.tolist(), "y": y}, "layers": layers})
+
+
+def assert_tape_matches_reference(spec) -> None:
+    """The tape's loss and every gradient of ``spec`` equal the 40-digit mpmath reference's (tests/reference.py)."""
+    import reference
+    from backcalc.net.network import Network
+
+    assert Network(spec).forward().loss == pytest.approx(float(reference.loss(spec)), rel=1e-13)
+    ref = reference.gradients(spec)
+    got = Network(spec).gradients()
+    assert set(got) == set(ref)
+    for key, value in got.items():
+        assert value == pytest.approx(float(ref[key]), rel=1e-9, abs=1e-12), key
+
+
+def assert_verifies_three_ways(spec) -> None:
+    """``verify`` passes on ``spec`` with its numeric column run, one row per parameter."""
+    from backcalc.check.verify import verify
+
+    result = verify(spec)
+    assert result.ok and result.numeric_checked
+    assert len(result.rows) == spec.n_parameters
+
+
+def cut_before(monkeypatch, label: str) -> None:
+    """Break the tape on purpose: the left operand of every ``… @ <label>`` is detached (for an rnn's ``Wh1``,
+    the path back through h_(t−1) is cut, BPTT truncated to one step)."""
+    from backcalc.tape.tensor import Tensor
+
+    real = Tensor.__matmul__
+
+    def cut(self, other):
+        if isinstance(other, Tensor) and other.label == label:
+            self = Tensor(self.data, requires_grad=False)
+        return real(self, other)
+
+    monkeypatch.setattr(Tensor, "__matmul__", cut)
+
+
+def torch_rnn_states(spec, t: dict):
+    """An rnn's h_t, step by step, by PyTorch float64 from parameter tensors ``t`` (each h_t keeps its grad)."""
+    import torch
+
+    rnn = spec.layers[0]
+    f = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[rnn.activation]
+    x = torch.tensor(spec.x, dtype=torch.float64)
+    h = torch.tensor(np.broadcast_to(rnn.h0, (spec.samples, rnn.units)).copy(), dtype=torch.float64)
+    for step in range(x.shape[1]):
+        h = f(x[:, step] @ t["Wx1"] + h @ t["Wh1"] + t["b1"])
+        h.retain_grad()
+        yield h
+
+
+def torch_rnn_module(rnn):
+    """``torch.nn.RNN`` (float64, batch first) holding the rnn layer's weights (its hidden bias 0)."""
+    import torch
+
+    net = torch.nn.RNN(rnn.weights_x.shape[0], rnn.units, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        net.weight_ih_l0.copy_(torch.tensor(rnn.weights_x.T))
+        net.weight_hh_l0.copy_(torch.tensor(rnn.weights_h.T))
+        net.bias_ih_l0.copy_(torch.tensor(rnn.bias))
+        net.bias_hh_l0.zero_()
+    return net
+
+
+def assert_rnn_gradients_match(g: dict, net) -> None:
+    """The tape's Wx1, Wh1, b1 gradients equal those ``torch_rnn_module``'s ``net`` was given by backward."""
+    np.testing.assert_allclose(g["Wx1"], net.weight_ih_l0.grad.numpy().T, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(g["Wh1"], net.weight_hh_l0.grad.numpy().T, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(g["b1"], net.bias_ih_l0.grad.numpy(), rtol=1e-10, atol=1e-13)

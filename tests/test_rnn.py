@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import reference
 from backcalc.check.verify import verify
 from backcalc.errors import SpecError
 from backcalc.net.derivation import explain
 from backcalc.net.names import parse_key
 from backcalc.net.network import Network
 from backcalc.net.spec import load_spec
-from shared import assert_tape_matches
+from shared import (assert_rnn_gradients_match, assert_tape_matches, assert_tape_matches_reference,
+                    assert_verifies_three_ways, cut_before, torch_rnn_module, torch_rnn_states)
 
 ROOT = Path(__file__).resolve().parents[1]
 LAST = ROOT / "worked_examples" / "rnn_last_step.toml"
@@ -39,16 +39,8 @@ def _spec(activation="tanh", h0=None, samples=2, steps=4, features=2, units=3):
 def _torch_loop(spec):
     torch = pytest.importorskip("torch")
     t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in spec.parameters().items()}
-    rnn = spec.layers[0]
-    f = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[rnn.activation]
-    x = torch.tensor(spec.x, dtype=torch.float64)
-    h = torch.tensor(np.broadcast_to(rnn.h0, (spec.samples, rnn.units)).copy(), dtype=torch.float64)
-    hs = []
-    for step in range(x.shape[1]):
-        h = f(x[:, step] @ t["Wx1"] + h @ t["Wh1"] + t["b1"])
-        h.retain_grad()
-        hs.append(h)
-    out = h @ t["W2"] + t["b2"]
+    hs = list(torch_rnn_states(spec, t))
+    out = hs[-1] @ t["W2"] + t["b2"]
     loss = 0.5 * ((out - torch.tensor(spec.y, dtype=torch.float64)) ** 2).sum()
     loss.backward()
     return loss.item(), {k: v.grad.numpy() for k, v in t.items()}, [v.grad.numpy() for v in hs]
@@ -68,13 +60,7 @@ def test_tape_matches_an_explicit_pytorch_loop(make):
 def test_tape_matches_nn_rnn_with_the_same_weights():
     torch = pytest.importorskip("torch")
     spec = _spec()
-    rnn = spec.layers[0]
-    net = torch.nn.RNN(2, 3, batch_first=True, dtype=torch.float64)
-    with torch.no_grad():
-        net.weight_ih_l0.copy_(torch.tensor(rnn.weights_x.T))
-        net.weight_hh_l0.copy_(torch.tensor(rnn.weights_h.T))
-        net.bias_ih_l0.copy_(torch.tensor(rnn.bias))
-        net.bias_hh_l0.zero_()
+    net = torch_rnn_module(spec.layers[0])
     out, h_last = net(torch.tensor(spec.x, dtype=torch.float64))
     p = Network(spec).forward()
     np.testing.assert_allclose(p.layers[0].output.data, h_last[0].detach().numpy(), rtol=1e-13)
@@ -82,44 +68,24 @@ def test_tape_matches_nn_rnn_with_the_same_weights():
     np.testing.assert_allclose(hs, out.detach().numpy(), rtol=1e-13)
     W2, b2 = (torch.tensor(v, dtype=torch.float64) for v in (spec.layers[1].weights, spec.layers[1].bias))
     (0.5 * ((h_last[0] @ W2 + b2 - torch.tensor(spec.y)) ** 2).sum()).backward()
-    g = Network(spec).forward().gradients()
-    np.testing.assert_allclose(g["Wx1"], net.weight_ih_l0.grad.numpy().T, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(g["Wh1"], net.weight_hh_l0.grad.numpy().T, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(g["b1"], net.bias_ih_l0.grad.numpy(), rtol=1e-10, atol=1e-13)
+    assert_rnn_gradients_match(Network(spec).forward().gradients(), net)
 
 
 @pytest.mark.parametrize("make", CASES.values(), ids=CASES.keys())
 def test_tape_matches_the_mpmath_reference(make):
-    spec = make()
-    assert Network(spec).forward().loss == pytest.approx(float(reference.loss(spec)), rel=1e-13)
-    ref = reference.gradients(spec)
-    got = Network(spec).gradients()
-    assert set(got) == set(ref)
-    for key, value in got.items():
-        assert value == pytest.approx(float(ref[key]), rel=1e-9, abs=1e-12), key
+    assert_tape_matches_reference(make())
 
 
 @pytest.mark.parametrize("make", [CASES["worked"], CASES["sigmoid_h0"]], ids=["worked", "sigmoid_h0"])
 def test_verify_passes_three_ways(make):
-    result = verify(make())
-    assert result.ok and result.numeric_checked
-    assert len(result.rows) == make().n_parameters
+    assert_verifies_three_ways(make())
 
 
 def test_verify_catches_bptt_truncated_on_the_tape(monkeypatch):
     # h_(t−1) detached before h_(t−1)·Wh (BPTT truncated to one step): the checker, built independently, objects
-    from backcalc.tape.tensor import Tensor
-
     spec = load_spec(LAST)
     assert verify(spec).ok
-    real = Tensor.__matmul__
-
-    def cut(self, other):
-        if isinstance(other, Tensor) and other.label == "Wh1":
-            self = Tensor(self.data, requires_grad=False)
-        return real(self, other)
-
-    monkeypatch.setattr(Tensor, "__matmul__", cut)
+    cut_before(monkeypatch, "Wh1")
     result = verify(spec)
     assert not result.ok
     wrong = {r.name for r in result.rows if not r.ok}

@@ -19,7 +19,8 @@ from backcalc.net.network import Network
 from backcalc.net.spec import load_spec
 
 from test_rnn import ROOT
-from shared import assert_tape_matches
+from shared import (assert_rnn_gradients_match, assert_tape_matches, assert_tape_matches_reference,
+                    assert_verifies_three_ways, cut_before, torch_rnn_module, torch_rnn_states)
 
 EVERY = ROOT / "worked_examples" / "rnn_every_step.toml"
 
@@ -56,14 +57,9 @@ def _torch_loop(spec):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     t = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in spec.parameters().items()}
-    rnn, head = spec.layers
-    f = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}[rnn.activation]
-    x = torch.tensor(spec.x, dtype=torch.float64)
-    h = torch.tensor(np.broadcast_to(rnn.h0, (spec.samples, rnn.units)).copy(), dtype=torch.float64)
+    head = spec.layers[1]
     per, hs = 0.0, []
-    for step in range(x.shape[1]):
-        h = f(x[:, step] @ t["Wx1"] + h @ t["Wh1"] + t["b1"])
-        h.retain_grad()
+    for step, h in enumerate(torch_rnn_states(spec, t)):
         hs.append(h)
         z = h @ t["W2"] + t["b2"]
         y = torch.tensor(spec.y[:, step])
@@ -92,12 +88,8 @@ def test_tape_matches_nn_rnn_and_a_linear_at_every_step():
     torch = pytest.importorskip("torch")
     spec = _spec()
     rnn, head = spec.layers
-    net, lin = torch.nn.RNN(2, 3, batch_first=True, dtype=torch.float64), torch.nn.Linear(3, 2, dtype=torch.float64)
+    net, lin = torch_rnn_module(rnn), torch.nn.Linear(3, 2, dtype=torch.float64)
     with torch.no_grad():
-        net.weight_ih_l0.copy_(torch.tensor(rnn.weights_x.T))
-        net.weight_hh_l0.copy_(torch.tensor(rnn.weights_h.T))
-        net.bias_ih_l0.copy_(torch.tensor(rnn.bias))
-        net.bias_hh_l0.zero_()
         lin.weight.copy_(torch.tensor(head.weights.T))
         lin.bias.copy_(torch.tensor(head.bias))
     seq, _ = net(torch.tensor(spec.x, dtype=torch.float64))
@@ -108,9 +100,7 @@ def test_tape_matches_nn_rnn_and_a_linear_at_every_step():
     np.testing.assert_allclose(d.forward["a1"], seq.detach().numpy(), rtol=1e-13)
     np.testing.assert_allclose(d.forward["a2"], out.detach().numpy(), rtol=1e-13)
     g = {k: np.asarray(v) for k, v in d.gradients.items()}
-    np.testing.assert_allclose(g["Wx1"], net.weight_ih_l0.grad.numpy().T, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(g["Wh1"], net.weight_hh_l0.grad.numpy().T, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(g["b1"], net.bias_ih_l0.grad.numpy(), rtol=1e-10, atol=1e-13)
+    assert_rnn_gradients_match(g, net)
     np.testing.assert_allclose(g["W2"], lin.weight.grad.numpy().T, rtol=1e-10, atol=1e-13)
     np.testing.assert_allclose(g["b2"], lin.bias.grad.numpy(), rtol=1e-10, atol=1e-13)
 
@@ -118,36 +108,19 @@ def test_tape_matches_nn_rnn_and_a_linear_at_every_step():
 @pytest.mark.parametrize("make", [CASES[k] for k in ("worked", "sigmoid_h0_mse", "softmax_ce", "logits_bce")],
                          ids=["worked", "sigmoid_h0_mse", "softmax_ce", "logits_bce"])
 def test_tape_matches_the_mpmath_reference(make):
-    spec = make()
-    assert Network(spec).forward().loss == pytest.approx(float(reference.loss(spec)), rel=1e-13)
-    ref = reference.gradients(spec)
-    got = Network(spec).gradients()
-    assert set(got) == set(ref)
-    for key, value in got.items():
-        assert value == pytest.approx(float(ref[key]), rel=1e-9, abs=1e-12), key
+    assert_tape_matches_reference(make())
 
 
 @pytest.mark.parametrize("make", [CASES[k] for k in ("worked", "sigmoid_h0_mse", "softmax_ce", "sigmoid_bce")],
                          ids=["worked", "sigmoid_h0_mse", "softmax_ce", "sigmoid_bce"])
 def test_verify_passes_three_ways(make):
-    result = verify(make())
-    assert result.ok and result.numeric_checked
-    assert len(result.rows) == make().n_parameters
+    assert_verifies_three_ways(make())
 
 
 def test_verify_catches_the_path_through_h_next_cut_on_the_tape(monkeypatch):
     # h_(t−1) detached before h_(t−1)·Wh: each ∂L/∂h_t keeps its own step's path only; the checker objects
-    from backcalc.tape.tensor import Tensor
-
     spec = load_spec(EVERY)
-    real = Tensor.__matmul__
-
-    def cut(self, other):
-        if isinstance(other, Tensor) and other.label == "Wh1":
-            self = Tensor(self.data, requires_grad=False)
-        return real(self, other)
-
-    monkeypatch.setattr(Tensor, "__matmul__", cut)
+    cut_before(monkeypatch, "Wh1")
     result = verify(spec)
     assert not result.ok
     wrong = {r.name for r in result.rows if not r.ok}
