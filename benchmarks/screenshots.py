@@ -9,6 +9,7 @@ working and its im2col matrix form) and html-working-phone.png (the rnn's workin
 its tool (playwright + chromium, Graphviz, pdflatex + pdftoppm) is missing.
 """
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -24,19 +25,33 @@ from backcalc.render import dot, html, latex  # noqa: E402
 SOFTMAX = str(ROOT / "worked_examples" / "softmax_batch.toml")
 
 
-def shoot_html(out: Path, tmp: Path):
+@contextlib.contextmanager
+def chromium(part: str):
+    """A headless Chromium launched by playwright, or None when either is missing (a line says the part is skipped)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return print("skip html: playwright not installed (pip install 'backcalc[browser]')")
+        print(f"skip {part}: playwright not installed (pip install 'backcalc[browser]')")
+        yield None
+        return
     exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if exe is None:
-        return print("skip html: no chromium")
-    (tmp / "seed.html").write_text(html.render(explain()), encoding="utf-8")
-    (tmp / "batch.html").write_text(html.render(explain(SOFTMAX, steps=3), lang="id",
-                                                steps=explain_steps(SOFTMAX, 3)), encoding="utf-8")
+        print(f"skip {part}: no chromium")
+        yield None
+        return
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe)
+        yield browser
+        browser.close()
+
+
+def shoot_html(out: Path, tmp: Path):
+    with chromium("html") as browser:
+        if browser is None:
+            return
+        (tmp / "seed.html").write_text(html.render(explain()), encoding="utf-8")
+        (tmp / "batch.html").write_text(html.render(explain(SOFTMAX, steps=3), lang="id",
+                                                    steps=explain_steps(SOFTMAX, 3)), encoding="utf-8")
         page = browser.new_page(viewport={"width": 1100, "height": 760})
         page.goto((tmp / "seed.html").as_uri())
         page.click('svg [data-param="w_ij1"] .hit')
@@ -45,24 +60,17 @@ def shoot_html(out: Path, tmp: Path):
         phone.goto((tmp / "batch.html").as_uri())
         phone.click('section.step:not([hidden]) svg [data-param="b_h1"]')
         phone.screenshot(path=str(out / "html-phone.png"))
-        browser.close()
     print(f"wrote {out / 'html.png'} and {out / 'html-phone.png'}")
 
 
 def shoot_working(out: Path, tmp: Path):
     """The layer kinds' working and the im2col form as a student sees them in the HTML page."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return print("skip working: playwright not installed (pip install 'backcalc[browser]')")
-    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if exe is None:
-        return print("skip working: no chromium")
-    conv, rnn = (str(ROOT / "worked_examples" / f"{name}.toml") for name in ("conv_pool", "rnn_last_step"))
-    (tmp / "conv.html").write_text(html.render(explain(conv)), encoding="utf-8")
-    (tmp / "rnn.html").write_text(html.render(explain(rnn), lang="id"), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe)
+    with chromium("working") as browser:
+        if browser is None:
+            return
+        conv, rnn = (str(ROOT / "worked_examples" / f"{name}.toml") for name in ("conv_pool", "rnn_last_step"))
+        (tmp / "conv.html").write_text(html.render(explain(conv)), encoding="utf-8")
+        (tmp / "rnn.html").write_text(html.render(explain(rnn), lang="id"), encoding="utf-8")
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto((tmp / "conv.html").as_uri())
         page.locator("p.topic", has_text="max pooling").scroll_into_view_if_needed()
@@ -73,7 +81,6 @@ def shoot_working(out: Path, tmp: Path):
         phone.goto((tmp / "rnn.html").as_uri())
         phone.locator("p.topic", has_text="lapisan rekuren").scroll_into_view_if_needed()
         phone.screenshot(path=str(out / "html-working-phone.png"))
-        browser.close()
     print(f"wrote {out / 'html-working.png'}, {out / 'html-im2col.png'} and {out / 'html-working-phone.png'}")
 
 
