@@ -285,3 +285,34 @@ def test_assert_matches_of_a_kernel_state_shows_its_step():
     assert g.explain("updated.step1.w_ho") == "step 1: w_ho ← w_ho − lr·v = 0.5 − 0.01·4.5 = 0.455"
     with pytest.raises(KeyError):
         g["state.exp_avg.w_c1122"]  # momentum keeps no exp_avg
+
+
+def _plain_sgd_final(example, train):
+    """The parameters after the same steps of plain SGD, by the reference (the slip the catalogue names)."""
+    with open(EXAMPLES / example, "rb") as f:
+        doc = tomllib.load(f)
+    spec = load_spec(dict(doc, train={"learning_rate": train["learning_rate"], "steps": train["steps"]}))
+    return reference.train(spec)[0][-1]
+
+
+def test_a_conv_nets_update_under_an_optimizer_gets_the_optimizers_slips():
+    # momentum over 3 steps worked as plain SGD: the velocity not carried (a dense net's name for it)
+    w = _plain_sgd_final(*MOMENTUM)["W1"][0][0][1][1]
+    row = _one(*MOMENTUM, {"updated": {"w_c1122": mp.nstr(w, 6)}})
+    assert row.verdict == "wrong" and [m.code for m in row.mistakes] == ["velocity_not_carried"]
+    # adam over 3 steps worked as plain SGD
+    w = _plain_sgd_final(*ADAM)["W1"][0][0][1]
+    row = _one(*ADAM, {"updated": {"w_c112": mp.nstr(w, 6)}})
+    assert row.verdict == "wrong" and [m.code for m in row.mistakes] == ["sgd_instead"]
+    # one step of momentum with the sign flipped: w_c1122 = 2 + 0.01·0.75 (its gradient, test_conv_grading)
+    one = ("conv_pool.toml", dict(MOMENTUM[1], steps=1))
+    row = _one(*one, {"updated": {"w_c1122": "2.0075"}})
+    assert row.verdict == "wrong" and [m.code for m in row.mistakes] == ["momentum_sign"]
+    # one adam step without bias correction: −0.5 + 0.1·(0.1·|g|)/√(0.001·g²) for w_c112 (g < 0: adam's first
+    # step is −0.5 + 0.1 = −0.4 to within ε)
+    one = ("conv1d_two_channel.toml", dict(ADAM[1], steps=1))
+    row = _one(*one, {"updated": {"w_c112": "-0.183772"}})
+    assert row.verdict == "wrong" and [m.code for m in row.mistakes] == ["adam_no_bias_correction"]
+    # a number no slip gives is only wrong
+    row = _one(*ADAM, {"updated": {"w_c112": "-0.123"}})
+    assert row.verdict == "wrong" and row.mistakes == ()
