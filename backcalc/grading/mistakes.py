@@ -176,6 +176,10 @@ class _Catalogue:
             yield from loss_candidates(sp, item)
             return
         root = self._shared or self
+        if item.section == "updated" and item.step is None and not plain_sgd(sp.spec):  # the optimizer's own slips
+            for codes, value in update_candidates(sp, item, root.__dict__.setdefault("_optim_runs", {})):
+                yield tuple(_M(code, **dict(params)) for code, params in codes), value
+            return
         if "_conv_runs" not in root.__dict__:
             root._conv_runs = conv_mistakes.runs(sp)
         for codes, value in conv_mistakes.candidates(sp, item, root._conv_runs):
