@@ -101,13 +101,7 @@ class Dependencies:
         """Factor keys from the loss down to unit c of layer n (its own ∂L/∂out, ∂out/∂in, δ when ``own``)."""
         for m in range(self.N, n, -1):
             for v in range(self.spec.layers[m - 1].units):
-                if m in self.drop:
-                    yield self.factor_key("dout", m, v, s)
-                    yield self.factor_key("mask", m, v, s)
-                yield self.factor_key("out", m, v, s)
-                if self.local[m] is not None:
-                    yield self.factor_key("local", m, v, s)
-                yield self.factor_key("delta", m, v, s)
+                yield from self._unit_chain(m, v, s)
                 if m == n + 1 and m not in self.norm:
                     yield self.factor_key("wpath", m, v, s, c)
             if m == n + 1 and m in self.norm and self.norm[m].grad_xhat is not None:  # the three paths into unit c
@@ -117,11 +111,16 @@ class Dependencies:
                 yield self.grad_stat_item("gvar", m, g)[0].key
                 yield self.grad_stat_item("gmu", m, g)[0].key
         if own:
-            if n in self.drop:
-                yield self.factor_key("dout", n, c, s)
-                yield self.factor_key("mask", n, c, s)
-            yield self.factor_key("out", n, c, s)
-            if self.local[n] is not None:
-                yield self.factor_key("local", n, c, s)
-            if not skip_delta:
-                yield self.factor_key("delta", n, c, s)
+            yield from self._unit_chain(n, c, s, delta=not skip_delta)
+
+    def _unit_chain(self, n, c, s, delta=True):
+        """Factor keys of unit c of layer n, sample s: ∂L/∂out (after dropout ∂L/∂drop and the mask first), ∂out/∂in
+        and δ (when ``delta``)."""
+        if n in self.drop:
+            yield self.factor_key("dout", n, c, s)
+            yield self.factor_key("mask", n, c, s)
+        yield self.factor_key("out", n, c, s)
+        if self.local[n] is not None:
+            yield self.factor_key("local", n, c, s)
+        if delta:
+            yield self.factor_key("delta", n, c, s)
