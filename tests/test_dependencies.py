@@ -43,3 +43,12 @@ def test_the_tables_an_answer_depends_on_hold_every_key_it_depends_on(net):
             seen.add((item.section, table))
     # the walk reaches back across tables (so the test above tests something on these nets)
     assert {("gradients", "factors"), ("forward", "forward")} <= seen
+
+
+def test_a_dropout_units_delta_depends_on_its_mask_and_its_gradient_after_dropout():
+    # δ of h1 = ∂L/∂h1_drop · mask · ∂h1_out/∂h1_in, and ∂L/∂h1_drop comes back from o along w: the chain in order
+    sp = AnswerSpace(explain(EXAMPLES / "dropout_231.toml"))
+    item = sp.name_items("factors", "∂L/∂h1_in")[0]
+    assert list(sp.depends(item)) == [f"factors.{f}[0]" for f in (
+        "∂L/∂o_out", "∂o_out/∂o_in", "∂L/∂o_in", "∂o_in/∂h1_drop",
+        "∂L/∂h1_drop", "∂h1_drop/∂h1_out", "∂L/∂h1_out", "∂h1_out/∂h1_in")]
