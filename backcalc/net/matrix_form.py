@@ -23,6 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: the normalisation kinds whose matrix form is :mod:`backcalc.net.norm_matrices`' (the dense layers around them
+#: keep theirs)
+NORMS = ("batchnorm", "layernorm")
+
 
 @dataclass(frozen=True)
 class LayerMatrices:
@@ -128,9 +132,11 @@ def updated(d) -> dict:
 
 def _plain(d) -> bool:
     """All dense layers on samples × features data (skips, dropout and penalties have their terms above), or
-    dense layers after a recurrent layer that hands them H_T (its own form is :mod:`backcalc.net.rnn_matrices`')."""
+    dense layers after a recurrent layer that hands them H_T (its own form is :mod:`backcalc.net.rnn_matrices`'),
+    with normalisation layers among them (theirs is :mod:`backcalc.net.norm_matrices`')."""
     spec = d.spec
     first, rest = spec.layers[0], spec.layers[1:]
+    shown = lambda x: getattr(x, "affine", False) or x.kind in NORMS  # noqa: E731 (a norm's form is its own)
     if getattr(first, "recurrent", False) and not first.sequence:
-        return all(getattr(x, "affine", False) for x in rest)
-    return spec.x.ndim == 2 and all(getattr(x, "affine", False) for x in spec.layers)
+        return all(shown(x) for x in rest)
+    return spec.x.ndim == 2 and all(shown(x) for x in spec.layers)

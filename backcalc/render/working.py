@@ -22,6 +22,7 @@ from .labels import localize
 from .labels_working import working_labels
 from .texmath import equation_rows, number, text_escape, to_tex
 from .working_im2col import im2col_lines, im2col_tex
+from .working_norm import norm_lines, norm_tex
 from .working_rnn import rnn_lines, rnn_tex
 
 
@@ -174,61 +175,61 @@ def _penalty_text(m, name: str, digits: int) -> str:
 
 
 def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None) -> list:
-    """The matrix form as text lines (only ``layer``'s when given); ``[]`` when the net has none (see
-    :func:`~backcalc.net.matrix_form.matrix_form`)."""
-
-    form, convs, rnns = _forms(d, layer)
-    if not form and not convs and not rnns:
+    """The matrix form as text lines, layer by layer from the output (only ``layer``'s when given); ``[]`` when
+    the net has none (see :func:`~backcalc.net.matrix_form.matrix_form`)."""
+    blocks = _blocks(d, layer)
+    if not blocks:
         return []
     W = working_labels(lang)
-    out = [W["matrix_title"] if form or rnns else W["im2col_title"]]
-    for m in form:
-        out.append("  " + W["matrix_layer"].format(n=m.layer, name=m.name, activation=m.activation))
-        for lhs, sides in matrix_equations(m, digits, W):
-            out.append(f"    {lhs} = {sides[0]}")
-            out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
-    for c in convs:  # a convolution's compact form: the im2col view
-        out.append("  " + W["matrix_layer"].format(n=c.layer, name=c.name, activation=c.activation))
-        out += im2col_lines(c, digits, W)
-    for r in rnns:  # a recurrent layer: backprop through time
+    out = [_title(blocks, W)]
+    for kind, r in blocks:
         out.append("  " + W["matrix_layer"].format(n=r.layer, name=r.name, activation=r.activation))
-        out += rnn_lines(r, digits, W)
+        if kind == "dense":
+            for lhs, sides in matrix_equations(r, digits, W):
+                out.append(f"    {lhs} = {sides[0]}")
+                out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
+        else:  # a convolution's im2col view, a recurrent layer's backprop through time, a normalisation
+            out += {"conv": im2col_lines, "rnn": rnn_lines, "norm": norm_lines}[kind](r, digits, W)
     return out
 
 
-def _forms(d, layer: int | None) -> tuple:
-    """(dense, convolution, recurrent) matrix records of ``d`` (only ``layer``'s when given), output side first."""
+def _blocks(d, layer: int | None) -> list:
+    """``(kind, record)`` of every layer with a matrix form (only ``layer``'s when given), output side first."""
     from ..net.im2col import conv_matrices
     from ..net.matrix_form import matrix_form
+    from ..net.norm_matrices import norm_matrices
     from ..net.rnn_matrices import rnn_matrices
 
-    pick = lambda records: [m for m in records if layer is None or m.layer == layer]  # noqa: E731
-    return pick(matrix_form(d)), pick(conv_matrices(d)), pick(rnn_matrices(d))
+    found = [(kind, r) for kind, records in (("dense", matrix_form(d)), ("conv", conv_matrices(d)),
+                                             ("rnn", rnn_matrices(d)), ("norm", norm_matrices(d)))
+             for r in records if layer is None or r.layer == layer]
+    return sorted(found, key=lambda block: -block[1].layer)
+
+
+def _title(blocks, W) -> str:
+    return W["im2col_title"] if all(kind == "conv" for kind, _ in blocks) else W["matrix_title"]
 
 
 def matrix_tex(d, digits: int, lang: str, escape, layer: int | None = None) -> list:
     """The matrix form as LaTeX, each matrix a ``pmatrix`` on a row of its own (only ``layer``'s when given,
     under a paragraph heading)."""
-
-    form, convs, rnns = _forms(d, layer)
-    if not form and not convs and not rnns:
+    blocks = _blocks(d, layer)
+    if not blocks:
         return []
     W = working_labels(lang)
-    title = escape(W["matrix_title"] if form or rnns else W["im2col_title"])
+    title = escape(_title(blocks, W))
+
+    def body(kind, r):
+        if kind == "dense":
+            return _matrix_align(r, digits)
+        return {"conv": im2col_tex, "rnn": rnn_tex, "norm": norm_tex}[kind](r, digits, W, escape)
+
     if layer is not None:
-        body = (_matrix_align(form[0], digits) if form else im2col_tex(convs[0], digits, W, escape) if convs
-                else rnn_tex(rnns[0], digits, W, escape))
-        return [rf"\par\medskip\noindent\textbf{{{title}}}\par"] + body
+        return [rf"\par\medskip\noindent\textbf{{{title}}}\par"] + body(*blocks[0])
     out = [rf"\subsubsection*{{{title}}}"]
-    for m in form:
-        out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=m.layer, name=m.name, activation=m.activation))}}}")
-        out += _matrix_align(m, digits)
-    for c in convs:
-        out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=c.layer, name=c.name, activation=c.activation))}}}")
-        out += im2col_tex(c, digits, W, escape)
-    for r in rnns:
+    for kind, r in blocks:
         out.append(rf"\paragraph{{{escape(W['matrix_layer'].format(n=r.layer, name=r.name, activation=r.activation))}}}")
-        out += rnn_tex(r, digits, W, escape)
+        out += body(kind, r)
     return out
 
 
