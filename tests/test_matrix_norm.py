@@ -15,6 +15,7 @@ from backcalc.net.derivation import explain
 from backcalc.net.norm_matrices import norm_matrices
 from backcalc.net.spec import load_spec
 from backcalc.render import bylayer, html, latex, markdown, text
+from backcalc.render.format import num
 
 ROOT = Path(__file__).resolve().parents[1]
 # a batchnorm with relu over three samples and a layernorm over four units, one after the other
@@ -143,7 +144,10 @@ def test_every_format_language_and_order_shows_it(name):
         for order in ("pass", "layer"):
             tex = latex.render(d, lang=lang, order=order)
             assert r"d\gamma_{2} &= \textstyle\sum_{s} (G_{2} \odot \hat X_{2})" in tex, (lang, order)
-    # the layers in order from the output: o, then n, then h
+    # μ and σ² broadcast as numpy's: a row per unit (batchnorm), a column per sample (layernorm)
     page = text.render(d)
+    mu = [[num(v, 5) for v in m.mu]] if m.kind == "batchnorm" else [[num(v, 5)] for v in m.mu]
+    assert " − [" + ", ".join("[" + ", ".join(r) + "]" for r in mu) + "])/√(" in page
+    # the layers in order from the output: o, then n, then h
     block = page.split("Matrix form", 1)[1]
     assert block.index("Layer 3 (o") < block.index("Layer 2 (n") < block.index("Layer 1 (h")
