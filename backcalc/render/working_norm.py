@@ -75,13 +75,15 @@ def norm_tex(m, digits: int, W, escape) -> list:
     Xh, dXh = rf"\hat X_{{{n}}}", rf"\frac{{\partial L}}{{\partial \hat X_{{{n}}}}}"
     eps = number(num(m.eps, digits))
     rows = [rf"{Xh} &= ({x} - \mu_{{{n}}}) \,/\, \sqrt{{\sigma_{{{n}}}^2 + \varepsilon}}",
-            rf"&= \left({P(m.x)} - {P(_stat(m, m.mu))}\right) \,/\, \sqrt{{{P(_stat(m, m.var))} + {eps}}}",
+            rf"&= \left({P(m.x)} - {P(_stat(m, m.mu))}\right)",
+            rf"&\phantom{{=}} /\, \sqrt{{{P(_stat(m, m.var))} + {eps}}}",
             rf"&= {P(m.xhat)}",
-            rf"G_{{{n}}} &= \frac{{\partial L}}{{\partial a_{{{n}}}}} \odot f'(y_{{{n}}}) = {P(m.grad_a)} \odot "
-            rf"{P(m.local)} = {P(m.grad_y)}",
+            rf"G_{{{n}}} &= \frac{{\partial L}}{{\partial a_{{{n}}}}} \odot f'(y_{{{n}}})",
+            rf"&= {P(m.grad_a)} \odot {P(m.local)}", rf"&= {P(m.grad_y)}",
             rf"d\gamma_{{{n}}} &= \textstyle\sum_{{s}} (G_{{{n}}} \odot {Xh}) = {P([m.dgamma])}",
             rf"d\beta_{{{n}}} &= \textstyle\sum_{{s}} G_{{{n}}} = {P([m.dbeta])}",
-            rf"{dXh} &= G_{{{n}}} \odot \gamma_{{{n}}} = {P(m.grad_y)} \odot {P([m.gamma])} = {P(m.grad_xhat)}"]
+            rf"{dXh} &= G_{{{n}}} \odot \gamma_{{{n}}} = {P(m.grad_y)} \odot {P([m.gamma])}",
+            rf"&= {P(m.grad_xhat)}"]
     if m.grad_x is not None:
         rows += [rf"\frac{{\partial L}}{{\partial {x}}} &= \frac{{1}}{{N \sigma_{{{n}}}}} \odot \Bigl(N {dXh} - {s} {dXh}"
                  rf" - {Xh} \odot {s} \bigl({dXh} \odot {Xh}\bigr)\Bigr)",
