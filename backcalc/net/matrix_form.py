@@ -23,10 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: the normalisation kinds whose matrix form is :mod:`backcalc.net.norm_matrices`' (the dense layers around them
-#: keep theirs)
-NORMS = ("batchnorm", "layernorm")
-
 
 @dataclass(frozen=True)
 class LayerMatrices:
@@ -136,7 +132,7 @@ def _plain(d) -> bool:
     with normalisation layers among them (theirs is :mod:`backcalc.net.norm_matrices`')."""
     spec = d.spec
     first, rest = spec.layers[0], spec.layers[1:]
-    shown = lambda x: getattr(x, "affine", False) or x.kind in NORMS  # noqa: E731 (a norm's form is its own)
+    shown = lambda x: getattr(x, "affine", False) or getattr(x, "normalises", False)  # noqa: E731 (a norm: its own)
     if getattr(first, "recurrent", False) and not first.sequence:
         return all(shown(x) for x in rest)
     return spec.x.ndim == 2 and all(shown(x) for x in spec.layers)

@@ -55,18 +55,23 @@ def norm_matrices(d) -> tuple:
         return ()
     out = []
     for layer in reversed(spec.layers):
-        if getattr(layer, "kind", "") in ("batchnorm", "layernorm"):
-            out.append(_layer(d, layer))
+        if getattr(layer, "normalises", False):
+            m = _layer(d, layer)
+            out += [m] if m is not None else []
     return tuple(out)
 
 
-def _layer(d, layer) -> NormMatrices:
+def _layer(d, layer) -> NormMatrices | None:
+    """The layer's matrices; None when the statistics' records hold no ∂L/∂x̂ (a batch of one: x̂ = 0, and the
+    page says so)."""
     spec, n = d.spec, layer.index
     rows, units = range(1, spec.samples + 1), layer.unit_names
     delta = {(x.unit, x.sample): x for x in d.deltas}
     grad = {(u.layer, u.unit, u.sample): u.value for u in d.upstream}
     stats = [s for s in d.norm_stats if s.layer == n]
     grad_xhat = {(sample, unit): g for s in stats for (sample, unit, *_), g in zip(s.members, s.grad_xhat)}
+    if any((s, u) not in grad_xhat for u in units for s in rows):
+        return None
     sources = spec.unit_names(n - 1)
     has_grad_x = all((n - 1, u, s) in grad for u in sources for s in rows)
     return NormMatrices(

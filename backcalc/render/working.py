@@ -184,7 +184,7 @@ def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None)
     out = [_title(blocks, W)]
     for kind, r in blocks:
         out.append("  " + W["matrix_layer"].format(n=r.layer, name=r.name, activation=r.activation))
-        if kind == "dense":
+        if kind == "affine":
             for lhs, sides in matrix_equations(r, digits, W):
                 out.append(f"    {lhs} = {sides[0]}")
                 out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
@@ -200,7 +200,7 @@ def _blocks(d, layer: int | None) -> list:
     from ..net.norm_matrices import norm_matrices
     from ..net.rnn_matrices import rnn_matrices
 
-    found = [(kind, r) for kind, records in (("dense", matrix_form(d)), ("conv", conv_matrices(d)),
+    found = [(kind, r) for kind, records in (("affine", matrix_form(d)), ("conv", conv_matrices(d)),
                                              ("rnn", rnn_matrices(d)), ("norm", norm_matrices(d)))
              for r in records if layer is None or r.layer == layer]
     return sorted(found, key=lambda block: -block[1].layer)
@@ -220,7 +220,7 @@ def matrix_tex(d, digits: int, lang: str, escape, layer: int | None = None) -> l
     title = escape(_title(blocks, W))
 
     def body(kind, r):
-        if kind == "dense":
+        if kind == "affine":
             return _matrix_align(r, digits)
         return {"conv": im2col_tex, "rnn": rnn_tex, "norm": norm_tex}[kind](r, digits, W, escape)
 

@@ -53,6 +53,7 @@ class Norm(ArrayParameters):
     slip: str = ""
 
     ARRAYS = (("gamma", "gamma"), ("beta", "beta"))
+    normalises = True   # x̂ = (x − μ)/√(σ² + eps) over ``axis``: the matrix form of backcalc.net.norm_matrices
 
     @property
     def axis(self) -> int:
