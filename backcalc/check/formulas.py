@@ -41,7 +41,7 @@ class Names:
 
     def shorten(self, expr, unit: str):
         """∂L/∂unit_out as it is, or as its own name ``(∂L/∂unit_out)`` past ``FORMULA_MAX_OPS`` operations."""
-        return expr if self.sp.count_ops(expr) <= FORMULA_MAX_OPS else self.sym(f"(∂L/∂{unit}_out)")
+        return expr if self.sp.count_ops(expr) <= FORMULA_MAX_OPS else self.sym(f"(∂L/∂{node_out(unit)})")
 
 
 def closed_forms(spec, sp=None) -> dict[str, str]:

@@ -259,7 +259,7 @@ def _upstream_line(d, unit, kind, sample, f, digits) -> str:
     if kind == "in":   # a softmax layer's δ: a sum over the layer's outputs
         delta = next(x for x in d.deltas if x.unit == unit and x.sample == sample)
         body = jacobian_sum(delta, digits)
-        return f"{f.name} = Σ_j ∂L/∂j_out·∂j_out/∂{unit}_in = {body} = {num(f.value, digits)}"
+        return f"{f.name} = Σ_j ∂L/∂{node_out('j')}·∂{node_out('j')}/∂{node_in(unit)} = {body} = {num(f.value, digits)}"
     u = next(u for u in d.upstream if u.unit == unit and u.sample == sample)
     if not u.paths:
         return f"{u.name} = {u.formula} = {num(u.value, digits)}"
@@ -272,7 +272,7 @@ def _forward_lines(row, with_activation, digits) -> list:
 
     names, values = weighted_sum(row, digits)
     bname, bvalue = bias_parts(row, digits)
-    lines = [f"{row.unit}_in = {names}{bname} = {values}{bvalue} = {num(row.z, digits)}"]
+    lines = [f"{node_in(row.unit)} = {names}{bname} = {values}{bvalue} = {num(row.z, digits)}"]
     return lines + ([activation_line(row, digits)] if with_activation else [])
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import SpecError
-from ...net.names import array_key, element_key
+from ...net.names import array_key, element_key, node_in
 from ..activations import KINKED, LayerActivation, at_kink, numpy_activation, rounding_zeros
 from ..notes import kink
 from .dense import Term
@@ -133,7 +133,7 @@ def kinks(layer, a, params: dict, eps: float) -> list:
         reach = 10 * eps * (1 + np.abs(x).sum() + np.abs(h).sum())
         rounded = rounding_zeros(z, np.abs(x[:, t]) @ np.abs(Wx) + np.abs(h) @ np.abs(Wh) + np.abs(b),
                                  x.shape[2] + Wh.shape[0] + 1)  # taken as exactly 0: the note says so
-        found += [(int(u), kink(f"{layer.base[u]}t{t + 1}_in", z[s, u], s + 1, layer.activation, bool(rounded[s, u])))
+        found += [(int(u), kink(node_in(f"{layer.base[u]}t{t + 1}"), z[s, u], s + 1, layer.activation, bool(rounded[s, u])))
                   for s, u in zip(*np.nonzero(np.abs(z) <= reach))]
         h = numpy_activation(layer.activation, layer.alpha, z)
     return found
