@@ -60,3 +60,17 @@ def tex_num(v: float, digits: int = 5) -> str:
         mant, exp = text.split("e")
         text = f"{mant}\\times 10^{{{int(exp)}}}"
     return text
+
+
+def aligned_lines(equations, indent: str = "    ") -> list:
+    """Text rows of ``lhs = side₀``, ``= side₁``, … for each ``(lhs, sides)``, the later sides under the first
+    ``=``: the matrix form's equations.
+
+    >>> aligned_lines([("dW", ["A·B", "3"])])
+    ['    dW = A·B', '       = 3']
+    """
+    out = []
+    for lhs, sides in equations:
+        out.append(f"{indent}{lhs} = {sides[0]}")
+        out += [f"{indent}{'':>{len(lhs)}} = {side}" for side in sides[1:]]
+    return out

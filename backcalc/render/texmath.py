@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..tape.rules import RULES
-from .format import tex_name
+from .format import num, tex_name
 from .labels import PIECEWISE
 
 _CALL = re.compile(r"([a-z_]+)\(\)")
@@ -178,6 +178,16 @@ def top_level_split(text: str, sep: str) -> list:
 def _visible(text: str) -> int:
     """A rough width of a text formula once typeset (a fraction ∂a/∂b is about as wide as its longer part)."""
     return len(_PARTIAL.sub(lambda m: "x" * max(len(m.group(1)), len(m.group(2))), text))
+
+
+def pmatrix(rows, digits: int = 5) -> str:
+    r"""A matrix of numbers as a ``pmatrix``, each number as :func:`number` writes it.
+
+    >>> print(pmatrix([[1.0, -0.5], [0.25, 2.0]]))
+    \begin{pmatrix} 1 & -0.5 \\ 0.25 & 2 \end{pmatrix}
+    """
+    body = r" \\ ".join(" & ".join(number(num(v, digits)) for v in row) for row in rows)
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def equation_rows(lhs: str, sides, width: int = 46, tag: str = "") -> list:

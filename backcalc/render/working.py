@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 
 from ..tape.rules import RULES
-from .format import num
+from .format import aligned_lines, num
 from .labels import localize
 from .labels_working import working_labels
-from .texmath import equation_rows, number, text_escape, to_tex
+from .texmath import equation_rows, number, pmatrix, text_escape, to_tex
 from .working_im2col import im2col_lines, im2col_tex
 from .working_norm import norm_lines, norm_tex
 from .working_rnn import rnn_lines, rnn_tex
@@ -185,9 +185,7 @@ def matrix_lines(d, digits: int = 5, lang: str = "en", layer: int | None = None)
     for kind, r in blocks:
         out.append("  " + W["matrix_layer"].format(n=r.layer, name=r.name, activation=r.activation))
         if kind == "affine":
-            for lhs, sides in matrix_equations(r, digits, W):
-                out.append(f"    {lhs} = {sides[0]}")
-                out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
+            out += aligned_lines(matrix_equations(r, digits, W))
         else:  # a convolution's im2col view, a recurrent layer's backprop through time, a normalisation
             out += {"conv": im2col_lines, "rnn": rnn_lines, "norm": norm_lines}[kind](r, digits, W)
     return out
@@ -237,7 +235,7 @@ def _matrix_align(m, digits) -> list:
     """One layer's matrix form as an ``align*``."""
     n, prev = m.layer, m.layer - 1
     a_prev = "x" if n == 1 else (rf"\mathrm{{drop}}_{{{prev}}}" if m.prev_dropped else f"a_{{{prev}}}")
-    P = lambda rows: _pm(rows, digits)  # noqa: E731
+    P = lambda rows: pmatrix(rows, digits)  # noqa: E731
     rows = []
     if m.local is None:
         rows += [rf"\delta_{{{n}}} &= {P(m.delta)} && \text{{{text_escape('softmax')}}}"]
@@ -281,7 +279,3 @@ def _penalty_tex(m, name: str, digits: int) -> str:
     return " + ".join(x for x in (rf"2 \cdot {number(num(l2, digits))}\, {name}" if l2 else "",
                                   rf"{number(num(l1, digits))}\, \operatorname{{sign}}({name})" if l1 else "") if x)
 
-
-def _pm(rows, digits) -> str:
-    body = r" \\ ".join(" & ".join(number(num(v, digits)) for v in r) for r in rows)
-    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"

@@ -11,8 +11,8 @@ im2col(x), δ = ∂L/∂z, dW = im2col(x)ᵀ·δ and that reshaped to the kernel
 
 from __future__ import annotations
 
-from .format import num
-from .texmath import number
+from .format import aligned_lines, num
+from .texmath import pmatrix
 
 
 def _matrix(rows, digits) -> str:
@@ -41,17 +41,11 @@ def im2col_equations(c, digits: int) -> list:
 
 def im2col_lines(c, digits: int, W) -> list:
     """The layer's text rows: what the rows and columns are, then the equations."""
-    out = ["    " + W["im2col_note"]]
-    for lhs, sides in im2col_equations(c, digits):
-        lhs = W["im2col_shaped"].format(n=c.layer) if lhs.startswith(f"W{c.layer}-shaped") else lhs
-        out.append(f"    {lhs} = {sides[0]}")
-        out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
-    return out
+    shaped = W["im2col_shaped"].format(n=c.layer)
+    eqs = [(shaped if lhs.startswith(f"W{c.layer}-shaped") else lhs, sides)
+           for lhs, sides in im2col_equations(c, digits)]
+    return ["    " + W["im2col_note"]] + aligned_lines(eqs)
 
-
-def _pm(rows, digits) -> str:
-    body = r" \\ ".join(" & ".join(number(num(v, digits)) for v in r) for r in rows)
-    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def im2col_tex(c, digits: int, W, escape) -> list:
@@ -59,16 +53,16 @@ def im2col_tex(c, digits: int, W, escape) -> list:
     output and input channel)."""
     n, x = c.layer, ("x" if c.source == "x" else f"a_{{{c.layer - 1}}}")
     im2col = rf"\operatorname{{im2col}}({x})"
-    rows = [rf"{im2col} &= {_pm(c.patches, digits)}",
-            rf"\delta_{{{n}}} &= \frac{{\partial L}}{{\partial z_{{{n}}}}} = {_pm(c.delta, digits)}",
+    rows = [rf"{im2col} &= {pmatrix(c.patches, digits)}",
+            rf"\delta_{{{n}}} &= \frac{{\partial L}}{{\partial z_{{{n}}}}} = {pmatrix(c.delta, digits)}",
             rf"dW_{{{n}}} &= {im2col}^{{\mathsf T}} \delta_{{{n}}}",
-            rf"&= {_pm([list(col) for col in zip(*c.patches)], digits)} {_pm(c.delta, digits)}",
-            rf"&= {_pm(c.dW_flat, digits)}"]
+            rf"&= {pmatrix([list(col) for col in zip(*c.patches)], digits)} {pmatrix(c.delta, digits)}",
+            rf"&= {pmatrix(c.dW_flat, digits)}"]
     for o, per_out in enumerate(c.dW):
         for ch, kernel in enumerate(per_out):
             kernel = kernel if isinstance(kernel[0], list) else [kernel]   # a 1-D kernel is one row
-            rows.append(rf"dW_{{{n}}}[{o + 1}, {ch + 1}] &= {_pm(kernel, digits)}")
+            rows.append(rf"dW_{{{n}}}[{o + 1}, {ch + 1}] &= {pmatrix(kernel, digits)}")
     if c.db is not None:
-        rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{i}} \delta_{{{n}}} = {_pm([c.db], digits)}")
+        rows.append(rf"db_{{{n}}} &= \textstyle\sum_{{i}} \delta_{{{n}}} = {pmatrix([c.db], digits)}")
     return [rf"\noindent\textit{{{escape(W['im2col_note'])}}}", r"\begin{align*}", " \\\\\n".join(rows),
             r"\end{align*}"]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import textwrap
 
-from .format import num
-from .texmath import number
+from .format import aligned_lines, num
+from .texmath import number, pmatrix
 
 
 def _matrix(rows, digits) -> str:
@@ -55,20 +55,14 @@ def norm_lines(m, digits: int, W) -> list:
     """The layer's text rows: what the statistics are taken over, then the equations."""
     out = textwrap.wrap(W[f"norm_note_{m.kind}"].format(N=m.count), 110, initial_indent="    ",
                         subsequent_indent="    ")
-    for lhs, sides in norm_equations(m, digits):
-        out.append(f"    {lhs} = {sides[0]}")
-        out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
+    out += aligned_lines(norm_equations(m, digits))
     return out
 
-
-def _pm(rows, digits) -> str:
-    body = r" \\ ".join(" & ".join(number(num(v, digits)) for v in row) for row in rows)
-    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def norm_tex(m, digits: int, W, escape) -> list:
     """The layer's matrix form as LaTeX: the note, then an ``align*``."""
-    P = lambda rows: _pm(rows, digits)  # noqa: E731
+    P = lambda rows: pmatrix(rows, digits)  # noqa: E731
     n = m.layer
     x = "x" if m.source == "x" else f"a_{{{n - 1}}}"
     s = r"\textstyle\sum_{s}" if m.kind == "batchnorm" else r"\textstyle\sum_{u}"

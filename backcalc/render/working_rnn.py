@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import textwrap
 
-from .format import num
-from .texmath import number
+from .format import aligned_lines, num
+from .texmath import number, pmatrix
 
 
 def _matrix(rows, digits) -> str:
@@ -72,20 +72,14 @@ def rnn_lines(r, digits: int, W) -> list:
     """The layer's text rows: what the steps are, then the equations."""
     note = W["rnn_note_every" if r.sequence else "rnn_note_last"].format(n=r.layer, head=r.head)
     out = textwrap.wrap(note, 110, initial_indent="    ", subsequent_indent="    ")
-    for lhs, sides in rnn_equations(r, digits):
-        out.append(f"    {lhs} = {sides[0]}")
-        out += [f"    {'':>{len(lhs)}} = {side}" for side in sides[1:]]
+    out += aligned_lines(rnn_equations(r, digits))
     return out
 
-
-def _pm(rows, digits) -> str:
-    body = r" \\ ".join(" & ".join(number(num(v, digits)) for v in row) for row in rows)
-    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def rnn_tex(r, digits: int, W, escape) -> list:
     """The layer's matrix form as LaTeX: the note, then an ``align*`` (step t written ``t=3``)."""
-    P = lambda rows: _pm(rows, digits)  # noqa: E731
+    P = lambda rows: pmatrix(rows, digits)  # noqa: E731
     n, rows, after = r.layer, [], None
     sub = lambda t: f"{{t={t}}}"  # noqa: E731
     grad = lambda name, t: rf"\frac{{\partial L}}{{\partial {name}_{sub(t)}}}"  # noqa: E731
