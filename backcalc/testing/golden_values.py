@@ -26,6 +26,7 @@ import numpy as np
 
 from ..net.derivation import Derivation, explain
 from ..render.format import num, signed
+from ..render.shared import pool_line
 from ..render.text import bias_parts, jacobian_sum, path_sum, weighted_sum
 from ..net.names import array_key, index_text, node_in, node_out, parse_key
 from ..net.spec import NetSpec
@@ -206,8 +207,8 @@ def _derivation_lines(g: Golden, scope, array, idx, digits=5) -> list:
         shape = getattr(layer, "out_shape", None)
         c = int(np.ravel_multi_index(idx[1:], shape)) if shape else idx[1]
         row = next(r for r in d.forward_rows if r.layer == n and r.sample == s + 1 and r.unit == layer.unit_names[c])
-        if hasattr(row, "op") and row.op == "flatten":  # a flatten feature: the map element it is
-            return [f"{node_out(row.unit)} = {row.sources[0][0]} = {num(row.value, digits)}"]
+        if hasattr(row, "op") and row.op == "flatten":  # a flatten feature: the map element it is, as the page says
+            return [pool_line(row, digits)]
         if hasattr(row, "op"):  # a pool output: the window's maximum or mean
             names = ", ".join(name for name, _ in row.sources)
             values = ", ".join(num(v, digits) for _, v in row.sources)
