@@ -62,7 +62,7 @@ def matrix_form(d) -> tuple:
     dense = [x for x in spec.layers if getattr(x, "affine", False) and not getattr(x, "out_steps", 0)]
     samples = spec.samples
     grad = {(u.unit, u.sample, u.name.endswith("_drop")): u.value for u in d.upstream}
-    new = updated(d) if d.training is None or d.training.plain_sgd else {}
+    new = updated(d) if d.plain_sgd else {}
     delta = {(x.unit, x.sample): x for x in d.deltas}
     terms = _penalty_terms(d)
     rows = range(1, samples + 1)

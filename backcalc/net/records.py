@@ -244,6 +244,12 @@ class Derivation:
     lang: str = "en"             # the language its render methods and Jupyter's display use
 
     @property
+    def plain_sgd(self) -> bool:
+        """Whether every update is plain SGD's old − lr·gradient (no optimizer's tables): no training record,
+        or one of plain SGD."""
+        return self.training is None or self.training.plain_sgd
+
+    @property
     def detail_limits(self) -> tuple[int, int]:
         """(parameters, samples) up to which the pages list every unit and term."""
         return DETAIL_PARAMETERS, DETAIL_SAMPLES

@@ -102,7 +102,7 @@ def _layer(d, layer, head) -> RnnMatrices:
             delta=[[delta[(u, s)].value for u in units] for s in rows],
             grad_x=[[grad[(n - 1, u, s)] for u in names] for s in rows]
             if all((n - 1, u, 1) in grad for u in names) else None))
-    plain = d.training is None or d.training.plain_sgd
+    plain = d.plain_sgd
     new = updated(d) if plain else {}
     return RnnMatrices(
         layer=n, name=layer.name, activation=layer.activation, sequence=layer.sequence, head=head.index,

@@ -32,7 +32,7 @@ def lines(d, digits=5, lang="en", full=False):
     head = page[:page.index(L["backward"])]
     heading = L["backward"] + " · " + order_heading(d, L)
     out = head + [heading, "-" * len(heading), ""] + symbolic_lines(d, lang)
-    plain = plain_sgd(d)
+    plain = d.plain_sgd  # another optimizer's tables (its state per step) follow the whole pass
     for layer in reversed(d.spec.layers):
         n = layer.index
         title = layer_title(layer, L, plain)
@@ -81,15 +81,9 @@ def data_part(d):
     return dataclasses.replace(d, upstream=rows, deltas=(), terms=(), updates=()) if rows else None
 
 
-def plain_sgd(d) -> bool:
-    """Whether each layer's update can follow its gradients (plain SGD); another optimizer's tables (its state
-    per step) follow the whole pass."""
-    return d.training is None or d.training.plain_sgd
-
-
 def order_heading(d, L) -> str:
     """What the order is: each layer's update right after its gradients, or (an optimizer) after the whole pass."""
-    return L["order_layer"] if plain_sgd(d) else L["order_layer_later"]
+    return L["order_layer"] if d.plain_sgd else L["order_layer_later"]
 
 
 def layer_title(layer, L, plain: bool = True) -> str:

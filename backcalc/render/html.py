@@ -23,7 +23,7 @@ from .htmlsvg import svg
 from .kinks import by_unit, kink_note
 from .labels import labels, localize
 from .page_assets import CSS, SCRIPT
-from .bylayer import data_part, data_title, layer_parts, layer_title, order_heading, plain_sgd
+from .bylayer import data_part, data_title, layer_parts, layer_title, order_heading
 from .working import matrix_lines, symbolic_lines
 
 MAX_STEPS_SHOWN = 20  # the step selector offers at most this many steps (the history lists them all)
@@ -132,7 +132,7 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
         out += _working(matrix_lines(d, digits, lang))
     else:
         out.append(f"<pre>{_h(chr(10).join(text._gradient_summary(d, digits, L)))}</pre>")
-    if d.training is None or d.training.plain_sgd:
+    if d.plain_sgd:
         out.append(f"<h2>{_h(L['update'].format(lr=num(d.spec.learning_rate, digits)))}</h2>")
         out += _updates(d, digits, L, detailed)
     else:  # another optimizer: its settings and, per step, a table per parameter of every quantity
@@ -143,7 +143,7 @@ def _derivation(d, digits, L, full, lang="en", order="pass"):
 def _by_layer(d, digits, L, lang):
     """``--order layer``: the symbolic working, then per layer from the output its ∂L/∂out, δ's, chain rule,
     update and matrix form (every row linked to the picture as in the whole-pass order)."""
-    plain = plain_sgd(d)
+    plain = d.plain_sgd
     out = _working(symbolic_lines(d, lang)) + [f'<p class="topic">{_h(order_heading(d, L))}</p>']
     for layer, part in layer_parts(d):
         out += [f"<h3>{_h(layer_title(layer, L, plain))}</h3>"] + _upstream(part, digits, L)

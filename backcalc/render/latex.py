@@ -48,7 +48,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False, order: str 
     out += _forward(d, digits, L) if detailed else _summary_table(d, digits, L)
     out += [rf"\subsection*{{{escape(L['loss'])}}}"] + _align(_loss(d, digits, L)) + penalty_tex(d, digits, L, escape)
     out.append(rf"\subsection*{{{escape(L['backward'])}}}")
-    plain = d.training is None or d.training.plain_sgd
+    plain = d.plain_sgd
     if detailed and order == "layer":
         out += _backward_by_layer(d, digits, L, lang, plain)
     elif detailed:

@@ -46,7 +46,7 @@ def render(d, digits: int = 5, lang: str = "en", full: bool = False) -> str:
         out += ["```"] + text._gradient_summary(d, digits, L) + ["```", ""]
     rows = [[u.name, u.key, num(u.old, digits), num(u.grad, digits), num(u.new, digits),
              num(u.change_pct, 3) if u.change_pct is not None else "—"] for u in d.updates]
-    if d.training is None or d.training.plain_sgd:
+    if d.plain_sgd:
         out += [f"## {L['update'].format(lr=num(spec.learning_rate, digits))}", "",
                 tabulate(rows, headers=[c["parameter"], c["key"], c["old"], c["gradient"], c["new"], c["change"]],
                          tablefmt="github", disable_numparse=True), ""]

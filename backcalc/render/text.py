@@ -55,7 +55,7 @@ def lines(d, digits=5, lang="en", full=False):
         out += [""] + matrices if matrices else []
     else:
         out += _gradient_summary(d, digits, L)
-    if d.training is None or d.training.plain_sgd:
+    if d.plain_sgd:
         out += ["", L["update"].format(lr=num(spec.learning_rate, digits))]
         out += _updates(d, digits, L, detailed)
     else:
